@@ -1,0 +1,91 @@
+/// The merged state of a set of ops: every record, every field, its current values.
+///
+/// ```swift
+/// var state = MergedState()
+/// state.apply(op)            // any order, any duplicates
+/// state[key]?.displayed("minutes")
+/// ```
+public struct MergedState: Sendable {
+    public private(set) var records: [RecordKey: RecordState] = [:]
+
+    public init() {}
+
+    public init(_ ops: some Sequence<Op>) {
+        for op in ops { apply(op) }
+    }
+
+    public subscript(key: RecordKey) -> RecordState? { records[key] }
+
+    /// Applies one op. Returns whether any current value changed (false for a duplicate).
+    @discardableResult
+    public mutating func apply(_ op: Op) -> Bool {
+        records[op.key, default: RecordState()].apply(op)
+    }
+
+    /// The records of one collection, in id order.
+    public func records(in collection: CollectionName) -> [(key: RecordKey, record: RecordState)] {
+        records.filter { $0.key.collection == collection }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    /// Every field with a conflict, in record and field order.
+    public var conflicts: [(key: RecordKey, field: String, values: [FieldState.Entry])] {
+        records.sorted { $0.key < $1.key }.flatMap { key, record in
+            record.fields.filter { $0.state.isConflict }.map { (key, $0.name, $0.state.current) }
+        }
+    }
+}
+
+/// One record: its fields, each a multi-value register.
+public struct RecordState: Hashable, Sendable {
+    /// Fields in the order they were first written (few per record: a linear scan beats hashing).
+    public private(set) var fields: [(name: String, state: FieldState)] = []
+
+    public init() {}
+
+    public func field(_ name: String) -> FieldState? {
+        fields.first { $0.name == name }?.state
+    }
+
+    /// The displayed value of a field, or nil if it was never written (or is null).
+    public func displayed(_ name: String) -> Value? {
+        guard let v = field(name)?.displayed, v != .null else { return nil }
+        return v
+    }
+
+    /// Whether the record's `deleted` field currently shows true.
+    public var isDeleted: Bool { displayed("deleted")?.bool ?? false }
+
+    public var hasConflict: Bool { fields.contains { $0.state.isConflict } }
+
+    /// Every replica that wrote one of the current values of the named fields (all fields if nil).
+    public func replicas(of names: [String]? = nil) -> Set<ReplicaID> {
+        Set(fields.filter { names?.contains($0.name) ?? true }.flatMap { $0.state.current.map(\.id.replica) })
+    }
+
+    @discardableResult
+    mutating func apply(_ op: Op) -> Bool {
+        if let i = fields.firstIndex(where: { $0.name == op.field }) {
+            return fields[i].state.apply(id: op.id, value: op.value, pred: op.pred)
+        }
+        var state = FieldState()
+        state.apply(id: op.id, value: op.value, pred: op.pred)
+        fields.append((op.field, state))
+        return true
+    }
+
+    public static func == (lhs: RecordState, rhs: RecordState) -> Bool {
+        lhs.fields.count == rhs.fields.count
+            && lhs.fields.allSatisfy { f in rhs.field(f.name) == f.state }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        for f in fields.sorted(by: { $0.name < $1.name }) {
+            hasher.combine(f.name)
+            hasher.combine(f.state)
+        }
+    }
+}
+
+extension MergedState: Equatable {
+    public static func == (lhs: MergedState, rhs: MergedState) -> Bool { lhs.records == rhs.records }
+}

@@ -1,0 +1,84 @@
+/// Record ids derived from the real-world fact a record stands for, so that two laptops entering the
+/// same fact write the same record (and disagree visibly) instead of doubling it.
+///
+/// | collection | id | example |
+/// |---|---|---|
+/// | `orgs` | org code | `MH-SB-001` |
+/// | `participants` | org `/` person key | `MH-SB-001/4c1b0f3ad2e6a0b9c7d8` |
+/// | `hours`, `lunches` | participant id `/` date | `MH-SB-001/4c1b0f3ad2e6a0b9c7d8/2024-03-04` |
+///
+/// The person key is the first 20 hex digits of SHA-256 over `sunsync-person-v1:` and the 18-character
+/// resident ID: category, level and any reissue suffix are left out because they change over a
+/// person's life, and the raw number stays out of ids, logs and URLs.
+public enum NaturalKey {
+    public static func personKey(_ id: ResidentID) -> String {
+        Hex.encode(SHA256.hash(Array(("sunsync-person-v1:" + id.text).utf8)).prefix(10))
+    }
+
+    public static func participant(org: String, residentID: ResidentID) -> String {
+        org + "/" + personKey(residentID)
+    }
+
+    public static func participant(org: String, certificate: CertificateNumber) -> String {
+        participant(org: org, residentID: certificate.residentID)
+    }
+
+    /// The id of a participant's hours or lunch record for one day.
+    public static func day(participant: String, date: CivilDate) -> String {
+        participant + "/" + date.description
+    }
+
+    /// The parts an id is made of. Each collection fills the parts its ids have.
+    public struct Parts: Hashable, Sendable {
+        public var org: String
+        public var personKey: String?
+        public var date: CivilDate?
+
+        /// The participant id inside an hours or lunch id, or the id itself for a participant.
+        public var participant: String? { personKey.map { org + "/" + $0 } }
+    }
+
+    /// Splits a record id into its parts, or says what is wrong with it.
+    public static func parse(_ key: RecordKey) throws(ModelError) -> Parts {
+        let pieces = key.id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let expected: Int
+        switch key.collection {
+        case .orgs: expected = 1
+        case .participants: expected = 2
+        case .hours, .lunches: expected = 3
+        }
+        let shapes: [CollectionName: String] = [
+            .orgs: "ORG-CODE", .participants: "ORG-CODE/PERSONKEY", .hours: "ORG-CODE/PERSONKEY/YYYY-MM-DD",
+            .lunches: "ORG-CODE/PERSONKEY/YYYY-MM-DD",
+        ]
+        guard pieces.count == expected else {
+            throw ModelError(.invalidRecordID, "\(key) is not a \(key.collection.rawValue) id; expected \(shapes[key.collection]!)")
+        }
+        guard isOrgCode(pieces[0]) else {
+            throw ModelError(.invalidRecordID, "\(key): '\(pieces[0])' is not an org code (A-Z, 0-9 and '-', up to 32 characters)")
+        }
+        var parts = Parts(org: pieces[0])
+        if expected >= 2 {
+            guard pieces[1].utf8.count == 20, pieces[1].utf8.allSatisfy(isLowerHex) else {
+                throw ModelError(.invalidRecordID, "\(key): '\(pieces[1])' is not a person key (20 lowercase hex digits)")
+            }
+            parts.personKey = pieces[1]
+        }
+        if expected == 3 {
+            guard let date = CivilDate(pieces[2]) else {
+                throw ModelError(.invalidDate, "\(key): '\(pieces[2])' is not a real calendar date (YYYY-MM-DD)")
+            }
+            parts.date = date
+        }
+        return parts
+    }
+
+    /// An org code: 1 to 32 of `A-Z`, `0-9` and `-`, starting and ending with a letter or digit.
+    public static func isOrgCode(_ text: String) -> Bool {
+        let u = text.utf8
+        guard (1...32).contains(u.count), u.first != UInt8(ascii: "-"), u.last != UInt8(ascii: "-") else { return false }
+        return u.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "-") }
+    }
+
+    private static func isLowerHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 102) }
+}

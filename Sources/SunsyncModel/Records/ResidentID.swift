@@ -1,0 +1,120 @@
+/// An 18-character resident identity number (居民身份证号, GB 11643-1999): 6-digit address code,
+/// 8-digit birth date, 3-digit sequence (odd for men, even for women), 1 check character.
+public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
+    /// The 18 characters, with a check character `X` in upper case.
+    public let text: String
+    public let birthDate: CivilDate
+
+    private static let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    private static let checkCharacters = Array("10X98765432")
+
+    /// Validates `text`; the error says which part is wrong.
+    public init(validating text: some StringProtocol) throws(ModelError) {
+        let chars = Array(text.uppercased())
+        let shown = String(text)
+        guard chars.count == 18 else {
+            throw ModelError(.invalidResidentID, "居民身份证号 \(shown) has \(chars.count) characters; it must have 18")
+        }
+        var digits = [Int]()
+        for (i, c) in chars.prefix(17).enumerated() {
+            guard let d = c.wholeNumberValue, c.isASCII else {
+                throw ModelError(.invalidResidentID, "居民身份证号 \(shown): character \(i + 1) is '\(c)'; the first 17 must be digits")
+            }
+            digits.append(d)
+        }
+        let birthText = String(chars[6..<14])
+        guard let birth = CivilDate(year: Int(birthText.prefix(4)) ?? 0, month: Int(birthText.dropFirst(4).prefix(2)) ?? 0,
+                                    day: Int(birthText.suffix(2)) ?? 0)
+        else {
+            throw ModelError(.invalidResidentID, "居民身份证号 \(shown): birth date \(birthText) (characters 7-14) is not a real date")
+        }
+        let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
+        let expected = Self.checkCharacters[sum % 11]
+        guard chars[17] == expected else {
+            throw ModelError(.invalidResidentID,
+                             "居民身份证号 \(shown): check character is '\(chars[17])' but the first 17 digits give '\(expected)'; re-read the number from the card")
+        }
+        self.text = String(chars)
+        self.birthDate = birth
+    }
+
+    /// The 6-digit administrative address code.
+    public var addressCode: Substring { text.prefix(6) }
+
+    /// From the sequence digit (17th): odd is male, even is female.
+    public var isMale: Bool { (Array(text)[16].wholeNumberValue ?? 0) % 2 == 1 }
+
+    /// `310112********1234`: the address code and last four characters, the rest hidden.
+    public var masked: String { Self.mask(text) }
+
+    public var description: String { masked }
+
+    /// Masks any identity-like text the same way: keeps the first 6 and the last 4 characters.
+    public static func mask(_ text: String) -> String {
+        guard text.count > 10 else { return String(repeating: "*", count: text.count) }
+        return String(text.prefix(6)) + String(repeating: "*", count: text.count - 10) + String(text.suffix(4))
+    }
+}
+
+/// A disability certificate number (残疾人证号): the holder's resident ID, one digit of category
+/// (1 视力 … 7 多重), one digit of level (1 most severe … 4), and `B1`, `B2`, … on a reissued certificate.
+///
+/// ```swift
+/// let cert = try CertificateNumber(validating: "11010519491231002X52")
+/// cert.category  // .intellectual
+/// cert.level     // 2
+/// ```
+public struct CertificateNumber: Hashable, Sendable, CustomStringConvertible {
+    public enum Category: Int, Sendable, CaseIterable {
+        case vision = 1, hearing, speech, physical, intellectual, psychiatric, multiple
+
+        /// The category's name on the certificate.
+        public var chinese: String {
+            ["视力", "听力", "言语", "肢体", "智力", "精神", "多重"][rawValue - 1]
+        }
+    }
+
+    public let text: String
+    public let residentID: ResidentID
+    public let category: Category
+    public let level: Int
+    /// The reissue number from a `B<n>` suffix; 0 for an original certificate.
+    public let reissue: Int
+
+    public init(validating raw: some StringProtocol) throws(ModelError) {
+        let text = String(raw).uppercased()
+        let shown = String(raw)
+        let chars = Array(text)
+        guard chars.count >= 20 else {
+            throw ModelError(.invalidCertificate,
+                             "残疾人证号 \(shown) has \(chars.count) characters; it must have 20 (18 of the 身份证号, category, level) and may end in B1, B2, …")
+        }
+        let id: ResidentID
+        do { id = try ResidentID(validating: String(chars[0..<18])) } catch {
+            throw ModelError(.invalidCertificate, "残疾人证号 \(shown): " + error.message)
+        }
+        guard let categoryDigit = chars[18].wholeNumberValue, let category = Category(rawValue: categoryDigit) else {
+            throw ModelError(.invalidCertificate, "残疾人证号 \(shown): category (character 19) is '\(chars[18])'; it must be 1-7 (1 视力 2 听力 3 言语 4 肢体 5 智力 6 精神 7 多重)")
+        }
+        guard let level = chars[19].wholeNumberValue, (1...4).contains(level) else {
+            throw ModelError(.invalidCertificate, "残疾人证号 \(shown): level (character 20) is '\(chars[19])'; it must be 1-4")
+        }
+        var reissue = 0
+        if chars.count > 20 {
+            let suffix = chars[20...]
+            guard suffix.first == "B", suffix.count >= 2, suffix.count <= 3,
+                  let n = Int(String(suffix.dropFirst())), n >= 1 else {
+                throw ModelError(.invalidCertificate, "残疾人证号 \(shown): '\(String(suffix))' after the level is not a reissue suffix (B1, B2, …)")
+            }
+            reissue = n
+        }
+        self.text = text
+        self.residentID = id
+        self.category = category
+        self.level = level
+        self.reissue = reissue
+    }
+
+    public var masked: String { ResidentID.mask(text) }
+    public var description: String { masked }
+}

@@ -1,0 +1,163 @@
+/// The fields each collection may have, their types, and the rules their values must follow.
+///
+/// Validation is per op (`validate(_:)`), so a peer's op is checked on its own, and per new record
+/// (`validateNewRecord`), which also requires the fields a record cannot be without.
+public enum Schema {
+    public enum FieldType: String, Sendable { case text, integer, date, bool }
+
+    public struct Field: Sendable {
+        public let name: String
+        public let type: FieldType
+        public let required: Bool
+        /// A rule on the value beyond its type; the record's id parts come along for rules that need them.
+        let rule: (@Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void)?
+
+        init(_ name: String, _ type: FieldType, required: Bool = false,
+             rule: (@Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void)? = nil) {
+            self.name = name
+            self.type = type
+            self.required = required
+            self.rule = rule
+        }
+    }
+
+    /// The fields a reviewer writes; every other field is content.
+    public static let reviewFields: Set<String> = ["review", "review_note"]
+
+    /// The longest text a field may hold, in characters.
+    public static let maxTextLength = 2000
+
+    public static func fields(of collection: CollectionName) -> [Field] {
+        switch collection {
+        case .orgs: orgFields
+        case .participants: participantFields
+        case .hours: hoursFields
+        case .lunches: lunchFields
+        }
+    }
+
+    public static func field(_ name: String, in collection: CollectionName) -> Field? {
+        fields(of: collection).first { $0.name == name }
+    }
+
+    /// Checks one op: its record id, that the field exists, the value's type and rules.
+    public static func validate(_ op: Op) throws(ModelError) {
+        let parts = try NaturalKey.parse(op.key)
+        for p in op.pred where p >= op.id {
+            throw ModelError(.invalidOpID, "op \(op.id) names \(p) in pred, which is not earlier; an op can only replace ops its writer had seen")
+        }
+        try validate(field: op.field, value: op.value, in: op.collection, parts: parts, recordDescription: op.key.description)
+    }
+
+    /// Checks the fields of a record about to be created, including that the required ones are there.
+    public static func validateNewRecord(_ key: RecordKey, fields values: [String: Value]) throws(ModelError) {
+        let parts = try NaturalKey.parse(key)
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            try validate(field: name, value: value, in: key.collection, parts: parts, recordDescription: key.description)
+        }
+        for field in fields(of: key.collection) where field.required {
+            if values[field.name] == nil || values[field.name] == .null {
+                throw ModelError(.missingField, "\(key): a new \(key.collection.rawValue) record needs '\(field.name)'")
+            }
+        }
+    }
+
+    static func validate(field name: String, value: Value, in collection: CollectionName, parts: NaturalKey.Parts,
+                         recordDescription: String) throws(ModelError) {
+        guard let field = field(name, in: collection) else {
+            throw ModelError(.unknownField, "\(recordDescription): \(collection.rawValue) has no field '\(name)'; its fields are "
+                + fields(of: collection).map(\.name).joined(separator: ", "))
+        }
+        if value == .null {
+            guard !field.required else {
+                throw ModelError(.wrongType, "\(recordDescription): '\(name)' is required and cannot be cleared (null)")
+            }
+            return
+        }
+        guard value.typeName == field.type.rawValue else {
+            throw ModelError(.wrongType, "\(recordDescription): '\(name)' takes a \(field.type.rawValue), not a \(value.typeName) (\(value))")
+        }
+        if let text = value.text, text.count > maxTextLength {
+            throw ModelError(.invalidValue, "\(recordDescription): '\(name)' is \(text.count) characters long; at most \(maxTextLength)")
+        }
+        try field.rule?(value, parts)
+    }
+}
+
+extension Schema {
+    static func oneOf(_ allowed: [String]) -> @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void {
+        { value, _ throws(ModelError) in
+            guard let t = value.text, allowed.contains(t) else {
+                throw ModelError(.invalidValue, "'\(value)' is not one of " + allowed.joined(separator: ", "))
+            }
+        }
+    }
+
+    static func digits(_ count: Int, _ what: String) -> @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void {
+        { value, _ throws(ModelError) in
+            guard let t = value.text, t.utf8.count == count, t.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                throw ModelError(.invalidValue, "'\(value)' is not a \(what) (\(count) digits)")
+            }
+        }
+    }
+
+    static let nonEmpty: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
+        guard let t = value.text, !t.allSatisfy(\.isWhitespace) else { throw ModelError(.invalidValue, "a name cannot be empty") }
+    }
+
+    static let money: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
+        guard let fen = value.integer, fen >= 0, fen <= 100_000_000 else {
+            throw ModelError(.invalidMoney, "amount \(value) fen is not allowed; money is a whole number of fen from 0 to 100000000 (1,000,000 yuan)")
+        }
+    }
+
+    static let minutes: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
+        guard let m = value.integer, (0...1440).contains(m) else {
+            throw ModelError(.invalidMinutes, "\(value) minutes is not possible in one day; enter 0 to 1440 minutes (24 h)")
+        }
+    }
+
+    static let certificate: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, parts throws(ModelError) in
+        let cert = try CertificateNumber(validating: value.text ?? "")
+        guard NaturalKey.personKey(cert.residentID) == parts.personKey else {
+            throw ModelError(.invalidRecordID,
+                             "残疾人证号 \(cert.masked) belongs to another participant record: a participant's id derives from the 身份证号 in the certificate, which cannot change")
+        }
+    }
+
+    static let review: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
+        guard ReviewDecision(value) != nil else {
+            throw ModelError(.invalidValue, "'\(value)' is not a review decision; expected 'approved <content version>' or 'rejected <content version>'")
+        }
+    }
+
+    static let orgFields: [Field] = [
+        Field("name", .text, required: true, rule: nonEmpty),
+        Field("kind", .text, required: true, rule: oneOf(["sunshine-base", "rural-org"])),
+        Field("district", .text, required: true, rule: digits(6, "district code")),
+        Field("town", .text, rule: digits(9, "town or street code")),
+        Field("lunch_rate", .integer, rule: money),
+        Field("lunch_rate_from", .date),
+    ]
+
+    static let participantFields: [Field] = [
+        Field("name", .text, required: true, rule: nonEmpty),
+        Field("cert", .text, required: true, rule: certificate),
+        Field("contract", .text, required: true, rule: oneOf(["part-time", "full-time"])),
+        Field("contract_start", .date),
+        Field("contract_end", .date),
+        Field("active", .bool),
+    ]
+
+    static let dayFields: [Field] = [
+        Field("project", .text),
+        Field("note", .text),
+        Field("deleted", .bool),
+        Field("review", .text, rule: review),
+        Field("review_note", .text),
+    ]
+
+    static let hoursFields: [Field] = [Field("minutes", .integer, required: true, rule: minutes)] + dayFields
+    static let lunchFields: [Field] = [Field("amount", .integer, required: true, rule: money)]
+        + dayFields.filter { $0.name != "project" }
+}

@@ -1,0 +1,45 @@
+/// Something a reviewer should look at, derived from the merged state on read (never stored as truth).
+/// Each flag names the records that raised it and the replicas (devices) that wrote them.
+public struct Flag: Hashable, Sendable, Comparable {
+    public enum Kind: String, Sendable, CaseIterable, Codable {
+        /// Concurrent edits left different values in a field.
+        case conflict
+        /// A part-time participant worked more than the weekly limit (24 h) at one organization.
+        case weeklyHoursOverLimit = "weekly_hours_over_limit"
+        /// A lunch claimed on a day with no hours worked.
+        case lunchWithoutHours = "lunch_without_hours"
+        /// Work dated before the contract started or after it ended.
+        case outsideContract = "outside_contract"
+        /// Work or lunch dated after today.
+        case futureDate = "future_date"
+        /// The participant's age on the work date is outside the working-age bounds.
+        case ageOutOfBounds = "age_out_of_bounds"
+        /// A lunch above the organization's lunch rate for that day.
+        case lunchAboveRate = "lunch_above_rate"
+        /// The same person's lunch claimed at two organizations on one day (政策不重复享受).
+        case doubleLunchClaim = "double_lunch_claim"
+        /// The same person's hours recorded at two organizations on one day.
+        case hoursAtSeveralOrgs = "hours_at_several_orgs"
+        /// The same person active under overlapping contracts at several organizations.
+        case activeAtSeveralOrgs = "active_at_several_orgs"
+    }
+
+    public let kind: Kind
+    /// Sorted.
+    public let records: [RecordKey]
+    /// Sorted.
+    public let replicas: [ReplicaID]
+    public let message: String
+
+    public init(_ kind: Kind, records: some Sequence<RecordKey>, replicas: some Sequence<ReplicaID>, message: String) {
+        self.kind = kind
+        self.records = Array(Set(records)).sorted()
+        self.replicas = Array(Set(replicas)).sorted()
+        self.message = message
+    }
+
+    public static func < (lhs: Flag, rhs: Flag) -> Bool {
+        (lhs.kind.rawValue, lhs.records.map(\.description).joined(separator: " "))
+            < (rhs.kind.rawValue, rhs.records.map(\.description).joined(separator: " "))
+    }
+}
