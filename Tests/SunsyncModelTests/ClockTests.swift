@@ -20,7 +20,7 @@ import Testing
             #expect(OpID(bytes: id.bytes) == id)
         }
         #expect(OpID(timestamp: Timestamp(milliseconds: 1_709_510_400_000, counter: 1), replica: ReplicaID(0xa1)).description
-            == "018e0b4a5c00-0001-00000000000000a1")
+            == "018e06c29800-0001-00000000000000a1")
     }
 
     @Test(arguments: ["", "018e0b4a5c00-0001-00000000000000A1", "018e0b4a5c00_0001_00000000000000a1", "018e0b4a5c00-0001-00000000000000a"])

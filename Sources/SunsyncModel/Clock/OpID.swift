@@ -8,7 +8,7 @@
 ///
 /// ```swift
 /// let id = OpID(timestamp: Timestamp(milliseconds: 1_709_510_400_000, counter: 1), replica: ReplicaID(0xa1))
-/// id.description // "018e0b4a5c00-0001-00000000000000a1"
+/// id.description // "018e06c29800-0001-00000000000000a1"
 /// ```
 public struct OpID: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let timestamp: Timestamp

@@ -1,0 +1,428 @@
+#!/usr/bin/env python3
+"""Writes protocol/vectors/*.json: the merge, review, flag and validation test vectors.
+
+Every expected result below is stated by hand from the rules in protocol/SPEC.md; nothing here runs a
+merge. Only ids are computed (op ids, person keys, content versions), by this second, independent
+implementation of the SPEC's encodings. Run from the repository root: python3 protocol/tools/make_vectors.py
+"""
+import hashlib, json, os
+
+OUT = os.path.join(os.path.dirname(__file__), "..", "vectors")
+T0 = 1709510400000  # 2024-03-04T00:00:00Z, a Monday
+A, B, C, R, F = 0xA1, 0xB2, 0xC3, 0xD4, 0xF5  # laptops A, B, C; reviewer R; F has a clock years ahead
+
+
+def oid(ms, replica, counter=0):
+    return f"{T0 + ms:012x}-{counter:04x}-{replica:016x}"
+
+
+def rep(replica):
+    return f"{replica:016x}"
+
+
+def resident_id(address, birth, seq):
+    body = f"{address}{birth}{seq:03d}"
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
+
+
+def person_key(rid):
+    return hashlib.sha256(("sunsync-person-v1:" + rid).encode()).hexdigest()[:20]
+
+
+def content_version(ids):
+    return hashlib.sha256(b"".join(bytes.fromhex(i.replace("-", "")) for i in sorted(ids))).hexdigest()[:32]
+
+
+ORG, ORG2 = "MH-SB-001", "MH-RO-007"
+RID1 = resident_id("310112", "19900315", 123)   # man, 34 in 2024
+RID2 = resident_id("310112", "19850620", 246)   # woman, 38 in 2024
+RID_OLD = resident_id("310112", "19580101", 135)  # man, 66 in 2024
+CERT1, CERT2, CERT_OLD = RID1 + "52", RID2 + "61", RID_OLD + "41"
+P1 = f"{ORG}/{person_key(RID1)}"
+P2 = f"{ORG}/{person_key(RID2)}"
+P1_AT_ORG2 = f"{ORG2}/{person_key(RID1)}"
+P_OLD = f"{ORG}/{person_key(RID_OLD)}"
+
+
+def day(participant, date):
+    return f"{participant}/{date}"
+
+
+def op(id, collection, record, field, value, pred=()):
+    return {"id": id, "collection": collection, "record": record, "field": field, "value": value, "pred": list(pred)}
+
+
+def date(text):
+    return {"date": text}
+
+
+def participant_ops(pid, cert, name, replica, ms, contract="part-time", start=None, end=None, active=None):
+    ops = [op(oid(ms, replica), "participants", pid, "name", name),
+           op(oid(ms, replica, 1), "participants", pid, "cert", cert),
+           op(oid(ms, replica, 2), "participants", pid, "contract", contract)]
+    if start:
+        ops.append(op(oid(ms, replica, 3), "participants", pid, "contract_start", date(start)))
+    if end:
+        ops.append(op(oid(ms, replica, 4), "participants", pid, "contract_end", date(end)))
+    if active is not None:
+        ops.append(op(oid(ms, replica, 5), "participants", pid, "active", active))
+    return ops
+
+
+def participant_expect(name, cert, contract="part-time", start=None, end=None, active=None):
+    fields = {"name": name, "cert": cert, "contract": contract}
+    if start:
+        fields["contract_start"] = date(start)
+    if end:
+        fields["contract_end"] = date(end)
+    if active is not None:
+        fields["active"] = active
+    return {"fields": fields}
+
+
+def org_ops(code, replica, ms, rate=None, rate_from=None):
+    ops = [op(oid(ms, replica), "orgs", code, "name", "闵行区阳光基地"),
+           op(oid(ms, replica, 1), "orgs", code, "kind", "sunshine-base"),
+           op(oid(ms, replica, 2), "orgs", code, "district", "310112")]
+    if rate is not None:
+        ops.append(op(oid(ms, replica, 3), "orgs", code, "lunch_rate", rate))
+    if rate_from:
+        ops.append(op(oid(ms, replica, 4), "orgs", code, "lunch_rate_from", date(rate_from)))
+    return ops
+
+
+def org_expect(rate=None, rate_from=None):
+    fields = {"name": "闵行区阳光基地", "kind": "sunshine-base", "district": "310112"}
+    if rate is not None:
+        fields["lunch_rate"] = rate
+    if rate_from:
+        fields["lunch_rate_from"] = date(rate_from)
+    return {"fields": fields}
+
+
+VECTORS = []
+
+
+def vector(name, description, ops, expect, settings=None, new_records=None):
+    v = {"name": name, "description": description}
+    if settings:
+        v["settings"] = settings
+    v["ops"] = ops
+    if new_records:
+        v["new_records"] = new_records
+    v["expect"] = expect
+    VECTORS.append(v)
+
+
+H1 = day(P1, "2024-03-04")
+TODAY = {"today": "2024-03-31"}
+
+# --- merge -------------------------------------------------------------------------------------------
+a1 = oid(1000, A)
+vector("single-write", "One laptop records one day's hours; the record has one clean value.",
+       [op(a1, "hours", H1, "minutes", 240)],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240}, "review": "needs_review"}}})
+
+a2 = oid(2000, A)
+vector("sequential-edit", "An edit names the value it replaces in pred: one value remains, no conflict.",
+       [op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "minutes", 210, [a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 210}}}})
+
+b2 = oid(2000, B)
+vector("concurrent-edits-one-field",
+       "Two laptops each replace the same value offline: both stay current (a conflict); the greater id is shown.",
+       [op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "minutes", 210, [a1]), op(b2, "hours", H1, "minutes", 300, [a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 300}, "conflicts": {"minutes": [b2, a2]}}}})
+
+vector("edits-of-different-fields",
+       "Concurrent edits of different fields of one record both apply, with no conflict.",
+       [op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "minutes", 210, [a1]),
+        op(b2, "hours", H1, "note", "下午请假")],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 210, "note": "下午请假"}}}})
+
+b1 = oid(1000, B)
+vector("same-day-two-laptops",
+       "Two laptops enter the same participant's same day: the natural key makes it one record, and the different hours one conflict.",
+       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 180)],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 180}, "conflicts": {"minutes": [b1, a1]}}},
+        "flags": [{"kind": "conflict", "records": [f"hours/{H1}"], "replicas": [rep(A), rep(B)]}]},
+       settings=TODAY)
+
+vector("same-day-same-value",
+       "Two laptops enter the same value for the same day: both ops stay current, but equal values are no conflict.",
+       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 240)],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240}}}, "flags": []},
+       settings=TODAY)
+
+a3 = oid(3000, A)
+vector("conflict-resolved-by-write",
+       "A write whose pred covers every current value resolves the conflict, wherever it is made.",
+       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 180),
+        op(a3, "hours", H1, "minutes", 200, [b1, a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 200}}}})
+
+c1 = oid(1000, C)
+vector("three-way-conflict-one-write",
+       "Three laptops write the same field concurrently; one write that saw all three resolves it.",
+       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 180), op(c1, "hours", H1, "minutes", 120),
+        op(a3, "hours", H1, "minutes", 200, [c1, b1, a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 200}}}})
+
+vector("partial-resolution",
+       "A write that saw only two of three conflicting values leaves the third standing: still a conflict.",
+       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 180), op(c1, "hours", H1, "minutes", 120),
+        op(a3, "hours", H1, "minutes", 200, [b1, a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 200}, "conflicts": {"minutes": [a3, c1]}}}})
+
+vector("delete-against-concurrent-edit",
+       "One laptop deletes the day while another edits its hours: the delete and the edit both stand (different fields); nothing is lost, and a restore brings back the edited hours.",
+       [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "hours", H1, "deleted", False),
+        op(a2, "hours", H1, "deleted", True, [oid(1000, A, 1)]), op(b2, "hours", H1, "minutes", 300, [a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 300, "deleted": True}}}})
+
+vector("restore-after-delete",
+       "Delete is a write of deleted = true; restore writes false naming the delete in pred.",
+       [op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "deleted", True),
+        op(a3, "hours", H1, "deleted", False, [a2])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240, "deleted": False}}}})
+
+vector("concurrent-delete-and-restore",
+       "A restore on one laptop and a second delete on another, both after the same delete: deleted is in conflict, shown by the greater id.",
+       [op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "deleted", True),
+        op(a3, "hours", H1, "deleted", False, [a2]), op(oid(3000, B), "hours", H1, "deleted", True, [a2])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240, "deleted": True},
+                                    "conflicts": {"deleted": [oid(3000, B), a3]}}}})
+
+vector("duplicate-delivery",
+       "The same ops delivered three times give the same state as once.",
+       [op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "minutes", 210, [a1])] * 3,
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 210}}}})
+
+vector("out-of-order-delivery",
+       "An edit arrives before the op it replaces: the late op is never current.",
+       [op(a2, "hours", H1, "minutes", 210, [a1]), op(a1, "hours", H1, "minutes", 240)],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 210}}}})
+
+vector("chain-in-reverse-order",
+       "Three successive edits delivered newest first, then oldest: only the newest is current.",
+       [op(a3, "hours", H1, "minutes", 200, [a2]), op(a1, "hours", H1, "minutes", 240), op(a2, "hours", H1, "minutes", 210, [a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 200}}}})
+
+f1 = f"{T0 + 5 * 365 * 86400000:012x}-0000-{F:016x}"
+vector("clock-years-ahead",
+       "A laptop whose clock is five years ahead wrote a value. A later edit on a correct laptop that saw it replaces it by pred: causality, not clock readings, decides.",
+       [op(f1, "hours", H1, "minutes", 480),
+        op(f"{T0 + 5 * 365 * 86400000:012x}-0001-{A:016x}", "hours", H1, "minutes", 240, [f1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240}}}})
+
+vector("clock-years-ahead-concurrent",
+       "A laptop whose clock is years ahead writes concurrently with a correct one: its id is greater so it is shown, but the other value is kept as a conflict, never silently lost.",
+       [op(f1, "hours", H1, "minutes", 480), op(a1, "hours", H1, "minutes", 240)],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 480}, "conflicts": {"minutes": [f1, a1]}}}})
+
+# --- review ------------------------------------------------------------------------------------------
+base = [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "hours", H1, "project", "包装")]
+v_base = content_version([a1, oid(1000, A, 1)])
+r1 = oid(5000, R)
+vector("approval-of-current-version",
+       "The reviewer approves the exact content version: the record is approved.",
+       base + [op(r1, "hours", H1, "review", f"approved {v_base}")],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240, "project": "包装", "review": f"approved {v_base}"},
+                                    "review": "approved", "content_version": v_base}}})
+
+late = oid(4000, B)
+vector("approval-invalidated-by-late-edit",
+       "An edit made offline before the approval but synced after it changes the content version: the record needs review again.",
+       base + [op(r1, "hours", H1, "review", f"approved {v_base}"), op(late, "hours", H1, "minutes", 300, [a1])],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 300, "project": "包装", "review": f"approved {v_base}"},
+                                    "review": "needs_review", "content_version": content_version([late, oid(1000, A, 1)])}}})
+
+vector("approval-invalidated-by-concurrent-entry",
+       "Another laptop's entry of the same day, concurrent with the approved one, arrives later: a conflict, and the approval no longer holds.",
+       base + [op(r1, "hours", H1, "review", f"approved {v_base}"), op(b1, "hours", H1, "minutes", 180)],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 180, "project": "包装", "review": f"approved {v_base}"},
+                                    "conflicts": {"minutes": [b1, a1]}, "review": "needs_review"}}})
+
+vector("review-note-does-not-change-version",
+       "The reviewer's note is a review field, not content: writing it keeps the approval.",
+       base + [op(r1, "hours", H1, "review", f"approved {v_base}"), op(oid(5000, R, 1), "hours", H1, "review_note", "已核对")],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240, "project": "包装", "review": f"approved {v_base}", "review_note": "已核对"},
+                                    "review": "approved"}}})
+
+vector("rejection",
+       "A rejection of the current version: the record is rejected until its content changes.",
+       base + [op(r1, "hours", H1, "review", f"rejected {v_base}")],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240, "project": "包装", "review": f"rejected {v_base}"},
+                                    "review": "rejected"}}})
+
+r2 = oid(5000, R + 1)
+vector("concurrent-approve-and-reject",
+       "Two reviewers decide differently at once: the review field is in conflict and the record needs review.",
+       base + [op(r1, "hours", H1, "review", f"approved {v_base}"), op(r2, "hours", H1, "review", f"rejected {v_base}")],
+       {"records": {f"hours/{H1}": {"fields": {"minutes": 240, "project": "包装", "review": f"rejected {v_base}"},
+                                    "conflicts": {"review": [r2, r1]}, "review": "needs_review"}}})
+
+# --- flags -------------------------------------------------------------------------------------------
+people = participant_ops(P1, CERT1, "张三", A, 10, start="2024-01-01")
+people_expect = {f"participants/{P1}": participant_expect("张三", CERT1, start="2024-01-01")}
+
+
+def week_ops(minutes_by_day, replica_by_day, collection="hours", field="minutes", participant=P1):
+    ops, records = [], {}
+    for i, (d, m) in enumerate(minutes_by_day):
+        rid = day(participant, d)
+        ops.append(op(oid(20000 + i, replica_by_day[i]), collection, rid, field, m))
+        records[f"{collection}/{rid}"] = {"fields": {field: m}}
+    return ops, records
+
+
+days = ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08", "2024-03-09"]
+ops, recs = week_ops([(d, 270) for d in days], [A, A, A, B, B, B])  # 6 × 4.5 h = 27 h
+vector("weekly-limit-two-laptops",
+       "A part-time participant's week adds up to 27 h from entries on two laptops: one flag naming every day and both laptops.",
+       people + ops, {"records": {**people_expect, **recs},
+                      "flags": [{"kind": "weekly_hours_over_limit", "records": sorted(recs), "replicas": [rep(A), rep(B)]}]},
+       settings=TODAY)
+
+ops, recs = week_ops([(d, 240) for d in days], [A, A, A, B, B, B])  # exactly 24 h
+vector("weekly-limit-exactly-24h", "Exactly 24 h in a week is within the limit: no flag.",
+       people + ops, {"records": {**people_expect, **recs}, "flags": []}, settings=TODAY)
+
+ops, recs = week_ops([("2024-03-08", 480), ("2024-03-09", 480), ("2024-03-10", 480), ("2024-03-11", 480)], [A, A, A, A])
+vector("weekly-limit-counts-iso-weeks",
+       "Weeks run Monday to Sunday: 24 h from Friday to Sunday and 8 h the next Monday cross no week's limit.",
+       people + ops, {"records": {**people_expect, **recs}, "flags": []}, settings=TODAY)
+
+full = participant_ops(P1, CERT1, "张三", A, 10, contract="full-time", start="2024-01-01")
+ops, recs = week_ops([(d, 480) for d in days], [A] * 6)
+vector("weekly-limit-not-for-full-time", "The part-time limit does not apply to a full-time contract.",
+       full + ops, {"records": {f"participants/{P1}": participant_expect("张三", CERT1, "full-time", start="2024-01-01"), **recs},
+                    "flags": []}, settings=TODAY)
+
+L1 = day(P1, "2024-03-05")
+vector("lunch-without-hours",
+       "A lunch on a day with no hours is flagged; a lunch on a worked day is not.",
+       people + [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "lunches", H1, "amount", 1500),
+                 op(b1, "lunches", L1, "amount", 1500)],
+       {"records": {**people_expect, f"hours/{H1}": {"fields": {"minutes": 240}},
+                    f"lunches/{H1}": {"fields": {"amount": 1500}}, f"lunches/{L1}": {"fields": {"amount": 1500}}},
+        "flags": [{"kind": "lunch_without_hours", "records": [f"lunches/{L1}"], "replicas": [rep(B)]}]},
+       settings=TODAY)
+
+vector("lunch-above-rate",
+       "The org's lunch rate is 15 yuan from 2024-01-01: a 20-yuan lunch is flagged, a 15-yuan one is not.",
+       org_ops(ORG, A, 5, rate=1500, rate_from="2024-01-01") + people
+       + [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "lunches", H1, "amount", 2000),
+          op(b1, "hours", L1, "minutes", 240), op(oid(1000, B, 1), "lunches", L1, "amount", 1500)],
+       {"records": {f"orgs/{ORG}": org_expect(1500, "2024-01-01"), **people_expect,
+                    f"hours/{H1}": {"fields": {"minutes": 240}}, f"lunches/{H1}": {"fields": {"amount": 2000}},
+                    f"hours/{L1}": {"fields": {"minutes": 240}}, f"lunches/{L1}": {"fields": {"amount": 1500}}},
+        "flags": [{"kind": "lunch_above_rate", "records": [f"lunches/{H1}"], "replicas": [rep(A)]}]},
+       settings=TODAY)
+
+contract = participant_ops(P1, CERT1, "张三", A, 10, start="2024-03-05", end="2024-12-31")
+vector("outside-contract-and-future",
+       "Work before the contract starts and work dated after today are each flagged.",
+       contract + [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", day(P1, "2024-04-02"), "minutes", 240)],
+       {"records": {f"participants/{P1}": participant_expect("张三", CERT1, start="2024-03-05", end="2024-12-31"),
+                    f"hours/{H1}": {"fields": {"minutes": 240}}, f"hours/{day(P1, '2024-04-02')}": {"fields": {"minutes": 240}}},
+        "flags": [{"kind": "future_date", "records": [f"hours/{day(P1, '2024-04-02')}"], "replicas": [rep(B)]},
+                  {"kind": "outside_contract", "records": [f"hours/{H1}", f"participants/{P1}"], "replicas": [rep(A)]}]},
+       settings=TODAY)
+
+HOLD = day(P_OLD, "2024-03-04")
+vector("age-out-of-bounds",
+       "A man born 1958-01-01 is 66 on 2024-03-04, above the configured bound of 60 in force then: flagged.",
+       participant_ops(P_OLD, CERT_OLD, "李四", A, 10) + [op(a1, "hours", HOLD, "minutes", 120)],
+       {"records": {f"participants/{P_OLD}": participant_expect("李四", CERT_OLD), f"hours/{HOLD}": {"fields": {"minutes": 120}}},
+        "flags": [{"kind": "age_out_of_bounds", "records": [f"hours/{HOLD}", f"participants/{P_OLD}"], "replicas": [rep(A)]}]},
+       settings=TODAY)
+
+H2 = day(P1_AT_ORG2, "2024-03-04")
+two_orgs = participant_ops(P1, CERT1, "张三", A, 10, contract="part-time") + participant_ops(P1_AT_ORG2, CERT1, "张三", C, 10, contract="part-time")
+vector("double-claim-across-orgs",
+       "The same person's lunch and hours on one day at two organizations, entered on different laptops: a double lunch claim, hours at several orgs, and active at both under open contracts.",
+       two_orgs + [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "lunches", H1, "amount", 1500),
+                   op(c1, "hours", H2, "minutes", 180), op(oid(1000, C, 1), "lunches", H2, "amount", 1200)],
+       {"records": {f"participants/{P1}": participant_expect("张三", CERT1), f"participants/{P1_AT_ORG2}": participant_expect("张三", CERT1),
+                    f"hours/{H1}": {"fields": {"minutes": 240}}, f"lunches/{H1}": {"fields": {"amount": 1500}},
+                    f"hours/{H2}": {"fields": {"minutes": 180}}, f"lunches/{H2}": {"fields": {"amount": 1200}}},
+        "flags": [{"kind": "active_at_several_orgs", "records": sorted([f"participants/{P1}", f"participants/{P1_AT_ORG2}"]), "replicas": [rep(A), rep(C)]},
+                  {"kind": "double_lunch_claim", "records": sorted([f"lunches/{H1}", f"lunches/{H2}"]), "replicas": [rep(A), rep(C)]},
+                  {"kind": "hours_at_several_orgs", "records": sorted([f"hours/{H1}", f"hours/{H2}"]), "replicas": [rep(A), rep(C)]}]},
+       settings=TODAY)
+
+vector("deleted-entries-raise-no-flags",
+       "A deleted lunch is not a claim: no lunch-without-hours flag.",
+       people + [op(b1, "lunches", L1, "amount", 1500), op(b2, "lunches", L1, "deleted", True)],
+       {"records": {**people_expect, f"lunches/{L1}": {"fields": {"amount": 1500, "deleted": True}}}, "flags": []},
+       settings=TODAY)
+
+# --- validation --------------------------------------------------------------------------------------
+def refused(name, description, bad, code, good=()):
+    records = {}
+    for g in good:
+        records.setdefault(f"{g['collection']}/{g['record']}", {"fields": {}})["fields"][g["field"]] = g["value"]
+    vector(name, description, list(good) + [bad], {"rejected": {bad["id"]: code}, "records": records})
+
+
+good = [op(a1, "hours", H1, "minutes", 240)]
+refused("invalid-cert-check-character", "A certificate whose 身份证号 check character is wrong is refused.",
+        op(oid(10, A), "participants", P1, "cert", RID1[:17] + ("0" if RID1[17] != "0" else "1") + "52"), "invalid_certificate", good)
+bad_birth = resident_id("310112", "19900230", 123)
+refused("invalid-cert-birth-date", "A certificate whose birth date (1990-02-30) does not exist is refused.",
+        op(oid(10, A), "participants", f"{ORG}/{person_key(bad_birth)}", "cert", bad_birth + "52"), "invalid_certificate", good)
+refused("invalid-cert-category", "Category 8 does not exist (1-7).",
+        op(oid(10, A), "participants", P1, "cert", RID1 + "82"), "invalid_certificate", good)
+refused("invalid-cert-level", "Level 5 does not exist (1-4).",
+        op(oid(10, A), "participants", P1, "cert", RID1 + "55"), "invalid_certificate", good)
+refused("cert-of-another-person", "A certificate whose 身份证号 does not match the participant record's id is refused.",
+        op(oid(10, A), "participants", P1, "cert", CERT2), "invalid_record_id", good)
+vector("cert-reissue-suffix-same-person",
+       "A reissued certificate (suffix B1) with a new level is accepted on the same participant record: the person key ignores category, level and suffix.",
+       participant_ops(P1, CERT1, "张三", A, 10) + [op(oid(2000, A), "participants", P1, "cert", RID1 + "53B1", [oid(10, A, 1)])],
+       {"records": {f"participants/{P1}": participant_expect("张三", RID1 + "53B1")}})
+refused("impossible-date-value", "2023-02-29 is not a real date.",
+        op(oid(10, A), "participants", P1, "contract_start", date("2023-02-29")), "invalid_date", good)
+refused("impossible-date-in-record-id", "An hours id dated 2024-13-01 is refused.",
+        op(oid(10, A), "hours", day(P1, "2024-13-01"), "minutes", 60), "invalid_date", good)
+refused("minutes-over-a-day", "1500 minutes (25 h) cannot be worked in one day.",
+        op(oid(10, A), "hours", day(P1, "2024-03-05"), "minutes", 1500), "invalid_minutes", good)
+refused("negative-minutes", "Negative minutes are refused.",
+        op(oid(10, A), "hours", day(P1, "2024-03-05"), "minutes", -30), "invalid_minutes", good)
+refused("negative-money", "A lunch of -15.00 yuan is refused.",
+        op(oid(10, A), "lunches", H1, "amount", -1500), "invalid_money", good)
+refused("unknown-field", "hours has no field 'salary'.",
+        op(oid(10, A), "hours", H1, "salary", 100), "unknown_field", good)
+refused("wrong-type", "minutes takes an integer, not text.",
+        op(oid(10, A), "hours", H1, "minutes", "four hours"), "wrong_type", good)
+refused("unknown-collection", "There is no collection 'payments'.",
+        op(oid(10, A), "payments", H1, "amount", 100), "unknown_collection", good)
+refused("malformed-record-id", "An hours id without a date is refused.",
+        op(oid(10, A), "hours", P1, "minutes", 60), "invalid_record_id", good)
+refused("malformed-op-id", "Op ids are lowercase hex in the fixed layout.",
+        op("not-an-id", "hours", H1, "minutes", 60), "invalid_op_id", good)
+refused("pred-not-earlier", "An op cannot replace an op with a greater id: its writer cannot have seen it.",
+        op(oid(500, A), "hours", H1, "minutes", 60, [a1]), "invalid_op_id", good)
+refused("required-field-cleared", "minutes is required: it cannot be set to null (delete the day instead).",
+        op(oid(2000, A), "hours", H1, "minutes", None, [a1]), "wrong_type", good)
+refused("unknown-contract-kind", "A contract is part-time or full-time.",
+        op(oid(10, A), "participants", P1, "contract", "temporary"), "invalid_value", good)
+vector("missing-required-fields",
+       "A new participant without a certificate number, and a new org without a district, are refused whole.",
+       [], {"records": {}},
+       new_records=[{"collection": "participants", "id": P1, "fields": {"name": "张三", "contract": "part-time"}, "error": "missing_field"},
+                    {"collection": "orgs", "id": ORG, "fields": {"name": "基地", "kind": "sunshine-base"}, "error": "missing_field"},
+                    {"collection": "participants", "id": P1, "fields": {"name": "张三", "cert": CERT1, "contract": "part-time"}},
+                    {"collection": "lunches", "id": H1, "fields": {"amount": 1500}}])
+
+os.makedirs(OUT, exist_ok=True)
+for old in os.listdir(OUT):
+    if old.endswith(".json"):
+        os.remove(os.path.join(OUT, old))
+for i, v in enumerate(VECTORS, 1):
+    with open(os.path.join(OUT, f"{i:03d}-{v['name']}.json"), "w", encoding="utf-8") as f:
+        json.dump(v, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+print(f"wrote {len(VECTORS)} vectors to protocol/vectors/")
