@@ -8,6 +8,11 @@ public struct FieldState: Hashable, Sendable {
     public struct Entry: Hashable, Sendable {
         public let id: OpID
         public let value: Value
+
+        public init(id: OpID, value: Value) {
+            self.id = id
+            self.value = value
+        }
     }
 
     /// The current values, greatest id first. Never empty once an op has been applied.

@@ -82,3 +82,8 @@ public enum NaturalKey {
 
     private static func isLowerHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 102) }
 }
+
+extension NaturalKey {
+    /// SHA-256 of `text` in hex: a short, stable reference to a record or field on every replica.
+    public static func digest(_ text: String) -> String { Hex.encode(SHA256.hash(Array(text.utf8))) }
+}

@@ -12,7 +12,7 @@ public enum Flags {
             if record.hasConflict {
                 let fields = record.fields.filter { $0.state.isConflict }
                 flags.append(Flag(.conflict, records: [key], replicas: record.replicas(of: fields.map(\.name)),
-                                  message: "\(key): concurrent edits of \(fields.map(\.name).joined(separator: ", ")) disagree; choose a value"))
+                                  message: "concurrent edits of \(fields.map(\.name).joined(separator: ", ")) disagree; choose a value"))
             }
             switch key.collection {
             case .orgs: orgs[key.id] = Organization(key: key, record: record)
@@ -36,30 +36,30 @@ public enum Flags {
         let workedDays = Set(worked.map { DayKey(participant: $0.participant, date: $0.date) })
         for lunch in lunches where !workedDays.contains(DayKey(participant: lunch.participant, date: lunch.date)) {
             flags.append(Flag(.lunchWithoutHours, records: [lunch.key], replicas: lunch.replicas,
-                              message: "\(lunch.key.id): lunch on \(lunch.date) with no hours worked that day"))
+                              message: "lunch on \(lunch.date) with no hours worked that day"))
         }
         for lunch in lunches {
             guard let amount = lunch.quantity, let rate = orgs[lunch.org]?.lunchRate(on: lunch.date), amount > rate else { continue }
             flags.append(Flag(.lunchAboveRate, records: [lunch.key], replicas: lunch.replicas,
-                              message: "\(lunch.key.id): lunch of \(Quantity.yuan(amount)) yuan is above \(lunch.org)'s rate of \(Quantity.yuan(rate)) yuan"))
+                              message: "lunch of \(Quantity.yuan(amount)) yuan is above \(lunch.org)'s rate of \(Quantity.yuan(rate)) yuan"))
         }
 
         for entry in worked + lunches {
             if let today, entry.date > today {
                 flags.append(Flag(.futureDate, records: [entry.key], replicas: entry.replicas,
-                                  message: "\(entry.key.id) is dated \(entry.date), after today (\(today))"))
+                                  message: "dated \(entry.date), after today (\(today))"))
             }
             guard let p = participants[entry.participant] else { continue }
             if entry.key.collection == .hours, !p.contractCovers(entry.date) {
                 flags.append(Flag(.outsideContract, records: [entry.key, p.key], replicas: entry.replicas,
-                                  message: "\(entry.key.id): work on \(entry.date) outside the contract (\(p.contractStart?.description ?? "…") to \(p.contractEnd?.description ?? "…"))"))
+                                  message: "work on \(entry.date) outside the contract (\(p.contractStart?.description ?? "…") to \(p.contractEnd?.description ?? "…"))"))
             }
             if entry.key.collection == .hours, let id = p.certificate?.residentID, let bounds = settings.ageBounds(on: entry.date) {
                 let age = id.birthDate.age(on: entry.date)
                 let maximum = id.isMale ? bounds.maximumMale : bounds.maximumFemale
                 if age < bounds.minimum || age > maximum {
                     flags.append(Flag(.ageOutOfBounds, records: [entry.key, p.key], replicas: entry.replicas,
-                                      message: "\(entry.key.id): aged \(age) on \(entry.date), outside the working ages \(bounds.minimum)-\(maximum)"))
+                                      message: "aged \(age) on \(entry.date), outside the working ages \(bounds.minimum)-\(maximum)"))
                 }
             }
         }

@@ -1,0 +1,113 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+
+/// A field with several current values, as `conflicts` lists it and `resolve` finds it.
+struct ConflictRow: Encodable {
+    struct Candidate: Encodable {
+        let opId: String
+        let value: String
+        let replica: String
+        let time: String
+    }
+
+    /// Short and stable on every replica: 8 hex digits derived from the record and field.
+    let ref: String
+    let collection: String
+    let record: String
+    let name: String
+    let date: String?
+    let field: String
+    let shown: String
+    let values: [Candidate]
+
+    static func all(_ state: MergedState, ws: Workspace) -> [ConflictRow] {
+        let directory = Directory(org: ws.org, state: state)
+        return state.conflicts.map { key, field, values in
+            let parts = try? NaturalKey.parse(key)
+            let name = parts?.participant.flatMap { directory.byID($0)?.name } ?? key.id
+            let candidates = values.map {
+                Candidate(opId: $0.id.description, value: Display.value($0.value, field: field), replica: $0.id.replica.description,
+                          time: Display.time($0.id))
+            }
+            return ConflictRow(ref: reference(key, field), collection: key.collection.rawValue, record: key.id, name: name,
+                               date: parts?.date?.description, field: field, shown: candidates.first?.value ?? "", values: candidates)
+        }
+    }
+
+    static func reference(_ key: RecordKey, _ field: String) -> String {
+        String(NaturalKey.digest("\(key)#\(field)").prefix(8))
+    }
+}
+
+/// How values and op times read on screen.
+enum Display {
+    static func value(_ value: Value, field: String) -> String {
+        switch (field, value) {
+        case ("minutes", .integer(let m)): Quantity.hours(m)
+        case ("amount", .integer(let f)), ("lunch_rate", .integer(let f)): Quantity.yuan(f)
+        case ("cert", .text(let t)): ResidentID.mask(t)
+        case (_, .null): "(empty)"
+        default: value.description
+        }
+    }
+
+    /// An op's clock time, in Shanghai time (UTC+8).
+    static func time(_ id: OpID) -> String {
+        let seconds = Double(id.timestamp.milliseconds) / 1000 + 8 * 3600
+        let day = CivilDate(dayNumber: Int32(floor(seconds / 86400)))
+        let s = Int(seconds.truncatingRemainder(dividingBy: 86400))
+        return String(format: "%@ %02d:%02d:%02d", day.description, s / 3600, s / 60 % 60, s % 60)
+    }
+}
+
+struct Conflicts: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List fields where concurrent edits left different values (冲突).",
+        discussion: "Resolve one by writing the field again (e.g. `sunsync hours set` for that day), or keep one of the shown values with `sunsync resolve <ref> --keep <value>`.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let rows = ConflictRow.all(try ws.state(), ws: ws)
+        if global.json { return try Output.json(rows) }
+        Output.table(["ref", "姓名 name", "日期 date", "record", "field", "值 values (replica, time)"],
+                     rows.map { row in
+                         [row.ref, row.name, row.date ?? "", row.collection, row.field,
+                          row.values.map { "\($0.value) (\($0.replica.suffix(4)), \($0.time))" }.joined(separator: " | ")]
+                     },
+                     empty: "No conflicts.")
+    }
+}
+
+struct Resolve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Resolve a conflict by keeping one of its values.",
+        discussion: "Example: sunsync resolve 3fa9c0d1 --keep 3.5   (refs and values as `sunsync conflicts` shows them)")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The conflict's ref from `sunsync conflicts`.") var ref: String
+    @Option(help: "The value to keep, as shown, or its op id.") var keep: String
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let rows = ConflictRow.all(try ws.state(), ws: ws)
+        guard let row = rows.first(where: { $0.ref == ref || "\($0.collection)/\($0.record)#\($0.field)" == ref }) else {
+            throw CLIError("no open conflict '\(ref)'; `sunsync conflicts` lists them")
+        }
+        let matches = row.values.filter { $0.value == keep || $0.opId == keep }
+        guard let chosen = matches.first else {
+            throw CLIError("'\(keep)' is not one of the values: \(row.values.map(\.value).joined(separator: ", "))")
+        }
+        guard let collection = CollectionName(rawValue: row.collection) else { return }
+        let key = RecordKey(collection: collection, id: row.record)
+        try ws.write { tx in
+            let current = try tx.current(key, row.field)
+            guard let entry = current.first(where: { $0.id.description == chosen.opId }) else {
+                throw CLIError("the conflict changed while resolving; run `sunsync conflicts` again")
+            }
+            try tx.write(key, row.field, entry.value, pred: current.map(\.id))
+        }
+        if global.json { return try Output.json(["ref": row.ref, "kept": chosen.value]) }
+        print("Kept \(chosen.value) for \(row.name) \(row.date ?? "") \(row.field)")
+    }
+}

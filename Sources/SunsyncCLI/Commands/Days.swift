@@ -1,0 +1,233 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+/// What `hours` and `lunch` share: one record per participant and day.
+enum DayKind {
+    case hours, lunches
+
+    var collection: CollectionName { self == .hours ? .hours : .lunches }
+    var quantityField: String { self == .hours ? "minutes" : "amount" }
+    var noun: String { self == .hours ? "hours" : "lunch" }
+
+    func format(_ quantity: Int64) -> String { self == .hours ? Quantity.hours(quantity) : Quantity.yuan(quantity) }
+}
+
+/// One day's hours or lunch as listings, exports and reports show it.
+struct DayRow: Encodable {
+    let id: String
+    let participantId: String
+    let name: String
+    let certificate: String
+    let date: String
+    let minutes: Int64?
+    let hours: String?
+    let amountFen: Int64?
+    let amount: String?
+    let project: String?
+    let note: String?
+    let deleted: Bool
+    let review: String
+    let conflict: Bool
+
+    static func rows(_ state: MergedState, collection: CollectionName, ws: Workspace, month: String? = nil,
+                     participant: String? = nil, includeDeleted: Bool = false) -> [DayRow] {
+        let directory = Directory(org: ws.org, state: state)
+        return state.records(in: collection).compactMap { key, record -> DayRow? in
+            guard let entry = DayEntry(key: key, record: record), entry.org == ws.org,
+                  includeDeleted || !entry.deleted,
+                  month.map({ entry.date.monthKey == $0 }) ?? true,
+                  participant.map({ entry.participant == $0 }) ?? true else { return nil }
+            let p = directory.byID(entry.participant)
+            let quantity = entry.quantity
+            return DayRow(id: key.id, participantId: entry.participant, name: p?.name ?? "?", certificate: ws.show(p?.certificate),
+                          date: entry.date.description,
+                          minutes: collection == .hours ? quantity : nil, hours: collection == .hours ? quantity.map(Quantity.hours) : nil,
+                          amountFen: collection == .lunches ? quantity : nil, amount: collection == .lunches ? quantity.map(Quantity.yuan) : nil,
+                          project: record.displayed("project")?.text, note: record.displayed("note")?.text,
+                          deleted: entry.deleted, review: record.reviewStatus.rawValue, conflict: record.hasConflict)
+        }.sorted { ($0.date, $0.name, $0.id) < ($1.date, $1.name, $1.id) }
+    }
+}
+
+/// Writes one day's hours or lunch; shared by the commands and `import`.
+struct DayWrite {
+    let kind: DayKind
+    let participant: Participant
+    let date: CivilDate
+    let quantity: Int64
+    var project: String?
+    var note: String?
+
+    var key: RecordKey { RecordKey(collection: kind.collection, id: NaturalKey.day(participant: participant.key.id, date: date)) }
+
+    func apply(_ tx: inout Transaction) throws {
+        if try tx.record(key)?.isDeleted == true { try tx.set(key, "deleted", .bool(false)) }
+        try tx.set(key, kind.quantityField, .integer(quantity))
+        if let project { try tx.set(key, "project", project.isEmpty ? .null : .text(project)) }
+        if let note { try tx.set(key, "note", note.isEmpty ? .null : .text(note)) }
+    }
+}
+
+/// The arguments every day command starts with.
+struct DayTarget: ParsableArguments {
+    @Argument(help: "The participant: a certificate number, resident ID, or unambiguous name.") var ref: String
+    @Argument(help: ArgumentHelp("The day: YYYY-MM-DD, today or yesterday.", valueName: "date")) var date: String
+}
+
+struct DayListOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only this month.", valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp("Only this participant (certificate number, resident ID or name).", valueName: "ref")) var participant: String?
+    @Flag(help: "Include cleared (deleted) days.") var includeDeleted = false
+}
+
+enum DayCommands {
+    static func clear(_ kind: DayKind, _ global: GlobalOptions, _ target: DayTarget) throws {
+        let ws = try Workspace(global)
+        let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(target.ref)
+        let date = try DateInput.parse(target.date)
+        let key = RecordKey(collection: kind.collection, id: NaturalKey.day(participant: p.key.id, date: date))
+        try ws.write { tx in
+            guard let record = try tx.record(key), !record.isDeleted else {
+                throw CLIError("no \(kind.noun) recorded for \(p.name ?? target.ref) on \(date); nothing to clear")
+            }
+            try tx.set(key, "deleted", .bool(true))
+        }
+        if global.json { return try Output.json(["id": key.id, "deleted": "true"]) }
+        print("Cleared \(kind.noun) of \(p.name ?? target.ref) on \(date) (kept in history; `\(kind == .hours ? "hours" : "lunch") set` restores it)")
+    }
+
+    static func list(_ kind: DayKind, _ global: GlobalOptions, _ options: DayListOptions) throws {
+        let ws = try Workspace(global)
+        let month = try options.month.map(DateInput.month)
+        let state = try ws.state()
+        let participant = try options.participant.map { try Directory(org: ws.org, state: state).find($0).key.id }
+        let rows = DayRow.rows(state, collection: kind.collection, ws: ws, month: month, participant: participant,
+                               includeDeleted: options.includeDeleted)
+        if global.json { return try Output.json(rows) }
+        let headers = kind == .hours
+            ? ["日期 date", "姓名 name", "残疾人证号 certificate", "工时 hours", "劳动项目 project", "备注 note", "审核 review"]
+            : ["日期 date", "姓名 name", "残疾人证号 certificate", "金额 yuan", "备注 note", "审核 review"]
+        Output.table(headers,
+                     rows.map { row in
+                         var review = ReviewStatus(rawValue: row.review)?.chinese ?? row.review
+                         if row.conflict { review += " ⚠冲突 conflict" }
+                         if row.deleted { review += " (deleted)" }
+                         return kind == .hours
+                             ? [row.date, row.name, row.certificate, row.hours ?? "", row.project ?? "", row.note ?? "", review]
+                             : [row.date, row.name, row.certificate, row.amount ?? "", row.note ?? "", review]
+                     },
+                     empty: "No \(kind.noun) recorded\(month.map { " in \($0)" } ?? "").")
+        if !rows.isEmpty {
+            let total = rows.reduce(Int64(0)) { $0 + ((kind == .hours ? $1.minutes : $1.amountFen) ?? 0) }
+            print("\(rows.count) days, total \(kind.format(total)) \(kind == .hours ? "h" : "yuan")")
+        }
+    }
+}
+
+struct HoursCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hours", abstract: "Record working hours (工时), one record per participant and day.",
+        subcommands: [Set.self, Clear.self, List.self])
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record (or correct) a participant's hours for one day.",
+            discussion: "Hours: 3.5, 3h30m, 210m or 4. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: DayTarget
+        @Argument(help: ArgumentHelp("Hours worked: 3.5, 3h30m or 210m.", valueName: "hours")) var hours: String
+        @Option(help: "The work project (劳动项目).") var project: String?
+        @Option(help: "A note.") var note: String?
+
+        func run() throws {
+            guard let minutes = Quantity.minutes(from: hours) else {
+                throw CLIError("cannot read '\(hours)' as hours: write 3.5, 3h30m or 210m")
+            }
+            guard minutes <= 24 * 60 else { throw CLIError("\(hours) h is more than a day (24 h); check the entry") }
+            let ws = try Workspace(global)
+            let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(target.ref)
+            let write = DayWrite(kind: .hours, participant: p, date: try DateInput.parse(target.date), quantity: minutes, project: project, note: note)
+            let ops = try ws.write { tx in try write.apply(&tx) }
+            if global.json { return try Output.json(["id": write.key.id, "minutes": String(minutes), "ops_written": String(ops.count)]) }
+            print("\(p.name ?? target.ref) \(write.date): \(Quantity.hours(minutes)) h\(ops.isEmpty ? " (unchanged)" : "")")
+        }
+    }
+
+    struct Clear: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a day's hours (kept in the history; setting them again restores the day).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: DayTarget
+        func run() throws { try DayCommands.clear(.hours, global, target) }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List recorded hours.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: DayListOptions
+        func run() throws { try DayCommands.list(.hours, global, options) }
+    }
+}
+
+struct LunchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lunch", abstract: "Record lunch subsidies (午餐费补贴), at most one per participant and day.",
+        subcommands: [Set.self, Clear.self, List.self])
+
+    struct Set: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Record a participant's lunch for one day.",
+            discussion: "Without --amount the organization's lunch rate is used (set by `sunsync init --lunch-rate` or synced from the district).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: DayTarget
+        @Option(help: ArgumentHelp("The amount in yuan, e.g. 15 or 15.50.", valueName: "yuan")) var amount: String?
+        @Option(help: "A note.") var note: String?
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let state = try ws.state([.participants, .orgs])
+            let p = try Directory(org: ws.org, state: state).find(target.ref)
+            let date = try DateInput.parse(target.date)
+            let fen: Int64
+            if let amount {
+                guard let parsed = Quantity.fen(fromYuan: amount) else { throw CLIError("cannot read '\(amount)' as yuan: write 15 or 15.50") }
+                guard parsed >= 0 else { throw CLIError("a lunch cannot be negative (\(amount) yuan)") }
+                fen = parsed
+            } else if let rate = LunchRate.on(date, ws: ws, state: state) {
+                fen = rate
+            } else {
+                throw CLIError("give --amount: the organization's lunch rate is not known yet (set it with `sunsync init --lunch-rate`, or sync)")
+            }
+            let write = DayWrite(kind: .lunches, participant: p, date: date, quantity: fen, note: note)
+            let ops = try ws.write { tx in try write.apply(&tx) }
+            if global.json { return try Output.json(["id": write.key.id, "amount_fen": String(fen), "ops_written": String(ops.count)]) }
+            print("\(p.name ?? target.ref) \(date): lunch \(Quantity.yuan(fen)) yuan\(ops.isEmpty ? " (unchanged)" : "")")
+        }
+    }
+
+    struct Clear: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Delete a day's lunch (kept in the history).")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var target: DayTarget
+        func run() throws { try DayCommands.clear(.lunches, global, target) }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List recorded lunches.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var options: DayListOptions
+        func run() throws { try DayCommands.list(.lunches, global, options) }
+    }
+}
+
+enum LunchRate {
+    /// The org record's rate in force on `date`, else the rate given at `init`.
+    static func on(_ date: CivilDate, ws: Workspace, state: MergedState) -> Int64? {
+        if let record = state[RecordKey(collection: .orgs, id: ws.org)], let org = Organization(key: RecordKey(collection: .orgs, id: ws.org), record: record),
+           let rate = org.lunchRate(on: date) {
+            return rate
+        }
+        return (try? ws.store.meta("lunch_rate")).flatMap { $0.flatMap { Int64($0) } }
+    }
+}

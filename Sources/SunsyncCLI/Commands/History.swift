@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+struct History: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Every change to a participant's records: when, which replica, old → new (the audit trail).",
+        discussion: "With a date, only that day's hours and lunch. Example: sunsync history 张三 2024-03-04")
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+    @Argument(help: ArgumentHelp("Only this day.", valueName: "date")) var date: String?
+
+    struct Line: Encodable {
+        let time: String
+        let opId: String
+        let replica: String
+        let record: String
+        let date: String?
+        let field: String
+        let old: [String]
+        let new: String
+    }
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let state = try ws.state()
+        let p = try Directory(org: ws.org, state: state).find(ref)
+        var keys: [RecordKey]
+        if let date {
+            let day = NaturalKey.day(participant: p.key.id, date: try DateInput.parse(date))
+            keys = [RecordKey(collection: .hours, id: day), RecordKey(collection: .lunches, id: day)]
+        } else {
+            keys = [p.key] + state.records.keys.filter {
+                ($0.collection == .hours || $0.collection == .lunches) && $0.id.hasPrefix(p.key.id + "/")
+            }.sorted()
+        }
+        let log: [LoggedOp]
+        do { log = try ws.store.history(of: keys) } catch { throw CLIError(error) }
+        let byID = Dictionary(log.map { ($0.op.id, $0.op) }, uniquingKeysWith: { first, _ in first })
+        let lines = log.map { entry -> Line in
+            let op = entry.op
+            let old: [String] = op.pred.map { id in byID[id].map { Display.value($0.value, field: op.field) } ?? "?" }
+            return Line(time: Display.time(op.id), opId: op.id.description, replica: op.id.replica.description,
+                        record: op.collection.rawValue, date: (try? NaturalKey.parse(op.key))?.date?.description, field: op.field,
+                        old: old,
+                        new: Display.value(op.value, field: op.field))
+        }
+        if global.json { return try Output.json(lines) }
+        print("\(p.name ?? ref) (\(ws.show(p.certificate)))")
+        Output.table(["时间 time", "replica", "record", "日期 date", "field", "old → new"],
+                     lines.map { [$0.time, String($0.replica.suffix(8)), $0.record, $0.date ?? "", $0.field,
+                                  ($0.old.isEmpty ? "" : $0.old.joined(separator: " | ") + " → ") + $0.new] },
+                     empty: "No changes recorded.")
+    }
+}
+
+struct FlagsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "flags",
+        abstract: "Things a reviewer will ask about: weekly part-time limit, lunch without hours, conflicts, dates outside the contract …")
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("Only flags about this month.", valueName: "YYYY-MM")) var month: String?
+
+    struct Line: Encodable {
+        let kind: String
+        let subject: String
+        let message: String
+        let records: [String]
+        let replicas: [String]
+    }
+
+    static let labels: [SunsyncModel.Flag.Kind: String] = [
+        .conflict: "冲突", .weeklyHoursOverLimit: "超出每周工时", .lunchWithoutHours: "无工时午餐", .outsideContract: "合同期外",
+        .futureDate: "未来日期", .ageOutOfBounds: "年龄超出范围", .lunchAboveRate: "午餐超标准", .doubleLunchClaim: "重复申领午餐",
+        .hoursAtSeveralOrgs: "多处工时", .activeAtSeveralOrgs: "多处在册",
+    ]
+
+    /// Who a flag is about: the participants' names (or the org codes, for another org's participant).
+    static func subject(_ flag: SunsyncModel.Flag, _ directory: Directory) -> String {
+        let names = flag.records.compactMap { key -> String? in
+            guard let parts = try? NaturalKey.parse(key), let participant = parts.participant else { return nil }
+            return directory.byID(participant)?.name ?? parts.org
+        }
+        var seen = Swift.Set<String>()
+        return names.filter { seen.insert($0).inserted }.joined(separator: ", ")
+    }
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let month = try self.month.map(DateInput.month)
+        let state = try ws.state()
+        let flags = Flags.compute(state, settings: FlagSettings(today: DateInput.today().description)).filter { flag in
+            guard let month else { return true }
+            return flag.records.contains { (try? NaturalKey.parse($0))?.date?.monthKey == month }
+        }
+        let directory = Directory(org: ws.org, state: state)
+        let lines = flags.map { flag in
+            Line(kind: flag.kind.rawValue, subject: Self.subject(flag, directory), message: flag.message,
+                 records: flag.records.map(\.description), replicas: flag.replicas.map(\.description))
+        }
+        if global.json { return try Output.json(lines) }
+        Output.table(["提示 flag", "kind", "who", "detail", "replicas"],
+                     lines.map { [Self.labels[SunsyncModel.Flag.Kind(rawValue: $0.kind)!] ?? "", $0.kind, $0.subject, $0.message,
+                                  $0.replicas.map { String($0.suffix(4)) }.joined(separator: ",")] },
+                     empty: "No flags\(month.map { " in \($0)" } ?? "").")
+    }
+}
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "The replica: organization, counts, changes waiting to sync.")
+    @OptionGroup var global: GlobalOptions
+
+    struct Document: Encodable {
+        let home: String
+        let org: String
+        let orgName: String?
+        let replica: String
+        let participants: Int
+        let hoursDays: Int
+        let lunches: Int
+        let ops: Int
+        let pendingOps: Int
+        let conflicts: Int
+        let flags: Int
+    }
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let state = try ws.state()
+        let counts: (ops: Int, pending: Int)
+        do { counts = try ws.store.counts() } catch { throw CLIError(error) }
+        let doc = Document(home: Home(global).directory, org: ws.org, orgName: try? ws.store.meta("org_name"), replica: ws.store.replica.description,
+                           participants: Directory(org: ws.org, state: state).participants.filter(\.active).count,
+                           hoursDays: DayRow.rows(state, collection: .hours, ws: ws).count,
+                           lunches: DayRow.rows(state, collection: .lunches, ws: ws).count,
+                           ops: counts.ops, pendingOps: counts.pending, conflicts: state.conflicts.count,
+                           flags: Flags.compute(state, settings: FlagSettings(today: DateInput.today().description)).count)
+        if global.json { return try Output.json(doc) }
+        let lines = [
+            ("organization", "\(doc.org) \(doc.orgName ?? "")"), ("home", doc.home), ("replica", doc.replica),
+            ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
+            ("lunches", String(doc.lunches)), ("changes (ops)", String(doc.ops)),
+            ("waiting to sync", "\(doc.pendingOps) (no server linked yet)"), ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
+        ]
+        for (label, value) in lines { print(label + ":" + String(repeating: " ", count: 23 - label.count) + value) }
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+struct Init: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Create the local store for one organization (阳光基地 or 扶残涉农经济组织).",
+        discussion: "Example: sunsync init --org MH-SB-001 --name 闵行区莘庄镇阳光基地 --lunch-rate 15")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: ArgumentHelp("The organization's code, as the district federation registered it (A-Z, 0-9, '-').", valueName: "code"))
+    var org: String
+
+    @Option(help: "The organization's name, shown in reports.")
+    var name: String?
+
+    @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy (午餐费补贴) in yuan, used when `lunch set` has no --amount.", valueName: "yuan"))
+    var lunchRate: String?
+
+    func validate() throws {
+        guard NaturalKey.isOrgCode(org) else {
+            throw ValidationError("'\(org)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001")
+        }
+        if let lunchRate, (Quantity.fen(fromYuan: lunchRate) ?? -1) < 0 {
+            throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan, e.g. 15 or 15.50")
+        }
+    }
+
+    func run() throws {
+        let home = Home(global)
+        do {
+            try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            throw CLIError("cannot create \(home.directory): \(error.localizedDescription)")
+        }
+        var metadata = ["org": org]
+        if let name { metadata["org_name"] = name }
+        if let lunchRate, let fen = Quantity.fen(fromYuan: lunchRate) { metadata["lunch_rate"] = String(fen) }
+        var random = SystemRandomNumberGenerator()
+        let store: Store
+        do {
+            store = try Store.create(at: home.storePath, replica: ReplicaID(random.next() | 1), metadata: metadata)
+        } catch where error.code == .alreadyInitialized {
+            throw CLIError("\(home.directory) is already initialized; use another --home for another organization")
+        } catch {
+            throw CLIError(error)
+        }
+        if global.json {
+            try Output.json(["home": home.directory, "org": org, "replica": store.replica.description])
+        } else {
+            print("Initialized \(org)\(name.map { " (\($0))" } ?? "") in \(home.directory), replica \(store.replica)")
+            print("Next: sunsync participant add --name 张三 --cert <残疾人证号>")
+        }
+    }
+}

@@ -1,0 +1,204 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+struct ParticipantCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "participant",
+        abstract: "Register and look after participants (援助对象).",
+        subcommands: [Add.self, List.self, Show.self, Edit.self, Deactivate.self, Activate.self])
+}
+
+/// Contract fields shared by `add` and `edit`.
+struct ContractOptions: ParsableArguments {
+    @Option(help: "part-time (非全日制) or full-time (全日制).")
+    var contract: String?
+
+    @Option(help: ArgumentHelp("Contract start date.", valueName: "YYYY-MM-DD"))
+    var start: String?
+
+    @Option(help: ArgumentHelp("Contract end date.", valueName: "YYYY-MM-DD"))
+    var end: String?
+
+    /// The fields these options set, read and checked.
+    func fields() throws -> [String: Value] {
+        var fields = [String: Value]()
+        if let contract {
+            let kinds = ["part-time": "part-time", "非全日制": "part-time", "full-time": "full-time", "全日制": "full-time"]
+            guard let kind = kinds[contract] else { throw CLIError("--contract '\(contract)': use part-time (非全日制) or full-time (全日制)") }
+            fields["contract"] = .text(kind)
+        }
+        if let start { fields["contract_start"] = .date(try DateInput.parse(start)) }
+        if let end { fields["contract_end"] = .date(try DateInput.parse(end)) }
+        if case .date(let s)? = fields["contract_start"], case .date(let e)? = fields["contract_end"], e < s {
+            throw CLIError("the contract ends (\(e)) before it starts (\(s))")
+        }
+        return fields
+    }
+}
+
+extension ParticipantCommand {
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a participant.",
+            discussion: "Example: sunsync participant add --name 张三 --cert 11010519491231002X52 --contract part-time --start 2024-01-01")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The participant's name (姓名).") var name: String
+        @Option(help: ArgumentHelp("The disability certificate number (残疾人证号): 20 characters, maybe ending B1, B2, …", valueName: "number"))
+        var cert: String
+        @OptionGroup var contract: ContractOptions
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let certificate: CertificateNumber
+            do { certificate = try CertificateNumber(validating: cert) } catch { throw CLIError(error) }
+            let key = RecordKey(collection: .participants, id: NaturalKey.participant(org: ws.org, certificate: certificate))
+            var fields = try contract.fields()
+            fields["name"] = .text(name)
+            fields["cert"] = .text(certificate.text)
+            fields["contract"] = fields["contract"] ?? .text("part-time")
+            fields["active"] = .bool(true)
+            do { try Schema.validateNewRecord(key, fields: fields) } catch { throw CLIError(error) }
+            try ws.write { tx in
+                if try tx.record(key) != nil {
+                    throw CLIError("\(ws.show(certificate)) is already registered; change it with `sunsync participant edit`")
+                }
+                for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
+            }
+            if global.json {
+                try Output.json(ParticipantRow(Participant(key: key, record: try ws.store.record(key)!)!, ws))
+            } else {
+                print("Registered \(name) (\(ws.show(certificate)), \(certificate.category.chinese) \(certificate.level)级)")
+            }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List participants (active ones unless --all).")
+        @OptionGroup var global: GlobalOptions
+        @Flag(help: "Include deactivated participants.") var all = false
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let rows = Directory(org: ws.org, state: try ws.state([.participants])).participants
+                .filter { all || $0.active }.map { ParticipantRow($0, ws) }
+            if global.json { return try Output.json(rows) }
+            Output.table(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start", "结束 end", "在册 active"],
+                         rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? "", $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
+                         empty: "No participants yet: add one with `sunsync participant add --name … --cert …`")
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one participant and their recent months.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let state = try ws.state()
+            let p = try Directory(org: ws.org, state: state).find(ref)
+            let row = ParticipantRow(p, ws)
+            let days = DayRow.rows(state, collection: .hours, ws: ws).filter { $0.participantId == p.key.id }
+            let months = Dictionary(grouping: days, by: { String($0.date.prefix(7)) }).map { month, days in
+                MonthSummary(month: month, days: days.filter { ($0.minutes ?? 0) > 0 }.count,
+                             minutes: days.reduce(0) { $0 + ($1.minutes ?? 0) })
+            }.sorted { $0.month > $1.month }
+            if global.json { return try Output.json(ParticipantDetail(participant: row, months: months)) }
+            print(Output.render(["field", "value"], [
+                ["姓名 name", row.name], ["残疾人证号 certificate", row.certificate], ["类别 category", row.category],
+                ["等级 level", row.level.map(String.init) ?? ""], ["合同 contract", row.contract],
+                ["开始 start", row.contractStart ?? ""], ["结束 end", row.contractEnd ?? ""], ["在册 active", row.active ? "yes" : "no"],
+                ["id", row.id],
+            ]), terminator: "")
+            if !months.isEmpty {
+                print()
+                Output.table(["月份 month", "天数 days", "工时 hours"], months.map { [$0.month, String($0.days), Quantity.hours($0.minutes)] })
+            }
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a participant's name, certificate (re-assessment or reissue) or contract.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+        @Option(help: "New name.") var name: String?
+        @Option(help: "New certificate number (same person: category, level or a B1 reissue suffix may change).") var cert: String?
+        @OptionGroup var contract: ContractOptions
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(ref)
+            var fields = try contract.fields()
+            if let name { fields["name"] = .text(name) }
+            if let cert {
+                do { fields["cert"] = .text(try CertificateNumber(validating: cert).text) } catch { throw CLIError(error) }
+            }
+            guard !fields.isEmpty else { throw CLIError("nothing to change: give --name, --cert, --contract, --start or --end") }
+            let written = try ws.write { tx in
+                for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(p.key, field, value) }
+            }
+            if global.json { return try Output.json(["changed_fields": written.map(\.field)]) }
+            print(written.isEmpty ? "No change: \(p.name ?? ref) already has those values" : "Updated \(p.name ?? ref): \(written.map(\.field).joined(separator: ", "))")
+        }
+    }
+
+    struct Deactivate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a participant as no longer active (their records stay).")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+        func run() throws { try setActive(global, ref, false) }
+    }
+
+    struct Activate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Mark a deactivated participant active again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+        func run() throws { try setActive(global, ref, true) }
+    }
+}
+
+private func setActive(_ global: GlobalOptions, _ ref: String, _ active: Bool) throws {
+    let ws = try Workspace(global)
+    let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(ref)
+    try ws.write { tx in try tx.set(p.key, "active", .bool(active)) }
+    if global.json { return try Output.json(["id": p.key.id, "active": active ? "true" : "false"]) }
+    print("\(p.name ?? ref) is now \(active ? "active" : "inactive")")
+}
+
+struct ParticipantRow: Encodable {
+    let id: String
+    let name: String
+    let certificate: String
+    let category: String
+    let level: Int?
+    let contract: String
+    let contractStart: String?
+    let contractEnd: String?
+    let active: Bool
+
+    init(_ p: Participant, _ ws: Workspace) {
+        id = p.key.id
+        name = p.name ?? ""
+        certificate = ws.show(p.certificate)
+        category = p.certificate?.category.chinese ?? ""
+        level = p.certificate?.level
+        contract = p.contract ?? ""
+        contractStart = p.contractStart?.description
+        contractEnd = p.contractEnd?.description
+        active = p.active
+    }
+}
+
+struct MonthSummary: Encodable {
+    let month: String
+    let days: Int
+    let minutes: Int64
+}
+
+struct ParticipantDetail: Encodable {
+    let participant: ParticipantRow
+    let months: [MonthSummary]
+}

@@ -1,0 +1,287 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+/// The kinds of sheet `import` reads and `export` writes, and their columns.
+enum SheetKind: String, ExpressibleByArgument, CaseIterable {
+    case participants, hours, lunches
+
+    /// Column names as `export` writes them (and `import --template` prints them).
+    var headers: [String] {
+        switch self {
+        case .participants: ["姓名", "残疾人证号", "合同", "合同开始", "合同结束", "在册"]
+        case .hours: ["姓名", "残疾人证号", "日期", "工时", "劳动项目", "备注"]
+        case .lunches: ["姓名", "残疾人证号", "日期", "金额", "备注"]
+        }
+    }
+
+    /// The columns a sheet must have (beyond a name or certificate number).
+    var required: [String] {
+        switch self {
+        case .participants: ["name", "cert"]
+        case .hours: ["date", "hours"]
+        case .lunches: ["date", "amount"]
+        }
+    }
+
+    /// Header words, Chinese and English, to canonical column names.
+    static let columns: [String: String] = [
+        "姓名": "name", "name": "name",
+        "残疾人证号": "cert", "残疾证号": "cert", "证号": "cert", "cert": "cert", "certificate": "cert",
+        "合同": "contract", "合同类型": "contract", "contract": "contract",
+        "合同开始": "start", "开始日期": "start", "contract_start": "start", "start": "start",
+        "合同结束": "end", "结束日期": "end", "contract_end": "end", "end": "end",
+        "在册": "active", "active": "active",
+        "日期": "date", "工作日期": "date", "date": "date",
+        "工时": "hours", "小时": "hours", "时长": "hours", "hours": "hours",
+        "分钟": "minutes", "minutes": "minutes",
+        "劳动项目": "project", "项目": "project", "project": "project",
+        "备注": "note", "note": "note",
+        "金额": "amount", "午餐费": "amount", "午餐补贴": "amount", "amount": "amount",
+    ]
+
+    /// `工时（小时）` and ` Hours ` both name `hours`.
+    static func column(_ header: String) -> String? {
+        var h = header.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if let cut = h.firstIndex(where: { $0 == "(" || $0 == "（" }) { h = String(h[..<cut]).trimmingCharacters(in: .whitespaces) }
+        return columns[h]
+    }
+}
+
+struct Import: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import a spreadsheet (CSV): participants, hours or lunches. All rows or none.",
+        discussion: """
+            Reads UTF-8 (with or without BOM) and GB18030/GBK, as Excel saves. Headers may be Chinese (姓名, 残疾人证号,
+            日期, 工时, 劳动项目, 备注, 金额, 合同, 合同开始, 合同结束) or English (name, cert, date, hours, project, note,
+            amount, contract, start, end). Hours and lunch rows find the participant by certificate number, or by
+            name. A file with any bad row imports nothing and lists every bad row by line.
+            `sunsync import --template hours > hours.csv` writes an empty sheet to fill in.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "The CSV file.") var file: String?
+    @Option(help: "What the file holds: participants, hours or lunches.") var kind: SheetKind?
+    @Option(help: ArgumentHelp("Print an empty sheet of this kind instead of importing.", valueName: "kind")) var template: SheetKind?
+
+    func validate() throws {
+        if template != nil { return }
+        guard file != nil else { throw ValidationError("give the CSV file to import, or --template <kind>") }
+        guard kind != nil else { throw ValidationError("say what the file holds: --kind participants, hours or lunches") }
+    }
+
+    func run() throws {
+        if let template {
+            print(CSV.byteOrderMark + CSV.encode([template.headers]), terminator: "")
+            return
+        }
+        guard let file, let kind else { return }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw CLIError("cannot read \(file): \(error.localizedDescription)")
+        }
+        let ws = try Workspace(global)
+        let sheet = try Sheet(CSV.decode(data), kind: kind)
+        let plan = try ImportPlan(sheet: sheet, ws: ws)
+        guard plan.problems.isEmpty else {
+            let list = plan.problems.prefix(200).map { "  line \($0.line): \($0.message)" }.joined(separator: "\n")
+            let more = plan.problems.count > 200 ? "\n  … and \(plan.problems.count - 200) more" : ""
+            throw CLIError("\(file): \(plan.problems.count) bad row\(plan.problems.count == 1 ? "" : "s"); nothing was imported. Fix these and import again:\n\(list)\(more)")
+        }
+        let ops = try ws.write { tx in try plan.apply(&tx) }
+        if global.json {
+            return try Output.json(["kind": kind.rawValue, "rows": String(plan.rowCount), "ops_written": String(ops.count)])
+        }
+        print("Imported \(plan.rowCount) \(kind.rawValue) row\(plan.rowCount == 1 ? "" : "s") from \(file) (\(ops.count) changes)")
+    }
+}
+
+/// A CSV file read into canonical columns.
+struct Sheet {
+    let kind: SheetKind
+    let columns: [String: Int]
+    let rows: [CSV.Row]
+
+    init(_ text: String, kind: SheetKind) throws {
+        let all = CSV.parse(text)
+        guard let header = all.first else { throw CLIError("the file is empty; `sunsync import --template \(kind.rawValue)` shows the columns") }
+        var columns = [String: Int]()
+        for (i, cell) in header.fields.enumerated() {
+            if let name = SheetKind.column(cell), columns[name] == nil { columns[name] = i }
+        }
+        let missing = kind.required.filter { name in
+            columns[name] == nil && !(name == "hours" && columns["minutes"] != nil)
+        }
+        guard missing.isEmpty else {
+            throw CLIError("the header row (line 1) has no column for \(missing.joined(separator: ", ")); expected columns like: \(kind.headers.joined(separator: ","))")
+        }
+        if kind != .participants, columns["name"] == nil, columns["cert"] == nil {
+            throw CLIError("the header row needs 姓名 (name) or 残疾人证号 (cert) to know whose row it is")
+        }
+        self.kind = kind
+        self.columns = columns
+        rows = Array(all.dropFirst())
+    }
+
+    func value(_ row: CSV.Row, _ column: String) -> String? {
+        guard let i = columns[column], i < row.fields.count else { return nil }
+        let v = row.fields[i].trimmingCharacters(in: .whitespaces)
+        return v.isEmpty ? nil : v
+    }
+}
+
+/// Every row checked before anything is written: the writes, or every problem by line.
+struct ImportPlan {
+    struct Problem { let line: Int; let message: String }
+
+    var problems = [Problem]()
+    var participantWrites = [(key: RecordKey, fields: [(String, Value)])]()
+    var dayWrites = [DayWrite]()
+    var rowCount = 0
+
+    init(sheet: Sheet, ws: Workspace) throws {
+        let directory = Directory(org: ws.org, state: try ws.state([.participants, .orgs]))
+        let orgState = sheet.kind == .lunches ? try ws.state([.orgs]) : MergedState()
+        var seen = [String: Int]()
+        var refs = [String: Participant]()
+        for row in sheet.rows {
+            rowCount += 1
+            do {
+                switch sheet.kind {
+                case .participants:
+                    let write = try Self.participant(row, sheet, org: ws.org)
+                    if let first = seen[write.key.id] { throw CLIError("the same person as line \(first)") }
+                    seen[write.key.id] = row.line
+                    participantWrites.append(write)
+                case .hours, .lunches:
+                    let name = sheet.value(row, "name")
+                    let ref = sheet.value(row, "cert") ?? name ?? ""
+                    let cacheKey = ref + "\u{0}" + (name ?? "")
+                    let p: Participant
+                    if let cached = refs[cacheKey] { p = cached } else {
+                        p = try directory.find(ref, name: name)
+                        refs[cacheKey] = p
+                    }
+                    guard let dateText = sheet.value(row, "date") else { throw CLIError("no date") }
+                    guard let date = CivilDate(dateText) ?? Self.slashDate(dateText) else {
+                        throw CLIError("'\(dateText)' is not a real date (YYYY-MM-DD)")
+                    }
+                    let write = try Self.day(row, sheet, p, date, ws: ws, orgState: orgState)
+                    if let first = seen[write.key.id] { throw CLIError("\(p.name ?? ref) on \(date) already appears on line \(first)") }
+                    seen[write.key.id] = row.line
+                    dayWrites.append(write)
+                }
+            } catch let error as CLIError {
+                problems.append(Problem(line: row.line, message: error.message))
+            }
+        }
+    }
+
+    func apply(_ tx: inout Transaction) throws {
+        for write in participantWrites {
+            for (field, value) in write.fields { try tx.set(write.key, field, value) }
+        }
+        for write in dayWrites { try write.apply(&tx) }
+    }
+
+    static func participant(_ row: CSV.Row, _ sheet: Sheet, org: String) throws -> (key: RecordKey, fields: [(String, Value)]) {
+        guard let name = sheet.value(row, "name") else { throw CLIError("no name (姓名)") }
+        guard let certText = sheet.value(row, "cert") else { throw CLIError("no certificate number (残疾人证号)") }
+        if certText.contains("*") { throw CLIError("the certificate number is masked (\(certText)); export with --reveal to re-import participants") }
+        let cert: CertificateNumber
+        do { cert = try CertificateNumber(validating: certText) } catch { throw CLIError(error) }
+        return (RecordKey(collection: .participants, id: NaturalKey.participant(org: org, certificate: cert)), try fields(row, sheet, name, cert))
+    }
+
+    static func fields(_ row: CSV.Row, _ sheet: Sheet, _ name: String, _ cert: CertificateNumber) throws -> [(String, Value)] {
+        var fields: [(String, Value)] = [("name", .text(name)), ("cert", .text(cert.text))]
+        let contract = sheet.value(row, "contract") ?? "part-time"
+        let kinds = ["part-time": "part-time", "非全日制": "part-time", "full-time": "full-time", "全日制": "full-time"]
+        guard let kind = kinds[contract.lowercased()] else { throw CLIError("合同 '\(contract)': use part-time (非全日制) or full-time (全日制)") }
+        fields.append(("contract", .text(kind)))
+        for (column, field) in [("start", "contract_start"), ("end", "contract_end")] {
+            if let text = sheet.value(row, column) {
+                guard let date = CivilDate(text) ?? slashDate(text) else { throw CLIError("\(field) '\(text)' is not a real date (YYYY-MM-DD)") }
+                fields.append((field, .date(date)))
+            }
+        }
+        let active = sheet.value(row, "active").map { ["是", "yes", "true", "1", "y"].contains($0.lowercased()) } ?? true
+        fields.append(("active", .bool(active)))
+        return fields
+    }
+
+    static func day(_ row: CSV.Row, _ sheet: Sheet, _ p: Participant, _ date: CivilDate, ws: Workspace, orgState: MergedState) throws -> DayWrite {
+        let quantity: Int64
+        if sheet.kind == .hours {
+            if let text = sheet.value(row, "hours") {
+                guard let m = Quantity.minutes(from: text) else { throw CLIError("工时 '\(text)' is not hours (3.5, 3h30m or 210m)") }
+                quantity = m
+            } else if let text = sheet.value(row, "minutes") {
+                guard let m = Int64(text) else { throw CLIError("分钟 '\(text)' is not a whole number of minutes") }
+                quantity = m
+            } else { throw CLIError("no hours (工时)") }
+            guard (0...1440).contains(quantity) else { throw CLIError("\(Quantity.hours(quantity)) h is not possible in one day (0 to 24 h)") }
+        } else if let text = sheet.value(row, "amount") {
+            guard let fen = Quantity.fen(fromYuan: text) else { throw CLIError("金额 '\(text)' is not an amount in yuan (15 or 15.50)") }
+            guard fen >= 0 else { throw CLIError("金额 \(text) is negative") }
+            quantity = fen
+        } else if let rate = LunchRate.on(date, ws: ws, state: orgState) {
+            quantity = rate
+        } else { throw CLIError("no amount (金额), and the org's lunch rate is not known") }
+        let note = sheet.value(row, "note"), project = sheet.kind == .hours ? sheet.value(row, "project") : nil
+        for text in [note, project].compactMap({ $0 }) where text.count > Schema.maxTextLength {
+            throw CLIError("a text of \(text.count) characters is longer than \(Schema.maxTextLength)")
+        }
+        return DayWrite(kind: sheet.kind == .hours ? .hours : .lunches, participant: p, date: date, quantity: quantity, project: project, note: note)
+    }
+
+    /// Excel often writes dates as 2024/3/4.
+    static func slashDate(_ text: String) -> CivilDate? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
+        return CivilDate(year: y, month: m, day: d)
+    }
+}
+
+struct Export: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export participants, hours or lunches as CSV (opens in Excel) or JSON.",
+        discussion: "Certificate numbers are masked unless --reveal is given; `import` reads the CSV back.")
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "participants, hours or lunches.") var kind: SheetKind
+    @Option(help: ArgumentHelp("Only this month (hours and lunches).", valueName: "YYYY-MM")) var month: String?
+    @Option(help: "csv or json.") var format: ExportFormat = .csv
+    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+
+    enum ExportFormat: String, ExpressibleByArgument { case csv, json }
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let month = try self.month.map(DateInput.month)
+        let state = try ws.state()
+        let text: String
+        switch kind {
+        case .participants:
+            let rows = Directory(org: ws.org, state: state).participants.map { ParticipantRow($0, ws) }
+            text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers] + rows.map {
+                [$0.name, $0.certificate, $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "是" : "否"]
+            })
+        case .hours, .lunches:
+            let rows = DayRow.rows(state, collection: kind == .hours ? .hours : .lunches, ws: ws, month: month)
+            text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers] + rows.map {
+                kind == .hours ? [$0.name, $0.certificate, $0.date, $0.hours ?? "", $0.project ?? "", $0.note ?? ""]
+                    : [$0.name, $0.certificate, $0.date, $0.amount ?? "", $0.note ?? ""]
+            })
+        }
+        if let output {
+            do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
+                throw CLIError("cannot write \(output): \(error.localizedDescription)")
+            }
+            FileHandle.standardError.write(Data("Wrote \(output)\n".utf8))
+        } else {
+            print(text, terminator: "")
+        }
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SunsyncModel
+
+/// The org's participants, and how a `<ref>` typed by a person finds one: a certificate number, a
+/// resident ID, a masked number as `export` prints it, or an unambiguous name.
+struct Directory {
+    let org: String
+    let participants: [Participant]
+
+    init(org: String, state: MergedState) {
+        self.org = org
+        participants = state.records(in: .participants).compactMap { Participant(key: $0.key, record: $0.record) }
+            .filter { $0.org == org }
+            .sorted { ($0.name ?? "", $0.key.id) < ($1.name ?? "", $1.key.id) }
+    }
+
+    func byID(_ id: String) -> Participant? { participants.first { $0.key.id == id } }
+
+    /// Finds the participant a person means, or says why not.
+    func find(_ ref: String, name: String? = nil) throws -> Participant {
+        let text = ref.trimmingCharacters(in: .whitespaces)
+        if let cert = try? CertificateNumber(validating: text) {
+            return try byKey(NaturalKey.participant(org: org, certificate: cert), ref: ResidentID.mask(cert.text))
+        }
+        if let id = try? ResidentID(validating: text) {
+            return try byKey(NaturalKey.participant(org: org, residentID: id), ref: id.masked)
+        }
+        if let p = byID(text) ?? byID(org + "/" + text) { return p }
+        if text.contains("*") {
+            let matches = participants.filter { $0.certificate?.masked == text.uppercased() && (name == nil || $0.name == name) }
+            if matches.count == 1 { return matches[0] }
+            if matches.count > 1 { throw CLIError("\(text) matches \(matches.count) participants; give the full certificate number") }
+            if let name { return try find(name) }
+            throw CLIError("no participant's certificate number looks like \(text)")
+        }
+        if text.count >= 18, text.first?.isNumber == true {
+            // Looks like a number but is not a valid one: say what is wrong with it.
+            do { _ = try CertificateNumber(validating: text) } catch { throw CLIError(error) }
+        }
+        let named = participants.filter { $0.name == text }
+        switch named.count {
+        case 1: return named[0]
+        case 0: throw CLIError("no participant named or numbered '\(text)' at \(org); `sunsync participant list` shows who is registered")
+        default:
+            let numbers = named.map { $0.certificate?.masked ?? $0.key.id }.joined(separator: ", ")
+            throw CLIError("\(named.count) participants are named \(text) (\(numbers)); give the certificate number instead")
+        }
+    }
+
+    private func byKey(_ id: String, ref: String) throws -> Participant {
+        guard let p = byID(id) else {
+            throw CLIError("no participant with certificate \(ref) at \(org); register them with `sunsync participant add`")
+        }
+        return p
+    }
+}
+

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Output for people (aligned tables, CJK characters counted two columns wide) and for scripts (one JSON document).
+enum Output {
+    static func json(_ value: some Encodable) throws {
+        print(try encode(value), terminator: "")
+    }
+
+    /// One JSON document, snake_case keys in sorted order, ending in a newline.
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    static func table(_ headers: [String], _ rows: [[String]], empty: String? = nil) {
+        if rows.isEmpty, let empty {
+            print(empty)
+            return
+        }
+        print(render(headers, rows), terminator: "")
+    }
+
+    static func render(_ headers: [String], _ rows: [[String]]) -> String {
+        let all = [headers] + rows
+        var widths = [Int](repeating: 0, count: headers.count)
+        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) } }
+        var out = ""
+        for (n, row) in all.enumerated() {
+            let cells = row.enumerated().map { i, cell in
+                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - displayWidth(cell))
+            }
+            out += cells.joined(separator: "  ") + "\n"
+            if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        return out
+    }
+
+    /// Terminal columns: East Asian wide and fullwidth characters take two.
+    static func displayWidth(_ text: String) -> Int {
+        text.unicodeScalars.reduce(0) { width, scalar in
+            let v = scalar.value
+            if scalar.properties.generalCategory == .nonspacingMark || v == 0x200B || v == 0xFEFF { return width }
+            let wide = (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
+                || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
+                || (0xAC00...0xD7A3).contains(v) || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v)
+                || (0xFF00...0xFF60).contains(v) || (0xFFE0...0xFFE6).contains(v) || (0x20000...0x3FFFD).contains(v)
+            return width + (wide ? 2 : 1)
+        }
+    }
+}
+
+/// Reads dates as people type them: `YYYY-MM-DD`, `today`, `yesterday`.
+enum DateInput {
+    static func parse(_ text: String, now: Date = Date()) throws -> CivilDate {
+        switch text.lowercased() {
+        case "today", "今天": return today(now)
+        case "yesterday", "昨天": return today(now).adding(days: -1)
+        default:
+            guard let date = CivilDate(text) else {
+                throw CLIError("'\(text)' is not a real date: write it as YYYY-MM-DD, e.g. 2024-03-04 (or today, yesterday)")
+            }
+            return date
+        }
+    }
+
+    /// Today in Shanghai time (UTC+8, no daylight saving), where the records are kept.
+    static func today(_ now: Date = Date()) -> CivilDate {
+        CivilDate(dayNumber: Int32(floor((now.timeIntervalSince1970 + 8 * 3600) / 86400)))
+    }
+
+    static func month(_ text: String) throws -> String {
+        guard text.count == 7, CivilDate(text + "-01") != nil else {
+            throw CLIError("'\(text)' is not a month: write it as YYYY-MM, e.g. 2024-03")
+        }
+        return text
+    }
+}
+
+import SunsyncModel

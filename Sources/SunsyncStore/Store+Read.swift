@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import SunsyncModel
+
+/// An op as the log holds it: the op and its local arrival number.
+public struct LoggedOp: Hashable, Sendable {
+    public let seq: Int64
+    public let op: Op
+}
+
+extension Store {
+    /// The merged state of the whole store, or of some collections. Built from the current values.
+    public func mergedState(_ collections: [CollectionName]? = nil) throws(StoreError) -> MergedState {
+        try Self.run {
+            try queue.read { db in
+                var state = MergedState()
+                for collection in collections ?? CollectionName.allCases {
+                    for (key, record) in try Self.records(db, collection: collection, id: nil) {
+                        for field in record.fields {
+                            for entry in field.state.current {
+                                state.apply(Op(id: entry.id, collection: key.collection, record: key.id, field: field.name, value: entry.value))
+                            }
+                        }
+                    }
+                }
+                return state
+            }
+        }
+    }
+
+    public func record(_ key: RecordKey) throws(StoreError) -> RecordState? {
+        try Self.run { try queue.read { db in try Self.records(db, collection: key.collection, id: key.id)[key] } }
+    }
+
+    /// Every op that touched the records, oldest first (by id).
+    public func history(of keys: [RecordKey]) throws(StoreError) -> [LoggedOp] {
+        try Self.run {
+            try queue.read { db in
+                var out = [LoggedOp]()
+                for key in keys {
+                    let rows = try Row.fetchAll(db, sql: """
+                        SELECT seq, id, field, kind, value, pred FROM ops WHERE collection = ? AND record = ?
+                        """, arguments: [key.collection.rawValue, key.id])
+                    for row in rows {
+                        guard let id = OpID(bytes: [UInt8](row[1] as Data)) else { continue }
+                        out.append(LoggedOp(seq: row[0], op: Op(id: id, collection: key.collection, record: key.id, field: row[2],
+                                                                value: StoredValue.value(kind: row[3], column: row[4]),
+                                                                pred: StoredValue.ids(row[5]))))
+                    }
+                }
+                return out.sorted { $0.op.id < $1.op.id }
+            }
+        }
+    }
+
+    /// Every op in the log, in local arrival order, after `seq` (for tests and sync).
+    public func ops(after seq: Int64 = 0, limit: Int = .max) throws(StoreError) -> [LoggedOp] {
+        try Self.run {
+            try queue.read { db in
+                try Row.fetchAll(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE seq > ? ORDER BY seq LIMIT ?",
+                                 arguments: [seq, min(limit, Int(Int32.max))]).compactMap { row in
+                    guard let id = OpID(bytes: [UInt8](row[1] as Data)), let c = CollectionName(rawValue: row[2]) else { return nil }
+                    return LoggedOp(seq: row[0], op: Op(id: id, collection: c, record: row[3], field: row[4],
+                                                        value: StoredValue.value(kind: row[5], column: row[6]), pred: StoredValue.ids(row[7])))
+                }
+            }
+        }
+    }
+
+    static func records(_ db: Database, collection: CollectionName, id: String?) throws -> [RecordKey: RecordState] {
+        let rows: [Row]
+        if let id {
+            rows = try Row.fetchAll(db, sql: "SELECT record, field, op_id, kind, value FROM current WHERE collection = ? AND record = ?",
+                                    arguments: [collection.rawValue, id])
+        } else {
+            rows = try Row.fetchAll(db, sql: "SELECT record, field, op_id, kind, value FROM current WHERE collection = ?",
+                                    arguments: [collection.rawValue])
+        }
+        var state = MergedState()
+        for row in rows {
+            guard let opID = OpID(bytes: [UInt8](row[2] as Data)) else { continue }
+            state.apply(Op(id: opID, collection: collection, record: row[0], field: row[1], value: StoredValue.value(kind: row[3], column: row[4])))
+        }
+        return state.records
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import GRDB
+import SunsyncModel
+
+/// A replica's SQLite store (WAL mode): the op log, the materialized current values, the outbox of
+/// local ops not yet acknowledged, and metadata (replica id, clock, org). Every change is one transaction.
+///
+/// ```swift
+/// let store = try Store.create(at: path, replica: ReplicaID(UInt64.random(in: 1...UInt64.max)), metadata: ["org": "MH-SB-001"])
+/// try store.write { tx in try tx.set(key, "minutes", .integer(240)) }
+/// let state = try store.mergedState()
+/// ```
+public final class Store: Sendable {
+    public static let format = "sunsync-store-1"
+
+    public let path: String
+    public let replica: ReplicaID
+    let queue: DatabaseQueue
+
+    private init(path: String, queue: DatabaseQueue, replica: ReplicaID) {
+        self.path = path
+        self.queue = queue
+        self.replica = replica
+    }
+
+    /// Creates a new store at `path` (the file must not exist).
+    public static func create(at path: String, replica: ReplicaID, metadata: [String: String] = [:]) throws(StoreError) -> Store {
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.alreadyInitialized, "\(path) already exists; it is already initialized")
+        }
+        let queue = try openQueue(path)
+        try run {
+            try migrator.migrate(queue)
+            try queue.write { db in
+                var all = metadata
+                all["format"] = format
+                all["replica"] = replica.description
+                all["clock"] = "0"
+                for (key, value) in all {
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+            }
+        }
+        return Store(path: path, queue: queue, replica: replica)
+    }
+
+    /// Opens an existing store, refusing a file that is not one.
+    public static func open(at path: String) throws(StoreError) -> Store {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError(.notInitialized, "no Sunsync store at \(path)")
+        }
+        let queue = try openQueue(path)
+        let (format, replicaText): (String?, String?) = try run {
+            try queue.read { db in
+                guard try db.tableExists("meta") else { return (nil, nil) }
+                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format'"),
+                        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"))
+            }
+        }
+        guard let format, format.hasPrefix("sunsync-store-") else {
+            throw StoreError(.notAStore, "\(path) is an SQLite database but not a Sunsync store")
+        }
+        guard format == Self.format else {
+            throw StoreError(.newerFormat, "\(path) is a \(format) store; this sunsync reads \(Self.format): install a newer sunsync")
+        }
+        guard let replicaText, let replica = ReplicaID(hex: replicaText) else {
+            throw StoreError(.notAStore, "\(path) has no valid replica id; it is damaged")
+        }
+        try run { try migrator.migrate(queue) }
+        return Store(path: path, queue: queue, replica: replica)
+    }
+
+    private static func openQueue(_ path: String) throws(StoreError) -> DatabaseQueue {
+        var config = Configuration()
+        config.journalMode = .wal
+        config.busyMode = .timeout(3)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return try run { try DatabaseQueue(path: path, configuration: config) }
+    }
+
+    /// Runs database work, turning SQLite's errors into ones that say what to do.
+    static func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let error as StoreError {
+            throw error
+        } catch let error as ModelError {
+            throw StoreError(error)
+        } catch let error as DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED:
+                throw StoreError(.locked, "the store is in use by another sunsync command; try again when it has finished")
+            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+                throw StoreError(.notAStore, "the file is not a Sunsync store (not an SQLite database, or damaged)")
+            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+                throw StoreError(.database, "cannot open the store for writing: \(error.message ?? "permission denied")")
+            default:
+                throw StoreError(.database, "database error: \(error.message ?? error.description)")
+            }
+        } catch {
+            throw StoreError(.database, "\(error)")
+        }
+    }
+
+    // MARK: Metadata
+
+    public func meta(_ key: String) throws(StoreError) -> String? {
+        try Self.run { try queue.read { db in try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key]) } }
+    }
+
+    public func setMeta(_ key: String, _ value: String?) throws(StoreError) {
+        try Self.run {
+            try queue.write { db in
+                if let value {
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [key, value])
+                } else {
+                    try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [key])
+                }
+            }
+        }
+    }
+
+    /// Counts for `status`.
+    public func counts() throws(StoreError) -> (ops: Int, pending: Int) {
+        try Self.run {
+            try queue.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0)
+            }
+        }
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    public func integrityCheck() throws(StoreError) -> String {
+        try Self.run { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") } }
+    }
+}

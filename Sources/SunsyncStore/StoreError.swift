@@ -1,0 +1,37 @@
+import SunsyncModel
+
+/// Why the store refused or failed. `code` is stable; `message` says what to do.
+public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+        public var description: String { rawValue }
+
+        public static let notInitialized = Code(rawValue: "not_initialized")
+        public static let alreadyInitialized = Code(rawValue: "already_initialized")
+        public static let notAStore = Code(rawValue: "not_a_store")
+        public static let newerFormat = Code(rawValue: "newer_format")
+        public static let locked = Code(rawValue: "locked")
+        public static let opIDReused = Code(rawValue: "op_id_reused")
+        public static let invalid = Code(rawValue: "invalid")
+        public static let database = Code(rawValue: "database")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public init(_ error: ModelError) {
+        self.init(.invalid, error.message)
+        self.modelCode = error.code
+    }
+
+    /// The model's reason, when validation refused the change.
+    public private(set) var modelCode: ModelError.Code?
+
+    public var description: String { message }
+}

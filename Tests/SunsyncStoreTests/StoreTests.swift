@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import SunsyncModel
+@testable import SunsyncStore
+
+func temporaryPath(_ name: String = "store.sqlite") -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-store-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.appendingPathComponent(name).path
+}
+
+@Suite struct StoreTests {
+    static let vectors: [URL] = {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("protocol/vectors")
+        return ((try? FileManager.default.contentsOfDirectory(at: dir, includingPropertiesForKeys: nil)) ?? [])
+            .filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+    }()
+
+    /// The ops of a vector that the model accepts.
+    static func acceptedOps(_ url: URL) throws -> [Op] {
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        return (json["ops"] as! [Any]).compactMap { raw -> Op? in
+            guard let data = try? JSONSerialization.data(withJSONObject: raw),
+                  let op = try? JSONDecoder().decode(Op.self, from: data), (try? Schema.validate(op)) != nil else { return nil }
+            return op
+        }
+    }
+
+    @Test(arguments: vectors)
+    func storeMergesEveryVectorLikeTheModel(_ url: URL) throws {
+        // Given a vector's ops, when the store applies them in batches in several orders,
+        // then its merged state is the model's, every time.
+        let ops = try Self.acceptedOps(url)
+        let expected = MergedState(ops)
+        var rng = SystemRandomNumberGenerator()
+        for order in [ops, ops.reversed(), ops.shuffled(using: &rng) + ops.shuffled(using: &rng)] {
+            let store = try Store.create(at: temporaryPath(), replica: ReplicaID(1))
+            var rest = order[...]
+            while !rest.isEmpty {
+                let n = Int.random(in: 1...3)
+                try store.apply(Array(rest.prefix(n)))
+                rest = rest.dropFirst(n)
+            }
+            #expect(try store.mergedState() == expected, "\(url.lastPathComponent)")
+            #expect(try store.counts().ops == Set(ops.map(\.id)).count)
+        }
+    }
+
+    @Test func localWritesReplaceWhatIsCurrentAndQueueForSync() throws {
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])
+        let key = RecordKey(collection: .hours, id: "MH-SB-001/00000000000000000001/2024-03-04")
+        let first = try store.write(now: Date(timeIntervalSince1970: 1_709_510_400)) { tx in try tx.set(key, "minutes", .integer(240)) }
+        // The wall clock goes back an hour: ids still grow.
+        let second = try store.write(now: Date(timeIntervalSince1970: 1_709_506_800)) { tx in try tx.set(key, "minutes", .integer(210)) }
+        #expect(second[0].id > first[0].id)
+        #expect(second[0].pred == [first[0].id])
+        #expect(try store.record(key)?.displayed("minutes") == .integer(210))
+        #expect(try store.counts() == (ops: 2, pending: 2))
+        // Writing the value already shown is no change at all.
+        #expect(try store.write { tx in try tx.set(key, "minutes", .integer(210)) }.isEmpty)
+        #expect(try store.meta("org") == "MH-SB-001")
+    }
+
+    @Test func aFailedWriteChangesNothing() throws {
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(0xa1))
+        let key = RecordKey(collection: .hours, id: "MH-SB-001/00000000000000000001/2024-03-04")
+        #expect(throws: StoreError.self) {
+            try store.write { tx in
+                try tx.set(key, "minutes", .integer(240))
+                try tx.set(key, "minutes", .integer(1500)) // 25 h: refused, and the first write goes with it
+            }
+        }
+        #expect(try store.counts() == (ops: 0, pending: 0))
+        #expect(try store.record(key) == nil)
+    }
+
+    @Test func anIdReusedWithOtherContentIsRefused() throws {
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(1))
+        let id = OpID(timestamp: Timestamp(milliseconds: 5, counter: 0), replica: ReplicaID(9))
+        let key = "MH-SB-001/00000000000000000001/2024-03-04"
+        try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(60))])
+        try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(60))]) // a duplicate: fine
+        #expect(throws: StoreError.self) {
+            try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(90))])
+        }
+        #expect(try store.record(RecordKey(collection: .hours, id: key))?.displayed("minutes") == .integer(60))
+    }
+
+    @Test func filesThatAreNotStoresAreRefused() throws {
+        let missing = temporaryPath()
+        #expect { try Store.open(at: missing) } throws: { ($0 as? StoreError)?.code == .notInitialized }
+        let text = temporaryPath("notes.txt")
+        try Data("这不是数据库 — just some notes\n".utf8).write(to: URL(fileURLWithPath: text))
+        #expect { try Store.open(at: text) } throws: { ($0 as? StoreError)?.code == .notAStore }
+        let other = temporaryPath("other.sqlite")
+        let created = try Store.create(at: other, replica: ReplicaID(3))
+        #expect(try created.integrityCheck() == "ok")
+        #expect(try Store.open(at: other).replica == ReplicaID(3))
+        #expect { try Store.create(at: other, replica: ReplicaID(4)) } throws: { ($0 as? StoreError)?.code == .alreadyInitialized }
+    }
+}

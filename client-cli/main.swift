@@ -1,0 +1,4 @@
+// sunsync: the offline client. All commands live in SunsyncCLI.
+import SunsyncCLI
+
+await Sunsync.run()
