@@ -29,6 +29,8 @@ let package = Package(
                                                                  .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "SunsyncModelTests", dependencies: ["SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
-        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncStore", "SunsyncModel"]),
+        // End-to-end: runs the built `sunsync` binary in temporary homes.
+        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
     ]
 )

@@ -1,0 +1,86 @@
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+/// Runs the real `sunsync` binary (built next to the test bundle) in a fresh temporary home.
+struct CLI {
+    struct Result {
+        let status: Int32
+        let out: String
+        let err: String
+
+        func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(out.utf8)) }
+    }
+
+    let home: String
+
+    init() {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-cli-\(UUID().uuidString)").path
+    }
+
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["SUNSYNC_BIN"] { return URL(fileURLWithPath: path) }
+        let runner = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+        return runner.deletingLastPathComponent().appendingPathComponent("sunsync")
+    }()
+
+    static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+    static func fixture(_ name: String) -> String { fixtures.appendingPathComponent(name).path }
+
+    /// Runs `sunsync args…` with this home; waits for it to finish.
+    @discardableResult
+    func run(_ args: String..., environment: [String: String] = [:]) throws -> Result {
+        try run(args, environment: environment)
+    }
+
+    func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
+        let process = start(args, environment: environment)
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+    }
+
+    /// A process ready to run, for tests that need to kill it midway.
+    func start(_ args: [String], environment: [String: String] = [:]) -> Process {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["SUNSYNC_HOME"] = home
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        return process
+    }
+
+    var storePath: String { home + "/store.sqlite" }
+
+    /// An initialized home with the three fixture participants.
+    static func withParticipants(lunchRate: String? = "15") throws -> CLI {
+        let cli = CLI()
+        var args = ["init", "--org", "MH-SB-001", "--name", "莘庄镇阳光基地"]
+        if let lunchRate { args += ["--lunch-rate", lunchRate] }
+        let initResult = try cli.run(args)
+        precondition(initResult.status == 0, initResult.err)
+        let imported = try cli.run("import", fixture("participants-utf8.csv"), "--kind", "participants")
+        precondition(imported.status == 0, imported.err)
+        return cli
+    }
+
+    /// The number of ops in the store: a refused command must leave it unchanged.
+    func opCount() throws -> Int {
+        let status = try run("status", "--json")
+        return (try status.json() as? [String: Any])?["ops"] as? Int ?? -1
+    }
+}
+
+enum People {
+    static let zhang = "31011219900315123X52"
+    static let li = "31011219850620246061"
+    static let wang = "31011219921108357741"
+}

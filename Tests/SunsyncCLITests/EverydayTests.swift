@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+
+/// A base's everyday work, offline, through the real binary.
+@Suite struct EverydayTests {
+    @Test func registerRecordCorrectAndReport() throws {
+        // Given an initialized organization
+        let cli = CLI()
+        #expect(try cli.run("init", "--org", "MH-SB-001", "--name", "莘庄镇阳光基地", "--lunch-rate", "15").status == 0)
+
+        // When staff register participants and record a few days
+        #expect(try cli.run("participant", "add", "--name", "张三", "--cert", People.zhang, "--start", "2024-01-01").status == 0)
+        #expect(try cli.run("participant", "add", "--name", "李四", "--cert", People.li, "--contract", "full-time").status == 0)
+        #expect(try cli.run("hours", "set", "张三", "2024-03-04", "3.5", "--project", "包装").status == 0)
+        #expect(try cli.run("hours", "set", People.li, "2024-03-04", "3h30m").status == 0)
+        #expect(try cli.run("hours", "set", String(People.zhang.prefix(18)), "2024-03-05", "240m").status == 0)
+        #expect(try cli.run("lunch", "set", "张三", "2024-03-04").status == 0)
+        #expect(try cli.run("lunch", "set", "李四", "2024-03-04", "--amount", "12.50").status == 0)
+        // and correct one entry
+        #expect(try cli.run("hours", "set", "张三", "2024-03-04", "4").status == 0)
+
+        // Then the listings show what was recorded, masked, in hours and yuan
+        let hours = try cli.run("hours", "list", "--month", "2024-03", "--json")
+        let rows = try #require(try hours.json() as? [[String: Any]])
+        #expect(rows.count == 3)
+        #expect(rows.map { $0["minutes"] as? Int } == [240, 210, 240])
+        #expect(rows.allSatisfy { ($0["certificate"] as? String)?.contains("**********") == true })
+        let table = try cli.run("hours", "list")
+        #expect(table.out.contains("张三") && table.out.contains("包装") && table.out.contains("total 11.5 h"))
+        #expect(!table.out.contains(People.zhang))
+        let revealed = try cli.run("hours", "list", "--reveal")
+        #expect(revealed.out.contains(People.zhang))
+
+        let lunches = try #require(try cli.run("lunch", "list", "--json").json() as? [[String: Any]])
+        #expect(lunches.map { $0["amount_fen"] as? Int } == [1500, 1250])
+
+        // And the monthly report adds it up, with a totals row
+        let report = try #require(try cli.run("report", "monthly", "--month", "2024-03", "--json").json() as? [String: Any])
+        let total = try #require(report["total"] as? [String: Any])
+        #expect(total["minutes"] as? Int == 690 && total["days_worked"] as? Int == 3 && total["lunch_fen"] as? Int == 2750)
+        let csv = try cli.run("report", "monthly", "--month", "2024-03", "--format", "csv")
+        #expect(csv.out.hasPrefix("\u{FEFF}") && csv.out.contains("合计 total"))
+
+        // And history shows the correction, old → new
+        let history = try #require(try cli.run("history", "张三", "2024-03-04", "--json").json() as? [[String: Any]])
+        #expect(history.contains { $0["field"] as? String == "minutes" && $0["old"] as? [String] == ["3.5"] && $0["new"] as? String == "4" })
+    }
+
+    @Test func clearAndRestoreADay() throws {
+        let cli = try CLI.withParticipants()
+        try cli.run("hours", "set", "张三", "2024-03-04", "4")
+        #expect(try cli.run("hours", "clear", "张三", "2024-03-04").status == 0)
+        #expect((try cli.run("hours", "list", "--json").json() as? [Any])?.isEmpty == true)
+        let deleted = try #require(try cli.run("hours", "list", "--include-deleted", "--json").json() as? [[String: Any]])
+        #expect(deleted.first?["deleted"] as? Bool == true)
+        // Clearing again says there is nothing to clear
+        let again = try cli.run("hours", "clear", "张三", "2024-03-04")
+        #expect(again.status != 0 && again.err.contains("nothing to clear"))
+        // Setting the day again restores it
+        try cli.run("hours", "set", "张三", "2024-03-04", "2")
+        let restored = try #require(try cli.run("hours", "list", "--json").json() as? [[String: Any]])
+        #expect(restored.first?["minutes"] as? Int == 120 && restored.first?["deleted"] as? Bool == false)
+    }
+
+    @Test func participantsCanBeShownEditedAndDeactivated() throws {
+        let cli = try CLI.withParticipants()
+        let list = try #require(try cli.run("participant", "list", "--json").json() as? [[String: Any]])
+        #expect(list.count == 3)
+        #expect(try cli.run("participant", "edit", "张三", "--cert", String(People.zhang.prefix(18)) + "53B1", "--end", "2024-12-31").status == 0)
+        let shown = try #require(try cli.run("participant", "show", "张三", "--json").json() as? [String: Any])
+        let p = try #require(shown["participant"] as? [String: Any])
+        #expect(p["level"] as? Int == 3 && p["contract_end"] as? String == "2024-12-31")
+        // The reissued number finds the same person
+        #expect(try cli.run("hours", "set", String(People.zhang.prefix(18)) + "53B1", "2024-03-04", "2").status == 0)
+        // A certificate of another person cannot be put on this record
+        let other = try cli.run("participant", "edit", "张三", "--cert", People.li)
+        #expect(other.status != 0 && other.err.contains("belongs to another participant"))
+        #expect(try cli.run("participant", "deactivate", "李四").status == 0)
+        #expect((try cli.run("participant", "list", "--json").json() as? [Any])?.count == 2)
+        #expect((try cli.run("participant", "list", "--all", "--json").json() as? [Any])?.count == 3)
+        // Registering the same person twice is refused
+        let twice = try cli.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        #expect(twice.status != 0 && twice.err.contains("already registered"))
+    }
+
+    @Test func flagsStatusAndHelp() throws {
+        let cli = try CLI.withParticipants()
+        try cli.run("lunch", "set", "张三", "2024-03-05")
+        for day in 4...9 { try cli.run("hours", "set", "李四", "2024-03-0\(day)", "4.5") }
+        let flags = try #require(try cli.run("flags", "--month", "2024-03", "--json").json() as? [[String: Any]])
+        #expect(Set(flags.compactMap { $0["kind"] as? String }) == ["lunch_without_hours", "weekly_hours_over_limit"])
+        let status = try #require(try cli.run("status", "--json").json() as? [String: Any])
+        #expect(status["org"] as? String == "MH-SB-001" && status["participants"] as? Int == 3 && (status["pending_ops"] as? Int ?? 0) > 0)
+        let help = try cli.run("hours", "set", "--help")
+        #expect(help.status == 0 && help.out.contains("3h30m"))
+        let completion = try cli.run("--generate-completion-script", "bash")
+        #expect(completion.status == 0 && completion.out.contains("sunsync"))
+    }
+
+    @Test func tablesAlignChineseByDisplayWidth() throws {
+        let cli = try CLI.withParticipants()
+        let table = try cli.run("participant", "list")
+        let lines = table.out.split(separator: "\n")
+        // Every row's certificate column starts at the same display column.
+        let starts = lines.filter { $0.contains("*") }.map { line -> Int in
+            let prefix = line[..<line.firstIndex(of: "*")!].dropLast(6)
+            return prefix.unicodeScalars.reduce(0) { $0 + ($1.value >= 0x4E00 && $1.value <= 0x9FFF ? 2 : 1) }
+        }
+        #expect(starts.count == 3 && Set(starts).count == 1)
+    }
+}
