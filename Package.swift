@@ -18,15 +18,16 @@ let package = Package(
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
         .target(name: "SunsyncModel"),
         // The op log, materialized current values and outbox in SQLite (WAL), shared by client and server.
-        .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
+                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         // The `sunsync` commands, as a library so tests can call them.
         .target(name: "SunsyncCLI", dependencies: [
             "SunsyncModel", "SunsyncStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sunsync", dependencies: ["SunsyncCLI"], path: "client-cli"),
-        .executableTarget(name: "sunsync-bench", dependencies: ["SunsyncModel", "SunsyncStore", "SunsyncCLI",
-                                                                 .product(name: "GRDB", package: "GRDB.swift")]),
+        .executableTarget(name: "sunsync-bench", dependencies: ["SunsyncModel", "SunsyncStore",
+                                                                 .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "SunsyncModelTests", dependencies: ["SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
         // End-to-end: runs the built `sunsync` binary in temporary homes.

@@ -18,18 +18,12 @@ extension Store {
                     value,
                     pred BLOB NOT NULL
                 );
-                CREATE INDEX ops_by_record ON ops(collection, record);
-                -- The current values of every field (the merged state), one row per current op.
-                CREATE TABLE current (
-                    collection TEXT NOT NULL,
-                    record TEXT NOT NULL,
-                    field TEXT NOT NULL,
-                    op_id BLOB NOT NULL,
-                    kind INTEGER NOT NULL,
-                    value,
-                    PRIMARY KEY (collection, record, field, op_id)
-                ) WITHOUT ROWID;
-                -- Every id some op of the field names in pred: an op arriving after its replacement stays replaced.
+                CREATE INDEX ops_by_field ON ops(collection, record, field);
+                -- The merged state: the ids of the ops that are a current value of their field.
+                -- Values are read from `ops`; a 16-byte key keeps this table cheap to maintain.
+                CREATE TABLE current (op_id BLOB PRIMARY KEY) WITHOUT ROWID;
+                -- Ids named in a pred before the op they name arrived: when it does, it is not made current.
+                -- (An id named after its op arrived simply leaves `current`.) Nearly always empty.
                 CREATE TABLE replaced (
                     op_id BLOB NOT NULL,
                     collection TEXT NOT NULL,

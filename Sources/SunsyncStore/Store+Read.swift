@@ -69,12 +69,11 @@ extension Store {
 
     static func records(_ db: Database, collection: CollectionName, id: String?) throws -> [RecordKey: RecordState] {
         let rows: [Row]
+        let select = "SELECT ops.record, ops.field, ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id"
         if let id {
-            rows = try Row.fetchAll(db, sql: "SELECT record, field, op_id, kind, value FROM current WHERE collection = ? AND record = ?",
-                                    arguments: [collection.rawValue, id])
+            rows = try Row.fetchAll(db, sql: select + " WHERE ops.collection = ? AND ops.record = ?", arguments: [collection.rawValue, id])
         } else {
-            rows = try Row.fetchAll(db, sql: "SELECT record, field, op_id, kind, value FROM current WHERE collection = ?",
-                                    arguments: [collection.rawValue])
+            rows = try Row.fetchAll(db, sql: select + " WHERE ops.collection = ?", arguments: [collection.rawValue])
         }
         var state = MergedState()
         for row in rows {

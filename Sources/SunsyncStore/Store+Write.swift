@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SunsyncModel
 
 extension Store {
@@ -87,74 +88,190 @@ public struct Transaction {
     }
 }
 
-/// The merge rule of SPEC.md §3 carried out in SQL, with cached statements.
+/// The merge rule of SPEC.md §3 carried out in SQL. The hot path of sync and import, so it binds
+/// values through SQLite's C API on GRDB's cached statements.
 struct Applier {
     let db: Database
-    let insertOp: Statement, insertOutbox: Statement, insertReplaced: Statement, deleteCurrent: Statement
-    let isReplaced: Statement, insertCurrent: Statement, selectCurrent: Statement, selectOp: Statement
+    let insertOp: SQLiteStatement, insertOutbox: SQLiteStatement, deleteCurrent: SQLiteStatement, opExists: SQLiteStatement
+    let insertReplaced: SQLiteStatement, takeReplaced: SQLiteStatement, insertCurrent: SQLiteStatement
+    let selectCurrent: SQLiteStatement, selectOp: SQLiteStatement
 
     init(_ db: Database) throws {
         self.db = db
-        insertOp = try db.cachedStatement(sql: """
+        func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
+        insertOp = try prepare("""
             INSERT INTO ops(id, collection, record, field, kind, value, pred) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO NOTHING
             """)
-        insertOutbox = try db.cachedStatement(sql: "INSERT INTO outbox(seq) VALUES (?)")
-        insertReplaced = try db.cachedStatement(sql: "INSERT OR IGNORE INTO replaced(op_id, collection, record, field) VALUES (?, ?, ?, ?)")
-        deleteCurrent = try db.cachedStatement(sql: "DELETE FROM current WHERE collection = ? AND record = ? AND field = ? AND op_id = ?")
-        isReplaced = try db.cachedStatement(sql: "SELECT 1 FROM replaced WHERE op_id = ? AND collection = ? AND record = ? AND field = ?")
-        insertCurrent = try db.cachedStatement(sql: "INSERT OR IGNORE INTO current(collection, record, field, op_id, kind, value) VALUES (?, ?, ?, ?, ?, ?)")
-        selectCurrent = try db.cachedStatement(sql: "SELECT op_id, kind, value FROM current WHERE collection = ? AND record = ? AND field = ?")
-        selectOp = try db.cachedStatement(sql: "SELECT collection, record, field, kind, value, pred FROM ops WHERE id = ?")
+        insertOutbox = try prepare("INSERT INTO outbox(seq) VALUES (?)")
+        // A pred only replaces an op of the same field.
+        deleteCurrent = try prepare("""
+            DELETE FROM current WHERE op_id = ?4
+            AND EXISTS (SELECT 1 FROM ops WHERE id = ?4 AND collection = ?1 AND record = ?2 AND field = ?3)
+            """)
+        opExists = try prepare("SELECT 1 FROM ops WHERE id = ?")
+        insertReplaced = try prepare("INSERT OR IGNORE INTO replaced(op_id, collection, record, field) VALUES (?, ?, ?, ?)")
+        takeReplaced = try prepare("DELETE FROM replaced WHERE op_id = ? AND collection = ? AND record = ? AND field = ?")
+        insertCurrent = try prepare("INSERT OR IGNORE INTO current(op_id) VALUES (?)")
+        selectCurrent = try prepare("""
+            SELECT ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id
+            WHERE ops.collection = ? AND ops.record = ? AND ops.field = ?
+            """)
+        selectOp = try prepare("SELECT collection, record, field, kind, value, pred FROM ops WHERE id = ?")
     }
 
     func current(_ key: RecordKey, _ field: String) throws -> [FieldState.Entry] {
-        selectCurrent.setUncheckedArguments([key.collection.rawValue, key.id, field])
-        return try Row.fetchAll(selectCurrent).compactMap { row -> FieldState.Entry? in
-            guard let id = OpID(bytes: [UInt8](row[0] as Data)) else { return nil }
-            return FieldState.Entry(id: id, value: StoredValue.value(kind: row[1], column: row[2]))
-        }.sorted { $0.id > $1.id }
+        let s = selectCurrent
+        bind(s, 1, key.collection.rawValue)
+        bind(s, 2, key.id)
+        bind(s, 3, field)
+        var entries = [FieldState.Entry]()
+        while try step(s) == SQLITE_ROW {
+            guard let id = columnID(s, 0) else { continue }
+            entries.append(FieldState.Entry(id: id, value: columnValue(s, kind: 1, value: 2)))
+        }
+        sqlite3_reset(s)
+        return entries.sorted { $0.id > $1.id }
     }
 
-    /// Returns false for a duplicate. A local op's id is fresh, so nothing can have replaced it yet.
+    /// Applies one op; returns false for a duplicate. A local op's id is fresh, so nothing can name it yet.
     @discardableResult
     func apply(_ op: Op, local: Bool) throws -> Bool {
-        let id = StoredValue.blob(op.id)
         let collection = op.collection.rawValue
-        let kind = StoredValue.kind(op.value), value = StoredValue.column(op.value)
-        insertOp.setUncheckedArguments([id, collection, op.record, op.field, kind, value, StoredValue.blob(op.pred)])
-        try insertOp.execute()
-        guard db.changesCount == 1 else {
-            try checkSame(op, id: id)
+        bind(insertOp, 1, op.id)
+        bind(insertOp, 2, collection)
+        bind(insertOp, 3, op.record)
+        bind(insertOp, 4, op.field)
+        bind(insertOp, op.value, kindAt: 5)
+        bindPred(insertOp, 7, op.pred)
+        try run(insertOp)
+        guard sqlite3_changes(db.sqliteConnection) == 1 else {
+            try checkSame(op)
             return false
         }
         if local {
-            insertOutbox.setUncheckedArguments([db.lastInsertedRowID])
-            try insertOutbox.execute()
+            sqlite3_bind_int64(insertOutbox, 1, sqlite3_last_insert_rowid(db.sqliteConnection))
+            try run(insertOutbox)
         }
         for p in op.pred {
-            let pid = StoredValue.blob(p)
-            insertReplaced.setUncheckedArguments([pid, collection, op.record, op.field])
-            try insertReplaced.execute()
-            deleteCurrent.setUncheckedArguments([collection, op.record, op.field, pid])
-            try deleteCurrent.execute()
+            try bindField(deleteCurrent, collection, op, id: p)
+            try run(deleteCurrent)
+            if sqlite3_changes(db.sqliteConnection) == 0 {
+                // Not current here: either already replaced, or not arrived yet — then remember it.
+                bind(opExists, 1, p)
+                let exists = try step(opExists) == SQLITE_ROW
+                sqlite3_reset(opExists)
+                if !exists {
+                    bind(insertReplaced, 1, p)
+                    bind(insertReplaced, 2, collection)
+                    bind(insertReplaced, 3, op.record)
+                    bind(insertReplaced, 4, op.field)
+                    try run(insertReplaced)
+                }
+            }
         }
         if !local {
-            isReplaced.setUncheckedArguments([id, collection, op.record, op.field])
-            if try Row.fetchOne(isReplaced) != nil { return true }
+            bind(takeReplaced, 1, op.id)
+            bind(takeReplaced, 2, collection)
+            bind(takeReplaced, 3, op.record)
+            bind(takeReplaced, 4, op.field)
+            try run(takeReplaced)
+            if sqlite3_changes(db.sqliteConnection) > 0 { return true } // named before it arrived: stays replaced
         }
-        insertCurrent.setUncheckedArguments([collection, op.record, op.field, id, kind, value])
-        try insertCurrent.execute()
+        bind(insertCurrent, 1, op.id)
+        try run(insertCurrent)
         return true
     }
 
-    private func checkSame(_ op: Op, id: Data) throws {
-        selectOp.setUncheckedArguments([id])
-        guard let row = try Row.fetchOne(selectOp) else { return }
-        let same = row[0] as String == op.collection.rawValue && row[1] as String == op.record && row[2] as String == op.field
-            && StoredValue.value(kind: row[3], column: row[4]) == op.value && StoredValue.ids(row[5]) == op.pred
+    private func checkSame(_ op: Op) throws {
+        bind(selectOp, 1, op.id)
+        defer { sqlite3_reset(selectOp) }
+        guard try step(selectOp) == SQLITE_ROW else { return }
+        let same = columnText(selectOp, 0) == op.collection.rawValue && columnText(selectOp, 1) == op.record
+            && columnText(selectOp, 2) == op.field && columnValue(selectOp, kind: 3, value: 4) == op.value
+            && columnIDs(selectOp, 5) == op.pred
         if !same {
             throw StoreError(.opIDReused, "op \(op.id) was seen before with different content; a replica reused an id")
         }
+    }
+
+    // MARK: C API helpers
+
+    private func bindField(_ s: SQLiteStatement, _ collection: String, _ op: Op, id: OpID) throws {
+        bind(s, 1, collection)
+        bind(s, 2, op.record)
+        bind(s, 3, op.field)
+        bind(s, 4, id)
+    }
+
+    private func run(_ s: SQLiteStatement) throws {
+        _ = try step(s)
+        sqlite3_reset(s)
+    }
+
+    private func step(_ s: SQLiteStatement) throws -> Int32 {
+        let rc = sqlite3_step(s)
+        guard rc == SQLITE_ROW || rc == SQLITE_DONE else {
+            let message = String(cString: sqlite3_errmsg(db.sqliteConnection))
+            sqlite3_reset(s)
+            throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: message)
+        }
+        return rc
+    }
+}
+
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+private func bind(_ s: SQLiteStatement, _ i: Int32, _ text: String) {
+    sqlite3_bind_text(s, i, text, -1, transient)
+}
+
+private func bind(_ s: SQLiteStatement, _ i: Int32, _ id: OpID) {
+    var bigEndian = (id.timestamp.rawValue.bigEndian, id.replica.rawValue.bigEndian)
+    withUnsafeBytes(of: &bigEndian) { sqlite3_bind_blob(s, i, $0.baseAddress, 16, transient) }
+}
+
+private func bindPred(_ s: SQLiteStatement, _ i: Int32, _ pred: [OpID]) {
+    if pred.isEmpty {
+        sqlite3_bind_zeroblob(s, i, 0)
+    } else {
+        let bytes = pred.flatMap(\.bytes)
+        sqlite3_bind_blob(s, i, bytes, Int32(bytes.count), transient)
+    }
+}
+
+/// Binds a value's kind at `kindAt` and the value itself right after it.
+private func bind(_ s: SQLiteStatement, _ value: Value, kindAt k: Int32) {
+    sqlite3_bind_int64(s, k, StoredValue.kind(value))
+    switch value {
+    case .null: sqlite3_bind_null(s, k + 1)
+    case .bool(let b): sqlite3_bind_int64(s, k + 1, b ? 1 : 0)
+    case .integer(let i): sqlite3_bind_int64(s, k + 1, i)
+    case .text(let t): sqlite3_bind_text(s, k + 1, t, -1, transient)
+    case .date(let d): sqlite3_bind_text(s, k + 1, d.description, -1, transient)
+    }
+}
+
+private func columnText(_ s: SQLiteStatement, _ i: Int32) -> String {
+    sqlite3_column_text(s, i).map { String(cString: $0) } ?? ""
+}
+
+private func columnBytes(_ s: SQLiteStatement, _ i: Int32) -> [UInt8] {
+    let count = Int(sqlite3_column_bytes(s, i))
+    guard count > 0, let pointer = sqlite3_column_blob(s, i) else { return [] }
+    return Array(UnsafeRawBufferPointer(start: pointer, count: count))
+}
+
+private func columnID(_ s: SQLiteStatement, _ i: Int32) -> OpID? { OpID(bytes: columnBytes(s, i)) }
+
+private func columnIDs(_ s: SQLiteStatement, _ i: Int32) -> [OpID] { StoredValue.ids(Data(columnBytes(s, i))) }
+
+private func columnValue(_ s: SQLiteStatement, kind: Int32, value: Int32) -> Value {
+    switch sqlite3_column_int64(s, kind) {
+    case 1: .bool(sqlite3_column_int64(s, value) != 0)
+    case 2: .integer(sqlite3_column_int64(s, value))
+    case 3: .text(columnText(s, value))
+    case 4: CivilDate(columnText(s, value)).map(Value.date) ?? .null
+    default: .null
     }
 }

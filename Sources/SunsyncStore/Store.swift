@@ -75,7 +75,8 @@ public final class Store: Sendable {
         config.journalMode = .wal
         config.busyMode = .timeout(3)
         config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // FULL: a command that returned has its work on disk, even if the battery dies a moment later.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         return try run { try DatabaseQueue(path: path, configuration: config) }
     }

@@ -63,7 +63,7 @@ struct DayWrite {
     var key: RecordKey { RecordKey(collection: kind.collection, id: NaturalKey.day(participant: participant.key.id, date: date)) }
 
     func apply(_ tx: inout Transaction) throws {
-        if try tx.record(key)?.isDeleted == true { try tx.set(key, "deleted", .bool(false)) }
+        if try tx.current(key, "deleted").first?.value == .bool(true) { try tx.set(key, "deleted", .bool(false)) }
         try tx.set(key, kind.quantityField, .integer(quantity))
         if let project { try tx.set(key, "project", project.isEmpty ? .null : .text(project)) }
         if let note { try tx.set(key, "note", note.isEmpty ? .null : .text(note)) }

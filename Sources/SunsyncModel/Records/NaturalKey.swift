@@ -40,33 +40,40 @@ public enum NaturalKey {
 
     /// Splits a record id into its parts, or says what is wrong with it.
     public static func parse(_ key: RecordKey) throws(ModelError) -> Parts {
-        let pieces = key.id.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         let expected: Int
         switch key.collection {
         case .orgs: expected = 1
         case .participants: expected = 2
         case .hours, .lunches: expected = 3
         }
-        let shapes: [CollectionName: String] = [
-            .orgs: "ORG-CODE", .participants: "ORG-CODE/PERSONKEY", .hours: "ORG-CODE/PERSONKEY/YYYY-MM-DD",
-            .lunches: "ORG-CODE/PERSONKEY/YYYY-MM-DD",
-        ]
-        guard pieces.count == expected else {
-            throw ModelError(.invalidRecordID, "\(key) is not a \(key.collection.rawValue) id; expected \(shapes[key.collection]!)")
+        // Scanned without splitting: this runs for every op a replica receives.
+        let utf8 = key.id.utf8
+        var slashes = [String.Index]()
+        for i in utf8.indices where utf8[i] == UInt8(ascii: "/") {
+            slashes.append(i)
+            if slashes.count == expected { break }
         }
-        guard isOrgCode(pieces[0]) else {
-            throw ModelError(.invalidRecordID, "\(key): '\(pieces[0])' is not an org code (A-Z, 0-9 and '-', up to 32 characters)")
+        guard slashes.count == expected - 1 else {
+            let shape = ["ORG-CODE", "ORG-CODE/PERSONKEY", "ORG-CODE/PERSONKEY/YYYY-MM-DD"][expected - 1]
+            throw ModelError(.invalidRecordID, "\(key) is not a \(key.collection.rawValue) id; expected \(shape)")
         }
-        var parts = Parts(org: pieces[0])
+        let org = String(key.id[..<(slashes.first ?? key.id.endIndex)])
+        guard isOrgCode(org) else {
+            throw ModelError(.invalidRecordID, "\(key): '\(org)' is not an org code (A-Z, 0-9 and '-', up to 32 characters)")
+        }
+        var parts = Parts(org: org)
         if expected >= 2 {
-            guard pieces[1].utf8.count == 20, pieces[1].utf8.allSatisfy(isLowerHex) else {
-                throw ModelError(.invalidRecordID, "\(key): '\(pieces[1])' is not a person key (20 lowercase hex digits)")
+            let start = key.id.index(after: slashes[0])
+            let person = key.id[start..<(expected == 3 ? slashes[1] : key.id.endIndex)]
+            guard person.utf8.count == 20, person.utf8.allSatisfy(isLowerHex) else {
+                throw ModelError(.invalidRecordID, "\(key): '\(person)' is not a person key (20 lowercase hex digits)")
             }
-            parts.personKey = pieces[1]
+            parts.personKey = String(person)
         }
         if expected == 3 {
-            guard let date = CivilDate(pieces[2]) else {
-                throw ModelError(.invalidDate, "\(key): '\(pieces[2])' is not a real calendar date (YYYY-MM-DD)")
+            let text = key.id[key.id.index(after: slashes[1])...]
+            guard let date = CivilDate(text) else {
+                throw ModelError(.invalidDate, "\(key): '\(text)' is not a real calendar date (YYYY-MM-DD)")
             }
             parts.date = date
         }

@@ -77,7 +77,7 @@ public enum Schema {
         guard value.typeName == field.type.rawValue else {
             throw ModelError(.wrongType, "\(recordDescription): '\(name)' takes a \(field.type.rawValue), not a \(value.typeName) (\(value))")
         }
-        if let text = value.text, text.count > maxTextLength {
+        if let text = value.text, text.utf8.count > maxTextLength, text.count > maxTextLength {
             throw ModelError(.invalidValue, "\(recordDescription): '\(name)' is \(text.count) characters long; at most \(maxTextLength)")
         }
         try field.rule?(value, parts)
