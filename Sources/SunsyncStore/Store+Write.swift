@@ -89,15 +89,18 @@ public struct Transaction {
 }
 
 /// The merge rule of SPEC.md §3 carried out in SQL. The hot path of sync and import, so it binds
-/// values through SQLite's C API on GRDB's cached statements.
-struct Applier {
+/// values through SQLite's C API on GRDB's cached statements. Lives for one transaction.
+final class Applier {
     let db: Database
     let insertOp: SQLiteStatement, insertOutbox: SQLiteStatement, deleteCurrent: SQLiteStatement, opExists: SQLiteStatement
     let insertReplaced: SQLiteStatement, takeReplaced: SQLiteStatement, insertCurrent: SQLiteStatement
     let selectCurrent: SQLiteStatement, selectOp: SQLiteStatement
+    /// Whether `replaced` may hold rows; it is nearly always empty, and then arrivals need not look in it.
+    private var mayHaveReplaced: Bool
 
     init(_ db: Database) throws {
         self.db = db
+        mayHaveReplaced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replaced)") ?? true
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
         insertOp = try prepare("""
             INSERT INTO ops(id, collection, record, field, kind, value, pred) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -167,10 +170,11 @@ struct Applier {
                     bind(insertReplaced, 3, op.record)
                     bind(insertReplaced, 4, op.field)
                     try run(insertReplaced)
+                    mayHaveReplaced = true
                 }
             }
         }
-        if !local {
+        if !local && mayHaveReplaced {
             bind(takeReplaced, 1, op.id)
             bind(takeReplaced, 2, collection)
             bind(takeReplaced, 3, op.record)
