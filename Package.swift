@@ -8,11 +8,15 @@ let package = Package(
         .library(name: "SunsyncModel", targets: ["SunsyncModel"]),
         .library(name: "SunsyncStore", targets: ["SunsyncStore"]),
         .executable(name: "sunsync", targets: ["sunsync"]),
+        .executable(name: "sunsync-server", targets: ["sunsync-server"]),
         .executable(name: "sunsync-bench", targets: ["sunsync-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
     ],
     targets: [
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
@@ -20,9 +24,22 @@ let package = Package(
         // The op log, materialized current values and outbox in SQLite (WAL), shared by client and server.
         .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
                                                     .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // zlib, from the system (zlib1g-dev), for gzip on the wire.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // The wire contract shared by client and server: request and response types, versioning, gzip.
+        .target(name: "SunsyncProtocol", dependencies: ["SunsyncModel", "CZlib"]),
+        // The sync server: a Hummingbird app over SunsyncStore, and its admin commands.
+        .target(name: "SunsyncServer", dependencies: [
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "sunsync-server", dependencies: ["SunsyncServer"], path: "server"),
         // The `sunsync` commands, as a library so tests can call them.
         .target(name: "SunsyncCLI", dependencies: [
-            "SunsyncModel", "SunsyncStore",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sunsync", dependencies: ["SunsyncCLI"], path: "client-cli"),

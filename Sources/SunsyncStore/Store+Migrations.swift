@@ -8,9 +8,11 @@ extension Store {
             try db.execute(sql: """
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 -- Every op ever seen: the audit trail. seq is the local arrival order.
+                -- org is the record id's org code (its text up to the first '/'), for scoped pulls.
                 CREATE TABLE ops (
                     seq INTEGER PRIMARY KEY,
                     id BLOB NOT NULL UNIQUE,
+                    org TEXT NOT NULL,
                     collection TEXT NOT NULL,
                     record TEXT NOT NULL,
                     field TEXT NOT NULL,
@@ -19,6 +21,7 @@ extension Store {
                     pred BLOB NOT NULL
                 );
                 CREATE INDEX ops_by_field ON ops(collection, record, field);
+                CREATE INDEX ops_by_org ON ops(org, seq);
                 -- The merged state: the ids of the ops that are a current value of their field.
                 -- Values are read from `ops`; a 16-byte key keeps this table cheap to maintain.
                 CREATE TABLE current (op_id BLOB PRIMARY KEY) WITHOUT ROWID;
@@ -33,6 +36,24 @@ extension Store {
                 ) WITHOUT ROWID;
                 -- Local ops no server has acknowledged yet.
                 CREATE TABLE outbox (seq INTEGER PRIMARY KEY REFERENCES ops(seq));
+                -- Local ops a server refused: kept (they stay in the log and the merged state) and shown, never resent.
+                CREATE TABLE rejected (
+                    seq INTEGER PRIMARY KEY REFERENCES ops(seq),
+                    code TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    rejected_at TEXT NOT NULL
+                );
+                -- Server side: the devices that may sync, each with its own token (stored only as a SHA-256 hash).
+                CREATE TABLE devices (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL,
+                    org TEXT,
+                    district TEXT,
+                    token_hash TEXT NOT NULL UNIQUE,
+                    created_at TEXT NOT NULL,
+                    revoked_at TEXT
+                );
                 """)
         }
         return migrator

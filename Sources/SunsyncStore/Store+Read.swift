@@ -57,12 +57,8 @@ extension Store {
     public func ops(after seq: Int64 = 0, limit: Int = .max) throws(StoreError) -> [LoggedOp] {
         try Self.run {
             try queue.read { db in
-                try Row.fetchAll(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE seq > ? ORDER BY seq LIMIT ?",
-                                 arguments: [seq, min(limit, Int(Int32.max))]).compactMap { row in
-                    guard let id = OpID(bytes: [UInt8](row[1] as Data)), let c = CollectionName(rawValue: row[2]) else { return nil }
-                    return LoggedOp(seq: row[0], op: Op(id: id, collection: c, record: row[3], field: row[4],
-                                                        value: StoredValue.value(kind: row[5], column: row[6]), pred: StoredValue.ids(row[7])))
-                }
+                try Self.loggedOps(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE seq > ? ORDER BY seq LIMIT ?",
+                                   arguments: [seq, min(limit, Int(Int32.max))])
             }
         }
     }

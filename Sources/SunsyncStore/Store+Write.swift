@@ -103,7 +103,7 @@ final class Applier {
         mayHaveReplaced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replaced)") ?? true
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
         insertOp = try prepare("""
-            INSERT INTO ops(id, collection, record, field, kind, value, pred) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ops(id, collection, record, field, kind, value, pred, org) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO NOTHING
             """)
         insertOutbox = try prepare("INSERT INTO outbox(seq) VALUES (?)")
@@ -147,6 +147,7 @@ final class Applier {
         bind(insertOp, 4, op.field)
         bind(insertOp, op.value, kindAt: 5)
         bindPred(insertOp, 7, op.pred)
+        bindOrg(insertOp, 8, op.record)
         try run(insertOp)
         guard sqlite3_changes(db.sqliteConnection) == 1 else {
             try checkSame(op)
@@ -233,6 +234,12 @@ private func bind(_ s: SQLiteStatement, _ i: Int32, _ text: String) {
 private func bind(_ s: SQLiteStatement, _ i: Int32, _ id: OpID) {
     var bigEndian = (id.timestamp.rawValue.bigEndian, id.replica.rawValue.bigEndian)
     withUnsafeBytes(of: &bigEndian) { sqlite3_bind_blob(s, i, $0.baseAddress, 16, transient) }
+}
+
+/// The org code a record id starts with (the whole id for an org record).
+private func bindOrg(_ s: SQLiteStatement, _ i: Int32, _ record: String) {
+    let org = record.utf8.firstIndex(of: UInt8(ascii: "/")).map { record[..<$0] } ?? record[...]
+    sqlite3_bind_text(s, i, String(org), -1, transient)
 }
 
 private func bindPred(_ s: SQLiteStatement, _ i: Int32, _ pred: [OpID]) {

@@ -15,9 +15,9 @@ public final class Store: Sendable {
 
     public let path: String
     public let replica: ReplicaID
-    let queue: DatabaseQueue
+    let queue: any DatabaseWriter
 
-    private init(path: String, queue: DatabaseQueue, replica: ReplicaID) {
+    private init(path: String, queue: any DatabaseWriter, replica: ReplicaID) {
         self.path = path
         self.queue = queue
         self.replica = replica
@@ -44,12 +44,13 @@ public final class Store: Sendable {
         return Store(path: path, queue: queue, replica: replica)
     }
 
-    /// Opens an existing store, refusing a file that is not one.
-    public static func open(at path: String) throws(StoreError) -> Store {
+    /// Opens an existing store, refusing a file that is not one. `concurrentReads` (for the server)
+    /// opens a pool of connections so reads run beside the one writer.
+    public static func open(at path: String, concurrentReads: Bool = false) throws(StoreError) -> Store {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notInitialized, "no Sunsync store at \(path)")
         }
-        let queue = try openQueue(path)
+        let queue: any DatabaseWriter = concurrentReads ? try openPool(path) : try openQueue(path)
         let (format, replicaText): (String?, String?) = try run {
             try queue.read { db in
                 guard try db.tableExists("meta") else { return (nil, nil) }
@@ -70,38 +71,56 @@ public final class Store: Sendable {
         return Store(path: path, queue: queue, replica: replica)
     }
 
-    private static func openQueue(_ path: String) throws(StoreError) -> DatabaseQueue {
+    private static var configuration: Configuration {
         var config = Configuration()
         config.journalMode = .wal
         config.busyMode = .timeout(3)
         config.prepareDatabase { db in
-            // FULL: a command that returned has its work on disk, even if the battery dies a moment later.
+            // FULL: a change that was acknowledged is on disk, even if the power fails a moment later.
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
-        return try run { try DatabaseQueue(path: path, configuration: config) }
+        return config
+    }
+
+    private static func openQueue(_ path: String) throws(StoreError) -> DatabaseQueue {
+        try run { try DatabaseQueue(path: path, configuration: configuration) }
+    }
+
+    private static func openPool(_ path: String) throws(StoreError) -> DatabasePool {
+        try run { try DatabasePool(path: path, configuration: configuration) }
     }
 
     /// Runs database work, turning SQLite's errors into ones that say what to do.
     static func run<T>(_ body: () throws -> T) throws(StoreError) -> T {
         do {
             return try body()
-        } catch let error as StoreError {
-            throw error
-        } catch let error as ModelError {
-            throw StoreError(error)
-        } catch let error as DatabaseError {
-            switch error.resultCode {
-            case .SQLITE_BUSY, .SQLITE_LOCKED:
-                throw StoreError(.locked, "the store is in use by another sunsync command; try again when it has finished")
-            case .SQLITE_NOTADB, .SQLITE_CORRUPT:
-                throw StoreError(.notAStore, "the file is not a Sunsync store (not an SQLite database, or damaged)")
-            case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
-                throw StoreError(.database, "cannot open the store for writing: \(error.message ?? "permission denied")")
-            default:
-                throw StoreError(.database, "database error: \(error.message ?? error.description)")
-            }
         } catch {
-            throw StoreError(.database, "\(error)")
+            throw storeError(error)
+        }
+    }
+
+    /// The same for async work (the server's requests).
+    static func run<T>(_ body: () async throws -> T) async throws(StoreError) -> T {
+        do {
+            return try await body()
+        } catch {
+            throw storeError(error)
+        }
+    }
+
+    static func storeError(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? ModelError { return StoreError(error) }
+        guard let error = error as? DatabaseError else { return StoreError(.database, "\(error)") }
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return StoreError(.locked, "the store is in use by another sunsync command; try again when it has finished")
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT:
+            return StoreError(.notAStore, "the file is not a Sunsync store (not an SQLite database, or damaged)")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            return StoreError(.database, "cannot open the store for writing: \(error.message ?? "permission denied")")
+        default:
+            return StoreError(.database, "database error: \(error.message ?? error.description)")
         }
     }
 
@@ -125,10 +144,11 @@ public final class Store: Sendable {
     }
 
     /// Counts for `status`.
-    public func counts() throws(StoreError) -> (ops: Int, pending: Int) {
+    public func counts() throws(StoreError) -> (ops: Int, pending: Int, rejected: Int) {
         try Self.run {
             try queue.read { db in
-                (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0)
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
             }
         }
     }

@@ -63,7 +63,7 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect(second[0].id > first[0].id)
         #expect(second[0].pred == [first[0].id])
         #expect(try store.record(key)?.displayed("minutes") == .integer(210))
-        #expect(try store.counts() == (ops: 2, pending: 2))
+        #expect(try store.counts() == (ops: 2, pending: 2, rejected: 0))
         // Writing the value already shown is no change at all.
         #expect(try store.write { tx in try tx.set(key, "minutes", .integer(210)) }.isEmpty)
         #expect(try store.meta("org") == "MH-SB-001")
@@ -78,7 +78,7 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
                 try tx.set(key, "minutes", .integer(1500)) // 25 h: refused, and the first write goes with it
             }
         }
-        #expect(try store.counts() == (ops: 0, pending: 0))
+        #expect(try store.counts() == (ops: 0, pending: 0, rejected: 0))
         #expect(try store.record(key) == nil)
     }
 

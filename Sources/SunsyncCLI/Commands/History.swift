@@ -128,7 +128,7 @@ struct Status: ParsableCommand {
     func run() throws {
         let ws = try Workspace(global)
         let state = try ws.state()
-        let counts: (ops: Int, pending: Int)
+        let counts: (ops: Int, pending: Int, rejected: Int)
         do { counts = try ws.store.counts() } catch { throw CLIError(error) }
         let doc = Document(home: Home(global).directory, org: ws.org, orgName: try? ws.store.meta("org_name"), replica: ws.store.replica.description,
                            participants: Directory(org: ws.org, state: state).participants.filter(\.active).count,

@@ -1,0 +1,144 @@
+import Foundation
+import SunsyncModel
+
+/// Protocol v1: the requests and responses of `protocol/SPEC.md` §9, shared by server and client so
+/// the two cannot drift.
+public enum Wire {
+    public static let version = 1
+    /// Sent by the client with every request; the server refuses versions it does not speak.
+    public static let versionHeader = "Sunsync-Protocol"
+    /// Largest request body the server reads, compressed and inflated.
+    public static let maxCompressedBody = 16 << 20
+    public static let maxInflatedBody = 64 << 20
+    /// Largest push batch and pull page.
+    public static let maxBatch = 5_000
+    public static let defaultPage = 5_000
+
+    /// JSON as both sides write it.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+}
+
+/// `GET /v1/session`: who a token is.
+public struct SessionInfo: Codable, Sendable, Equatable {
+    public let deviceId: String
+    public let deviceName: String
+    public let role: String
+    public let org: String?
+    public let district: String?
+    /// The orgs whose records this token may pull.
+    public let orgs: [String]?
+    /// Server time, milliseconds since 1970.
+    public let serverTime: Int64
+    public let protocolVersion: Int
+
+    public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
+                serverTime: Int64, protocolVersion: Int) {
+        self.deviceId = deviceId
+        self.deviceName = deviceName
+        self.role = role
+        self.org = org
+        self.district = district
+        self.orgs = orgs
+        self.serverTime = serverTime
+        self.protocolVersion = protocolVersion
+    }
+}
+
+/// `POST /v1/push` body. Ops that cannot be read are refused one by one, not the whole batch.
+public struct PushRequest: Codable, Sendable {
+    public let ops: [PushedOp]
+
+    public init(ops: [Op]) { self.ops = ops.map { PushedOp(id: $0.id.description, result: .success($0)) } }
+}
+
+/// One op of a push as the server read it: the op, or why it could not be read (with the id as sent).
+public struct PushedOp: Codable, Sendable {
+    public let id: String
+    public let result: Result<Op, ModelError>
+
+    init(id: String, result: Result<Op, ModelError>) {
+        self.id = id
+        self.result = result
+    }
+
+    private enum Keys: String, CodingKey { case id }
+
+    public init(from decoder: any Decoder) throws {
+        id = (try? decoder.container(keyedBy: Keys.self).decode(String.self, forKey: .id)) ?? ""
+        do { result = .success(try Op(from: decoder)) } catch let error as ModelError { result = .failure(error) } catch {
+            result = .failure(ModelError(.wrongType, "op \(id) is not an op: \(error)"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        if case .success(let op) = result { try op.encode(to: encoder) }
+    }
+}
+
+/// `POST /v1/push` answer.
+public struct PushResponse: Codable, Sendable, Equatable {
+    public struct Rejection: Codable, Sendable, Equatable {
+        public let id: String
+        public let code: String
+        public let reason: String
+
+        public init(id: String, code: String, reason: String) {
+            self.id = id
+            self.code = code
+            self.reason = reason
+        }
+    }
+
+    public let accepted: [String]
+    public let rejected: [Rejection]
+
+    public init(accepted: [String], rejected: [Rejection]) {
+        self.accepted = accepted
+        self.rejected = rejected
+    }
+}
+
+/// `GET /v1/pull` answer: a page of ops in server order, the cursor after it, and whether more wait.
+public struct PullResponse: Codable, Sendable {
+    public let ops: [Op]
+    public let cursor: Int64
+    public let more: Bool
+
+    public init(ops: [Op], cursor: Int64, more: Bool) {
+        self.ops = ops
+        self.cursor = cursor
+        self.more = more
+    }
+}
+
+/// RFC 9457 problem details: every error the server answers.
+public struct Problem: Codable, Sendable, Error, Equatable {
+    public let type: String
+    public let title: String
+    public let status: Int
+    public let detail: String
+
+    public init(type: String, title: String, status: Int, detail: String) {
+        self.type = type
+        self.title = title
+        self.status = status
+        self.detail = detail
+    }
+
+    /// `https://sunsync.invalid/problems/<code>`: stable, so clients match on it.
+    public static func typeURI(_ code: String) -> String { "https://sunsync.invalid/problems/" + code }
+
+    /// The code at the end of `type`.
+    public var code: String { type.split(separator: "/").last.map(String.init) ?? type }
+}

@@ -1,0 +1,165 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+@available(macOS 10.15, *)
+extension ServerCommand {
+    struct OrgCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, List.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Register an organization; it reaches the laptops that may see it at their next sync.",
+                discussion: "Example: sunsync-server org add --code MH-SB-001 --name 莘庄镇阳光基地 --kind sunshine-base --district 310112 --town 310112101 --lunch-rate 15")
+            @OptionGroup var data: DataOptions
+            @Option(help: "The org code (A-Z, 0-9, '-').") var code: String
+            @Option(help: "The name.") var name: String
+            @Option(help: "sunshine-base or rural-org.") var kind: String
+            @Option(help: "The 6-digit district code, e.g. 310112 (闵行).") var district: String
+            @Option(help: "The 9-digit town or street code.") var town: String?
+            @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
+            @Option(name: .customLong("lunch-rate-from"), help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var lunchRateFrom: String?
+
+            func run() throws {
+                guard NaturalKey.isOrgCode(code) else { throw ValidationError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
+                var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
+                if let town { fields["town"] = .text(town) }
+                if let lunchRate {
+                    guard let fen = Quantity.fen(fromYuan: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                    fields["lunch_rate"] = .integer(fen)
+                }
+                if let lunchRateFrom {
+                    guard let date = CivilDate(lunchRateFrom) else { throw ValidationError("--lunch-rate-from '\(lunchRateFrom)' is not a real date (YYYY-MM-DD)") }
+                    fields["lunch_rate_from"] = .date(date)
+                }
+                let key = RecordKey(collection: .orgs, id: code)
+                do { try Schema.validateNewRecord(key, fields: fields) } catch { throw ValidationError(error.message) }
+                let store = try data.open()
+                do {
+                    try store.write { tx in
+                        if try tx.record(key) != nil { throw StoreError(.invalid, "\(code) is already registered") }
+                        for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
+                    }
+                } catch { throw ValidationError(error.message) }
+                if data.json {
+                    print(#"{"code": "\#(code)"}"#)
+                } else {
+                    print("Registered \(code) \(name) (\(kind), district \(district))")
+                }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List organizations.")
+            @OptionGroup var data: DataOptions
+
+            func run() throws {
+                let store = try data.open()
+                let state: MergedState
+                do { state = try store.mergedState([.orgs]) } catch { throw ValidationError(error.message) }
+                let orgs = state.records(in: .orgs).compactMap { Organization(key: $0.key, record: $0.record) }
+                if data.json {
+                    let rows = orgs.map { ["code": $0.code, "name": $0.name ?? "", "kind": $0.kind ?? "", "district": $0.district ?? "",
+                                          "town": $0.town ?? "", "lunch_rate": $0.lunchRate.map(Quantity.yuan) ?? ""] }
+                    let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
+                    print(String(decoding: data, as: UTF8.self))
+                    return
+                }
+                if orgs.isEmpty { return print("No organizations yet: add one with `sunsync-server org add`.") }
+                for org in orgs {
+                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(org.district ?? "")\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")")
+                }
+            }
+        }
+    }
+
+    struct DeviceCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "device", abstract: "Give laptops their tokens, list them, revoke a lost one.", subcommands: [Add.self, List.self, Revoke.self])
+
+        struct Add: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Add a device and print its token once (only a hash is kept).",
+                discussion: """
+                    sunsync-server device add --name 莘庄-笔记本1 --role staff --org MH-SB-001
+                    sunsync-server device add --name 闵行残联-审核1 --role reviewer --district 310112
+                    sunsync-server device add --name 管理员 --role admin
+                    """)
+            @OptionGroup var data: DataOptions
+            @Option(help: "A name to know the device by (unique).") var name: String
+            @Option(help: "staff (one org), reviewer (one district) or admin.") var role: Device.Role
+            @Option(help: "The org a staff device records for.") var org: String?
+            @Option(help: "The district a reviewer reviews.") var district: String?
+
+            func validate() throws {
+                switch role {
+                case .staff:
+                    guard let org, NaturalKey.isOrgCode(org) else { throw ValidationError("a staff device needs --org CODE") }
+                    guard district == nil else { throw ValidationError("a staff device belongs to an org, not a district") }
+                case .reviewer:
+                    guard let district, district.count == 6, district.allSatisfy(\.isNumber) else {
+                        throw ValidationError("a reviewer needs --district with a 6-digit district code, e.g. 310112")
+                    }
+                    guard org == nil else { throw ValidationError("a reviewer belongs to a district, not an org") }
+                case .admin:
+                    guard org == nil, district == nil else { throw ValidationError("an admin device has neither --org nor --district") }
+                }
+            }
+
+            func run() throws {
+                let store = try data.open()
+                if role == .staff, let org, (try? store.record(RecordKey(collection: .orgs, id: org))) ?? nil == nil {
+                    throw ValidationError("no organization \(org) is registered; add it first with `sunsync-server org add`")
+                }
+                var rng = SystemRandomNumberGenerator()
+                let id = "dev_" + String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16)
+                let token = Token.generate()
+                let device = Device(id: id, name: name, role: role, org: org, district: district, createdAt: nowText(), revokedAt: nil)
+                do { try store.addDevice(device, tokenHash: Token.hash(token)) } catch { throw ValidationError(error.message) }
+                if data.json {
+                    print(#"{"id": "\#(id)", "token": "\#(token)"}"#)
+                } else {
+                    print("Added \(role.rawValue) device \(name) (\(id)). Its token, shown only now:\n\n  \(token)\n")
+                    print("On the laptop: sunsync login --server <this server's URL> --token <token>")
+                }
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List devices (tokens are never shown again).")
+            @OptionGroup var data: DataOptions
+
+            func run() throws {
+                let devices: [Device]
+                do { devices = try data.open().devices() } catch let error as StoreError { throw ValidationError(error.message) }
+                if data.json {
+                    let encoder = JSONEncoder()
+                    encoder.keyEncodingStrategy = .convertToSnakeCase
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                    return print(String(decoding: try encoder.encode(devices), as: UTF8.self))
+                }
+                if devices.isEmpty { return print("No devices yet: add one with `sunsync-server device add`.") }
+                for d in devices {
+                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")")
+                }
+            }
+        }
+
+        struct Revoke: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Revoke a device: its next request is refused. Its records stay.")
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The device's id or name.") var device: String
+
+            func run() throws {
+                let revoked: Device?
+                do { revoked = try data.open().revokeDevice(device, at: nowText()) } catch let error as StoreError { throw ValidationError(error.message) }
+                guard let revoked else { throw ValidationError("no device '\(device)'; `sunsync-server device list` shows them") }
+                print(data.json ? #"{"id": "\#(revoked.id)", "revoked_at": "\#(revoked.revokedAt ?? "")"}"# : "Revoked \(revoked.name) (\(revoked.id))")
+            }
+        }
+    }
+}
+
+extension Device.Role: ExpressibleByArgument {}

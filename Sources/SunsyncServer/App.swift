@@ -1,0 +1,186 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import SunsyncModel
+import SunsyncProtocol
+import SunsyncStore
+
+/// How `serve` runs.
+public struct ServerConfiguration: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// How far ahead of the server's clock an op may be stamped.
+    public var maxClockSkewMilliseconds: UInt64 = 5 * 60 * 1000
+
+    public init() {}
+}
+
+/// The Hummingbird application over a store: `/healthz`, `/metrics`, and protocol v1.
+public func buildApplication(store: Store, configuration: ServerConfiguration, logger: Logger,
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+    let router = buildRouter(store: store, configuration: configuration)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sunsync-server"),
+        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+func buildRouter(store: Store, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+    let metrics = Metrics()
+    let sync = SyncController(store: store, metrics: metrics, configuration: configuration)
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: ProblemMiddleware(metrics: metrics))
+    router.get("/healthz") { _, _ in "ok\n" }
+    router.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: store.fileSize()))))
+    }
+    router.get("/v1/session") { request, _ in try await sync.session(request) }
+    router.post("/v1/push") { request, _ in try await sync.push(request) }
+    router.get("/v1/pull") { request, _ in try await sync.pull(request) }
+    return router
+}
+
+/// Protocol v1's three endpoints.
+struct SyncController: Sendable {
+    let store: Store
+    let metrics: Metrics
+    let configuration: ServerConfiguration
+
+    static let versionHeader = HTTPField.Name(Wire.versionHeader)!
+
+    func session(_ request: Request) async throws -> Response {
+        let access = try await authorize(request)
+        let info = SessionInfo(deviceId: access.device.id, deviceName: access.device.name, role: access.device.role.rawValue,
+                               org: access.device.org, district: access.device.district, orgs: access.orgs,
+                               serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version)
+        return try respond(info, to: request)
+    }
+
+    func push(_ request: Request) async throws -> Response {
+        let access = try await authorize(request)
+        let body = try await readBody(request)
+        let pushed: PushRequest
+        do { pushed = try Wire.decoder().decode(PushRequest.self, from: body) } catch {
+            throw ServerError(.badRequest, "malformed-json", "the body is not a push request ({\"ops\": [...]}): \(Self.describe(error))")
+        }
+        guard pushed.ops.count <= Wire.maxBatch else {
+            throw ServerError(.contentTooLarge, "batch-too-large", "\(pushed.ops.count) ops in one push; send at most \(Wire.maxBatch)")
+        }
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        var accepted = [Op]()
+        var rejected = [PushResponse.Rejection]()
+        for item in pushed.ops {
+            let op: Op
+            switch item.result {
+            case .failure(let error):
+                rejected.append(.init(id: item.id, code: error.code.rawValue, reason: error.message))
+                continue
+            case .success(let decoded): op = decoded
+            }
+            do { try Schema.validate(op) } catch {
+                rejected.append(.init(id: item.id, code: error.code.rawValue, reason: error.message))
+                continue
+            }
+            if let refusal = access.refusal(op) {
+                rejected.append(.init(id: item.id, code: refusal.code, reason: refusal.reason))
+                continue
+            }
+            let stamped = op.id.timestamp.milliseconds
+            if stamped > now + configuration.maxClockSkewMilliseconds {
+                let ahead = (stamped - now) / 60_000
+                rejected.append(.init(id: item.id, code: "clock_ahead",
+                                      reason: "the op is stamped \(ahead) minutes ahead of the server's clock: the clock of device \(access.device.name) (replica \(op.id.replica)) is wrong; set its date and time"))
+                continue
+            }
+            accepted.append(op)
+        }
+        let result = try await store.push(accepted)
+        let reused = Set(result.reused)
+        rejected += result.reused.map {
+            .init(id: $0.description, code: "op_id_reused", reason: "op \($0) is already held with different content; a replica reused an id")
+        }
+        let acceptedIDs = accepted.filter { !reused.contains($0.id) }.map(\.id.description)
+        metrics.ops(accepted: acceptedIDs.count, rejected: rejected.map(\.code))
+        return try respond(PushResponse(accepted: acceptedIDs, rejected: rejected), to: request)
+    }
+
+    func pull(_ request: Request) async throws -> Response {
+        let access = try await authorize(request)
+        let query = request.uri.queryParameters
+        guard let after = Int64(query["after"].map(String.init) ?? "0"), after >= 0 else {
+            throw ServerError(.badRequest, "bad-cursor", "after must be a cursor from an earlier pull (a whole number ≥ 0)")
+        }
+        let limitText = query["limit"].map(String.init) ?? String(Wire.defaultPage)
+        guard let limit = Int(limitText), (1...Wire.maxBatch).contains(limit) else {
+            throw ServerError(.badRequest, "bad-limit", "limit must be 1 to \(Wire.maxBatch)")
+        }
+        let page = try await store.pull(after: after, orgs: access.orgs, limit: limit + 1)
+        let more = page.ops.count > limit
+        let ops = Array(page.ops.prefix(limit))
+        let cursor = ops.last?.seq ?? after
+        return try respond(PullResponse(ops: ops.map(\.op), cursor: cursor, more: more), to: request)
+    }
+
+    // MARK: Plumbing
+
+    /// Checks the protocol version and the bearer token; returns what the device may do.
+    func authorize(_ request: Request) async throws -> Access {
+        guard let version = request.headers[Self.versionHeader] else {
+            throw ServerError(.badRequest, "missing-protocol-version", "send the header \(Wire.versionHeader): \(Wire.version)")
+        }
+        guard version == String(Wire.version) else {
+            throw ServerError(.badRequest, "unsupported-protocol-version",
+                              "this server speaks protocol \(Wire.version), not \(version); update sunsync or the server")
+        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+            throw ServerError.unauthorized("send the device's token as Authorization: Bearer <token>")
+        }
+        let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        guard let device = try await store.device(tokenHash: Token.hash(token)) else {
+            throw ServerError.unauthorized("the token is not known to this server; ask the administrator for a device token")
+        }
+        guard device.revokedAt == nil else {
+            throw ServerError(.unauthorized, "token-revoked", "device \(device.name)'s token was revoked on \(device.revokedAt ?? ""); ask the administrator for a new one")
+        }
+        switch device.role {
+        case .admin: return Access(device: device, orgs: nil)
+        case .staff: return Access(device: device, orgs: [device.org ?? ""])
+        case .reviewer: return Access(device: device, orgs: try await store.orgs(inDistrict: device.district ?? ""))
+        }
+    }
+
+    func readBody(_ request: Request) async throws -> Data {
+        let buffer = try await request.body.collect(upTo: Wire.maxCompressedBody)
+        let data = Data(buffer.readableBytesView)
+        guard request.headers[.contentEncoding]?.lowercased() == "gzip" else { return data }
+        guard Gzip.isGzip(data) else {
+            throw ServerError(.badRequest, "bad-gzip", "the body is marked Content-Encoding: gzip but is not gzip")
+        }
+        do { return try Gzip.decompress(data, limit: Wire.maxInflatedBody) } catch {
+            throw ServerError(.badRequest, "bad-gzip", "the gzip body cannot be read: \(error)")
+        }
+    }
+
+    /// JSON, gzipped when the client accepts it and the body is worth it.
+    func respond(_ value: some Encodable, to request: Request) throws -> Response {
+        var data = try Wire.encoder().encode(value)
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if data.count > 512, request.headers[.acceptEncoding]?.contains("gzip") == true {
+            data = try Gzip.compress(data, level: 1)
+            headers[.contentEncoding] = "gzip"
+        }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    static func describe(_ error: any Error) -> String {
+        switch error {
+        case DecodingError.dataCorrupted(let c): c.debugDescription
+        case DecodingError.keyNotFound(let key, _): "missing \(key.stringValue)"
+        case DecodingError.typeMismatch(_, let c): "wrong type at \(c.codingPath.map(\.stringValue).joined(separator: ".")): \(c.debugDescription)"
+        default: "\(error)"
+        }
+    }
+}

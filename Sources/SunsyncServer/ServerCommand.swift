@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import SunsyncModel
+import SunsyncStore
+
+/// `sunsync-server`: serve sync for field laptops, and administer organizations and devices.
+@available(macOS 10.15, *)
+public struct ServerCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "sunsync-server",
+        abstract: "The Sunsync sync server, on an embedded SQLite database by default.",
+        discussion: """
+            Start it with `sunsync-server serve`. Register organizations with `sunsync-server org add` and give each laptop
+            its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
+            """,
+        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, Migrate.self])
+
+    public init() {}
+
+    /// Parses the command line and runs the command (see `Sunsync.run` in SunsyncCLI for why it is spelled out).
+    public static func run(arguments: [String]? = nil) async {
+        do {
+            var command = try await asyncParseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+/// `--data-dir`, shared by every command.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the server keeps its database (default: $SUNSYNC_DATA_DIR, else ./sunsync-data).", valueName: "dir"))
+    var dataDir: String?
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    var directory: String { dataDir ?? ProcessInfo.processInfo.environment["SUNSYNC_DATA_DIR"] ?? "sunsync-data" }
+    var databasePath: String { directory + "/server.sqlite" }
+
+    /// Opens the database, creating the directory and an empty database the first time.
+    func open(concurrentReads: Bool = false) throws -> Store {
+        do {
+            if !FileManager.default.fileExists(atPath: databasePath) {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                var rng = SystemRandomNumberGenerator()
+                _ = try Store.create(at: databasePath, replica: ReplicaID(rng.next() | 1), metadata: ["role": "server"])
+            }
+            return try Store.open(at: databasePath, concurrentReads: concurrentReads)
+        } catch let error as StoreError {
+            throw ValidationError("\(databasePath): \(error.message)")
+        } catch {
+            throw ValidationError("cannot create \(directory): \(error.localizedDescription)")
+        }
+    }
+}
+
+@available(macOS 10.15, *)
+extension ServerCommand {
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve sync over HTTP until SIGTERM or SIGINT (requests in flight are finished first).",
+            discussion: "Put TLS in front of it (a reverse proxy such as nginx) when it leaves the machine: certificate numbers are sensitive personal information.")
+
+        @OptionGroup var data: DataOptions
+        @Option(help: "The address to listen on.") var host = "127.0.0.1"
+        @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
+        @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Refuse ops stamped more than this many seconds ahead of the server's clock.", valueName: "seconds"))
+        var maxClockSkew = 300
+
+        func run() async throws {
+            let store = try data.open(concurrentReads: true)
+            var configuration = ServerConfiguration()
+            configuration.host = host
+            configuration.port = port
+            configuration.maxClockSkewMilliseconds = UInt64(max(0, maxClockSkew)) * 1000
+            var logger = Logger(label: "sunsync-server")
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
+                // The one line scripts and tests wait for.
+                FileHandle.standardOutput.write(Data("sunsync-server listening on http://\(host):\(port) (data: \(data.directory))\n".utf8))
+            }
+            try await app.runService()
+        }
+    }
+
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create the database, or bring it to this version's schema.")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            let store = try data.open()
+            print("\(store.path) is up to date")
+        }
+    }
+}
+
+/// Timestamps for devices: UTC, ISO 8601.
+func nowText() -> String {
+    let formatter = ISO8601DateFormatter()
+    return formatter.string(from: Date())
+}
+
+/// `@Flag` is ArgumentParser's here; the model's review flags are `SunsyncModel.Flag`.
+typealias Flag = ArgumentParser.Flag

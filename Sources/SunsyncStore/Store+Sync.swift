@@ -1,0 +1,222 @@
+import Foundation
+import GRDB
+import SunsyncModel
+
+/// A local op a server refused, as `sunsync rejected` shows it.
+public struct RejectedOp: Hashable, Sendable {
+    public let op: LoggedOp
+    public let code: String
+    public let reason: String
+    public let rejectedAt: String
+}
+
+// MARK: Client side: the outbox and pulled pages
+
+extension Store {
+    /// Local ops waiting to be pushed, oldest first.
+    public func pending(limit: Int) throws(StoreError) -> [LoggedOp] {
+        try Self.run {
+            try queue.read { db in
+                try Self.loggedOps(db, sql: """
+                    SELECT ops.seq, ops.id, ops.collection, ops.record, ops.field, ops.kind, ops.value, ops.pred
+                    FROM outbox JOIN ops ON ops.seq = outbox.seq ORDER BY outbox.seq LIMIT ?
+                    """, arguments: [limit])
+            }
+        }
+    }
+
+    /// Records a server's answer to a push, in one transaction: accepted ops leave the outbox; refused
+    /// ones leave it too and are kept, with the reason, in `rejected`.
+    public func acknowledge(accepted: [OpID], rejected: [(id: OpID, code: String, reason: String)], at time: String) throws(StoreError) {
+        try Self.run {
+            try queue.write { db in
+                for id in accepted {
+                    try db.execute(sql: "DELETE FROM outbox WHERE seq = (SELECT seq FROM ops WHERE id = ?)", arguments: [Data(id.bytes)])
+                }
+                for r in rejected {
+                    guard let seq = try Int64.fetchOne(db, sql: "SELECT seq FROM ops WHERE id = ?", arguments: [Data(r.id.bytes)]) else { continue }
+                    try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [seq])
+                    try db.execute(sql: "INSERT OR REPLACE INTO rejected(seq, code, reason, rejected_at) VALUES (?, ?, ?, ?)",
+                                   arguments: [seq, r.code, r.reason, time])
+                }
+            }
+        }
+    }
+
+    /// Applies a pulled page and saves the cursor it ends at, in one transaction: a sync cut off at any
+    /// point resumes after the last page it saved, and a page applied twice changes nothing.
+    @discardableResult
+    public func applyPage(_ ops: [Op], cursorKey: String, cursor: Int64) throws(StoreError) -> Int {
+        try Self.run {
+            try queue.write { db in
+                let applier = try Applier(db)
+                var clock = try Self.loadClock(db)
+                var new = 0
+                for op in ops {
+                    try Schema.validate(op)
+                    if try applier.apply(op, local: false) { new += 1 }
+                    clock.observe(op.id.timestamp)
+                }
+                try Self.saveClock(clock, db)
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [cursorKey, String(cursor)])
+                return new
+            }
+        }
+    }
+
+    public func rejectedOps() throws(StoreError) -> [RejectedOp] {
+        try Self.run {
+            try queue.read { db in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT ops.seq, ops.id, ops.collection, ops.record, ops.field, ops.kind, ops.value, ops.pred,
+                           rejected.code, rejected.reason, rejected.rejected_at
+                    FROM rejected JOIN ops ON ops.seq = rejected.seq ORDER BY rejected.seq
+                    """)
+                return rows.compactMap { row in
+                    Self.loggedOp(row).map { RejectedOp(op: $0, code: row[8], reason: row[9], rejectedAt: row[10]) }
+                }
+            }
+        }
+    }
+}
+
+// MARK: Server side: scoped pulls, pushes, devices
+
+/// A device that may sync, as the server knows it.
+public struct Device: Hashable, Sendable, Codable {
+    public enum Role: String, Sendable, Codable, CaseIterable { case staff, reviewer, admin }
+
+    public let id: String
+    public let name: String
+    public let role: Role
+    public let org: String?
+    public let district: String?
+    public let createdAt: String
+    public let revokedAt: String?
+
+    public init(id: String, name: String, role: Role, org: String?, district: String?, createdAt: String, revokedAt: String?) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.org = org
+        self.district = district
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+extension Store {
+    /// Ops after `cursor` in arrival order, limited to `orgs` (nil: every org), at most `limit`.
+    /// Returns them and the cursor after the last one (or `cursor` itself when there is nothing new).
+    public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws(StoreError) -> (ops: [LoggedOp], cursor: Int64) {
+        try await Self.run {
+            try await queue.read { db in
+                let columns = "SELECT seq, id, collection, record, field, kind, value, pred FROM ops"
+                let ops: [LoggedOp]
+                if let orgs {
+                    guard !orgs.isEmpty else { return ([], cursor) }
+                    let marks = Array(repeating: "?", count: orgs.count).joined(separator: ",")
+                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE org IN (\(marks)) AND seq > ? ORDER BY seq LIMIT ?",
+                                             arguments: StatementArguments(orgs + [cursor, limit] as [any DatabaseValueConvertible]))
+                } else {
+                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
+                }
+                return (ops, ops.last?.seq ?? cursor)
+            }
+        }
+    }
+
+    /// Applies pushed (already validated) ops in one transaction. An id already stored with other
+    /// content is refused on its own, leaving the rest to apply. Returns the count of new ops and the refused ids.
+    public func push(_ ops: [Op]) async throws(StoreError) -> (new: Int, reused: [OpID]) {
+        try await Self.run {
+            try await queue.write { db in
+                let applier = try Applier(db)
+                var new = 0
+                var reused = [OpID]()
+                for op in ops {
+                    do {
+                        if try applier.apply(op, local: false) { new += 1 }
+                    } catch let error as StoreError where error.code == .opIDReused {
+                        reused.append(op.id)
+                    }
+                }
+                return (new, reused)
+            }
+        }
+    }
+
+    /// The codes of the orgs whose `district` field shows `district`.
+    public func orgs(inDistrict district: String) async throws(StoreError) -> [String] {
+        try await Self.run {
+            try await queue.read { db in
+                try String.fetchAll(db, sql: """
+                    SELECT ops.record FROM ops JOIN current ON current.op_id = ops.id
+                    WHERE ops.collection = 'orgs' AND ops.field = 'district' AND ops.value = ?
+                    """, arguments: [district])
+            }
+        }
+    }
+
+    public func addDevice(_ device: Device, tokenHash: String) throws(StoreError) {
+        try Self.run {
+            try queue.write { db in
+                if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE name = ?)", arguments: [device.name]) == true {
+                    throw StoreError(.invalid, "a device named '\(device.name)' already exists; choose another name")
+                }
+                try db.execute(sql: """
+                    INSERT INTO devices(id, name, role, org, district, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [device.id, device.name, device.role.rawValue, device.org, device.district, tokenHash, device.createdAt])
+            }
+        }
+    }
+
+    public func devices() throws(StoreError) -> [Device] {
+        try Self.run { try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY created_at, name").compactMap(Self.device) } }
+    }
+
+    /// Revokes by id or name; returns the device, or nil if there is none.
+    public func revokeDevice(_ idOrName: String, at time: String) throws(StoreError) -> Device? {
+        try Self.run {
+            try queue.write { db in
+                try db.execute(sql: "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? OR name = ?",
+                               arguments: [time, idOrName, idOrName])
+                return try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
+                    .flatMap(Self.device)
+            }
+        }
+    }
+
+    public func device(tokenHash: String) async throws(StoreError) -> Device? {
+        try await Self.run {
+            try await queue.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token_hash = ?", arguments: [tokenHash]).flatMap(Self.device)
+            }
+        }
+    }
+
+    /// The size of the database file and its write-ahead log, in bytes.
+    public func fileSize() -> Int64 {
+        [path, path + "-wal"].reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int64) ?? 0)
+        }
+    }
+
+    static func device(_ row: Row) -> Device? {
+        guard let role = Device.Role(rawValue: row["role"]) else { return nil }
+        return Device(id: row["id"], name: row["name"], role: role, org: row["org"], district: row["district"],
+                      createdAt: row["created_at"], revokedAt: row["revoked_at"])
+    }
+
+    static func loggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {
+        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(loggedOp)
+    }
+
+    /// A row of `seq, id, collection, record, field, kind, value, pred`.
+    static func loggedOp(_ row: Row) -> LoggedOp? {
+        guard let id = OpID(bytes: [UInt8](row[1] as Data)), let c = CollectionName(rawValue: row[2]) else { return nil }
+        return LoggedOp(seq: row[0], op: Op(id: id, collection: c, record: row[3], field: row[4],
+                                            value: StoredValue.value(kind: row[5], column: row[6]), pred: StoredValue.ids(row[7])))
+    }
+}

@@ -1,0 +1,6 @@
+// sunsync-server: the sync server. Everything lives in SunsyncServer.
+import Logging
+import SunsyncServer
+
+LoggingSystem.bootstrap(StreamLogHandler.standardError)
+await ServerCommand.run()
