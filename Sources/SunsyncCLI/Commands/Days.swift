@@ -35,7 +35,7 @@ struct DayRow: Encodable {
                      participant: String? = nil, includeDeleted: Bool = false) -> [DayRow] {
         let directory = Directory(org: ws.org, state: state)
         return state.records(in: collection).compactMap { key, record -> DayRow? in
-            guard let entry = DayEntry(key: key, record: record), entry.org == ws.org,
+            guard let entry = DayEntry(key: key, record: record), ws.org.map({ entry.org == $0 }) ?? true,
                   includeDeleted || !entry.deleted,
                   month.map({ entry.date.monthKey == $0 }) ?? true,
                   participant.map({ entry.participant == $0 }) ?? true else { return nil }
@@ -224,7 +224,8 @@ struct LunchCommand: ParsableCommand {
 enum LunchRate {
     /// The org record's rate in force on `date`, else the rate given at `init`.
     static func on(_ date: CivilDate, ws: Workspace, state: MergedState) -> Int64? {
-        if let record = state[RecordKey(collection: .orgs, id: ws.org)], let org = Organization(key: RecordKey(collection: .orgs, id: ws.org), record: record),
+        if let code = ws.org, let record = state[RecordKey(collection: .orgs, id: code)],
+           let org = Organization(key: RecordKey(collection: .orgs, id: code), record: record),
            let rate = org.lunchRate(on: date) {
             return rate
         }

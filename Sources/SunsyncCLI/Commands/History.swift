@@ -113,7 +113,7 @@ struct Status: ParsableCommand {
 
     struct Document: Encodable {
         let home: String
-        let org: String
+        let org: String?
         let orgName: String?
         let replica: String
         let participants: Int
@@ -121,6 +121,9 @@ struct Status: ParsableCommand {
         let lunches: Int
         let ops: Int
         let pendingOps: Int
+        let rejectedOps: Int
+        let server: String?
+        let lastSync: String?
         let conflicts: Int
         let flags: Int
     }
@@ -134,14 +137,18 @@ struct Status: ParsableCommand {
                            participants: Directory(org: ws.org, state: state).participants.filter(\.active).count,
                            hoursDays: DayRow.rows(state, collection: .hours, ws: ws).count,
                            lunches: DayRow.rows(state, collection: .lunches, ws: ws).count,
-                           ops: counts.ops, pendingOps: counts.pending, conflicts: state.conflicts.count,
+                           ops: counts.ops, pendingOps: counts.pending, rejectedOps: counts.rejected,
+                           server: (try? ws.store.meta("server")) ?? nil, lastSync: (try? ws.store.meta("last_sync")) ?? nil,
+                           conflicts: state.conflicts.count,
                            flags: Flags.compute(state, settings: FlagSettings(today: DateInput.today().description)).count)
         if global.json { return try Output.json(doc) }
         let lines = [
-            ("organization", "\(doc.org) \(doc.orgName ?? "")"), ("home", doc.home), ("replica", doc.replica),
+            ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("replica", doc.replica),
             ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
             ("lunches", String(doc.lunches)), ("changes (ops)", String(doc.ops)),
-            ("waiting to sync", "\(doc.pendingOps) (no server linked yet)"), ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
+            ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", doc.lastSync ?? "never"),
+            ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),
+            ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
         ]
         for (label, value) in lines { print(label + ":" + String(repeating: " ", count: 23 - label.count) + value) }
     }

@@ -54,7 +54,7 @@ extension ParticipantCommand {
             let ws = try Workspace(global)
             let certificate: CertificateNumber
             do { certificate = try CertificateNumber(validating: cert) } catch { throw CLIError(error) }
-            let key = RecordKey(collection: .participants, id: NaturalKey.participant(org: ws.org, certificate: certificate))
+            let key = RecordKey(collection: .participants, id: NaturalKey.participant(org: try ws.staffOrg(), certificate: certificate))
             var fields = try contract.fields()
             fields["name"] = .text(name)
             fields["cert"] = .text(certificate.text)

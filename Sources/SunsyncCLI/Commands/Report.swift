@@ -31,7 +31,7 @@ struct Report: ParsableCommand {
         }
 
         struct Document: Encodable {
-            let org: String
+            let org: String?
             let month: String
             let participants: [Line]
             let total: Line
@@ -71,7 +71,7 @@ struct Report: ParsableCommand {
             case .csv: print(CSV.byteOrderMark + CSV.encode([headers] + cells), terminator: "")
             case .table:
                 let orgName = (try? ws.store.meta("org_name")).flatMap { $0 } ?? ""
-                print("\(ws.org) \(orgName) — \(month) 月报 monthly report\n")
+                print("\(ws.org ?? "district " + (ws.district ?? "")) \(orgName) — \(month) 月报 monthly report\n")
                 Output.table(headers, cells)
             }
         }

@@ -150,7 +150,7 @@ struct ImportPlan {
             do {
                 switch sheet.kind {
                 case .participants:
-                    let write = try Self.participant(row, sheet, org: ws.org)
+                    let write = try Self.participant(row, sheet, org: try ws.staffOrg())
                     if let first = seen[write.key.id] { throw CLIError("the same person as line \(first)") }
                     seen[write.key.id] = row.line
                     participantWrites.append(write)

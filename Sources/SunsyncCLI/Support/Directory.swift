@@ -4,13 +4,14 @@ import SunsyncModel
 /// The org's participants, and how a `<ref>` typed by a person finds one: a certificate number, a
 /// resident ID, a masked number as `export` prints it, or an unambiguous name.
 struct Directory {
-    let org: String
+    /// Nil: every org the replica holds (a reviewer's laptop).
+    let org: String?
     let participants: [Participant]
 
-    init(org: String, state: MergedState) {
+    init(org: String?, state: MergedState) {
         self.org = org
         participants = state.records(in: .participants).compactMap { Participant(key: $0.key, record: $0.record) }
-            .filter { $0.org == org }
+            .filter { org == nil || $0.org == org }
             .sorted { ($0.name ?? "", $0.key.id) < ($1.name ?? "", $1.key.id) }
     }
 
@@ -20,12 +21,12 @@ struct Directory {
     func find(_ ref: String, name: String? = nil) throws -> Participant {
         let text = ref.trimmingCharacters(in: .whitespaces)
         if let cert = try? CertificateNumber(validating: text) {
-            return try byKey(NaturalKey.participant(org: org, certificate: cert), ref: ResidentID.mask(cert.text))
+            return try byPerson(NaturalKey.personKey(cert.residentID), ref: ResidentID.mask(cert.text))
         }
         if let id = try? ResidentID(validating: text) {
-            return try byKey(NaturalKey.participant(org: org, residentID: id), ref: id.masked)
+            return try byPerson(NaturalKey.personKey(id), ref: id.masked)
         }
-        if let p = byID(text) ?? byID(org + "/" + text) { return p }
+        if let p = byID(text) ?? org.flatMap({ byID($0 + "/" + text) }) { return p }
         if text.contains("*") {
             let matches = participants.filter { $0.certificate?.masked == text.uppercased() && (name == nil || $0.name == name) }
             if matches.count == 1 { return matches[0] }
@@ -40,16 +41,20 @@ struct Directory {
         let named = participants.filter { $0.name == text }
         switch named.count {
         case 1: return named[0]
-        case 0: throw CLIError("no participant named or numbered '\(text)' at \(org); `sunsync participant list` shows who is registered")
+        case 0: throw CLIError("no participant named or numbered '\(text)'\(org.map { " at " + $0 } ?? ""); `sunsync participant list` shows who is registered")
         default:
             let numbers = named.map { $0.certificate?.masked ?? $0.key.id }.joined(separator: ", ")
             throw CLIError("\(named.count) participants are named \(text) (\(numbers)); give the certificate number instead")
         }
     }
 
-    private func byKey(_ id: String, ref: String) throws -> Participant {
-        guard let p = byID(id) else {
-            throw CLIError("no participant with certificate \(ref) at \(org); register them with `sunsync participant add`")
+    private func byPerson(_ personKey: String, ref: String) throws -> Participant {
+        let matches = participants.filter { $0.personKey == personKey }
+        guard matches.count <= 1 else {
+            throw CLIError("\(ref) is registered at \(matches.map(\.org).joined(separator: ", ")); give the participant id (ORG/…) instead")
+        }
+        guard let p = matches.first else {
+            throw CLIError("no participant with certificate \(ref)\(org.map { " at " + $0 } ?? ""); register them with `sunsync participant add`")
         }
         return p
     }

@@ -34,14 +34,29 @@ struct Home {
 /// A session's view of the replica: the store, its org, and the merged records, read once.
 struct Workspace {
     let store: Store
-    let org: String
+    /// The organization a base's laptop records for; nil on a reviewer's laptop, which sees a district.
+    let org: String?
+    let district: String?
     let options: GlobalOptions
 
     init(_ options: GlobalOptions) throws {
         self.options = options
         store = try Home(options).open()
-        guard let org = try store.meta("org") else { throw CLIError("the store has no organization; it was not created by `sunsync init`") }
-        self.org = org
+        do {
+            org = try store.meta("org")
+            district = try store.meta("district")
+        } catch { throw CLIError(error) }
+        guard org != nil || district != nil else {
+            throw CLIError("the store has no organization; it was not created by `sunsync init` or `sunsync login`")
+        }
+    }
+
+    /// The org to record for, or a refusal on a reviewer's laptop.
+    func staffOrg() throws -> String {
+        guard let org else {
+            throw CLIError("this is a reviewer's laptop (district \(district ?? "?")); records are entered on a base's laptop")
+        }
+        return org
     }
 
     func state(_ collections: [CollectionName]? = nil) throws -> MergedState {
@@ -49,8 +64,10 @@ struct Workspace {
     }
 
     /// Runs a local write; model refusals come back as messages that say what to fix.
+    /// Only a base's laptop records; a reviewer's would only see its changes refused at sync.
     @discardableResult
     func write(_ body: (inout Transaction) throws -> Void) throws -> [Op] {
+        _ = try staffOrg()
         do { return try store.write(body) } catch { throw CLIError(error) }
     }
 

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncProtocol
+import SunsyncStore
+
+/// Where a linked laptop keeps its server and token: the URL in the store, the token in a file only
+/// its user can read.
+enum Link {
+    static func tokenPath(_ home: Home) -> String { home.directory + "/token" }
+
+    static func transport(_ ws: Workspace) throws -> HTTPTransport {
+        let home = Home(ws.options)
+        guard let server = try? ws.store.meta("server"), let url = URL(string: server),
+              let token = try? String(contentsOfFile: tokenPath(home), encoding: .utf8) else {
+            throw CLIError("this laptop is not linked to a server: run `sunsync login --server URL --token TOKEN` (the administrator gives the token)")
+        }
+        return HTTPTransport(server: url, token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+@available(macOS 10.15, *)
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Link this laptop to a sync server with the token its administrator gave it.",
+        discussion: """
+            On a laptop already initialized, the token must be for the same organization. On a home never
+            initialized, login creates it from the token: a base's organization, or a reviewer's district.
+            The token is kept in the home, readable by you only, and never printed again.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: ArgumentHelp("The server's address, e.g. https://sync.example.org", valueName: "url")) var server: String
+    @Option(help: "The device token (starts with sst_).") var token: String
+
+    func run() async throws {
+        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw CLIError("'\(server)' is not a server address: write it like https://sync.example.org or http://127.0.0.1:8080")
+        }
+        let info: SessionInfo
+        do { info = try await HTTPTransport(server: url, token: token).session() } catch let error as SyncError {
+            throw CLIError("login failed: \(error)")
+        }
+        let home = Home(global)
+        let store: Store
+        if FileManager.default.fileExists(atPath: home.storePath) {
+            store = try home.open()
+            let org = try? store.meta("org"), district = try? store.meta("district")
+            if info.role == "staff", org != info.org {
+                throw CLIError("the token is for \(info.org ?? "?"), but this laptop records for \(org ?? "a district"); use the token for this laptop's organization")
+            }
+            if info.role == "reviewer", district != info.district {
+                throw CLIError("the token is a reviewer's for district \(info.district ?? "?"); this home is \(org.map { "a base's (\($0))" } ?? "another district's")")
+            }
+        } else {
+            try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            var metadata = [String: String]()
+            if let org = info.org { metadata["org"] = org }
+            if info.role != "staff", let district = info.district { metadata["district"] = district }
+            if info.role == "admin" { metadata["district"] = "all" }
+            var rng = SystemRandomNumberGenerator()
+            do { store = try Store.create(at: home.storePath, replica: ReplicaID(rng.next() | 1), metadata: metadata) } catch { throw CLIError(error) }
+        }
+        guard FileManager.default.createFile(atPath: Link.tokenPath(home), contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(Link.tokenPath(home))")
+        }
+        do {
+            try store.setMeta("server", url.absoluteString)
+            try store.setMeta("device", info.deviceName)
+            try store.setMeta("role", info.role)
+        } catch { throw CLIError(error) }
+        if global.json { return try Output.json(info) }
+        let scope = info.org ?? info.district.map { "district \($0)" } ?? "every organization"
+        print("Linked to \(url.absoluteString) as \(info.deviceName) (\(info.role), \(scope)). Run `sunsync sync` to exchange records.")
+    }
+}
+
+@available(macOS 10.15, *)
+struct SyncCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Send this laptop's changes to the server and receive everyone else's.",
+        discussion: "Safe to interrupt at any point: the next sync resumes where it stopped, losing and doubling nothing. Changes the server refuses are kept and listed by `sunsync rejected`.")
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() async throws {
+        let ws = try Workspace(global)
+        var engine = SyncEngine(store: ws.store, transport: try Link.transport(ws))
+        let showProgress = !global.json && isatty(STDERR_FILENO) == 1
+        engine.progress = { report in
+            guard showProgress, report.pages > 1 || report.pushed > 1_000 else { return }
+            FileHandle.standardError.write(Data("\r  sent \(report.pushed) · received \(report.pulled) changes (\(report.pages) pages)…".utf8))
+        }
+        let report: SyncEngine.Report
+        do {
+            report = try await engine.run(expectOrg: ws.org)
+        } catch let error as SyncError {
+            if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+            let pending = (try? ws.store.counts().pending) ?? 0
+            if case .refused(let problem) = error, problem.code == "token-revoked" || problem.code == "unauthorized" {
+                throw CLIError("\(problem.detail). Nothing local was lost: \(pending) changes wait to be sent once this laptop has a valid token (`sunsync login`).")
+            }
+            throw CLIError("sync stopped: \(error). Nothing was lost; \(pending) changes wait to be sent. Run `sunsync sync` again.")
+        } catch let error as StoreError {
+            throw CLIError("sync stopped: \(error.message). Run `sunsync sync` again; nothing was lost.")
+        }
+        if showProgress && (report.pages > 1 || report.pushed > 1_000) { FileHandle.standardError.write(Data("\n".utf8)) }
+        if global.json { return try Output.json(report) }
+        var line = "Synced: sent \(report.pushed), received \(report.pulled) changes."
+        if report.rejected > 0 { line += " \(report.rejected) refused by the server: see `sunsync rejected`." }
+        print(line)
+        let conflicts = (try? ws.state().conflicts.count) ?? 0
+        if conflicts > 0 { print("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: see `sunsync conflicts`.") }
+    }
+}
+
+struct Rejected: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Changes the server refused, with its reasons. They stay in this laptop's records and are not sent again.")
+    @OptionGroup var global: GlobalOptions
+
+    struct Line: Encodable {
+        let opId: String
+        let record: String
+        let field: String
+        let value: String
+        let code: String
+        let reason: String
+        let rejectedAt: String
+    }
+
+    func run() throws {
+        let ws = try Workspace(global)
+        let rejected: [RejectedOp]
+        do { rejected = try ws.store.rejectedOps() } catch { throw CLIError(error) }
+        let lines = rejected.map { r in
+            Line(opId: r.op.op.id.description, record: r.op.op.key.description, field: r.op.op.field,
+                 value: Display.value(r.op.op.value, field: r.op.op.field), code: r.code, reason: r.reason, rejectedAt: r.rejectedAt)
+        }
+        if global.json { return try Output.json(lines) }
+        Output.table(["时间 refused", "record", "field", "value", "code", "reason"],
+                     lines.map { [$0.rejectedAt, $0.record, $0.field, $0.value, $0.code, $0.reason] },
+                     empty: "No refused changes.")
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import SunsyncModel
+import SunsyncProtocol
+import SunsyncStore
+
+/// One sync: push the outbox in batches, then pull pages until caught up. Each push answer and
+/// each pulled page is saved in its own transaction, so a sync cut off anywhere resumes where it stopped.
+struct SyncEngine {
+    struct Report: Encodable {
+        var pushed = 0
+        var rejected = 0
+        /// New ops received (the server also returns this laptop's own, which change nothing).
+        var pulled = 0
+        var pages = 0
+        var cursor: Int64 = 0
+    }
+
+    let store: Store
+    let transport: any SyncTransport
+    var pushBatch = 1_000
+    var pageSize = Wire.defaultPage
+    /// Waits between tries on a network error; a refusal is never retried.
+    var backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8)]
+    var progress: (Report) -> Void = { _ in }
+
+    static let cursorKey = "sync_cursor"
+
+    func run(expectOrg: String?) async throws -> Report {
+        let info = try await Self.retrying(backoff) { [transport] in try await transport.session() }
+        if let expectOrg, info.org != expectOrg {
+            throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
+                                            detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
+        }
+        var report = Report()
+        // Push: what the server refuses is kept locally, marked, and never sent again.
+        while true {
+            let batch = try store.pending(limit: pushBatch)
+            guard !batch.isEmpty else { break }
+            let ops = batch.map(\.op)
+            let answer = try await Self.retrying(backoff) { [transport] in try await transport.push(ops) }
+            let accepted = answer.accepted.compactMap(OpID.init)
+            let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
+            // Anything the answer does not mention stays in the outbox, to be sent again next time.
+            try store.acknowledge(accepted: accepted, rejected: rejected, at: ISO8601DateFormatter().string(from: Date()))
+            report.pushed += accepted.count
+            report.rejected += rejected.count
+            if accepted.count + rejected.count == 0 { break }
+            progress(report)
+        }
+        // Pull: the next page is fetched while this one is applied.
+        var cursor = Int64(try store.meta(Self.cursorKey) ?? "0") ?? 0
+        var next = Task { [transport, pageSize, backoff, cursor] in
+            try await Self.retrying(backoff) { try await transport.pull(after: cursor, limit: pageSize) }
+        }
+        while true {
+            let page = try await next.value
+            if page.more {
+                let after = page.cursor
+                next = Task { [transport, pageSize, backoff] in
+                    try await Self.retrying(backoff) { try await transport.pull(after: after, limit: pageSize) }
+                }
+            }
+            report.pulled += try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
+            cursor = page.cursor
+            report.pages += 1
+            report.cursor = cursor
+            progress(report)
+            if !page.more { break }
+        }
+        try store.setMeta("last_sync", ISO8601DateFormatter().string(from: Date()))
+        return report
+    }
+
+    static func retrying<T: Sendable>(_ backoff: [Duration], _ body: @Sendable () async throws -> T) async throws -> T {
+        var waits = backoff[...]
+        while true {
+            do {
+                return try await body()
+            } catch let error as SyncError where error.isRetryable && !waits.isEmpty {
+                try await Task.sleep(for: waits.removeFirst())
+            }
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SunsyncModel
+import SunsyncProtocol
+
+/// Why talking to the server failed: its refusal (a problem document), or the network.
+enum SyncError: Error, CustomStringConvertible {
+    case refused(Problem)
+    case network(String)
+
+    /// Worth trying again: the network, or the server failing (5xx). A refusal is final.
+    var isRetryable: Bool {
+        switch self {
+        case .network: true
+        case .refused(let p): p.status >= 500
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .refused(let p): "the server refused: \(p.detail) (\(p.code))"
+        case .network(let message): "cannot reach the server: \(message)"
+        }
+    }
+}
+
+/// What a sync needs from the server; the HTTP implementation below, fakes in tests.
+protocol SyncTransport: Sendable {
+    func session() async throws -> SessionInfo
+    func push(_ ops: [Op]) async throws -> PushResponse
+    func pull(after cursor: Int64, limit: Int) async throws -> PullResponse
+}
+
+/// Protocol v1 over HTTP with URLSession: JSON bodies, gzip both ways, the token as a bearer.
+struct HTTPTransport: SyncTransport {
+    let server: URL
+    let token: String
+    let session: URLSession
+
+    init(server: URL, token: String) {
+        self.server = server
+        self.token = token
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 60
+        session = URLSession(configuration: configuration)
+    }
+
+    func session() async throws -> SessionInfo {
+        try await send("GET", "/v1/session", body: nil)
+    }
+
+    func push(_ ops: [Op]) async throws -> PushResponse {
+        let body = try Gzip.compress(try Wire.encoder().encode(PushRequest(ops: ops)), level: 1)
+        return try await send("POST", "/v1/push", body: body)
+    }
+
+    func pull(after cursor: Int64, limit: Int) async throws -> PullResponse {
+        try await send("GET", "/v1/pull?after=\(cursor)&limit=\(limit)", body: nil)
+    }
+
+    private func send<T: Decodable>(_ method: String, _ path: String, body: Data?) async throws -> T {
+        guard let url = URL(string: server.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
+            throw SyncError.network("\(server) is not a URL")
+        }
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.setValue(String(Wire.version), forHTTPHeaderField: Wire.versionHeader)
+        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        request.setValue("gzip", forHTTPHeaderField: "Accept-Encoding")
+        if let body {
+            request.httpBody = body
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+            request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
+        }
+        let data: Data, response: URLResponse
+        do { (data, response) = try await session.data(for: request) } catch {
+            throw SyncError.network(error.localizedDescription)
+        }
+        guard let http = response as? HTTPURLResponse else { throw SyncError.network("no HTTP response") }
+        var payload = data
+        if Gzip.isGzip(payload) {
+            do { payload = try Gzip.decompress(payload, limit: Wire.maxInflatedBody) } catch {
+                throw SyncError.network("the answer was cut off (\(error))")
+            }
+        }
+        guard (200..<300).contains(http.statusCode) else {
+            if let problem = try? Wire.decoder().decode(Problem.self, from: payload) { throw SyncError.refused(problem) }
+            let problem = Problem(type: Problem.typeURI("http-\(http.statusCode)"), title: HTTPURLResponse.localizedString(forStatusCode: http.statusCode),
+                                  status: http.statusCode, detail: String(decoding: payload.prefix(200), as: UTF8.self))
+            throw SyncError.refused(problem)
+        }
+        do { return try Wire.decoder().decode(T.self, from: payload) } catch {
+            throw SyncError.network("the server's answer could not be read (\(error)); is \(server) a Sunsync server?")
+        }
+    }
+}
