@@ -153,7 +153,11 @@ struct SyncController: Sendable {
     }
 
     func readBody(_ request: Request) async throws -> Data {
-        let buffer = try await request.body.collect(upTo: Wire.maxCompressedBody)
+        let buffer: ByteBuffer
+        do { buffer = try await request.body.collect(upTo: Wire.maxCompressedBody) } catch {
+            throw ServerError(.contentTooLarge, "body-too-large",
+                              "the request body is larger than \(Wire.maxCompressedBody) bytes; send fewer ops per batch")
+        }
         let data = Data(buffer.readableBytesView)
         guard request.headers[.contentEncoding]?.lowercased() == "gzip" else { return data }
         guard Gzip.isGzip(data) else {

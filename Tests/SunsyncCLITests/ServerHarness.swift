@@ -1,0 +1,126 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SunsyncProtocol
+
+/// The real `sunsync-server` on 127.0.0.1, in a temporary data dir.
+final class ServerProcess: @unchecked Sendable {
+    let dataDir: String
+    private(set) var port: Int
+    private var process: Process?
+
+    static let binary = CLI.binary.deletingLastPathComponent().appendingPathComponent("sunsync-server")
+
+    init(dataDir: String? = nil) {
+        self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-server-\(UUID().uuidString)").path
+        port = 0
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+    var databasePath: String { dataDir + "/server.sqlite" }
+
+    /// Starts the server (on `port`, or any free port the first time) and waits until it listens.
+    func start() throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port)]
+        var env = ProcessInfo.processInfo.environment
+        env["LOG_LEVEL"] = "warning"
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(30)
+        var text = ""
+        while Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            text += String(decoding: chunk, as: UTF8.self)
+            if let range = text.range(of: #"127\.0\.0\.1:(\d+)"#, options: .regularExpression) {
+                port = Int(text[range].split(separator: ":").last!)!
+                return
+            }
+        }
+        throw CLIHarnessError("the server did not start: \(text)")
+    }
+
+    /// SIGTERM: a graceful stop.
+    func stop() {
+        guard let process, process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    /// SIGKILL: a crash.
+    func kill() {
+        guard let process, process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var exitStatus: Int32? { process.flatMap { $0.isRunning ? nil : $0.terminationStatus } }
+
+    deinit { kill() }
+
+    /// `sunsync-server <args> --data-dir <dir>`.
+    @discardableResult
+    func admin(_ args: String...) throws -> CLI.Result { try adminArgs(args) }
+
+    /// Adds a device and returns its token.
+    func token(_ name: String, _ roleArgs: String...) throws -> String {
+        let result = try adminArgs(["device", "add", "--name", name, "--json"] + roleArgs)
+        guard result.status == 0, let json = try? result.json() as? [String: String], let token = json["token"] else {
+            throw CLIHarnessError("device add failed: \(result.err)")
+        }
+        return token
+    }
+
+    func adminArgs(_ args: [String]) throws -> CLI.Result {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = args + ["--data-dir", dataDir]
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return CLI.Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+    }
+
+    /// A server with two Minhang bases and one Xuhui base registered.
+    static func withOrgs() throws -> ServerProcess {
+        let server = ServerProcess()
+        for (code, district) in [("MH-SB-001", "310112"), ("MH-SB-002", "310112"), ("XH-SB-001", "310104")] {
+            let r = try server.adminArgs(["org", "add", "--code", code, "--name", "基地 \(code)", "--kind", "sunshine-base",
+                                          "--district", district, "--lunch-rate", "15"])
+            guard r.status == 0 else { throw CLIHarnessError(r.err) }
+        }
+        try server.start()
+        return server
+    }
+
+    /// One raw HTTP exchange, for tests of what the server refuses.
+    func request(_ method: String, _ path: String, token: String? = nil, version: String? = "1", body: Data? = nil,
+                 headers: [String: String] = [:]) async throws -> (status: Int, body: Data, headers: [String: String]) {
+        var request = URLRequest(url: URL(string: url + path)!)
+        request.httpMethod = method
+        if let version { request.setValue(version, forHTTPHeaderField: Wire.versionHeader) }
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        request.httpBody = body
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields = [String: String]()
+        for (k, v) in http.allHeaderFields { fields[String(describing: k).lowercased()] = String(describing: v) }
+        return (http.statusCode, data, fields)
+    }
+}
+
+struct CLIHarnessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

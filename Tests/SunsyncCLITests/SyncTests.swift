@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+import Testing
+import SunsyncProtocol
+
+extension CLI {
+    /// A laptop linked to `server` with a new token of `roleArgs` (a home created by login).
+    static func linked(_ server: ServerProcess, _ name: String, _ roleArgs: String...) throws -> CLI {
+        let token = try server.adminArgs(["device", "add", "--name", name, "--json"] + roleArgs)
+        let json = try #require(try token.json() as? [String: String], "\(token.err)")
+        let cli = CLI()
+        let login = try cli.run("login", "--server", server.url, "--token", json["token"]!)
+        #expect(login.status == 0, "\(login.err)")
+        return cli
+    }
+
+    func sync() throws -> Result {
+        let result = try run("sync")
+        #expect(result.status == 0, "sync failed: \(result.err)")
+        return result
+    }
+
+    func listing() throws -> String {
+        try run("hours", "list", "--json", "--include-deleted").out + run("lunch", "list", "--json", "--include-deleted").out
+            + run("participant", "list", "--all", "--json").out
+    }
+}
+
+/// Two laptops of one base, a server, and the real binaries on 127.0.0.1.
+@Suite(.serialized) struct SyncTests {
+    @Test(arguments: [true, false])
+    func twoLaptopsConvergeAndSeeTheSameConflict(aFirst: Bool) throws {
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
+        // Both register 张三 offline (the same record), and A records two days, which B receives.
+        for laptop in [a, b] {
+            #expect(try laptop.run("participant", "add", "--name", "张三", "--cert", People.zhang).status == 0)
+        }
+        try a.run("hours", "set", "张三", "2024-03-05", "3")
+        _ = try a.sync()
+        _ = try b.sync()
+        // Offline: the same day with different hours; an edit on A against a delete on B; a lunch on B.
+        try a.run("hours", "set", "张三", "2024-03-04", "4")
+        try b.run("hours", "set", "张三", "2024-03-04", "5")
+        try a.run("hours", "set", "张三", "2024-03-05", "2")
+        #expect(try b.run("hours", "clear", "张三", "2024-03-05").status == 0)
+        try b.run("lunch", "set", "张三", "2024-03-04")
+        // Sync in either order, then once more each.
+        let order = aFirst ? [a, b, a] : [b, a, b]
+        for laptop in order { _ = try laptop.sync() }
+        // Then both laptops list the same records
+        #expect(try a.listing() == b.listing())
+        let days = try #require(try a.run("hours", "list", "--json", "--include-deleted").json() as? [[String: Any]])
+        #expect(days.count == 2)
+        let fifth = try #require(days.first { $0["date"] as? String == "2024-03-05" })
+        #expect(fifth["deleted"] as? Bool == true && fifth["minutes"] as? Int == 120, "the edit and the delete both stand")
+        // and the same conflict, on both
+        let conflictsA = try #require(try a.run("conflicts", "--json").json() as? [[String: Any]])
+        let conflictsB = try #require(try b.run("conflicts", "--json").json() as? [[String: Any]])
+        #expect(conflictsA.count == 1 && conflictsB.count == 1)
+        #expect(conflictsA.first?["ref"] as? String == conflictsB.first?["ref"] as? String)
+        #expect((conflictsA.first?["values"] as? [[String: Any]])?.compactMap { $0["value"] as? String }.sorted() == ["4", "5"])
+        // When A resolves it, the next syncs clear it on both
+        let ref = try #require(conflictsA.first?["ref"] as? String)
+        #expect(try a.run("resolve", ref, "--keep", "4").status == 0)
+        _ = try a.sync()
+        _ = try b.sync()
+        #expect((try b.run("conflicts", "--json").json() as? [Any])?.isEmpty == true)
+        #expect(try a.listing() == b.listing())
+        let status = try #require(try b.run("status", "--json").json() as? [String: Any])
+        #expect(status["pending_ops"] as? Int == 0 && status["server"] as? String == server.url && status["last_sync"] != nil)
+    }
+
+    @Test func scopesRolesAndRevocation() throws {
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        let other = try CLI.linked(server, "other", "--role", "staff", "--org", "MH-SB-002")
+        let xuhui = try CLI.linked(server, "xh-reviewer", "--role", "reviewer", "--district", "310104")
+        let minhang = try CLI.linked(server, "mh-reviewer", "--role", "reviewer", "--district", "310112")
+        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("hours", "set", "张三", "2024-03-04", "4")
+        _ = try a.sync()
+        // Another base, and another district's reviewer, see none of it; Minhang's reviewer sees it.
+        for laptop in [other, xuhui] {
+            _ = try laptop.sync()
+            #expect((try laptop.run("hours", "list", "--json").json() as? [Any])?.isEmpty == true)
+            #expect((try laptop.run("participant", "list", "--all", "--json").json() as? [Any])?.isEmpty == true)
+        }
+        _ = try minhang.sync()
+        #expect((try minhang.run("hours", "list", "--json").json() as? [Any])?.count == 1)
+        // A reviewer's laptop does not record hours.
+        let refused = try minhang.run("hours", "set", "张三", "2024-03-05", "4")
+        #expect(refused.status != 0 && refused.err.contains("reviewer"))
+
+        // A revoked laptop is refused at once and keeps all its local work.
+        #expect(try server.admin("device", "revoke", "a").status == 0)
+        try a.run("hours", "set", "张三", "2024-03-06", "2")
+        let before = try a.opCount()
+        let sync = try a.run("sync")
+        #expect(sync.status != 0 && sync.err.contains("revoked") && sync.err.contains("1 changes wait"))
+        #expect(try a.opCount() == before)
+        #expect((try a.run("hours", "list", "--json").json() as? [Any])?.count == 2)
+        // A login with another org's token is refused on an initialized laptop.
+        let token = try server.token("a2", "--role", "staff", "--org", "MH-SB-002")
+        let wrong = try a.run("login", "--server", server.url, "--token", token)
+        #expect(wrong.status != 0 && wrong.err.contains("MH-SB-002"))
+    }
+
+    @Test func gracefulShutdownOnSIGTERM() throws {
+        let server = try ServerProcess.withOrgs()
+        server.stop()
+        #expect(server.exitStatus == 0)
+        // and it starts again on the same data
+        try server.start()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        _ = try a.sync()
+    }
+}
