@@ -47,6 +47,7 @@ let package = Package(
                                                                  .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "SunsyncModelTests", dependencies: ["SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
+        .testTarget(name: "SunsyncProtocolTests", dependencies: ["SunsyncProtocol", "SunsyncModel"]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
         .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncProtocol",
                                                            .product(name: "GRDB", package: "GRDB.swift")],

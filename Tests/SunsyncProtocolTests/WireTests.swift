@@ -1,0 +1,48 @@
+import Foundation
+import SunsyncModel
+import SunsyncProtocol
+import Testing
+
+/// The wire types pinned to the JSON of protocol/SPEC.md §9.
+@Suite struct WireTests {
+    func json(_ value: some Encodable) throws -> String { String(decoding: try Wire.encoder().encode(value), as: UTF8.self) }
+
+    @Test func pushAnswerMatchesTheSpec() throws {
+        let answer = PushResponse(accepted: ["018e06c29be8-0000-00000000000000a1"],
+                                  rejected: [.init(id: "018e06c29be8-0001-00000000000000a1", code: "forbidden", reason: "x")])
+        let text = try json(answer)
+        #expect(text == #"{"accepted":["018e06c29be8-0000-00000000000000a1"],"rejected":[{"code":"forbidden","id":"018e06c29be8-0001-00000000000000a1","reason":"x"}]}"#)
+        #expect(try Wire.decoder().decode(PushResponse.self, from: Data(text.utf8)) == answer)
+    }
+
+    @Test func sessionAndPullMatchTheSpec() throws {
+        let session = SessionInfo(deviceId: "dev_1", deviceName: "莘庄-笔记本1", role: "staff", org: "MH-SB-001", district: nil,
+                                  orgs: ["MH-SB-001"], serverTime: 1_709_510_400_000, protocolVersion: 1)
+        #expect(try json(session) == #"{"device_id":"dev_1","device_name":"莘庄-笔记本1","org":"MH-SB-001","orgs":["MH-SB-001"],"protocol_version":1,"role":"staff","server_time":1709510400000}"#)
+        let op = Op(id: OpID("018e06c29be8-0000-00000000000000a1")!, collection: .hours, record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04",
+                    field: "minutes", value: .integer(240))
+        let page = PullResponse(ops: [op], cursor: 48213, more: true)
+        let text = try json(page)
+        #expect(text == #"{"cursor":48213,"more":true,"ops":[{"collection":"hours","field":"minutes","id":"018e06c29be8-0000-00000000000000a1","pred":[],"record":"MH-SB-001/ad70a1271ab25a67e712/2024-03-04","value":240}]}"#)
+        #expect(try Wire.decoder().decode(PullResponse.self, from: Data(text.utf8)).ops == [op])
+    }
+
+    @Test func aPushReadsEachOpOnItsOwn() throws {
+        let body = #"{"ops":[{"id":"bad"},{"id":"018e06c29be8-0000-00000000000000a1","collection":"hours","record":"r","field":"minutes","value":1}]}"#
+        let push = try Wire.decoder().decode(PushRequest.self, from: Data(body.utf8))
+        #expect(push.ops.count == 2)
+        guard case .failure(let error) = push.ops[0].result else { Issue.record("the bad op was read"); return }
+        #expect(error.code == .invalidOpID && push.ops[0].id == "bad")
+        #expect((try? push.ops[1].result.get())?.field == "minutes")
+    }
+
+    @Test func gzipRoundTripsAndRefusesBombs() throws {
+        let text = Data(String(repeating: "018e06c29be8-0000-00000000000000a1 张三 ", count: 10_000).utf8)
+        let packed = try Gzip.compress(text)
+        #expect(Gzip.isGzip(packed) && packed.count < text.count / 20)
+        #expect(try Gzip.decompress(packed, limit: text.count) == text)
+        #expect(throws: Gzip.Error.self) { try Gzip.decompress(packed, limit: text.count - 1) }
+        #expect(throws: Gzip.Error.self) { try Gzip.decompress(packed.prefix(packed.count / 2), limit: text.count) }
+        #expect(throws: Gzip.Error.self) { try Gzip.decompress(Data("not gzip at all".utf8), limit: 100) }
+    }
+}
