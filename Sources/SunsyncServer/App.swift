@@ -117,11 +117,8 @@ struct SyncController: Sendable {
         guard let limit = Int(limitText), (1...Wire.maxBatch).contains(limit) else {
             throw ServerError(.badRequest, "bad-limit", "limit must be 1 to \(Wire.maxBatch)")
         }
-        let page = try await store.pull(after: after, orgs: access.orgs, limit: limit + 1)
-        let more = page.ops.count > limit
-        let ops = Array(page.ops.prefix(limit))
-        let cursor = ops.last?.seq ?? after
-        return try respond(PullResponse(ops: ops.map(\.op), cursor: cursor, more: more), to: request)
+        let page = try await store.pull(after: after, orgs: access.orgs, limit: limit)
+        return try respond(PullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more), to: request)
     }
 
     // MARK: Plumbing

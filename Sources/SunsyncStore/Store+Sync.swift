@@ -107,22 +107,33 @@ public struct Device: Hashable, Sendable, Codable {
 }
 
 extension Store {
-    /// Ops after `cursor` in arrival order, limited to `orgs` (nil: every org), at most `limit`.
-    /// Returns them and the cursor after the last one (or `cursor` itself when there is nothing new).
-    public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws(StoreError) -> (ops: [LoggedOp], cursor: Int64) {
+    /// A page of ops after `cursor` in arrival order, limited to `orgs` (nil: every org), at most
+    /// `limit`. The returned cursor means "every op in scope up to here has been returned": it moves past
+    /// other orgs' ops too, so a sync with nothing new costs nothing however large the database.
+    public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws(StoreError) -> (ops: [LoggedOp], cursor: Int64, more: Bool) {
         try await Self.run {
             try await queue.read { db in
+                let maxSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ops") ?? 0
+                guard cursor < maxSeq else { return ([], max(cursor, 0), false) }
                 let columns = "SELECT seq, id, collection, record, field, kind, value, pred FROM ops"
                 let ops: [LoggedOp]
-                if let orgs {
-                    guard !orgs.isEmpty else { return ([], cursor) }
+                var end = maxSeq
+                if let orgs, orgs.count == 1 {
+                    // One org: its own index, in order.
+                    ops = try Self.loggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? ORDER BY org, seq LIMIT ?",
+                                             arguments: [orgs[0], cursor, limit])
+                } else if let orgs {
+                    guard !orgs.isEmpty else { return ([], maxSeq, false) }
+                    // Several orgs: walk a bounded window of arrival order, keeping the district's ops.
+                    end = min(maxSeq, cursor + Int64(limit) * 20)
                     let marks = Array(repeating: "?", count: orgs.count).joined(separator: ",")
-                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE org IN (\(marks)) AND seq > ? ORDER BY seq LIMIT ?",
-                                             arguments: StatementArguments(orgs + [cursor, limit] as [any DatabaseValueConvertible]))
+                    ops = try Self.loggedOps(db, sql: "\(columns) NOT INDEXED WHERE seq > ? AND seq <= ? AND org IN (\(marks)) ORDER BY seq LIMIT ?",
+                                             arguments: StatementArguments([cursor, end] + orgs + [limit] as [any DatabaseValueConvertible]))
                 } else {
                     ops = try Self.loggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
                 }
-                return (ops, ops.last?.seq ?? cursor)
+                if ops.count == limit, let last = ops.last?.seq { return (ops, last, last < maxSeq) }
+                return (ops, end, end < maxSeq)
             }
         }
     }
