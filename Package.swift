@@ -43,7 +43,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sunsync", dependencies: ["SunsyncCLI"], path: "client-cli"),
-        .executableTarget(name: "sunsync-bench", dependencies: ["SunsyncModel", "SunsyncStore",
+        .executableTarget(name: "sunsync-bench", dependencies: ["SunsyncModel", "SunsyncStore", "SunsyncProtocol",
                                                                  .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "SunsyncModelTests", dependencies: ["SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),

@@ -14,19 +14,15 @@ public enum Wire {
     public static let maxBatch = 5_000
     public static let defaultPage = 5_000
 
-    /// JSON as both sides write it.
+    /// JSON as both sides write it. Keys are spelled by each type's CodingKeys (snake_case), not by a
+    /// key strategy, which would cost on every key of every op.
     public static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }
 
-    public static func decoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.keyDecodingStrategy = .convertFromSnakeCase
-        return decoder
-    }
+    public static func decoder() -> JSONDecoder { JSONDecoder() }
 }
 
 /// `GET /v1/session`: who a token is.
@@ -41,6 +37,11 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     /// Server time, milliseconds since 1970.
     public let serverTime: Int64
     public let protocolVersion: Int
+
+    enum CodingKeys: String, CodingKey {
+        case deviceId = "device_id", deviceName = "device_name", role, org, district, orgs
+        case serverTime = "server_time", protocolVersion = "protocol_version"
+    }
 
     public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
                 serverTime: Int64, protocolVersion: Int) {

@@ -4,6 +4,8 @@
 //   sunsync-bench store [ops]                          store apply vs raw SQLite inserts (default 200,000)
 //   sunsync-bench cli [rows]                           `sunsync import` of an hours CSV (default 100,000 rows)
 //                                                      and cold `sunsync hours set` (median of 30)
+//   sunsync-bench sync [ops]                           first sync, idle syncs, wire bytes, concurrent pushes
+//                                                      (default 1,000,000 ops)
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -20,11 +22,13 @@ case "store":
     try runStore(count: numbers.first ?? 200_000)
 case "cli":
     try runCLI(rows: numbers.first ?? 100_000)
+case "sync":
+    try await runSync(ops: numbers.first ?? 1_000_000)
 default:
     usage()
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops]\n".utf8))
     exit(64)
 }

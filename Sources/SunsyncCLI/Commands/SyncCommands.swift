@@ -110,7 +110,7 @@ struct SyncCommand: AsyncParsableCommand {
         var line = "Synced: sent \(report.pushed), received \(report.pulled) changes."
         if report.rejected > 0 { line += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         print(line)
-        let conflicts = (try? ws.state().conflicts.count) ?? 0
+        let conflicts = report.pulled > 0 ? (try? ws.store.conflictCount()) ?? 0 : 0  // only new ops can bring one
         if conflicts > 0 { print("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: see `sunsync conflicts`.") }
     }
 }

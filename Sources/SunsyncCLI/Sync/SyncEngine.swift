@@ -52,15 +52,23 @@ struct SyncEngine {
         var next = Task { [transport, pageSize, backoff, cursor] in
             try await Self.retrying(backoff) { try await transport.pull(after: cursor, limit: pageSize) }
         }
+        let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
+        var waited = Duration.zero, applying = Duration.zero
+        let clock = ContinuousClock()
+        defer { if trace { FileHandle.standardError.write(Data("pull: waited \(waited), applying \(applying)\n".utf8)) } }
         while true {
+            let t0 = clock.now
             let page = try await next.value
+            waited += clock.now - t0
             if page.more {
                 let after = page.cursor
                 next = Task { [transport, pageSize, backoff] in
                     try await Self.retrying(backoff) { try await transport.pull(after: after, limit: pageSize) }
                 }
             }
+            let t1 = clock.now
             report.pulled += try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
+            applying += clock.now - t1
             cursor = page.cursor
             report.pages += 1
             report.cursor = cursor

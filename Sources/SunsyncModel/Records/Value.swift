@@ -40,26 +40,21 @@ extension Value: Codable {
     private enum DateKey: String, CodingKey { case date }
 
     public init(from decoder: any Decoder) throws {
-        if let keyed = try? decoder.container(keyedBy: DateKey.self) {
-            let text = try keyed.decode(String.self, forKey: .date)
+        // Plain JSON values first: they are nearly all of them (this runs for every op pulled).
+        if let single = try? decoder.singleValueContainer() {
+            if single.decodeNil() { self = .null; return }
+            if let i = try? single.decode(Int64.self) { self = .integer(i); return }
+            if let s = try? single.decode(String.self) { self = .text(s); return }
+            if let b = try? single.decode(Bool.self) { self = .bool(b); return }
+        }
+        if let keyed = try? decoder.container(keyedBy: DateKey.self), let text = try? keyed.decode(String.self, forKey: .date) {
             guard let date = CivilDate(text) else {
                 throw ModelError(.invalidDate, "\(text) is not a real calendar date (use YYYY-MM-DD)")
             }
             self = .date(date)
             return
         }
-        let single = try decoder.singleValueContainer()
-        if single.decodeNil() {
-            self = .null
-        } else if let b = try? single.decode(Bool.self) {
-            self = .bool(b)
-        } else if let i = try? single.decode(Int64.self) {
-            self = .integer(i)
-        } else if let s = try? single.decode(String.self) {
-            self = .text(s)
-        } else {
-            throw ModelError(.wrongType, "a value must be a string, an integer, true/false, null or {\"date\": \"YYYY-MM-DD\"}")
-        }
+        throw ModelError(.wrongType, "a value must be a string, an integer, true/false, null or {\"date\": \"YYYY-MM-DD\"}")
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -1,0 +1,185 @@
+// sync: the release `sunsync-server` and `sunsync` binaries on loopback. A district-year (1,000,000 ops
+// over 50 bases) is written straight into a server database; then a fresh reviewer laptop's first sync,
+// syncs with nothing new against that server and an empty one, bytes on the wire, and 50 devices pushing
+// 10-op batches at once.
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import SunsyncModel
+import SunsyncProtocol
+import SunsyncStore
+
+func runSync(ops count: Int) async throws {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let sunsync = bin.appendingPathComponent("sunsync").path, serverBinary = bin.appendingPathComponent("sunsync-server").path
+    guard FileManager.default.isExecutableFile(atPath: sunsync), FileManager.default.isExecutableFile(atPath: serverBinary) else {
+        throw BenchError("build the binaries first: swift build -c release")
+    }
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
+    let keep = ProcessInfo.processInfo.environment["SUNSYNC_BENCH_KEEP"] != nil
+    defer { if keep { print("kept \(root)") } else { try? FileManager.default.removeItem(atPath: root) } }
+
+    print("sunsync-bench sync: \(count) ops over 50 bases, release binaries on 127.0.0.1")
+    let full = try makeServerData(root + "/full", ops: count)
+    let empty = try makeServerData(root + "/empty", ops: 0)
+    let fullServer = try BenchServer(binary: serverBinary, dataDir: root + "/full")
+    let emptyServer = try BenchServer(binary: serverBinary, dataDir: root + "/empty")
+    defer { fullServer.stop(); emptyServer.stop() }
+
+    // First sync of a fresh reviewer laptop.
+    let laptop = root + "/laptop"
+    _ = try spawn(sunsync, ["login", "--home", laptop, "--server", fullServer.url, "--token", full.reviewer])
+    let first = try spawn(sunsync, ["sync", "--home", laptop])
+    print(String(format: "first sync, %d ops            %6.2f s  %9.0f ops/s  client peak RSS %5.1f MB",
+                 count, first.seconds, Double(count) / first.seconds, first.peakMB))
+
+    // Syncs with nothing new: median of 15 against each server.
+    let idle = root + "/idle"
+    _ = try spawn(sunsync, ["login", "--home", idle, "--server", emptyServer.url, "--token", empty.reviewer])
+    _ = try spawn(sunsync, ["sync", "--home", idle])
+    let fullTimes = try (0..<15).map { _ in try spawn(sunsync, ["sync", "--home", laptop]).seconds }.sorted()
+    let emptyTimes = try (0..<15).map { _ in try spawn(sunsync, ["sync", "--home", idle]).seconds }.sorted()
+    print(String(format: "nothing-new sync: %d-op server %5.1f ms, empty server %5.1f ms (medians)  ratio %.2f",
+                 count, fullTimes[7] * 1000, emptyTimes[7] * 1000, fullTimes[7] / emptyTimes[7]))
+
+    // Bytes on the wire: a 5,000-op page as the server sends it (gzip level 1).
+    let page = try await fetch(fullServer.url + "/v1/pull?after=0&limit=5000", token: full.reviewer)
+    let decoded = try Wire.decoder().decode(PullResponse.self, from: page)
+    let compressed = try Gzip.compress(page, level: 1)
+    print(String(format: "wire: %d ops, %d bytes JSON, %d bytes gzip  →  %.1f compressed bytes per op",
+                 decoded.ops.count, page.count, compressed.count, Double(compressed.count) / Double(max(1, decoded.ops.count))))
+
+    // 50 devices pushing 10-op batches at once.
+    try await concurrentPushes(server: fullServer.url, tokens: full.staff, seconds: 5)
+}
+
+struct ServerData {
+    let reviewer: String
+    let staff: [(org: String, token: String)]
+}
+
+/// A server database written directly: 50 orgs in district 310112, their devices, and `ops` hours ops.
+func makeServerData(_ dir: String, ops count: Int) throws -> ServerData {
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    let store = try Store.create(at: dir + "/server.sqlite", replica: ReplicaID(0x5e), metadata: ["role": "server"])
+    let orgs = (0..<50).map { String(format: "MH-SB-%03d", $0) }
+    try store.write { tx in
+        for org in orgs {
+            let key = RecordKey(collection: .orgs, id: org)
+            try tx.set(key, "name", .text("基地 \(org)"))
+            try tx.set(key, "kind", .text("sunshine-base"))
+            try tx.set(key, "district", .text("310112"))
+        }
+    }
+    let ops = makeOps(count: count, conflictHeavy: false)
+    for start in stride(from: 0, to: ops.count, by: 100_000) {
+        try store.apply(Array(ops[start..<min(start + 100_000, ops.count)]))
+    }
+    func device(_ name: String, _ role: Device.Role, org: String? = nil, district: String? = nil) throws -> String {
+        let token = "sst_bench_\(name)_\(UUID().uuidString)"
+        try store.addDevice(Device(id: "dev_\(name)", name: name, role: role, org: org, district: district, createdAt: "2026-01-01T00:00:00Z",
+                                   revokedAt: nil), tokenHash: NaturalKey.digest(token))
+        return token
+    }
+    return ServerData(reviewer: try device("reviewer", .reviewer, district: "310112"),
+                      staff: try orgs.map { ($0, try device("staff-\($0)", .staff, org: $0)) })
+}
+
+/// A release server on a free port.
+final class BenchServer {
+    let process = Process()
+    var url = ""
+
+    init(binary: String, dataDir: String) throws {
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", "0"]
+        var env = ProcessInfo.processInfo.environment
+        env["LOG_LEVEL"] = "error"
+        process.environment = env
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var text = ""
+        while !text.contains("listening on") {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw BenchError("the server did not start") }
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let range = text.range(of: #"http://127\.0\.0\.1:\d+"#, options: .regularExpression) else { throw BenchError(text) }
+        url = String(text[range])
+    }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+        process.waitUntilExit()
+    }
+}
+
+/// Runs a process to completion: wall time and its peak resident memory.
+func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakMB: Double) {
+    let argv = ([binary] + args).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pid: pid_t = 0, status: Int32 = 0
+    var usage = rusage()
+    let time = seconds {
+        guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return }
+        wait4(pid, &status, 0, &usage)
+    }
+    guard pid != 0, status == 0 else { throw BenchError("\(binary) \(args.joined(separator: " ")) failed (status \(status))") }
+    return (time, Double(usage.ru_maxrss) / 1024)
+}
+
+func fetch(_ url: String, token: String, body: Data? = nil) async throws -> Data {
+    var request = URLRequest(url: URL(string: url)!)
+    request.setValue("1", forHTTPHeaderField: Wire.versionHeader)
+    request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+    request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
+    if let body {
+        request.httpMethod = "POST"
+        request.httpBody = body
+    }
+    let (data, response) = try await URLSession.shared.data(for: request)
+    guard (response as? HTTPURLResponse)?.statusCode == 200 else { throw BenchError("\(url): \(String(decoding: data, as: UTF8.self))") }
+    return data
+}
+
+func concurrentPushes(server: String, tokens: [(org: String, token: String)], seconds duration: Double) async throws {
+    let deadline = Date().addingTimeInterval(duration)
+    let start = Date()
+    let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+        for (n, device) in tokens.enumerated() {
+            group.addTask {
+                var clock = HybridClock()
+                var times = [Double]()
+                var day = 0
+                while Date() < deadline {
+                    var ops = [Op]()
+                    for i in 0..<10 {
+                        let id = OpID(timestamp: clock.next(wallMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000)), replica: ReplicaID(UInt64(1000 + n)))
+                        let person = String(format: "%020x", 900_000 + i)
+                        ops.append(Op(id: id, collection: .hours, record: "\(device.org)/\(person)/\(CivilDate(dayNumber: Int32(20_000 + day)))",
+                                      field: "minutes", value: .integer(240)))
+                    }
+                    day += 1
+                    let body = try Wire.encoder().encode(PushRequest(ops: ops))
+                    let t = Date()
+                    _ = try await fetch(server + "/v1/push", token: device.token, body: body)
+                    times.append(Date().timeIntervalSince(t))
+                }
+                return times
+            }
+        }
+        var all = [Double]()
+        for try await times in group { all += times }
+        return all.sorted()
+    }
+    let elapsed = Date().timeIntervalSince(start)
+    print(String(format: "%d devices pushing 10-op batches: %d pushes in %.1f s  →  %.0f pushes/s  (p50 %.1f ms, p99 %.1f ms)",
+                 tokens.count, latencies.count, elapsed, Double(latencies.count) / elapsed,
+                 latencies[latencies.count / 2] * 1000, latencies[Int(Double(latencies.count) * 0.99)] * 1000))
+}
