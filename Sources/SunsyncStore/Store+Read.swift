@@ -63,20 +63,6 @@ extension Store {
         }
     }
 
-    /// How many fields have several different current values, counted in SQL (no merged state is built).
-    public func conflictCount() throws(StoreError) -> Int {
-        try Self.run {
-            try queue.read { db in
-                try Int.fetchOne(db, sql: """
-                    SELECT count(*) FROM (
-                        SELECT 1 FROM ops JOIN current ON current.op_id = ops.id
-                        GROUP BY ops.collection, ops.record, ops.field
-                        HAVING count(DISTINCT ops.kind || ':' || coalesce(ops.value, '')) > 1)
-                    """) ?? 0
-            }
-        }
-    }
-
     static func records(_ db: Database, collection: CollectionName, id: String?) throws -> [RecordKey: RecordState] {
         let rows: [Row]
         let select = "SELECT ops.record, ops.field, ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id"

@@ -109,9 +109,8 @@ struct SyncCommand: AsyncParsableCommand {
         if global.json { return try Output.json(report) }
         var line = "Synced: sent \(report.pushed), received \(report.pulled) changes."
         if report.rejected > 0 { line += " \(report.rejected) refused by the server: see `sunsync rejected`." }
+        if report.pulled > 0 { line += " `sunsync conflicts` lists any disagreements to resolve." }
         print(line)
-        let conflicts = report.pulled > 0 ? (try? ws.store.conflictCount()) ?? 0 : 0  // only new ops can bring one
-        if conflicts > 0 { print("\(conflicts) conflict\(conflicts == 1 ? "" : "s") to resolve: see `sunsync conflicts`.") }
     }
 }
 
