@@ -60,6 +60,21 @@ struct CLI {
 
     var storePath: String { home + "/store.sqlite" }
 
+    /// Starts `sunsync args…`, and if it is still running after `microseconds`, calls `interrupt` (which
+    /// kills it or something it depends on). Waits for it to end; returns whether `interrupt` was called.
+    func runInterrupted(_ args: [String], after microseconds: UInt32,
+                        interrupt: (Process) throws -> Void = { kill($0.processIdentifier, SIGKILL) }) throws -> Bool {
+        let process = start(args)
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        usleep(microseconds)
+        let interrupted = process.isRunning
+        if interrupted { try interrupt(process) }
+        process.waitUntilExit()
+        return interrupted
+    }
+
     /// An initialized home with the three fixture participants.
     static func withParticipants(lunchRate: String? = "15") throws -> CLI {
         let cli = CLI()

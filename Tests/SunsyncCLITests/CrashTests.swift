@@ -23,16 +23,9 @@ import Testing
         let base = try cli.opCount()
         var killed = 0
         for attempt in 0..<8 {
-            let process = cli.start(["import", file, "--kind", "hours"])
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32(50_000 + (attempt * 97_331) % 600_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
+            if try cli.runInterrupted(["import", file, "--kind", "hours"], after: UInt32(50_000 + (attempt * 97_331) % 600_000)) {
                 killed += 1
             }
-            process.waitUntilExit()
             // Then the file is sound, and it holds either none of the rows or all of them.
             let queue = try DatabaseQueue(path: cli.storePath)
             #expect(try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])

@@ -40,16 +40,7 @@ import Testing
         let c = try CLI.linked(server, "c", "--role", "staff", "--org", "MH-SB-001")
         var killedClients = 0
         for attempt in 0..<6 {
-            let process = c.start(["sync"])
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32(40_000 + (attempt * 61_231) % 250_000))
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                killedClients += 1
-            }
-            process.waitUntilExit()
+            if try c.runInterrupted(["sync"], after: UInt32(40_000 + (attempt * 61_231) % 250_000)) { killedClients += 1 }
             #expect(try integrityOK(c.storePath))
         }
         _ = try c.sync()
@@ -61,18 +52,12 @@ import Testing
         try importSheet(d, days: 2000, offset: 3000)
         var killedServer = 0
         for attempt in 0..<5 {
-            let process = d.start(["sync"])
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            usleep(UInt32(30_000 + (attempt * 47_111) % 200_000))
-            if process.isRunning {
+            let interrupted = try d.runInterrupted(["sync"], after: UInt32(30_000 + (attempt * 47_111) % 200_000)) { _ in
                 server.kill()
-                killedServer += 1
                 #expect(try integrityOK(server.databasePath))
                 try server.start()  // the client's retries find it back
             }
-            process.waitUntilExit()
+            if interrupted { killedServer += 1 }
         }
         _ = try d.sync()
         for laptop in [a, c, d] { _ = try laptop.sync() }

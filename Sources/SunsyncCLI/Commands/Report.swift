@@ -70,7 +70,8 @@ struct Report: ParsableCommand {
             case .json: try Output.json(Document(org: ws.org, month: month, participants: lines, total: total))
             case .csv: print(CSV.byteOrderMark + CSV.encode([headers] + cells), terminator: "")
             case .table:
-                let orgName = (try? ws.store.meta("org_name")).flatMap { $0 } ?? ""
+                let orgRecord = ws.org.flatMap { state[RecordKey(collection: .orgs, id: $0)] }
+                let orgName = (try? ws.store.meta("org_name")).flatMap { $0 } ?? orgRecord.flatMap { $0.displayed("name")?.text } ?? ""
                 print("\(ws.org ?? "district " + (ws.district ?? "")) \(orgName) — \(month) 月报 monthly report\n")
                 Output.table(headers, cells)
             }
