@@ -45,14 +45,14 @@ struct DataOptions: ParsableArguments {
     var databasePath: String { directory + "/server.sqlite" }
 
     /// Opens the database, creating the directory and an empty database the first time.
-    func open(concurrentReads: Bool = false) throws -> Store {
+    func open() throws -> Store {
         do {
             if !FileManager.default.fileExists(atPath: databasePath) {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 var rng = SystemRandomNumberGenerator()
                 _ = try Store.create(at: databasePath, replica: ReplicaID(rng.next() | 1), metadata: ["role": "server"])
             }
-            return try Store.open(at: databasePath, concurrentReads: concurrentReads)
+            return try Store.open(at: databasePath, server: true)
         } catch let error as StoreError {
             throw ValidationError("\(databasePath): \(error.message)")
         } catch {
@@ -75,7 +75,7 @@ extension ServerCommand {
         var maxClockSkew = 300
 
         func run() async throws {
-            let store = try data.open(concurrentReads: true)
+            let store = try data.open()
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port

@@ -8,10 +8,12 @@ extension Store {
             try db.execute(sql: """
                 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 -- Every op ever seen: the audit trail. seq is the local arrival order.
-                -- org is the record id's org code (its text up to the first '/'), for scoped pulls.
+                -- org is the record id's org code (its text up to the first '/'), for scoped pulls; rkey a
+                -- 64-bit FNV-1a hash of "collection/record", so finding a record's ops is an integer lookup.
                 CREATE TABLE ops (
                     seq INTEGER PRIMARY KEY,
                     id BLOB NOT NULL UNIQUE,
+                    rkey INTEGER NOT NULL,
                     org TEXT NOT NULL,
                     collection TEXT NOT NULL,
                     record TEXT NOT NULL,
@@ -20,8 +22,7 @@ extension Store {
                     value,
                     pred BLOB NOT NULL
                 );
-                CREATE INDEX ops_by_field ON ops(collection, record, field);
-                CREATE INDEX ops_by_org ON ops(org, seq);
+                CREATE INDEX ops_by_record ON ops(rkey);
                 -- The merged state: the ids of the ops that are a current value of their field.
                 -- Values are read from `ops`; a 16-byte key keeps this table cheap to maintain.
                 CREATE TABLE current (op_id BLOB PRIMARY KEY) WITHOUT ROWID;
@@ -54,6 +55,18 @@ extension Store {
                     created_at TEXT NOT NULL,
                     revoked_at TEXT
                 );
+                """)
+        }
+        return migrator
+    }
+
+    /// The shared migrations, then the server's own: indexes a laptop does not need and should not pay for.
+    static var serverMigrator: DatabaseMigrator {
+        var migrator = self.migrator
+        migrator.registerMigration("server-v1-indexes") { db in
+            try db.execute(sql: """
+                CREATE INDEX ops_by_org ON ops(org, seq);
+                CREATE INDEX ops_org_districts ON ops(field, value) WHERE collection = 'orgs';
                 """)
         }
         return migrator

@@ -39,8 +39,8 @@ extension Store {
                 var out = [LoggedOp]()
                 for key in keys {
                     let rows = try Row.fetchAll(db, sql: """
-                        SELECT seq, id, field, kind, value, pred FROM ops WHERE collection = ? AND record = ?
-                        """, arguments: [key.collection.rawValue, key.id])
+                        SELECT seq, id, field, kind, value, pred FROM ops WHERE rkey = ? AND collection = ? AND record = ?
+                        """, arguments: [Self.recordHash(key.collection, key.id), key.collection.rawValue, key.id])
                     for row in rows {
                         guard let id = OpID(bytes: [UInt8](row[1] as Data)) else { continue }
                         out.append(LoggedOp(seq: row[0], op: Op(id: id, collection: key.collection, record: key.id, field: row[2],
@@ -67,7 +67,8 @@ extension Store {
         let rows: [Row]
         let select = "SELECT ops.record, ops.field, ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id"
         if let id {
-            rows = try Row.fetchAll(db, sql: select + " WHERE ops.collection = ? AND ops.record = ?", arguments: [collection.rawValue, id])
+            rows = try Row.fetchAll(db, sql: select + " WHERE ops.rkey = ? AND ops.collection = ? AND ops.record = ?",
+                                    arguments: [Self.recordHash(collection, id), collection.rawValue, id])
         } else {
             rows = try Row.fetchAll(db, sql: select + " WHERE ops.collection = ?", arguments: [collection.rawValue])
         }

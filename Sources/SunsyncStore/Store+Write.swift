@@ -103,7 +103,7 @@ final class Applier {
         mayHaveReplaced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replaced)") ?? true
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
         insertOp = try prepare("""
-            INSERT INTO ops(id, collection, record, field, kind, value, pred, org) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO NOTHING
             """)
         insertOutbox = try prepare("INSERT INTO outbox(seq) VALUES (?)")
@@ -118,7 +118,7 @@ final class Applier {
         insertCurrent = try prepare("INSERT OR IGNORE INTO current(op_id) VALUES (?)")
         selectCurrent = try prepare("""
             SELECT ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id
-            WHERE ops.collection = ? AND ops.record = ? AND ops.field = ?
+            WHERE ops.rkey = ?4 AND ops.collection = ?1 AND ops.record = ?2 AND ops.field = ?3
             """)
         selectOp = try prepare("SELECT collection, record, field, kind, value, pred FROM ops WHERE id = ?")
     }
@@ -128,6 +128,7 @@ final class Applier {
         bind(s, 1, key.collection.rawValue)
         bind(s, 2, key.id)
         bind(s, 3, field)
+        sqlite3_bind_int64(s, 4, Store.recordHash(key.collection, key.id))
         var entries = [FieldState.Entry]()
         while try step(s) == SQLITE_ROW {
             guard let id = columnID(s, 0) else { continue }
@@ -148,6 +149,7 @@ final class Applier {
         bind(insertOp, op.value, kindAt: 5)
         bindPred(insertOp, 7, op.pred)
         bindOrg(insertOp, 8, op.record)
+        sqlite3_bind_int64(insertOp, 9, Store.recordHash(op.collection, op.record))
         try run(insertOp)
         guard sqlite3_changes(db.sqliteConnection) == 1 else {
             try checkSame(op)

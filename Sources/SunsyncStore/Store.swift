@@ -44,13 +44,13 @@ public final class Store: Sendable {
         return Store(path: path, queue: queue, replica: replica)
     }
 
-    /// Opens an existing store, refusing a file that is not one. `concurrentReads` (for the server)
-    /// opens a pool of connections so reads run beside the one writer.
-    public static func open(at path: String, concurrentReads: Bool = false) throws(StoreError) -> Store {
+    /// Opens an existing store, refusing a file that is not one. `server` opens a pool of connections
+    /// so reads run beside the one writer, and adds the server's own indexes.
+    public static func open(at path: String, server: Bool = false) throws(StoreError) -> Store {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notInitialized, "no Sunsync store at \(path)")
         }
-        let queue: any DatabaseWriter = concurrentReads ? try openPool(path) : try openQueue(path)
+        let queue: any DatabaseWriter = server ? try openPool(path) : try openQueue(path)
         let (format, replicaText): (String?, String?) = try run {
             try queue.read { db in
                 guard try db.tableExists("meta") else { return (nil, nil) }
@@ -67,8 +67,17 @@ public final class Store: Sendable {
         guard let replicaText, let replica = ReplicaID(hex: replicaText) else {
             throw StoreError(.notAStore, "\(path) has no valid replica id; it is damaged")
         }
-        try run { try migrator.migrate(queue) }
+        try run { try (server ? serverMigrator : migrator).migrate(queue) }
         return Store(path: path, queue: queue, replica: replica)
+    }
+
+    /// The integer key of a record: FNV-1a (64-bit) over the UTF-8 of `collection/record`.
+    static func recordHash(_ collection: CollectionName, _ record: String) -> Int64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in collection.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        hash = (hash ^ UInt64(UInt8(ascii: "/"))) &* 0x100_0000_01b3
+        for byte in record.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int64(bitPattern: hash)
     }
 
     private static var configuration: Configuration {

@@ -31,13 +31,14 @@ func rawInsert(_ ops: [Op], path: String) throws -> Double {
     defer { sqlite3_close(db) }
     let schema = """
         PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;
-        CREATE TABLE ops (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, collection TEXT NOT NULL, record TEXT NOT NULL,
-                          field TEXT NOT NULL, kind INTEGER NOT NULL, value, pred BLOB NOT NULL);
-        CREATE INDEX ops_by_field ON ops(collection, record, field);
+        CREATE TABLE ops (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE, rkey INTEGER NOT NULL, org TEXT NOT NULL,
+                          collection TEXT NOT NULL, record TEXT NOT NULL, field TEXT NOT NULL, kind INTEGER NOT NULL, value, pred BLOB NOT NULL);
+        CREATE INDEX ops_by_record ON ops(rkey);
         """
     guard sqlite3_exec(db, schema, nil, nil, nil) == SQLITE_OK else { throw BenchError("schema") }
     var statement: OpaquePointer?
-    sqlite3_prepare_v2(db, "INSERT INTO ops(id, collection, record, field, kind, value, pred) VALUES (?, ?, ?, ?, ?, ?, ?)", -1, &statement, nil)
+    sqlite3_prepare_v2(db, "INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       -1, &statement, nil)
     defer { sqlite3_finalize(statement) }
     let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
     return try seconds {
@@ -56,6 +57,8 @@ func rawInsert(_ ops: [Op], path: String) throws -> Double {
             case .null: sqlite3_bind_int64(statement, 5, 0); sqlite3_bind_null(statement, 6)
             }
             sqlite3_bind_blob(statement, 7, pred, Int32(pred.count), transient)
+            sqlite3_bind_text(statement, 8, String(op.record.prefix { $0 != "/" }), -1, transient)
+            sqlite3_bind_int64(statement, 9, Int64(bitPattern: UInt64(truncatingIfNeeded: op.record.hashValue))) // any integer: same work
             guard sqlite3_step(statement) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db))) }
             sqlite3_reset(statement)
         }
