@@ -116,7 +116,9 @@ final class BenchServer {
     }
 }
 
-/// Runs a process to completion: wall time and its peak resident memory.
+/// Runs a process to completion: wall time and its peak resident memory. The peak is the child's own
+/// VmHWM, read from /proc every 10 ms until it exits (rusage's ru_maxrss is no use here: a child
+/// spawned with vfork inherits this large process's high-water mark).
 func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakMB: Double) {
     let argv = ([binary] + args).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
@@ -125,13 +127,20 @@ func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakM
     posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
     defer { posix_spawn_file_actions_destroy(&actions) }
     var pid: pid_t = 0, status: Int32 = 0
-    var usage = rusage()
+    var peakKB = 0.0
     let time = seconds {
         guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return }
-        wait4(pid, &status, 0, &usage)
+        while waitpid(pid, &status, WNOHANG) == 0 {
+            if let text = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+               let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+               let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+                peakKB = max(peakKB, kb)
+            }
+            usleep(10_000)
+        }
     }
     guard pid != 0, status == 0 else { throw BenchError("\(binary) \(args.joined(separator: " ")) failed (status \(status))") }
-    return (time, Double(usage.ru_maxrss) / 1024)
+    return (time, peakKB / 1024)
 }
 
 func fetch(_ url: String, token: String, body: Data? = nil) async throws -> Data {

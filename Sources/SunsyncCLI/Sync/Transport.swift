@@ -44,6 +44,9 @@ struct HTTPTransport: SyncTransport {
         self.token = token
         let configuration = URLSessionConfiguration.ephemeral
         configuration.timeoutIntervalForRequest = 60
+        // No response cache: pulled pages are applied once; an in-memory cache kept every one of them.
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
         session = URLSession(configuration: configuration)
     }
 
