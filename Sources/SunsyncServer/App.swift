@@ -118,7 +118,7 @@ struct SyncController: Sendable {
             throw ServerError(.badRequest, "bad-limit", "limit must be 1 to \(Wire.maxBatch)")
         }
         let page = try await store.pull(after: after, orgs: access.orgs, limit: limit)
-        return try respond(PullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more), to: request)
+        return try respond(json: PageWriter.pullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more), to: request)
     }
 
     // MARK: Plumbing
@@ -167,7 +167,11 @@ struct SyncController: Sendable {
 
     /// JSON, gzipped when the client accepts it and the body is worth it.
     func respond(_ value: some Encodable, to request: Request) throws -> Response {
-        var data = try Wire.encoder().encode(value)
+        try respond(json: try Wire.encoder().encode(value), to: request)
+    }
+
+    func respond(json: Data, to request: Request) throws -> Response {
+        var data = json
         var headers: HTTPFields = [.contentType: "application/json"]
         if data.count > 512, request.headers[.acceptEncoding]?.contains("gzip") == true {
             data = try Gzip.compress(data, level: 1)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SunsyncModel
 
 /// A local op a server refused, as `sunsync rejected` shows it.
@@ -120,17 +121,17 @@ extension Store {
                 var end = maxSeq
                 if let orgs, orgs.count == 1 {
                     // One org: its own index, in order.
-                    ops = try Self.loggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? ORDER BY org, seq LIMIT ?",
-                                             arguments: [orgs[0], cursor, limit])
+                    ops = try Self.fastLoggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? ORDER BY org, seq LIMIT ?",
+                                                 arguments: [orgs[0], cursor, limit])
                 } else if let orgs {
                     guard !orgs.isEmpty else { return ([], maxSeq, false) }
                     // Several orgs: walk a bounded window of arrival order, keeping the district's ops.
                     end = min(maxSeq, cursor + Int64(limit) * 20)
                     let marks = Array(repeating: "?", count: orgs.count).joined(separator: ",")
-                    ops = try Self.loggedOps(db, sql: "\(columns) NOT INDEXED WHERE seq > ? AND seq <= ? AND org IN (\(marks)) ORDER BY seq LIMIT ?",
-                                             arguments: StatementArguments([cursor, end] + orgs + [limit] as [any DatabaseValueConvertible]))
+                    ops = try Self.fastLoggedOps(db, sql: "\(columns) NOT INDEXED WHERE seq > ? AND seq <= ? AND org IN (\(marks)) ORDER BY seq LIMIT ?",
+                                                 arguments: StatementArguments([cursor, end] + orgs + [limit] as [any DatabaseValueConvertible]))
                 } else {
-                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
+                    ops = try Self.fastLoggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
                 }
                 if ops.count == limit, let last = ops.last?.seq { return (ops, last, last < maxSeq) }
                 return (ops, end, end < maxSeq)
@@ -218,6 +219,27 @@ extension Store {
         guard let role = Device.Role(rawValue: row["role"]) else { return nil }
         return Device(id: row["id"], name: row["name"], role: role, org: row["org"], district: row["district"],
                       createdAt: row["created_at"], revokedAt: row["revoked_at"])
+    }
+
+    /// `loggedOps` read through the C API: a pull reads thousands of rows per request.
+    static func fastLoggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {
+        let statement = try db.cachedStatement(sql: sql)
+        try statement.setArguments(arguments)
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s) }
+        var out = [LoggedOp]()
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            guard let id = columnID(s, 1), let collection = CollectionName(rawValue: columnText(s, 2)) else { continue }
+            out.append(LoggedOp(seq: sqlite3_column_int64(s, 0),
+                                op: Op(id: id, collection: collection, record: columnText(s, 3), field: columnText(s, 4),
+                                       value: columnValue(s, kind: 5, value: 6), pred: columnIDs(s, 7))))
+        }
+        return out
     }
 
     static func loggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {

@@ -46,3 +46,27 @@ import Testing
         #expect(throws: Gzip.Error.self) { try Gzip.decompress(Data("not gzip at all".utf8), limit: 100) }
     }
 }
+
+@Suite struct PageWriterTests {
+    @Test func handWrittenPagesAreByteForByteWhatJSONEncoderWrites() throws {
+        let tricky = ["张三 \"引号\" back\\slash", "line\nbreak\ttab\r\u{08}\u{0C}", "ctrl \u{01}\u{1F} del \u{7F}", "a/b/c", "emoji 🙂", ""]
+        var ops = [Op]()
+        var ms: UInt64 = 1_709_510_400_000
+        for (i, text) in tricky.enumerated() {
+            ms += 1
+            let id = OpID(timestamp: Timestamp(milliseconds: ms, counter: UInt16(i)), replica: ReplicaID(0xa1))
+            let values: [Value] = [.text(text), .integer(-42), .bool(i % 2 == 0), .null, .date(CivilDate("2024-02-29")!)]
+            ops.append(Op(id: id, collection: .hours, record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04", field: "note",
+                          value: values[i % values.count], pred: i == 0 ? [] : [ops[i - 1].id]))
+            ops.append(Op(id: OpID(timestamp: id.timestamp, replica: ReplicaID(0xb2)), collection: .participants,
+                          record: "MH-SB-001/ad70a1271ab25a67e712", field: "name", value: .text(text)))
+        }
+        for more in [true, false] {
+            let expected = try Wire.encoder().encode(PullResponse(ops: ops, cursor: 9_000_000_001, more: more))
+            let written = PageWriter.pullResponse(ops: ops, cursor: 9_000_000_001, more: more)
+            #expect(String(decoding: written, as: UTF8.self) == String(decoding: expected, as: UTF8.self))
+            #expect(try Wire.decoder().decode(PullResponse.self, from: written).ops == ops)
+        }
+        #expect(PageWriter.pullResponse(ops: [], cursor: 0, more: false) == (try Wire.encoder().encode(PullResponse(ops: [], cursor: 0, more: false))))
+    }
+}

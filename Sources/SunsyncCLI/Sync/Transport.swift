@@ -78,6 +78,12 @@ struct HTTPTransport: SyncTransport {
             request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
         }
         let data: Data, response: URLResponse
+        let started = ContinuousClock.now
+        defer {
+            if ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil {
+                FileHandle.standardError.write(Data("\(method) \(path): \(ContinuousClock.now - started)\n".utf8))
+            }
+        }
         do { (data, response) = try await session.data(for: request) } catch {
             throw SyncError.network(error.localizedDescription)
         }

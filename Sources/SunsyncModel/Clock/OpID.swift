@@ -32,14 +32,23 @@ public struct OpID: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     /// Parses the 16-byte binary form.
-    public init?(bytes: some Collection<UInt8>) {
+    public init?(bytes: UnsafeRawBufferPointer) {
         guard bytes.count == 16 else { return nil }
         var high: UInt64 = 0, low: UInt64 = 0
-        for (i, byte) in bytes.enumerated() {
-            if i < 8 { high = high << 8 | UInt64(byte) } else { low = low << 8 | UInt64(byte) }
-        }
+        for i in 0..<8 { high = high << 8 | UInt64(bytes[i]) }
+        for i in 8..<16 { low = low << 8 | UInt64(bytes[i]) }
         self.timestamp = Timestamp(rawValue: high)
         self.replica = ReplicaID(low)
+    }
+
+    public init?(bytes: [UInt8]) {
+        guard let id = bytes.withUnsafeBytes({ OpID(bytes: $0) }) else { return nil }
+        self = id
+    }
+
+    public init?(bytes: ArraySlice<UInt8>) {
+        guard let id = bytes.withUnsafeBytes({ OpID(bytes: $0) }) else { return nil }
+        self = id
     }
 
     public var description: String {
@@ -49,12 +58,8 @@ public struct OpID: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// The 16-byte big-endian encoding.
     public var bytes: [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(16)
-        for value in [timestamp.rawValue, replica.rawValue] {
-            for shift in stride(from: 56, through: 0, by: -8) { out.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }
-        }
-        return out
+        var bigEndian = (timestamp.rawValue.bigEndian, replica.rawValue.bigEndian)
+        return withUnsafeBytes(of: &bigEndian) { Array($0) }
     }
 
     public static func < (lhs: OpID, rhs: OpID) -> Bool {
