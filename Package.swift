@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "SunsyncServer", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncProtocol",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,6 +1,9 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import NIOSSL
 import Logging
 import SunsyncModel
 import SunsyncProtocol
@@ -12,16 +15,25 @@ public struct ServerConfiguration: Sendable {
     public var port = 8080
     /// How far ahead of the server's clock an op may be stamped.
     public var maxClockSkewMilliseconds: UInt64 = 5 * 60 * 1000
+    /// PEM files of the certificate chain and its private key: serve HTTPS instead of HTTP.
+    public var tls: (certificate: String, key: String)?
 
     public init() {}
 }
 
 /// The Hummingbird application over a store: `/healthz`, `/metrics`, and protocol v1.
 public func buildApplication(store: Store, configuration: ServerConfiguration, logger: Logger,
-                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
     let router = buildRouter(store: store, configuration: configuration)
+    var server = HTTPServerBuilder.http1()
+    if let tls = configuration.tls {
+        let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
+        let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
+        server = try .tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+    }
     return Application(
         router: router,
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sunsync-server"),
         onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

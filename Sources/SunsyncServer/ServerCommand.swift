@@ -66,13 +66,24 @@ extension ServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve sync over HTTP until SIGTERM or SIGINT (requests in flight are finished first).",
-            discussion: "Put TLS in front of it (a reverse proxy such as nginx) when it leaves the machine: certificate numbers are sensitive personal information.")
+            discussion: "Serve HTTPS (--tls-cert, --tls-key) whenever it leaves the machine: certificate numbers are sensitive personal information.")
 
         @OptionGroup var data: DataOptions
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
         @Option(help: "The port to listen on (0: any free port, printed at start).") var port = 8080
         @Option(name: .customLong("max-clock-skew"), help: ArgumentHelp("Refuse ops stamped more than this many seconds ahead of the server's clock.", valueName: "seconds"))
         var maxClockSkew = 300
+        @Option(name: .customLong("tls-cert"), help: ArgumentHelp("Serve HTTPS with this certificate chain (PEM).", valueName: "file"))
+        var tlsCert: String?
+        @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
+        var tlsKey: String?
+
+        func validate() throws {
+            guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
+            for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
+                throw ValidationError("cannot read \(file)")
+            }
+        }
 
         func run() async throws {
             let store = try data.open()
@@ -80,12 +91,16 @@ extension ServerCommand {
             configuration.host = host
             configuration.port = port
             configuration.maxClockSkewMilliseconds = UInt64(max(0, maxClockSkew)) * 1000
+            if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
             var logger = Logger(label: "sunsync-server")
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
-            let app = buildApplication(store: store, configuration: configuration, logger: logger) { port in
-                // The one line scripts and tests wait for.
-                FileHandle.standardOutput.write(Data("sunsync-server listening on http://\(host):\(port) (data: \(data.directory))\n".utf8))
-            }
+            let scheme = tlsCert == nil ? "http" : "https"
+            let app = try Result {
+                try buildApplication(store: store, configuration: configuration, logger: logger) { port in
+                    // The one line scripts and tests wait for.
+                    FileHandle.standardOutput.write(Data("sunsync-server listening on \(scheme)://\(host):\(port) (data: \(data.directory))\n".utf8))
+                }
+            }.mapError { ValidationError("cannot use the TLS certificate or key: \($0)") }.get()
             try await app.runService()
         }
     }

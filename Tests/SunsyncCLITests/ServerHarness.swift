@@ -20,11 +20,14 @@ final class ServerProcess: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
     var databasePath: String { dataDir + "/server.sqlite" }
 
+    /// Extra `serve` arguments (e.g. TLS).
+    var serveArguments = [String]()
+
     /// Starts the server (on `port`, or any free port the first time) and waits until it listens.
     func start() throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port)]
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port)] + serveArguments
         var env = ProcessInfo.processInfo.environment
         env["LOG_LEVEL"] = "warning"
         process.environment = env

@@ -109,6 +109,43 @@ extension CLI {
         #expect(wrong.status != 0 && wrong.err.contains("MH-SB-002"))
     }
 
+    /// Runs a tool from the system (openssl, curl) and returns its output.
+    func tool(_ path: String, _ args: [String]) throws -> (status: Int32, out: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = args
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl") && FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    func servesHTTPSWithACertificate() throws {
+        let server = ServerProcess()
+        try FileManager.default.createDirectory(atPath: server.dataDir, withIntermediateDirectories: true)
+        let cert = server.dataDir + "/cert.pem", key = server.dataDir + "/key.pem"
+        let made = try tool("/usr/bin/openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                                                 "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-days", "1",
+                                                 "-keyout", key, "-out", cert])
+        try #require(made.status == 0)
+        server.serveArguments = ["--tls-cert", cert, "--tls-key", key]
+        try server.start()
+        defer { server.stop() }
+        let https = "https://127.0.0.1:\(server.port)/healthz"
+        #expect(try tool("/usr/bin/curl", ["-s", "--cacert", cert, https]).out == "ok\n")
+        // Without trusting the certificate, or in plain HTTP, nothing is served.
+        #expect(try tool("/usr/bin/curl", ["-s", https]).status != 0)
+        #expect(try tool("/usr/bin/curl", ["-s", "http://127.0.0.1:\(server.port)/healthz"]).out != "ok\n")
+        // A key that does not go with a certificate is refused at start.
+        let bad = ServerProcess()
+        bad.serveArguments = ["--tls-cert", cert, "--tls-key", cert]
+        #expect(throws: CLIHarnessError.self) { try bad.start() }
+    }
+
     @Test func gracefulShutdownOnSIGTERM() throws {
         let server = try ServerProcess.withOrgs()
         server.stop()
