@@ -53,16 +53,6 @@ extension Store {
         }
     }
 
-    /// Every op in the log, in local arrival order, after `seq` (for tests and sync).
-    public func ops(after seq: Int64 = 0, limit: Int = .max) throws(StoreError) -> [LoggedOp] {
-        try Self.run {
-            try queue.read { db in
-                try Self.loggedOps(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE seq > ? ORDER BY seq LIMIT ?",
-                                   arguments: [seq, min(limit, Int(Int32.max))])
-            }
-        }
-    }
-
     static func records(_ db: Database, collection: CollectionName, id: String?) throws -> [RecordKey: RecordState] {
         let rows: [Row]
         let select = "SELECT ops.record, ops.field, ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id"

@@ -50,15 +50,7 @@ extension Store {
     public func applyPage(_ ops: [Op], cursorKey: String, cursor: Int64) throws(StoreError) -> Int {
         try Self.run {
             try queue.write { db in
-                let applier = try Applier(db)
-                var clock = try Self.loadClock(db)
-                var new = 0
-                for op in ops {
-                    try Schema.validate(op)
-                    if try applier.apply(op, local: false) { new += 1 }
-                    clock.observe(op.id.timestamp)
-                }
-                try Self.saveClock(clock, db)
+                let new = try Self.applyReceived(ops, db)
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                arguments: [cursorKey, String(cursor)])
                 return new

@@ -8,20 +8,21 @@ extension Store {
     /// before with other content is refused. Returns how many ops were new.
     @discardableResult
     public func apply(_ ops: [Op]) throws(StoreError) -> Int {
-        try Self.run {
-            try queue.write { db in
-                var clock = try Self.loadClock(db)
-                let applier = try Applier(db)
-                var new = 0
-                for op in ops {
-                    try Schema.validate(op)
-                    if try applier.apply(op, local: false) { new += 1 }
-                    clock.observe(op.id.timestamp)
-                }
-                try Self.saveClock(clock, db)
-                return new
-            }
+        try Self.run { try queue.write { db in try Self.applyReceived(ops, db) } }
+    }
+
+    /// Validates and applies ops from elsewhere inside a transaction, and moves the clock past them.
+    static func applyReceived(_ ops: [Op], _ db: Database) throws -> Int {
+        var clock = try loadClock(db)
+        let applier = try Applier(db)
+        var new = 0
+        for op in ops {
+            try Schema.validate(op)
+            if try applier.apply(op, local: false) { new += 1 }
+            clock.observe(op.id.timestamp)
         }
+        try saveClock(clock, db)
+        return new
     }
 
     /// Makes local changes in one transaction: everything `body` writes lands, or nothing does.
