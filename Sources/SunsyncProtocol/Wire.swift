@@ -11,8 +11,8 @@ public enum Wire {
     public static let maxCompressedBody = 16 << 20
     public static let maxInflatedBody = 64 << 20
     /// Largest push batch and pull page.
-    public static let maxBatch = 5_000
-    public static let defaultPage = 5_000
+    public static let maxBatch = 20_000
+    public static let defaultPage = 20_000
 
     /// JSON as both sides write it. Keys are spelled by each type's CodingKeys (snake_case), not by a
     /// key strategy, which would cost on every key of every op.

@@ -87,6 +87,8 @@ public final class Store: Sendable {
         config.prepareDatabase { db in
             // FULL: a change that was acknowledged is on disk, even if the power fails a moment later.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // Checkpoint the write-ahead log every 32 MiB rather than every 4 MiB: a large sync writes it fast.
+            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         return config
     }
