@@ -87,6 +87,7 @@ extension ServerCommand {
 
         func run() async throws {
             let store = try data.open()
+            do { try store.expectLargeWrites() } catch { throw ValidationError(error.message) }
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port

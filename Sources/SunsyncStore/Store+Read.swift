@@ -60,7 +60,9 @@ extension Store {
             rows = try Row.fetchAll(db, sql: select + " WHERE ops.rkey = ? AND ops.collection = ? AND ops.record = ?",
                                     arguments: [Self.recordHash(collection, id), collection.rawValue, id])
         } else {
-            rows = try Row.fetchAll(db, sql: select + " WHERE ops.collection = ?", arguments: [collection.rawValue])
+            let keys = collectionRange(collection)
+            rows = try Row.fetchAll(db, sql: select + " WHERE ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
+                                    arguments: [keys.lowerBound, keys.upperBound, collection.rawValue])
         }
         var state = MergedState()
         for row in rows {

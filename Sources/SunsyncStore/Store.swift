@@ -71,13 +71,25 @@ public final class Store: Sendable {
         return Store(path: path, queue: queue, replica: replica)
     }
 
-    /// The integer key of a record: FNV-1a (64-bit) over the UTF-8 of `collection/record`.
+    /// The integer key of a record: the collection's number in bits 60-62, then 60 bits of FNV-1a over
+    /// the UTF-8 of `collection/record`. One index then finds a record's ops, and (as a range) a collection's.
     static func recordHash(_ collection: CollectionName, _ record: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in collection.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         hash = (hash ^ UInt64(UInt8(ascii: "/"))) &* 0x100_0000_01b3
         for byte in record.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return Int64(bitPattern: hash)
+        return collectionRange(collection).lowerBound | Int64(hash & 0x0FFF_FFFF_FFFF_FFFF)
+    }
+
+    /// Every record key of a collection.
+    static func collectionRange(_ collection: CollectionName) -> ClosedRange<Int64> {
+        let number: Int64 = switch collection {
+        case .orgs: 0
+        case .participants: 1
+        case .hours: 2
+        case .lunches: 3
+        }
+        return (number << 60)...(number << 60 | 0x0FFF_FFFF_FFFF_FFFF)
     }
 
     private static var configuration: Configuration {
@@ -87,8 +99,6 @@ public final class Store: Sendable {
         config.prepareDatabase { db in
             // FULL: a change that was acknowledged is on disk, even if the power fails a moment later.
             try db.execute(sql: "PRAGMA synchronous = FULL")
-            // Checkpoint the write-ahead log every 32 MiB rather than every 4 MiB: a large sync writes it fast.
-            try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192")
         }
         return config
     }
@@ -162,6 +172,12 @@ public final class Store: Sendable {
                  try Int.fetchOne(db, sql: "SELECT count(*) FROM rejected") ?? 0)
             }
         }
+    }
+
+    /// For a run of large writes (a sync, a server): checkpoint the write-ahead log every 32 MiB
+    /// instead of every 4 MiB. A short command keeps SQLite's default, which keeps its close quick.
+    public func expectLargeWrites() throws(StoreError) {
+        try Self.run { try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192") } }
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound file.

@@ -26,6 +26,7 @@ struct SyncEngine {
     static let cursorKey = "sync_cursor"
 
     func run(expectOrg: String?) async throws -> Report {
+        try store.expectLargeWrites()
         let info = try await Self.retrying(backoff) { [transport] in try await transport.session() }
         if let expectOrg, info.org != expectOrg {
             throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
