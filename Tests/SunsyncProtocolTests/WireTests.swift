@@ -70,3 +70,32 @@ import Testing
         #expect(PageWriter.pullResponse(ops: [], cursor: 0, more: false) == (try Wire.encoder().encode(PullResponse(ops: [], cursor: 0, more: false))))
     }
 }
+
+@Suite struct PageReaderTests {
+    @Test func readsWhatPageWriterWritesAndDeclinesAnythingElse() throws {
+        var ops = [Op]()
+        let texts = ["张三 \"引号\" back\\slash", "line\nbreak\ttab\r\u{08}\u{0C}", "ctrl \u{01}\u{1F} del \u{7F}", "a/b/c", "emoji 🙂", ""]
+        for (i, text) in texts.enumerated() {
+            let id = OpID(timestamp: Timestamp(milliseconds: 1_709_510_400_000 + UInt64(i), counter: 0), replica: ReplicaID(0xa1))
+            let values: [Value] = [.text(text), .integer(-42), .bool(true), .null, .date(CivilDate("2024-02-29")!), .integer(Int64.max)]
+            ops.append(Op(id: id, collection: .lunches, record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04", field: "note",
+                          value: values[i], pred: ops.last.map { [$0.id] } ?? []))
+            ops.append(Op(id: OpID(timestamp: id.timestamp, replica: ReplicaID(0xb2)), collection: .participants,
+                          record: "MH-SB-001/ad70a1271ab25a67e712", field: text.isEmpty ? "name" : "cert", value: .text(text)))
+        }
+        let page = PageWriter.pullResponse(ops: ops, cursor: 77, more: true)
+        let read = try #require(PageReader.pullResponse(page))
+        #expect(read.ops == ops && read.cursor == 77 && read.more)
+        #expect(PageReader.pullResponse(PageWriter.pullResponse(ops: [], cursor: 0, more: false))?.ops.isEmpty == true)
+        // JSONEncoder's escapes that PageWriter never writes are still read.
+        let escaped = Data(#"{"cursor":1,"more":false,"ops":[{"collection":"hours","field":"note","id":"018e06c29be8-0000-00000000000000a1","pred":[],"record":"r","value":"\u5f20\ud83d\ude42\/"}]}"#.utf8)
+        #expect(PageReader.pullResponse(escaped)?.ops.first?.value == .text("张🙂/"))
+        // Other layouts are declined (the client then uses JSONDecoder), never misread.
+        for other in [#"{"more":false,"cursor":1,"ops":[]}"#, #"{ "cursor":1,"more":false,"ops":[]}"#,
+                      #"{"cursor":1,"more":false,"ops":[]} "#, #"{"cursor":1.5,"more":false,"ops":[]}"#,
+                      #"{"cursor":99999999999999999999,"more":false,"ops":[]}"#, #"{"cursor":1,"more":false,"ops":[{"collection":"payments"}]}"#,
+                      String(decoding: page.prefix(page.count - 1), as: UTF8.self)] {
+            #expect(PageReader.pullResponse(Data(other.utf8)) == nil, "\(other.prefix(60))")
+        }
+    }
+}

@@ -60,10 +60,22 @@ struct HTTPTransport: SyncTransport {
     }
 
     func pull(after cursor: Int64, limit: Int) async throws -> PullResponse {
-        try await send("GET", "/v1/pull?after=\(cursor)&limit=\(limit)", body: nil)
+        let data = try await sendRaw("GET", "/v1/pull?after=\(cursor)&limit=\(limit)", body: nil)
+        return try PageReader.pullResponse(data) ?? decode(data)
     }
 
     private func send<T: Decodable>(_ method: String, _ path: String, body: Data?) async throws -> T {
+        try decode(try await sendRaw(method, path, body: body))
+    }
+
+    private func decode<T: Decodable>(_ payload: Data) throws -> T {
+        do { return try Wire.decoder().decode(T.self, from: payload) } catch {
+            throw SyncError.network("the server's answer could not be read (\(error)); is \(server) a Sunsync server?")
+        }
+    }
+
+    /// One exchange; returns the (inflated) body of a 2xx answer, or throws the server's problem.
+    private func sendRaw(_ method: String, _ path: String, body: Data?) async throws -> Data {
         guard let url = URL(string: server.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
             throw SyncError.network("\(server) is not a URL")
         }
@@ -100,8 +112,7 @@ struct HTTPTransport: SyncTransport {
                                   status: http.statusCode, detail: String(decoding: payload.prefix(200), as: UTF8.self))
             throw SyncError.refused(problem)
         }
-        do { return try Wire.decoder().decode(T.self, from: payload) } catch {
-            throw SyncError.network("the server's answer could not be read (\(error)); is \(server) a Sunsync server?")
-        }
+        return payload
     }
 }
+
