@@ -32,9 +32,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             response = try await next(request, context)
         } catch let error as ServerError {
             response = Self.problem(error)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
-            response = Self.problem(ServerError(.contentTooLarge, "body-too-large",
-                                                "the request body is larger than \(Wire.maxCompressedBody) bytes; send fewer ops per batch"))
         } catch let error as HTTPError {
             response = Self.problem(ServerError(error.status, "http-error", error.body ?? error.status.reasonPhrase))
         } catch {

@@ -36,19 +36,12 @@ extension Store {
     public func history(of keys: [RecordKey]) throws(StoreError) -> [LoggedOp] {
         try Self.run {
             try queue.read { db in
-                var out = [LoggedOp]()
-                for key in keys {
-                    let rows = try Row.fetchAll(db, sql: """
-                        SELECT seq, id, field, kind, value, pred FROM ops WHERE rkey = ? AND collection = ? AND record = ?
+                try keys.flatMap { key in
+                    try Self.loggedOps(db, sql: """
+                        SELECT seq, id, collection, record, field, kind, value, pred FROM ops
+                        WHERE rkey = ? AND collection = ? AND record = ?
                         """, arguments: [Self.recordHash(key.collection, key.id), key.collection.rawValue, key.id])
-                    for row in rows {
-                        guard let id = OpID(bytes: [UInt8](row[1] as Data)) else { continue }
-                        out.append(LoggedOp(seq: row[0], op: Op(id: id, collection: key.collection, record: key.id, field: row[2],
-                                                                value: StoredValue.value(kind: row[3], column: row[4]),
-                                                                pred: StoredValue.ids(row[5]))))
-                    }
-                }
-                return out.sorted { $0.op.id < $1.op.id }
+                }.sorted { $0.op.id < $1.op.id }
             }
         }
     }

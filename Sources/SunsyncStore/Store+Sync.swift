@@ -113,17 +113,17 @@ extension Store {
                 var end = maxSeq
                 if let orgs, orgs.count == 1 {
                     // One org: its own index, in order.
-                    ops = try Self.fastLoggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? ORDER BY org, seq LIMIT ?",
+                    ops = try Self.loggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? ORDER BY org, seq LIMIT ?",
                                                  arguments: [orgs[0], cursor, limit])
                 } else if let orgs {
                     guard !orgs.isEmpty else { return ([], maxSeq, false) }
                     // Several orgs: walk a bounded window of arrival order, keeping the district's ops.
                     end = min(maxSeq, cursor + Int64(limit) * 20)
                     let marks = Array(repeating: "?", count: orgs.count).joined(separator: ",")
-                    ops = try Self.fastLoggedOps(db, sql: "\(columns) NOT INDEXED WHERE seq > ? AND seq <= ? AND org IN (\(marks)) ORDER BY seq LIMIT ?",
+                    ops = try Self.loggedOps(db, sql: "\(columns) NOT INDEXED WHERE seq > ? AND seq <= ? AND org IN (\(marks)) ORDER BY seq LIMIT ?",
                                                  arguments: StatementArguments([cursor, end] + orgs + [limit] as [any DatabaseValueConvertible]))
                 } else {
-                    ops = try Self.fastLoggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
+                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
                 }
                 if ops.count == limit, let last = ops.last?.seq { return (ops, last, last < maxSeq) }
                 return (ops, end, end < maxSeq)
@@ -213,8 +213,9 @@ extension Store {
                       createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }
 
-    /// `loggedOps` read through the C API: a pull reads thousands of rows per request.
-    static func fastLoggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {
+    /// Ops of a query selecting `seq, id, collection, record, field, kind, value, pred`, read through the
+    /// C API: a pull reads thousands of rows per request.
+    static func loggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {
         let statement = try db.cachedStatement(sql: sql)
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement
@@ -232,10 +233,6 @@ extension Store {
                                        value: columnValue(s, kind: 5, value: 6), pred: columnIDs(s, 7))))
         }
         return out
-    }
-
-    static func loggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {
-        try Row.fetchAll(db, sql: sql, arguments: arguments).compactMap(loggedOp)
     }
 
     /// A row of `seq, id, collection, record, field, kind, value, pred`.

@@ -14,16 +14,6 @@ enum StoredValue {
         }
     }
 
-    static func column(_ value: Value) -> DatabaseValue {
-        switch value {
-        case .null: .null
-        case .bool(let b): (b ? 1 : 0).databaseValue
-        case .integer(let i): i.databaseValue
-        case .text(let s): s.databaseValue
-        case .date(let d): d.description.databaseValue
-        }
-    }
-
     static func value(kind: Int64, column: DatabaseValue) -> Value {
         switch kind {
         case 1: .bool((Int64.fromDatabaseValue(column) ?? 0) != 0)
@@ -33,10 +23,6 @@ enum StoredValue {
         default: .null
         }
     }
-
-    static func blob(_ id: OpID) -> Data { Data(id.bytes) }
-
-    static func blob(_ ids: [OpID]) -> Data { Data(ids.flatMap(\.bytes)) }
 
     static func ids(_ data: Data) -> [OpID] {
         let bytes = [UInt8](data)
