@@ -8,8 +8,16 @@ import SunsyncModel
 
 let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-func bind(_ s: SQLiteStatement, _ i: Int32, _ text: String) {
-    sqlite3_bind_text(s, i, text, -1, transient)
+/// Binds text from the string's own UTF-8 storage: no C-string copy is made on the way.
+func bind(_ s: SQLiteStatement, _ i: Int32, _ text: some StringProtocol) {
+    let bound: Int32? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+        UnsafeRawBufferPointer(utf8).withMemoryRebound(to: CChar.self) { chars in
+            // An empty string may have no storage address; SQLite needs one to bind '' rather than NULL.
+            guard let base = chars.baseAddress else { return sqlite3_bind_text(s, i, "", 0, transient) }
+            return sqlite3_bind_text(s, i, base, Int32(chars.count), transient)
+        }
+    }
+    if bound == nil { sqlite3_bind_text(s, i, String(text), -1, transient) }
 }
 
 func bind(_ s: SQLiteStatement, _ i: Int32, _ id: OpID) {
@@ -19,8 +27,7 @@ func bind(_ s: SQLiteStatement, _ i: Int32, _ id: OpID) {
 
 /// The org code a record id starts with (the whole id for an org record).
 func bindOrg(_ s: SQLiteStatement, _ i: Int32, _ record: String) {
-    let org = record.utf8.firstIndex(of: UInt8(ascii: "/")).map { record[..<$0] } ?? record[...]
-    sqlite3_bind_text(s, i, String(org), -1, transient)
+    bind(s, i, record.utf8.firstIndex(of: UInt8(ascii: "/")).map { record[..<$0] } ?? record[...])
 }
 
 func bindPred(_ s: SQLiteStatement, _ i: Int32, _ pred: [OpID]) {
@@ -39,7 +46,7 @@ func bind(_ s: SQLiteStatement, _ value: Value, kindAt k: Int32) {
     case .null: sqlite3_bind_null(s, k + 1)
     case .bool(let b): sqlite3_bind_int64(s, k + 1, b ? 1 : 0)
     case .integer(let i): sqlite3_bind_int64(s, k + 1, i)
-    case .text(let t): sqlite3_bind_text(s, k + 1, t, -1, transient)
+    case .text(let t): bind(s, k + 1, t)
     case .date(let d): sqlite3_bind_text(s, k + 1, d.description, -1, transient)
     }
 }

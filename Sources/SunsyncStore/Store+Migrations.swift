@@ -1,4 +1,5 @@
 import GRDB
+import SunsyncModel
 
 extension Store {
     /// Append-only: never edit a shipped migration; add the next one.
@@ -56,6 +57,21 @@ extension Store {
                     revoked_at TEXT
                 );
                 """)
+        }
+        migrator.registerMigration("v2-day-ordered-record-keys") { db in
+            // `rkey` puts an hours or lunch record's day before its hash now (see `recordHash`): recompute it.
+            let update = try db.makeStatement(sql: "UPDATE ops SET rkey = ? WHERE seq = ?")
+            var after: Int64 = 0
+            while true {
+                let rows = try Row.fetchAll(db, sql: "SELECT seq, collection, record FROM ops WHERE seq > ? ORDER BY seq LIMIT 10000",
+                                            arguments: [after])
+                guard let last = rows.last else { break }
+                for row in rows {
+                    guard let collection = CollectionName(rawValue: row[1]) else { continue }
+                    try update.execute(arguments: [recordHash(collection, row[2]), row[0]])
+                }
+                after = last[0]
+            }
         }
         return migrator
     }

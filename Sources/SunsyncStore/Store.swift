@@ -71,14 +71,23 @@ public final class Store: Sendable {
         return Store(path: path, queue: queue, replica: replica)
     }
 
-    /// The integer key of a record: the collection's number in bits 60-62, then 60 bits of FNV-1a over
-    /// the UTF-8 of `collection/record`. One index then finds a record's ops, and (as a range) a collection's.
-    static func recordHash(_ collection: CollectionName, _ record: String) -> Int64 {
+    /// The integer key of a record, `rkey`: the collection's number in bits 60-62; for hours and lunches
+    /// the day (days since 1970, 20 bits) in bits 40-59 and 40 bits of FNV-1a over the UTF-8 of
+    /// `collection/record` below; for the other collections 60 bits of that hash. One index then finds a
+    /// record's ops, and (as a range) a collection's. Days come first because records
+    /// arrive roughly day by day, in syncs and imports alike: their index entries then land in a few
+    /// neighbouring pages instead of all over the index (a first sync of 1,000,000 ops wrote the whole
+    /// index again with every page it applied).
+    public static func recordHash(_ collection: CollectionName, _ record: String) -> Int64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in collection.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         hash = (hash ^ UInt64(UInt8(ascii: "/"))) &* 0x100_0000_01b3
         for byte in record.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return collectionRange(collection).lowerBound | Int64(hash & 0x0FFF_FFFF_FFFF_FFFF)
+        let base = collectionRange(collection).lowerBound
+        guard collection == .hours || collection == .lunches else { return base | Int64(hash & 0x0FFF_FFFF_FFFF_FFFF) }
+        // An id that does not end in a date is refused by validation; it still gets a key (day 0).
+        let day = CivilDate(Substring(record.utf8.suffix(10))).map { UInt64(UInt32(bitPattern: $0.dayNumber)) & 0xF_FFFF } ?? 0
+        return base | Int64(day << 40) | Int64(hash & 0xFF_FFFF_FFFF)
     }
 
     /// Every record key of a collection.

@@ -1,7 +1,7 @@
 // sunsync-bench: the figures in BENCHMARKS.md. Build with -c release.
 //
 //   sunsync-bench merge [ops] [typical|conflict|all]   merge rate and memory (default 1,000,000 ops, all)
-//   sunsync-bench store [ops]                          store apply vs raw SQLite inserts (default 200,000)
+//   sunsync-bench store [ops]                          store apply vs raw SQLite inserts, and in sync-sized pages (default 200,000)
 //   sunsync-bench cli [rows]                           `sunsync import` of an hours CSV (default 100,000 rows)
 //                                                      and cold `sunsync hours set` (median of 30)
 //   sunsync-bench sync [ops]                           first sync, idle syncs, wire bytes, concurrent pushes

@@ -106,4 +106,34 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect(try Store.open(at: other).replica == ReplicaID(3))
         #expect { try Store.create(at: other, replica: ReplicaID(4)) } throws: { ($0 as? StoreError)?.code == .alreadyInitialized }
     }
+
+    @Test func recordKeysOfDayRecordsFollowTheirDays() {
+        // Records arrive roughly day by day, so their index keys are ordered by day first, whoever they are for.
+        let late = Store.recordHash(.hours, "MH-SB-001/00000000000000000001/2024-03-05")
+        let early = Store.recordHash(.hours, "MH-SB-999/ffffffffffffffffffff/2024-03-04")
+        #expect(early < late)
+        #expect(Store.collectionRange(.hours).contains(early) && Store.collectionRange(.hours).contains(late))
+        #expect(Store.collectionRange(.lunches).contains(Store.recordHash(.lunches, "MH-SB-001/00000000000000000001/1969-12-31")))
+        #expect(Store.collectionRange(.orgs).contains(Store.recordHash(.orgs, "MH-SB-001")))
+    }
+
+    @Test func aStoreFromBeforeDayOrderedKeysIsMigrated() throws {
+        // A store written by a sunsync that hashed whole ids: its keys are recomputed when it is opened.
+        let path = temporaryPath()
+        let store = try Store.create(at: path, replica: ReplicaID(0xa1))
+        let hours = RecordKey(collection: .hours, id: "MH-SB-001/00000000000000000001/2024-03-04")
+        let org = RecordKey(collection: .orgs, id: "MH-SB-001")
+        try store.write { tx in
+            try tx.set(hours, "minutes", .integer(240))
+            try tx.set(org, "name", .text("闵行阳光基地"))
+        }
+        try store.queue.write { db in
+            try db.execute(sql: "UPDATE ops SET rkey = (rkey & ~1099511627775) + seq") // any other keys
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-day-ordered-record-keys'")
+        }
+        let reopened = try Store.open(at: path)
+        #expect(try reopened.record(hours)?.displayed("minutes") == .integer(240))
+        #expect(try reopened.record(org)?.displayed("name") == .text("闵行阳光基地"))
+        #expect(try reopened.mergedState([.hours]).records.keys.sorted() == [hours])
+    }
 }

@@ -17,11 +17,17 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Parses exactly `YYYY-MM-DD`.
     public init?(_ text: some StringProtocol) {
-        let u = Array(text.utf8)
-        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-              let y = Self.number(u[0..<4]), let m = Self.number(u[5..<7]), let d = Self.number(u[8..<10])
+        // Read in place: every received hours or lunch op has a date in its id.
+        guard let date = text.utf8.withContiguousStorageIfAvailable(Self.parse) ?? Array(text.utf8).withUnsafeBufferPointer(Self.parse)
         else { return nil }
-        self.init(year: y, month: m, day: d)
+        self = date
+    }
+
+    private static func parse(_ u: UnsafeBufferPointer<UInt8>) -> CivilDate? {
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+              let y = number(u[0..<4]), let m = number(u[5..<7]), let d = number(u[8..<10])
+        else { return nil }
+        return CivilDate(year: y, month: m, day: d)
     }
 
     public var parts: (year: Int, month: Int, day: Int) {
@@ -88,7 +94,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return era * 146_097 + doe - 719_468
     }
 
-    private static func number(_ digits: ArraySlice<UInt8>) -> Int? {
+    private static func number(_ digits: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
         var n = 0
         for c in digits {
             guard c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") else { return nil }
