@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import SunsyncModel
 
 /// An op as the log holds it: the op and its local arrival number.
@@ -9,19 +10,17 @@ public struct LoggedOp: Hashable, Sendable {
 }
 
 extension Store {
-    /// The merged state of the whole store, or of some collections. Built from the current values.
-    public func mergedState(_ collections: [CollectionName]? = nil) throws(StoreError) -> MergedState {
+    /// The merged state of the whole store, or of some collections. With `days`, hours and lunch
+    /// records are read for those days only (at least those: a caller filters by date itself), which
+    /// is what keeps a month's report quick on a reviewer's laptop holding a district's year.
+    public func mergedState(_ collections: [CollectionName]? = nil, days: ClosedRange<CivilDate>? = nil) throws(StoreError) -> MergedState {
         try Self.run {
             try queue.read { db in
                 var state = MergedState()
                 for collection in collections ?? CollectionName.allCases {
-                    for (key, record) in try Self.records(db, collection: collection, id: nil) {
-                        for field in record.fields {
-                            for entry in field.state.current {
-                                state.apply(Op(id: entry.id, collection: key.collection, record: key.id, field: field.name, value: entry.value))
-                            }
-                        }
-                    }
+                    let keys = days.map { Self.dayKeys(collection, $0) } ?? Self.collectionRange(collection)
+                    try Self.readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
+                                         [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
                 }
                 return state
             }
@@ -46,22 +45,31 @@ extension Store {
         }
     }
 
-    static func records(_ db: Database, collection: CollectionName, id: String?) throws -> [RecordKey: RecordState] {
-        let rows: [Row]
-        let select = "SELECT ops.record, ops.field, ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id"
-        if let id {
-            rows = try Row.fetchAll(db, sql: select + " WHERE ops.rkey = ? AND ops.collection = ? AND ops.record = ?",
-                                    arguments: [Self.recordHash(collection, id), collection.rawValue, id])
-        } else {
-            let keys = collectionRange(collection)
-            rows = try Row.fetchAll(db, sql: select + " WHERE ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
-                                    arguments: [keys.lowerBound, keys.upperBound, collection.rawValue])
-        }
+    static func records(_ db: Database, collection: CollectionName, id: String) throws -> [RecordKey: RecordState] {
         var state = MergedState()
-        for row in rows {
-            guard let opID = OpID(bytes: [UInt8](row[2] as Data)) else { continue }
-            state.apply(Op(id: opID, collection: collection, record: row[0], field: row[1], value: StoredValue.value(kind: row[3], column: row[4])))
-        }
+        try readCurrent(db, "ops.rkey = ? AND ops.collection = ? AND ops.record = ?",
+                        [recordHash(collection, id), collection.rawValue, id], into: &state)
         return state.records
+    }
+
+    /// Applies the current values of the ops `condition` selects to `state`, read through the C API.
+    static func readCurrent(_ db: Database, _ condition: String, _ arguments: StatementArguments, into state: inout MergedState) throws {
+        let statement = try db.cachedStatement(sql: """
+            SELECT ops.collection, ops.record, ops.field, ops.id, ops.kind, ops.value
+            FROM ops JOIN current ON current.op_id = ops.id WHERE \(condition)
+            """)
+        try statement.setArguments(arguments)
+        let s = statement.sqliteStatement
+        defer { sqlite3_reset(s) }
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            guard let collection = CollectionName(rawValue: columnText(s, 0)), let id = columnID(s, 3) else { continue }
+            state.apply(Op(id: id, collection: collection, record: columnText(s, 1), field: columnText(s, 2),
+                           value: columnValue(s, kind: 4, value: 5)))
+        }
     }
 }

@@ -90,6 +90,15 @@ public final class Store: Sendable {
         return base | Int64(day << 40) | Int64(hash & 0xFF_FFFF_FFFF)
     }
 
+    /// The record keys of a collection's records dated `days` (hours and lunches), or of all its
+    /// records (other collections, and days the key cannot order: before 1970 or after 4840).
+    static func dayKeys(_ collection: CollectionName, _ days: ClosedRange<CivilDate>) -> ClosedRange<Int64> {
+        let all = collectionRange(collection)
+        guard collection == .hours || collection == .lunches, days.lowerBound.dayNumber >= 0, days.upperBound.dayNumber <= 0xF_FFFF
+        else { return all }
+        return (all.lowerBound | Int64(days.lowerBound.dayNumber) << 40)...(all.lowerBound | Int64(days.upperBound.dayNumber) << 40 | 0xFF_FFFF_FFFF)
+    }
+
     /// Every record key of a collection.
     static func collectionRange(_ collection: CollectionName) -> ClosedRange<Int64> {
         let number: Int64 = switch collection {

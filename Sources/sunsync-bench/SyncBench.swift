@@ -34,6 +34,13 @@ func runSync(ops count: Int) async throws {
     print(String(format: "first sync, %d ops            %6.2f s  %9.0f ops/s  client peak RSS %5.1f MB",
                  count, first.seconds, Double(count) / first.seconds, first.peakMB))
 
+    // What the reviewer then reads on that laptop: one month of the whole district, and the overview.
+    for command in [["report", "monthly", "--month", "2022-02"], ["status"]] {
+        let read = try spawn(sunsync, command + ["--home", laptop])
+        let name = command.joined(separator: " ").padding(toLength: 31, withPad: " ", startingAt: 0)
+        print("reviewer laptop, sunsync \(name)" + String(format: "%6.2f s  peak RSS %5.1f MB", read.seconds, read.peakMB))
+    }
+
     // Syncs with nothing new: median of 15 against each server.
     let idle = root + "/idle"
     _ = try spawn(sunsync, ["login", "--home", idle, "--server", emptyServer.url, "--token", empty.reviewer])

@@ -97,6 +97,23 @@ import Testing
         #expect(completion.status == 0 && completion.out.contains("sunsync"))
     }
 
+    @Test func aMonthsFlagsSeeTheWholeWeeksItTouches() throws {
+        // A week from Monday 2024-02-26 to Sunday 2024-03-03: 18 h in February and 9 h in March.
+        let cli = try CLI.withParticipants()
+        for day in ["2024-02-26", "2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-02"] {
+            try cli.run("hours", "set", "李四", day, "4.5")
+        }
+        for month in ["2024-02", "2024-03"] {
+            let flags = try #require(try cli.run("flags", "--month", month, "--json").json() as? [[String: Any]])
+            #expect(flags.map { $0["kind"] as? String } == ["weekly_hours_over_limit"], "\(month)")
+            let report = try #require(try cli.run("report", "monthly", "--month", month, "--json").json() as? [String: Any])
+            let lines = try #require(report["participants"] as? [[String: Any]])
+            #expect(lines.map { $0["flags"] as? Int } == [1], "\(month)")
+        }
+        let april = try #require(try cli.run("flags", "--month", "2024-04", "--json").json() as? [Any])
+        #expect(april.isEmpty)
+    }
+
     @Test func tablesAlignChineseByDisplayWidth() throws {
         let cli = try CLI.withParticipants()
         let table = try cli.run("participant", "list")

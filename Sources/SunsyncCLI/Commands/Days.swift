@@ -101,7 +101,7 @@ enum DayCommands {
     static func list(_ kind: DayKind, _ global: GlobalOptions, _ options: DayListOptions) throws {
         let ws = try Workspace(global)
         let month = try options.month.map(DateInput.month)
-        let state = try ws.state()
+        let state = try month.map(ws.state(month:)) ?? ws.state()
         let participant = try options.participant.map { try Directory(org: ws.org, state: state).find($0).key.id }
         let rows = DayRow.rows(state, collection: kind.collection, ws: ws, month: month, participant: participant,
                                includeDeleted: options.includeDeleted)

@@ -89,7 +89,7 @@ struct FlagsCommand: ParsableCommand {
     func run() throws {
         let ws = try Workspace(global)
         let month = try self.month.map(DateInput.month)
-        let state = try ws.state()
+        let state = try month.map(ws.state(month:)) ?? ws.state()
         let flags = Flags.compute(state, settings: FlagSettings(today: DateInput.today().description)).filter { flag in
             guard let month else { return true }
             return flag.records.contains { (try? NaturalKey.parse($0))?.date?.monthKey == month }

@@ -40,21 +40,29 @@ struct Report: ParsableCommand {
         func run() throws {
             let ws = try Workspace(global)
             let month = try DateInput.month(self.month)
-            let state = try ws.state()
+            let state = try ws.state(month: month)
             let directory = Directory(org: ws.org, state: state)
             let hours = DayRow.rows(state, collection: .hours, ws: ws, month: month)
             let lunches = DayRow.rows(state, collection: .lunches, ws: ws, month: month)
             let flags = Flags.compute(state, settings: FlagSettings(today: DateInput.today().description))
-            let people = Swift.Set(hours.map(\.participantId) + lunches.map(\.participantId))
-            var lines = directory.participants.filter { people.contains($0.key.id) }.map { p in
-                let h = hours.filter { $0.participantId == p.key.id }, l = lunches.filter { $0.participantId == p.key.id }
-                let ids = Swift.Set((h + l).map(\.id))
+            let hoursOf = Dictionary(grouping: hours, by: \.participantId), lunchesOf = Dictionary(grouping: lunches, by: \.participantId)
+            // Each flag counts for every participant it names a record of in this month.
+            let monthDays = Swift.Set((hours + lunches).map(\.id))
+            var flagsOf = [String: Int]()
+            for flag in flags where flag.kind != .conflict {
+                let people = Swift.Set(flag.records.filter { monthDays.contains($0.id) }.compactMap { try? NaturalKey.parse($0).participant })
+                for person in people { flagsOf[person, default: 0] += 1 }
+            }
+            // Every participant with a day this month, also one whose own record has not arrived (yet): its
+            // days still count, under "?", rather than vanish from the totals.
+            var lines = Swift.Set(hoursOf.keys).union(lunchesOf.keys).map { id in
+                let p = directory.byID(id), h = hoursOf[id] ?? [], l = lunchesOf[id] ?? []
                 let minutes = h.reduce(Int64(0)) { $0 + ($1.minutes ?? 0) }, fen = l.reduce(Int64(0)) { $0 + ($1.amountFen ?? 0) }
-                return Line(participantId: p.key.id, name: p.name ?? "", certificate: ws.show(p.certificate),
+                return Line(participantId: id, name: p?.name ?? "?", certificate: ws.show(p?.certificate),
                             daysWorked: h.filter { ($0.minutes ?? 0) > 0 }.count, minutes: minutes, hours: Quantity.hours(minutes),
                             lunches: l.count, lunchFen: fen, lunchAmount: Quantity.yuan(fen),
                             conflicts: (h + l).filter(\.conflict).count,
-                            flags: flags.filter { $0.kind != .conflict && $0.records.contains { ids.contains($0.id) } }.count)
+                            flags: flagsOf[id] ?? 0)
             }
             lines.sort { ($0.name, $0.participantId ?? "") < ($1.name, $1.participantId ?? "") }
             let minutes = lines.reduce(Int64(0)) { $0 + $1.minutes }, fen = lines.reduce(Int64(0)) { $0 + $1.lunchFen }

@@ -7,15 +7,17 @@ struct Directory {
     /// Nil: every org the replica holds (a reviewer's laptop).
     let org: String?
     let participants: [Participant]
+    private let byRecordID: [String: Participant]
 
     init(org: String?, state: MergedState) {
         self.org = org
         participants = state.records(in: .participants).compactMap { Participant(key: $0.key, record: $0.record) }
             .filter { org == nil || $0.org == org }
             .sorted { ($0.name ?? "", $0.key.id) < ($1.name ?? "", $1.key.id) }
+        byRecordID = Dictionary(participants.map { ($0.key.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    func byID(_ id: String) -> Participant? { participants.first { $0.key.id == id } }
+    func byID(_ id: String) -> Participant? { byRecordID[id] }
 
     /// Finds the participant a person means, or says why not.
     func find(_ ref: String, name: String? = nil) throws -> Participant {

@@ -63,6 +63,12 @@ struct Workspace {
         do { return try store.mergedState(collections) } catch { throw CLIError(error) }
     }
 
+    /// Orgs, participants, and the hours and lunches of a month's whole weeks: what a month's
+    /// listing, report or flags need, without reading a district's whole year.
+    func state(month: String) throws -> MergedState {
+        do { return try store.mergedState(days: DateInput.weeks(ofMonth: month)) } catch { throw CLIError(error) }
+    }
+
     /// Runs a local write; model refusals come back as messages that say what to fix.
     /// Only a base's laptop records; a reviewer's would only see its changes refused at sync.
     @discardableResult
