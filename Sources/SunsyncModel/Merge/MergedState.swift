@@ -24,12 +24,13 @@ public struct MergedState: Sendable {
 
     /// The records of one collection, in id order.
     public func records(in collection: CollectionName) -> [(key: RecordKey, record: RecordState)] {
-        records.filter { $0.key.collection == collection }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        // Keys are sorted, not (key, record) pairs: moving a record around costs retains and releases.
+        records.keys.filter { $0.collection == collection }.sorted().compactMap { key in records[key].map { (key, $0) } }
     }
 
     /// Every field with a conflict, in record and field order.
     public var conflicts: [(key: RecordKey, field: String, values: [FieldState.Entry])] {
-        records.sorted { $0.key < $1.key }.flatMap { key, record in
+        records.filter(\.value.hasConflict).sorted { $0.key < $1.key }.flatMap { key, record in
             record.fields.filter { $0.state.isConflict }.map { (key, $0.name, $0.state.current) }
         }
     }
