@@ -17,7 +17,16 @@ extension Store {
         try Self.run {
             try queue.read { db in
                 var state = MergedState()
-                for collection in collections ?? CollectionName.allCases {
+                let wanted = collections ?? CollectionName.allCases
+                if days == nil, wanted.contains(.hours) || wanted.contains(.lunches) {
+                    // Most of the store: walk `current` in id order, which is nearly arrival order, so the
+                    // op rows are read nearly in file order instead of in record-key order.
+                    let marks = wanted.map { _ in "?" }.joined(separator: ", ")
+                    try Self.readCurrent(db, from: "current CROSS JOIN ops ON ops.id = current.op_id", "ops.collection IN (\(marks))",
+                                         StatementArguments(wanted.map(\.rawValue)), into: &state)
+                    return state
+                }
+                for collection in wanted {
                     let keys = days.map { Self.dayKeys(collection, $0) } ?? Self.collectionRange(collection)
                     try Self.readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
                                          [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
@@ -53,10 +62,10 @@ extension Store {
     }
 
     /// Applies the current values of the ops `condition` selects to `state`, read through the C API.
-    static func readCurrent(_ db: Database, _ condition: String, _ arguments: StatementArguments, into state: inout MergedState) throws {
+    static func readCurrent(_ db: Database, from join: String = "ops JOIN current ON current.op_id = ops.id", _ condition: String,
+                            _ arguments: StatementArguments, into state: inout MergedState) throws {
         let statement = try db.cachedStatement(sql: """
-            SELECT ops.collection, ops.record, ops.field, ops.id, ops.kind, ops.value
-            FROM ops JOIN current ON current.op_id = ops.id WHERE \(condition)
+            SELECT ops.collection, ops.record, ops.field, ops.id, ops.kind, ops.value FROM \(join) WHERE \(condition)
             """)
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement
