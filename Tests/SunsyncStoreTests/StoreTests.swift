@@ -117,6 +117,25 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect(Store.collectionRange(.orgs).contains(Store.recordHash(.orgs, "MH-SB-001")))
     }
 
+    @Test func aSpanOfDaysReadsAtLeastThoseDays() throws {
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(0xa1))
+        let person = "MH-SB-001/00000000000000000001"
+        let days = ["1969-12-31", "2024-02-29", "2024-03-01", "2024-03-31", "2024-04-01"]
+        try store.write { tx in
+            for day in days { try tx.set(RecordKey(collection: .hours, id: person + "/" + day), "minutes", .integer(60)) }
+            try tx.set(RecordKey(collection: .orgs, id: "MH-SB-001"), "name", .text("闵行阳光基地"))
+        }
+        func read(_ from: String, _ to: String) throws -> Set<String> {
+            let state = try store.mergedState(days: CivilDate(from)!...CivilDate(to)!)
+            #expect(state[RecordKey(collection: .orgs, id: "MH-SB-001")] != nil) // other collections whole
+            return Set(state.records(in: .hours).map { String($0.key.id.suffix(10)) })
+        }
+        #expect(try read("2024-03-01", "2024-03-31") == ["2024-03-01", "2024-03-31"])
+        #expect(try read("2024-02-29", "2024-02-29") == ["2024-02-29"])
+        // Days before 1970 have no place in the key's order: such a span reads every day.
+        #expect(try read("1969-12-29", "1970-01-04") == Set(days))
+    }
+
     @Test func aStoreFromBeforeDayOrderedKeysIsMigrated() throws {
         // A store written by a sunsync that hashed whole ids: its keys are recomputed when it is opened.
         let path = temporaryPath()
