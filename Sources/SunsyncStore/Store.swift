@@ -67,6 +67,11 @@ public final class Store: Sendable {
         guard let replicaText, let replica = ReplicaID(hex: replicaText) else {
             throw StoreError(.notAStore, "\(path) has no valid replica id; it is damaged")
         }
+        // A newer sunsync may have changed what the rows mean (as `v2-day-ordered-record-keys` did):
+        // writing with an older one could then do harm, so it refuses.
+        if try run({ try queue.read { db in try serverMigrator.hasBeenSuperseded(db) } }) {
+            throw StoreError(.newerFormat, "\(path) was upgraded by a newer sunsync; install that version (or newer) to use it")
+        }
         try run { try (server ? serverMigrator : migrator).migrate(queue) }
         return Store(path: path, queue: queue, replica: replica)
     }

@@ -155,4 +155,12 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect(try reopened.record(org)?.displayed("name") == .text("闵行阳光基地"))
         #expect(try reopened.mergedState([.hours]).records.keys.sorted() == [hours])
     }
+
+    @Test func aStoreUpgradedByANewerSunsyncIsRefused() throws {
+        let path = temporaryPath()
+        let store = try Store.create(at: path, replica: ReplicaID(0xa1))
+        try store.queue.write { db in try db.execute(sql: "INSERT INTO grdb_migrations(identifier) VALUES ('v9-from-the-future')") }
+        #expect { try Store.open(at: path) } throws: { ($0 as? StoreError)?.code == .newerFormat }
+        #expect { try Store.open(at: path, server: true) } throws: { ($0 as? StoreError)?.code == .newerFormat }
+    }
 }
