@@ -47,7 +47,7 @@ extension Store {
     /// Applies a pulled page and saves the cursor it ends at, in one transaction: a sync cut off at any
     /// point resumes after the last page it saved, and a page applied twice changes nothing.
     @discardableResult
-    public func applyPage(_ ops: [Op], cursorKey: String, cursor: Int64) throws(StoreError) -> Int {
+    public func applyPage(_ ops: [Op], cursorKey: String, cursor: Int64) throws(StoreError) -> Applied {
         try Self.run {
             try queue.write { db in
                 let new = try Self.applyReceived(ops, db)

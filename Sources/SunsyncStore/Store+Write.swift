@@ -5,24 +5,30 @@ import SunsyncModel
 
 extension Store {
     /// Applies ops received from elsewhere, in one transaction. Duplicates change nothing; an id seen
-    /// before with other content is refused. Returns how many ops were new.
+    /// before with other content is refused, and so is an op whose record id or preds are malformed.
     @discardableResult
-    public func apply(_ ops: [Op]) throws(StoreError) -> Int {
+    public func apply(_ ops: [Op]) throws(StoreError) -> Applied {
         try Self.run { try queue.write { db in try Self.applyReceived(ops, db) } }
     }
 
-    /// Validates and applies ops from elsewhere inside a transaction, and moves the clock past them.
-    static func applyReceived(_ ops: [Op], _ db: Database) throws -> Int {
+    /// Applies ops from elsewhere inside a transaction, and moves the clock past them. An op needs a
+    /// well-formed record id and preds to be held at all; its field and value are checked against this
+    /// version's schema only to be counted: a server that accepted them under a newer schema (a field
+    /// added since) is the judge, and every replica must hold every op to converge.
+    static func applyReceived(_ ops: [Op], _ db: Database) throws -> Applied {
         var clock = try loadClock(db)
         let applier = try Applier(db)
-        var new = 0
+        var applied = Applied()
         for op in ops {
-            try Schema.validate(op)
-            if try applier.apply(op, local: false) { new += 1 }
+            let parts = try Schema.validateShape(op)
+            if try applier.apply(op, local: false) {
+                applied.new += 1
+                do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
+            }
             clock.observe(op.id.timestamp)
         }
         try saveClock(clock, db)
-        return new
+        return applied
     }
 
     /// Makes local changes in one transaction: everything `body` writes lands, or nothing does.
@@ -48,6 +54,20 @@ extension Store {
     static func saveClock(_ clock: HybridClock, _ db: Database) throws {
         try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('clock', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [String(clock.last.rawValue)])
+    }
+}
+
+/// What applying received ops did.
+public struct Applied: Hashable, Sendable {
+    /// Ops not held before.
+    public var new = 0
+    /// Of those, ops this version's schema does not know (a field added since, a value its rules refuse):
+    /// held and merged all the same, shown once this sunsync is updated.
+    public var unrecognized = 0
+
+    public init(new: Int = 0, unrecognized: Int = 0) {
+        self.new = new
+        self.unrecognized = unrecognized
     }
 }
 

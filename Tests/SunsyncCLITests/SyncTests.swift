@@ -1,7 +1,9 @@
 import Foundation
 import GRDB
 import Testing
+import SunsyncModel
 import SunsyncProtocol
+import SunsyncStore
 
 extension CLI {
     /// A laptop linked to `server` with a new token of `roleArgs` (a home created by login).
@@ -107,6 +109,36 @@ extension CLI {
         let token = try server.token("a2", "--role", "staff", "--org", "MH-SB-002")
         let wrong = try a.run("login", "--server", server.url, "--token", token)
         #expect(wrong.status != 0 && wrong.err.contains("MH-SB-002"))
+    }
+
+    @Test func aLaptopHoldsWhatANewerServerAccepted() throws {
+        // Given a day on the server, and a field only a newer server knows, on that day
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("hours", "set", "张三", "2024-03-04", "4")
+        _ = try a.sync()
+        let days = try #require(try a.run("hours", "list", "--json").json() as? [[String: Any]])
+        let day = try #require(days.first?["id"] as? String)
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        try Store.open(at: server.databasePath, server: true).apply([
+            Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: 0), replica: ReplicaID(0x77)), collection: .hours,
+               record: day, field: "overtime_minutes", value: .integer(30)),
+        ])
+        // When laptops sync, they neither stop nor drop it: they hold it, and say so
+        let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
+        let json = try #require(try b.run("sync", "--json").json() as? [String: Any])
+        #expect(json["unrecognized"] as? Int == 1)
+        let text = try a.sync()
+        #expect(text.out.contains("1 of the changes received use fields or values this sunsync does not know"))
+        #expect(try a.opCount() == b.opCount())
+        #expect(try a.listing() == b.listing())
+        // and the next sync goes on as usual
+        try b.run("hours", "set", "张三", "2024-03-05", "2")
+        _ = try b.sync()
+        _ = try a.sync()
+        #expect((try a.run("hours", "list", "--json").json() as? [Any])?.count == 2)
     }
 
     /// Runs a tool from the system (openssl, curl) and returns its output.

@@ -94,6 +94,27 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect(try store.record(RecordKey(collection: .hours, id: key))?.displayed("minutes") == .integer(60))
     }
 
+    @Test func opsOfANewerSchemaAreHeldAndMalformedOnesRefused() throws {
+        // Given a page from a server that knows a field this version does not
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(1))
+        let key = "MH-SB-001/00000000000000000001/2024-03-04"
+        func op(_ ms: UInt64, _ record: String, _ field: String, _ value: Value, pred: [OpID] = []) -> Op {
+            Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: 0), replica: ReplicaID(9)), collection: .hours,
+               record: record, field: field, value: value, pred: pred)
+        }
+        let known = op(5, key, "minutes", .integer(60)), newer = op(6, key, "overtime_minutes", .integer(30))
+        // Then both are held and merged, and the newer one is counted; applying again adds nothing
+        #expect(try store.applyPage([known, newer], cursorKey: "c", cursor: 2) == Applied(new: 2, unrecognized: 1))
+        #expect(try store.applyPage([known, newer], cursorKey: "c", cursor: 2) == Applied(new: 0, unrecognized: 0))
+        #expect(try store.record(RecordKey(collection: .hours, id: key))?.displayed("overtime_minutes") == .integer(30))
+        // But an op no replica could hold (a malformed record id, a pred not earlier) refuses the page, which changes nothing
+        for bad in [op(7, "MH-SB-001/not-a-person/2024-03-04", "minutes", .integer(60)),
+                    op(8, key, "minutes", .integer(90), pred: [OpID(timestamp: Timestamp(milliseconds: 9, counter: 0), replica: ReplicaID(9))])] {
+            #expect(throws: StoreError.self) { try store.applyPage([op(10, key, "note", .text("x")), bad], cursorKey: "c", cursor: 4) }
+        }
+        #expect(try store.counts().ops == 2 && store.meta("c") == "2")
+    }
+
     @Test func filesThatAreNotStoresAreRefused() throws {
         let missing = temporaryPath()
         #expect { try Store.open(at: missing) } throws: { ($0 as? StoreError)?.code == .notInitialized }

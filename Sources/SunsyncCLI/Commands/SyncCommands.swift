@@ -110,6 +110,10 @@ struct SyncCommand: AsyncParsableCommand {
         var line = "Synced: sent \(report.pushed), received \(report.pulled) changes."
         if report.rejected > 0 { line += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         if report.pulled > 0 { line += " `sunsync conflicts` lists any disagreements to resolve." }
+        if report.unrecognized > 0 {
+            line += "\n\(report.unrecognized) of the changes received use fields or values this sunsync does not know"
+                + " (the server runs a newer version). They are kept and synced; update sunsync to see them."
+        }
         print(line)
     }
 }

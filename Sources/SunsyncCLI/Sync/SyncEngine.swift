@@ -11,6 +11,8 @@ struct SyncEngine {
         var rejected = 0
         /// New ops received (the server also returns this laptop's own, which change nothing).
         var pulled = 0
+        /// Of those, changes a newer sunsync wrote (fields or values this one does not know): kept.
+        var unrecognized = 0
         var pages = 0
         var cursor: Int64 = 0
     }
@@ -68,7 +70,9 @@ struct SyncEngine {
                 }
             }
             let t1 = clock.now
-            report.pulled += try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
+            let applied = try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
+            report.pulled += applied.new
+            report.unrecognized += applied.unrecognized
             applying += clock.now - t1
             cursor = page.cursor
             report.pages += 1

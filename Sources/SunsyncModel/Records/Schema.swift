@@ -42,10 +42,22 @@ public enum Schema {
 
     /// Checks one op: its record id, that the field exists, the value's type and rules.
     public static func validate(_ op: Op) throws(ModelError) {
+        try validateField(op, parts: try validateShape(op))
+    }
+
+    /// What any replica needs of an op to hold and merge it, whichever version of this schema wrote
+    /// it: a record id of its collection's shape, and preds earlier than the op. Returns the id's parts.
+    @discardableResult
+    public static func validateShape(_ op: Op) throws(ModelError) -> NaturalKey.Parts {
         let parts = try NaturalKey.parse(op.key)
         for p in op.pred where p >= op.id {
             throw ModelError(.invalidOpID, "op \(op.id) names \(p) in pred, which is not earlier; an op can only replace ops its writer had seen")
         }
+        return parts
+    }
+
+    /// The rest of `validate(_:)`: that this version of the schema knows the field and accepts the value.
+    public static func validateField(_ op: Op, parts: NaturalKey.Parts) throws(ModelError) {
         try validate(field: op.field, value: op.value, in: op.collection, parts: parts, recordDescription: op.key.description)
     }
 
@@ -63,22 +75,22 @@ public enum Schema {
     }
 
     static func validate(field name: String, value: Value, in collection: CollectionName, parts: NaturalKey.Parts,
-                         recordDescription: String) throws(ModelError) {
+                         recordDescription: @autoclosure () -> String) throws(ModelError) {
         guard let field = field(name, in: collection) else {
-            throw ModelError(.unknownField, "\(recordDescription): \(collection.rawValue) has no field '\(name)'; its fields are "
+            throw ModelError(.unknownField, "\(recordDescription()): \(collection.rawValue) has no field '\(name)'; its fields are "
                 + fields(of: collection).map(\.name).joined(separator: ", "))
         }
         if value == .null {
             guard !field.required else {
-                throw ModelError(.wrongType, "\(recordDescription): '\(name)' is required and cannot be cleared (null)")
+                throw ModelError(.wrongType, "\(recordDescription()): '\(name)' is required and cannot be cleared (null)")
             }
             return
         }
         guard value.typeName == field.type.rawValue else {
-            throw ModelError(.wrongType, "\(recordDescription): '\(name)' takes a \(field.type.rawValue), not a \(value.typeName) (\(value))")
+            throw ModelError(.wrongType, "\(recordDescription()): '\(name)' takes a \(field.type.rawValue), not a \(value.typeName) (\(value))")
         }
         if let text = value.text, text.utf8.count > maxTextLength, text.count > maxTextLength {
-            throw ModelError(.invalidValue, "\(recordDescription): '\(name)' is \(text.count) characters long; at most \(maxTextLength)")
+            throw ModelError(.invalidValue, "\(recordDescription()): '\(name)' is \(text.count) characters long; at most \(maxTextLength)")
         }
         try field.rule?(value, parts)
     }
