@@ -135,8 +135,7 @@ struct Status: ParsableCommand {
         do { counts = try ws.store.counts() } catch { throw CLIError(error) }
         let doc = Document(home: Home(global).directory, org: ws.org, orgName: try? ws.store.meta("org_name"), replica: ws.store.replica.description,
                            participants: Directory(org: ws.org, state: state).participants.filter(\.active).count,
-                           hoursDays: DayRow.rows(state, collection: .hours, ws: ws).count,
-                           lunches: DayRow.rows(state, collection: .lunches, ws: ws).count,
+                           hoursDays: Self.days(in: .hours, state, org: ws.org), lunches: Self.days(in: .lunches, state, org: ws.org),
                            ops: counts.ops, pendingOps: counts.pending, rejectedOps: counts.rejected,
                            server: (try? ws.store.meta("server")) ?? nil, lastSync: (try? ws.store.meta("last_sync")) ?? nil,
                            conflicts: state.conflicts.count,
@@ -151,5 +150,15 @@ struct Status: ParsableCommand {
             ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
         ]
         for (label, value) in lines { print(label + ":" + String(repeating: " ", count: 23 - label.count) + value) }
+    }
+
+    /// The days recorded and not deleted (of `org`, if given): what `hours list` or `lunch list` would
+    /// list, counted without building their rows.
+    static func days(in collection: CollectionName, _ state: MergedState, org: String?) -> Int {
+        state.records.reduce(0) { count, item in
+            guard item.key.collection == collection, let entry = DayEntry(key: item.key, record: item.value),
+                  !entry.deleted, org.map({ entry.org == $0 }) ?? true else { return count }
+            return count + 1
+        }
     }
 }
