@@ -44,6 +44,11 @@ import Testing
         // And history shows the correction, old → new
         let history = try #require(try cli.run("history", "张三", "2024-03-04", "--json").json() as? [[String: Any]])
         #expect(history.contains { $0["field"] as? String == "minutes" && $0["old"] as? [String] == ["3.5"] && $0["new"] as? String == "4" })
+        // and, without a date, everything of that participant: the registration, every day, every lunch, and no one else's
+        let all = try #require(try cli.run("history", "张三", "--json").json() as? [[String: Any]])
+        #expect(Set(all.compactMap { $0["record"] as? String }) == ["participants", "hours", "lunches"])
+        #expect(Set(all.compactMap { $0["date"] as? String }) == ["2024-03-04", "2024-03-05"])
+        #expect(all.filter { $0["record"] as? String == "hours" && $0["field"] as? String == "minutes" }.count == 3)
     }
 
     @Test func clearAndRestoreADay() throws {

@@ -24,19 +24,16 @@ struct History: ParsableCommand {
 
     func run() throws {
         let ws = try Workspace(global)
-        let state = try ws.state()
-        let p = try Directory(org: ws.org, state: state).find(ref)
-        var keys: [RecordKey]
-        if let date {
-            let day = NaturalKey.day(participant: p.key.id, date: try DateInput.parse(date))
-            keys = [RecordKey(collection: .hours, id: day), RecordKey(collection: .lunches, id: day)]
-        } else {
-            keys = [p.key] + state.records.keys.filter {
-                ($0.collection == .hours || $0.collection == .lunches) && $0.id.hasPrefix(p.key.id + "/")
-            }.sorted()
-        }
+        let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(ref)
         let log: [LoggedOp]
-        do { log = try ws.store.history(of: keys) } catch { throw CLIError(error) }
+        do {
+            if let date {
+                let day = NaturalKey.day(participant: p.key.id, date: try DateInput.parse(date))
+                log = try ws.store.history(of: [RecordKey(collection: .hours, id: day), RecordKey(collection: .lunches, id: day)])
+            } else {
+                log = try ws.store.history(of: [p.key] + ws.store.dayRecords(of: p.key.id))
+            }
+        } catch let error as StoreError { throw CLIError(error) }
         let byID = Dictionary(log.map { ($0.op.id, $0.op) }, uniquingKeysWith: { first, _ in first })
         let lines = log.map { entry -> Line in
             let op = entry.op
