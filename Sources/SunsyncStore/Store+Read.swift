@@ -48,7 +48,7 @@ extension Store {
                 let rows = try Row.fetchAll(db, sql: """
                     SELECT DISTINCT collection, record FROM ops NOT INDEXED
                     WHERE collection IN ('hours', 'lunches') AND substr(record, 1, ?) = ?
-                    """, arguments: [participant.utf8.count + 1, participant + "/"])
+                    """, arguments: [participant.unicodeScalars.count + 1, participant + "/"]) // substr counts code points
                 return rows.compactMap { row in CollectionName(rawValue: row[0]).map { RecordKey(collection: $0, id: row[1]) } }.sorted()
             }
         }
