@@ -37,20 +37,24 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     /// Server time, milliseconds since 1970.
     public let serverTime: Int64
     public let protocolVersion: Int
+    /// Names the server's database as laptops know it: it changes when the database is restored from a
+    /// backup (or replaced), and a laptop seeing it change starts over (SPEC §9). Absent from older servers.
+    public let epoch: String?
 
     enum CodingKeys: String, CodingKey {
         case deviceId = "device_id", deviceName = "device_name", role, org, district, orgs
-        case serverTime = "server_time", protocolVersion = "protocol_version"
+        case serverTime = "server_time", protocolVersion = "protocol_version", epoch
     }
 
     public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
-                serverTime: Int64, protocolVersion: Int) {
+                serverTime: Int64, protocolVersion: Int, epoch: String? = nil) {
         self.deviceId = deviceId
         self.deviceName = deviceName
         self.role = role
         self.org = org
         self.district = district
         self.orgs = orgs
+        self.epoch = epoch
         self.serverTime = serverTime
         self.protocolVersion = protocolVersion
     }

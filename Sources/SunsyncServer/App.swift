@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable {
 /// The Hummingbird application over a store: `/healthz`, `/metrics`, and protocol v1.
 public func buildApplication(store: Store, configuration: ServerConfiguration, logger: Logger,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let router = buildRouter(store: store, configuration: configuration)
+    let router = buildRouter(store: store, epoch: try store.serverEpoch(), configuration: configuration)
     var server = HTTPServerBuilder.http1()
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -39,9 +39,9 @@ public func buildApplication(store: Store, configuration: ServerConfiguration, l
         logger: logger)
 }
 
-func buildRouter(store: Store, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
     let metrics = Metrics()
-    let sync = SyncController(store: store, metrics: metrics, configuration: configuration)
+    let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ProblemMiddleware(metrics: metrics))
     router.get("/healthz") { _, _ in "ok\n" }
@@ -58,6 +58,7 @@ func buildRouter(store: Store, configuration: ServerConfiguration) -> Router<Bas
 /// Protocol v1's three endpoints.
 struct SyncController: Sendable {
     let store: Store
+    let epoch: String
     let metrics: Metrics
     let configuration: ServerConfiguration
 
@@ -67,7 +68,7 @@ struct SyncController: Sendable {
         let access = try await authorize(request)
         let info = SessionInfo(deviceId: access.device.id, deviceName: access.device.name, role: access.device.role.rawValue,
                                org: access.device.org, district: access.device.district, orgs: access.orgs,
-                               serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version)
+                               serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version, epoch: epoch)
         return try respond(info, to: request)
     }
 

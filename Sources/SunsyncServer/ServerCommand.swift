@@ -14,7 +14,7 @@ public struct ServerCommand: AsyncParsableCommand {
             Start it with `sunsync-server serve`. Register organizations with `sunsync-server org add` and give each laptop
             its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
             """,
-        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, Migrate.self])
+        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, Backup.self, Migrate.self])
 
     public init() {}
 
@@ -103,6 +103,45 @@ extension ServerCommand {
                 }
             }.mapError { ValidationError("cannot use the TLS certificate or key: \($0)") }.get()
             try await app.runService()
+        }
+    }
+
+    struct Backup: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy the database to a new file while the server runs.",
+            discussion: """
+                The copy is one consistent snapshot, readable by its owner only.
+
+                To restore: stop the server, move DIR/server.sqlite and any DIR/server.sqlite-wal and -shm away, copy the \
+                backup to DIR/server.sqlite, and start it. At their next sync laptops see that the database changed, send \
+                their own changes again (so what reached the server after the backup comes back) and pull from the start. \
+                Devices added or revoked after the backup must be added or revoked again.
+
+                Example: sunsync-server backup --to /backup/sunsync-$(date +%F).sqlite
+                """)
+        @OptionGroup var data: DataOptions
+        @Option(help: ArgumentHelp("The new file to write (never overwritten).", valueName: "file")) var to: String
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: data.databasePath) else {
+                throw ValidationError("no database at \(data.databasePath); nothing to back up (check --data-dir)")
+            }
+            let store = try data.open()
+            let bytes: Int64
+            let ops: Int
+            do {
+                bytes = try store.backup(to: to)
+                ops = try Store.open(at: to, server: true).counts().ops
+            } catch {
+                throw ValidationError(error.message)
+            }
+            if data.json {
+                let summary = try JSONSerialization.data(withJSONObject: ["file": to, "bytes": bytes, "ops": ops] as [String: Any],
+                                                         options: [.sortedKeys, .withoutEscapingSlashes])
+                print(String(decoding: summary, as: UTF8.self))
+            } else {
+                print("Backed up \(ops) changes to \(to) (\(bytes / 1024) KiB).")
+            }
         }
     }
 

@@ -58,6 +58,30 @@ extension Store {
         }
     }
 
+    /// Starts over with a server whose database is not the one this laptop synced with (its epoch
+    /// changed: restored from a backup, or replaced): every change made here goes back in the outbox
+    /// (the server may lack the later ones; those it holds change nothing), the cursor goes back to the
+    /// start, and the new epoch is saved, in one transaction. Changes the server refused stay refused.
+    /// Returns how many changes were queued again.
+    public func startOver(epoch: String, epochKey: String, cursorKey: String) throws(StoreError) -> Int {
+        try Self.run {
+            try queue.write { db in
+                // An op id's last 8 bytes are its replica.
+                var replica = self.replica.rawValue.bigEndian
+                let ownID = withUnsafeBytes(of: &replica) { Data($0) }
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO outbox(seq)
+                    SELECT seq FROM ops WHERE substr(id, 9, 8) = ? AND seq NOT IN (SELECT seq FROM rejected)
+                    """, arguments: [ownID])
+                let queued = db.changesCount
+                try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [cursorKey])
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [epochKey, epoch])
+                return queued
+            }
+        }
+    }
+
     public func rejectedOps() throws(StoreError) -> [RejectedOp] {
         try Self.run {
             try queue.read { db in
@@ -149,6 +173,23 @@ extension Store {
                 return (new, reused)
             }
         }
+    }
+
+    /// The server database's epoch (SPEC §9): made once, on first use, and made anew in every backup,
+    /// so that a database restored from a backup never shows laptops the epoch they synced with.
+    public func serverEpoch() throws(StoreError) -> String {
+        try Self.run {
+            try queue.write { db in
+                try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('server_epoch', ?)", arguments: [Self.newEpoch()])
+                return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_epoch'") ?? ""
+            }
+        }
+    }
+
+    /// 64 random bits in hex.
+    static func newEpoch() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return ReplicaID(rng.next()).description
     }
 
     /// The codes of the orgs whose `district` field shows `district`.

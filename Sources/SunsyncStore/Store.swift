@@ -203,6 +203,34 @@ public final class Store: Sendable {
         try Self.run { try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192") } }
     }
 
+    /// Writes a consistent copy of the store to `destination`, a new file readable by its owner only,
+    /// while the store stays in use (SQLite's `VACUUM INTO`, which reads one snapshot). Returns its size.
+    @discardableResult
+    public func backup(to destination: String) throws(StoreError) -> Int64 {
+        guard !FileManager.default.fileExists(atPath: destination) else {
+            throw StoreError(.invalid, "\(destination) already exists; a backup never overwrites a file: give a new name")
+        }
+        // Created empty first, so that it is never readable by others, not even for a moment.
+        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError(.invalid, "cannot create \(destination): check that its directory exists and is writable")
+        }
+        do {
+            try Self.run {
+                try queue.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+                // Restored, the copy is another database than the one laptops synced with: it gets its own epoch.
+                let copy = try DatabaseQueue(path: destination)
+                try copy.write { db in
+                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'server_epoch'", arguments: [Self.newEpoch()])
+                }
+                try copy.close()
+            }
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw error
+        }
+        return (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0
+    }
+
     /// `PRAGMA integrity_check`: "ok" for a sound file.
     public func integrityCheck() throws(StoreError) -> String {
         try Self.run { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") } }

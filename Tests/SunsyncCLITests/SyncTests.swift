@@ -141,6 +141,56 @@ extension CLI {
         #expect((try a.run("hours", "list", "--json").json() as? [Any])?.count == 2)
     }
 
+    @Test func aServerRestoredFromABackupLosesNothing() throws {
+        // Given two laptops that synced, and a backup taken while the server runs
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
+        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("hours", "set", "张三", "2024-03-04", "4")
+        _ = try a.sync()
+        _ = try b.sync()
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-backup-\(UUID().uuidString).sqlite").path
+        let made = try server.admin("backup", "--to", backup)
+        #expect(made.status == 0 && made.out.contains("Backed up"), "\(made.err)")
+        #expect((try FileManager.default.attributesOfItem(atPath: backup)[.posixPermissions] as? Int) == 0o600)
+        let twice = try server.admin("backup", "--to", backup, "--json")
+        #expect(twice.status != 0 && twice.err.contains("never overwrites"))
+        let json = try #require(try server.admin("backup", "--to", backup + "-2", "--json").json() as? [String: Any])
+        #expect(json["file"] as? String == backup + "-2" && (json["ops"] as? Int ?? 0) > 0)
+        let nothing = try ServerProcess(dataDir: backup + "-none").admin("backup", "--to", backup + "-3")
+        #expect(nothing.status != 0 && nothing.err.contains("nothing to back up"))
+        // and changes after it, acknowledged by the server
+        try a.run("hours", "set", "张三", "2024-03-05", "3")
+        _ = try a.sync()
+        try b.run("lunch", "set", "张三", "2024-03-05")
+        _ = try b.sync()
+        // When the server's database is restored from the backup
+        server.stop()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.databasePath + suffix) }
+        try FileManager.default.copyItem(atPath: backup, toPath: server.databasePath)
+        try server.start()
+        // Then the laptops notice, send their changes again, and start their pulls over: nothing is lost
+        let again = try a.sync()
+        #expect(again.out.contains("restored from a backup"), "\(again.out)")
+        _ = try b.sync()
+        _ = try a.sync() // B's lunch came back after A's first sync
+        let c = try CLI.linked(server, "c", "--role", "staff", "--org", "MH-SB-001")
+        _ = try c.sync()
+        #expect(try c.listing() == a.listing())
+        #expect(try c.listing() == b.listing())
+        #expect((try c.run("hours", "list", "--json").json() as? [Any])?.count == 2)
+        #expect((try c.run("lunch", "list", "--json").json() as? [Any])?.count == 1)
+        // and what is written next reaches every laptop (their cursors follow the restored server)
+        try c.run("hours", "set", "张三", "2024-03-06", "2")
+        _ = try c.sync()
+        for laptop in [a, b] {
+            _ = try laptop.sync()
+            #expect((try laptop.run("hours", "list", "--json").json() as? [Any])?.count == 3)
+        }
+    }
+
     /// Runs a tool from the system (openssl, curl) and returns its output.
     func tool(_ path: String, _ args: [String]) throws -> (status: Int32, out: String) {
         let process = Process()

@@ -17,8 +17,11 @@ import Testing
 
     @Test func sessionAndPullMatchTheSpec() throws {
         let session = SessionInfo(deviceId: "dev_1", deviceName: "莘庄-笔记本1", role: "staff", org: "MH-SB-001", district: nil,
-                                  orgs: ["MH-SB-001"], serverTime: 1_709_510_400_000, protocolVersion: 1)
-        #expect(try json(session) == #"{"device_id":"dev_1","device_name":"莘庄-笔记本1","org":"MH-SB-001","orgs":["MH-SB-001"],"protocol_version":1,"role":"staff","server_time":1709510400000}"#)
+                                  orgs: ["MH-SB-001"], serverTime: 1_709_510_400_000, protocolVersion: 1, epoch: "5f0c2a9e81d4b736")
+        #expect(try json(session) == #"{"device_id":"dev_1","device_name":"莘庄-笔记本1","epoch":"5f0c2a9e81d4b736","org":"MH-SB-001","orgs":["MH-SB-001"],"protocol_version":1,"role":"staff","server_time":1709510400000}"#)
+        // An older server sends no epoch.
+        let older = #"{"device_id":"dev_1","device_name":"x","role":"staff","server_time":1,"protocol_version":1}"#
+        #expect(try Wire.decoder().decode(SessionInfo.self, from: Data(older.utf8)).epoch == nil)
         let op = Op(id: OpID("018e06c29be8-0000-00000000000000a1")!, collection: .hours, record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04",
                     field: "minutes", value: .integer(240))
         let page = PullResponse(ops: [op], cursor: 48213, more: true)

@@ -107,7 +107,9 @@ struct SyncCommand: AsyncParsableCommand {
         }
         if showProgress && (report.pages > 1 || report.pushed > 1_000) { FileHandle.standardError.write(Data("\n".utf8)) }
         if global.json { return try Output.json(report) }
-        var line = "Synced: sent \(report.pushed), received \(report.pulled) changes."
+        var line = report.resent == 0 ? "" : "The server's database is not the one this laptop last synced with (restored from a backup?):"
+            + " sent this laptop's \(report.resent) changes again and received everything anew.\n"
+        line += "Synced: sent \(report.pushed), received \(report.pulled) changes."
         if report.rejected > 0 { line += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         if report.pulled > 0 { line += " `sunsync conflicts` lists any disagreements to resolve." }
         if report.unrecognized > 0 {

@@ -15,6 +15,8 @@ struct SyncEngine {
         var unrecognized = 0
         var pages = 0
         var cursor: Int64 = 0
+        /// Changes queued again because the server's database was restored from a backup (0 otherwise).
+        var resent = 0
     }
 
     let store: Store
@@ -26,6 +28,7 @@ struct SyncEngine {
     var progress: (Report) -> Void = { _ in }
 
     static let cursorKey = "sync_cursor"
+    static let epochKey = "server_epoch"
 
     func run(expectOrg: String?) async throws -> Report {
         try store.expectLargeWrites()
@@ -35,6 +38,15 @@ struct SyncEngine {
                                             detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
         }
         var report = Report()
+        // A server whose database changed under it (restored from a backup) may lack what it had
+        // acknowledged, and numbers its changes anew: send everything made here again, pull from the start.
+        if let epoch = info.epoch, try store.meta(Self.epochKey) != epoch {
+            if try store.meta(Self.epochKey) == nil {
+                try store.setMeta(Self.epochKey, epoch)
+            } else {
+                report.resent = try store.startOver(epoch: epoch, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
+            }
+        }
         // Push: what the server refuses is kept locally, marked, and never sent again.
         while true {
             let batch = try store.pending(limit: pushBatch)
