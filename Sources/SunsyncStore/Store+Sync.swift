@@ -180,8 +180,9 @@ extension Store {
     public func serverEpoch() throws(StoreError) -> String {
         try Self.run {
             try queue.write { db in
-                try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('server_epoch', ?)", arguments: [Self.newEpoch()])
-                return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'server_epoch'") ?? ""
+                // `epoch`: this database's own. (A laptop keeps its server's under `server_epoch`.)
+                try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)", arguments: [Self.newEpoch()])
+                return try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'epoch'") ?? ""
             }
         }
     }

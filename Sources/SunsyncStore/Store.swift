@@ -217,10 +217,11 @@ public final class Store: Sendable {
         do {
             try Self.run {
                 try queue.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
-                // Restored, the copy is another database than the one laptops synced with: it gets its own epoch.
+                // A server's copy, restored, is another database than the one laptops synced with: it gets its
+                // own epoch (SPEC §9). A laptop's store has none.
                 let copy = try DatabaseQueue(path: destination)
                 try copy.write { db in
-                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'server_epoch'", arguments: [Self.newEpoch()])
+                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [Self.newEpoch()])
                 }
                 try copy.close()
             }

@@ -119,6 +119,27 @@ import Testing
         #expect(april.isEmpty)
     }
 
+    @Test func aBackupOfTheLaptopCanBeRestored() throws {
+        // Given a laptop with a day recorded, and a backup of it
+        let cli = try CLI.withParticipants()
+        try cli.run("hours", "set", "张三", "2024-03-04", "4")
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-laptop-\(UUID().uuidString).sqlite").path
+        let made = try #require(try cli.run("backup", file, "--json").json() as? [String: Any])
+        #expect((made["ops"] as? Int ?? 0) > 0 && made["pending_ops"] as? Int == made["ops"] as? Int)
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        let twice = try cli.run("backup", file)
+        #expect(twice.status != 0 && twice.err.contains("never overwrites"))
+        // When the laptop records more, then is restored from the backup
+        try cli.run("hours", "set", "张三", "2024-03-05", "2")
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.home + "/store.sqlite" + suffix) }
+        try FileManager.default.copyItem(atPath: file, toPath: cli.home + "/store.sqlite")
+        // Then it holds what it held at the backup, and works on
+        let days = try #require(try cli.run("hours", "list", "--json").json() as? [[String: Any]])
+        #expect(days.map { $0["date"] as? String } == ["2024-03-04"])
+        #expect(try cli.run("hours", "set", "张三", "2024-03-06", "3").status == 0)
+        #expect((try cli.run("participant", "list", "--json").json() as? [Any])?.count == 3)
+    }
+
     @Test func tablesAlignChineseByDisplayWidth() throws {
         let cli = try CLI.withParticipants()
         let table = try cli.run("participant", "list")
