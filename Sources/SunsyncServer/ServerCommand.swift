@@ -14,7 +14,7 @@ public struct ServerCommand: AsyncParsableCommand {
             Start it with `sunsync-server serve`. Register organizations with `sunsync-server org add` and give each laptop
             its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
             """,
-        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, Backup.self, Migrate.self])
+        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, Backup.self, Restore.self, Migrate.self])
 
     public init() {}
 
@@ -43,6 +43,22 @@ struct DataOptions: ParsableArguments {
 
     var directory: String { dataDir ?? ProcessInfo.processInfo.environment["SUNSYNC_DATA_DIR"] ?? "sunsync-data" }
     var databasePath: String { directory + "/server.sqlite" }
+
+    /// Holds `serve.lock` in the data dir for as long as the returned handle lives: one `serve` per data
+    /// dir, and no `restore` under a running server. (Admin commands do not take it: they work beside `serve`.)
+    func lockForServing(purpose: String = "serve") throws -> FileHandle {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let path = directory + "/serve.lock"
+        let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw ValidationError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+            close(fd)
+            throw ValidationError(purpose == "serve"
+                ? "another sunsync-server is serving \(directory) (it holds \(path)); stop it first, or give another --data-dir"
+                : "a sunsync-server is serving \(directory) (it holds \(path)); stop it first, then \(purpose)")
+        }
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+    }
 
     /// Opens the database, creating the directory and an empty database the first time.
     func open() throws -> Store {
@@ -86,6 +102,8 @@ extension ServerCommand {
         }
 
         func run() async throws {
+            let lock = try data.lockForServing()
+            defer { withExtendedLifetime(lock) {} }
             let store = try data.open()
             do { try store.expectLargeWrites() } catch { throw ValidationError(error.message) }
             var configuration = ServerConfiguration()
@@ -142,6 +160,31 @@ extension ServerCommand {
             } else {
                 print("Backed up \(ops) changes to \(to) (\(bytes / 1024) KiB).")
             }
+        }
+    }
+
+    struct Restore: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Put a backup in place of the database (the server must be stopped).",
+            discussion: """
+                The backup is checked (a sound Sunsync server database) and copied in; the database it replaces is moved \
+                aside, never deleted. At their next sync laptops see that the database changed, send their own changes \
+                again (so what reached the server after the backup comes back) and pull from the start. Devices added \
+                or revoked after the backup must be added or revoked again.
+
+                Example: sunsync-server restore --from /backup/sunsync-2026-11-01.sqlite
+                """)
+        @OptionGroup var data: DataOptions
+        @Option(help: ArgumentHelp("The backup to restore.", valueName: "file")) var from: String
+
+        func run() throws {
+            let lock = try data.lockForServing(purpose: "restore")
+            defer { withExtendedLifetime(lock) {} }
+            try FileManager.default.createDirectory(atPath: data.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let aside: String?
+            do { aside = try Store.restore(from: from, to: data.databasePath, server: true) } catch { throw ValidationError(error.message) }
+            print("Restored \(from) as \(data.databasePath).\(aside.map { " The database it replaced is in \($0)." } ?? "")")
+            print("Start the server again; laptops send what they had sent since the backup at their next sync.")
         }
     }
 

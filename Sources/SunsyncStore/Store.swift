@@ -232,6 +232,72 @@ public final class Store: Sendable {
         return (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0
     }
 
+    /// Puts a backup in place of the store at `path`: copies it beside `path`, checks the copy (a sound
+    /// Sunsync store, a server's if `server`, a laptop's if not, no newer than this version), then moves
+    /// the file now at `path` and its `-wal` and `-shm` aside, to `path.before-restore-<time>`, and the copy
+    /// in. Nothing is deleted. No process may have `path` open meanwhile. Returns where the old files went.
+    public static func restore(from backup: String, to path: String, server: Bool) throws(StoreError) -> String? {
+        let files = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard files.fileExists(atPath: backup, isDirectory: &isDirectory) else { throw StoreError(.notInitialized, "\(backup) does not exist") }
+        guard !isDirectory.boolValue else { throw StoreError(.notAStore, "\(backup) is a folder; give the backup file") }
+        let copy = path + ".restoring"
+        for suffix in ["", "-wal", "-shm"] { try? files.removeItem(atPath: copy + suffix) }
+        do {
+            try files.copyItem(atPath: backup, toPath: copy)
+            try files.setAttributes([.posixPermissions: 0o600], ofItemAtPath: copy)
+        } catch {
+            throw StoreError(.invalid, "cannot copy \(backup) beside \(path): \(error.localizedDescription)")
+        }
+        do {
+            try check(copy, asBackupOf: backup, server: server)
+        } catch {
+            for suffix in ["", "-wal", "-shm"] { try? files.removeItem(atPath: copy + suffix) }
+            throw error
+        }
+        var aside: String?
+        do {
+            if files.fileExists(atPath: path) {
+                let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+                aside = path + ".before-restore-" + stamp
+                for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
+                    try files.moveItem(atPath: path + suffix, toPath: aside! + suffix)
+                }
+            }
+            try files.moveItem(atPath: copy, toPath: path)
+        } catch {
+            throw StoreError(.invalid, "cannot put the backup in place of \(path): \(error.localizedDescription)\(aside.map { "; the old files are in \($0)" } ?? "")")
+        }
+        return aside
+    }
+
+    /// Refuses a file that is not a sound store of the expected kind. Leaves no -wal or -shm behind.
+    private static func check(_ copy: String, asBackupOf backup: String, server: Bool) throws(StoreError) {
+        try run {
+            let queue = try DatabaseQueue(path: copy)
+            defer { try? queue.close() }
+            try queue.inDatabase { db in
+                guard try db.tableExists("meta"),
+                      let format = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format'"), format.hasPrefix("sunsync-store-")
+                else { throw StoreError(.notAStore, "\(backup) is not a Sunsync store") }
+                guard format == Self.format, try !serverMigrator.hasBeenSuperseded(db) else {
+                    throw StoreError(.newerFormat, "\(backup) was written by a newer sunsync; restore it with that version")
+                }
+                let role = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'role'")
+                guard (role == "server") == server else {
+                    throw StoreError(.invalid, server ? "\(backup) is a laptop's store, not a server's database"
+                                                      : "\(backup) is a server's database, not a laptop's store")
+                }
+                let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ")
+                guard integrity == "ok" else { throw StoreError(.notAStore, "\(backup) is damaged: \(integrity)") }
+                // Fold any write-ahead log into the file, so that the file alone is the store.
+                if try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal" {
+                    try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+                }
+            }
+        }
+    }
+
     /// `PRAGMA integrity_check`: "ok" for a sound file.
     public func integrityCheck() throws(StoreError) -> String {
         try Self.run { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") } }

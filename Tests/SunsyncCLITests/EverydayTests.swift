@@ -131,8 +131,12 @@ import Testing
         #expect(twice.status != 0 && twice.err.contains("never overwrites"))
         // When the laptop records more, then is restored from the backup
         try cli.run("hours", "set", "张三", "2024-03-05", "2")
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: cli.home + "/store.sqlite" + suffix) }
-        try FileManager.default.copyItem(atPath: file, toPath: cli.home + "/store.sqlite")
+        let notAStore = try cli.run("restore", cli.home)
+        #expect(notAStore.status != 0 && notAStore.err.contains("is a folder"))
+        let restored = try cli.run("restore", file)
+        #expect(restored.status == 0 && restored.out.contains("before-restore"), "\(restored.err)")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: cli.home).filter { $0.hasPrefix("store.sqlite.before-restore-") }
+        #expect(!aside.isEmpty, "the replaced store is kept")
         // Then it holds what it held at the backup, and works on
         let days = try #require(try cli.run("hours", "list", "--json").json() as? [[String: Any]])
         #expect(days.map { $0["date"] as? String } == ["2024-03-04"])

@@ -166,10 +166,18 @@ extension CLI {
         _ = try a.sync()
         try b.run("lunch", "set", "张三", "2024-03-05")
         _ = try b.sync()
-        // When the server's database is restored from the backup
+        // When the server's database is restored from the backup (refused while it serves; one server per data dir)
+        let busy = try server.admin("restore", "--from", backup)
+        #expect(busy.status != 0 && busy.err.contains("stop it first"))
+        let second = try server.adminArgs(["serve", "--port", String(server.port)]) // fails either way, never hangs
+        #expect(second.status != 0 && second.err.contains("another sunsync-server is serving"))
         server.stop()
-        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.databasePath + suffix) }
-        try FileManager.default.copyItem(atPath: backup, toPath: server.databasePath)
+        let notServer = try server.admin("restore", "--from", a.home + "/store.sqlite")
+        #expect(notServer.status != 0 && notServer.err.contains("laptop's store"))
+        let restored = try server.admin("restore", "--from", backup)
+        #expect(restored.status == 0 && restored.out.contains("before-restore"), "\(restored.err)")
+        let aside = try FileManager.default.contentsOfDirectory(atPath: server.dataDir).filter { $0.hasPrefix("server.sqlite.before-restore-") }
+        #expect(!aside.isEmpty, "the replaced database is kept")
         try server.start()
         // Then the laptops notice, send their changes again, and start their pulls over: nothing is lost
         let again = try a.sync()

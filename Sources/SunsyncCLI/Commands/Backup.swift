@@ -39,3 +39,35 @@ struct Backup: ParsableCommand {
         print("Backed up \(doc.ops) changes (\(doc.pendingOps) not yet synced) to \(file) (\(doc.bytes / 1024) KiB).")
     }
 }
+
+struct RestoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "restore",
+        abstract: "Put a backup made by `sunsync backup` in place of the local store.",
+        discussion: """
+            The backup is checked (a sound store of a laptop) and copied in; the store it replaces is moved aside \\
+            (store.sqlite.before-restore-<time> in the home), never deleted. Run no other sunsync command meanwhile. \\
+            Then run `sunsync sync`: what this laptop had sent after the backup comes back from the server. On a new \\
+            machine, `sunsync login` first. Use a copy on one laptop only: two laptops must never share a store.
+
+            Example: sunsync restore /media/usb/sunsync-2026-11-01.sqlite
+            """)
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: ArgumentHelp("The backup to restore.", valueName: "file")) var file: String
+
+    func run() throws {
+        let home = Home(global)
+        let aside: String?
+        do {
+            try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+            aside = try Store.restore(from: file, to: home.storePath, server: false)
+        } catch let error as StoreError {
+            throw CLIError(error)
+        } catch {
+            throw CLIError("cannot create \(home.directory): \(error.localizedDescription)")
+        }
+        print("Restored \(file) into \(home.directory).\(aside.map { " The store it replaced is in \($0)." } ?? "")")
+        print("Run `sunsync sync` to get back what this laptop sent after the backup.")
+    }
+}
