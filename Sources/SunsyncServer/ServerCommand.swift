@@ -184,6 +184,10 @@ extension ServerCommand {
             let aside: String?
             do { aside = try Store.restore(from: from, to: data.databasePath, server: true) } catch { throw ValidationError(error.message) }
             print("Restored \(from) as \(data.databasePath).\(aside.map { " The database it replaced is in \($0)." } ?? "")")
+            let devices = (try? data.open().devices()) ?? []
+            let active = devices.filter { $0.revokedAt == nil }
+            print("The backup knows \(devices.count) devices, \(active.count) of them not revoked: revoke again any revoked since the "
+                + "backup (`sunsync-server device list`), and add any added since.")
             print("Start the server again; laptops send what they had sent since the backup at their next sync.")
         }
     }

@@ -176,6 +176,7 @@ extension CLI {
         #expect(notServer.status != 0 && notServer.err.contains("laptop's store"))
         let restored = try server.admin("restore", "--from", backup)
         #expect(restored.status == 0 && restored.out.contains("before-restore"), "\(restored.err)")
+        #expect(restored.out.contains("The backup knows 2 devices, 2 of them not revoked"), "\(restored.out)")
         let aside = try FileManager.default.contentsOfDirectory(atPath: server.dataDir).filter { $0.hasPrefix("server.sqlite.before-restore-") }
         #expect(!aside.isEmpty, "the replaced database is kept")
         try server.start()
