@@ -68,7 +68,9 @@ struct DataOptions: ParsableArguments {
                 var rng = SystemRandomNumberGenerator()
                 _ = try Store.create(at: databasePath, replica: ReplicaID(rng.next() | 1), metadata: ["role": "server"])
             }
-            return try Store.open(at: databasePath, server: true)
+            return try Store.open(at: databasePath, server: true) {
+                FileHandle.standardError.write(Data("Upgrading \(databasePath) to this version of sunsync-server (once)…\n".utf8))
+            }
         } catch let error as StoreError {
             throw ValidationError("\(databasePath): \(error.message)")
         } catch {

@@ -46,7 +46,9 @@ public final class Store: Sendable {
 
     /// Opens an existing store, refusing a file that is not one. `server` opens a pool of connections
     /// so reads run beside the one writer, and adds the server's own indexes.
-    public static func open(at path: String, server: Bool = false) throws(StoreError) -> Store {
+    /// `upgrading` is called before migrations that this version brings run on the file (once; they can
+    /// take seconds on a large store), so that a command can say why it is slow this time.
+    public static func open(at path: String, server: Bool = false, upgrading: () -> Void = {}) throws(StoreError) -> Store {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notInitialized, "no Sunsync store at \(path)")
         }
@@ -72,7 +74,9 @@ public final class Store: Sendable {
         if try run({ try queue.read { db in try serverMigrator.hasBeenSuperseded(db) } }) {
             throw StoreError(.newerFormat, "\(path) was upgraded by a newer sunsync; install that version (or newer) to use it")
         }
-        try run { try (server ? serverMigrator : migrator).migrate(queue) }
+        let migrations = server ? serverMigrator : migrator
+        if try !run({ try queue.read { db in try migrations.hasCompletedMigrations(db) } }) { upgrading() }
+        try run { try migrations.migrate(queue) }
         return Store(path: path, queue: queue, replica: replica)
     }
 

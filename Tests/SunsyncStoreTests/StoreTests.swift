@@ -171,7 +171,10 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
             try db.execute(sql: "UPDATE ops SET rkey = (rkey & ~1099511627775) + seq") // any other keys
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v2-day-ordered-record-keys'")
         }
-        let reopened = try Store.open(at: path)
+        var upgraded = 0
+        let reopened = try Store.open(at: path) { upgraded += 1 }
+        _ = try Store.open(at: path) { upgraded += 1 }
+        #expect(upgraded == 1, "said once, when the migration runs")
         #expect(try reopened.record(hours)?.displayed("minutes") == .integer(240))
         #expect(try reopened.record(org)?.displayed("name") == .text("闵行阳光基地"))
         #expect(try reopened.mergedState([.hours]).records.keys.sorted() == [hours])

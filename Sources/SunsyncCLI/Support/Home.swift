@@ -22,7 +22,9 @@ struct Home {
     /// Opens the store, or says how to create one.
     func open() throws -> Store {
         do {
-            return try Store.open(at: storePath)
+            return try Store.open(at: storePath) {
+                FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
+            }
         } catch where error.code == .notInitialized {
             throw CLIError("\(directory) is not initialized: run `sunsync init --org <org code>` first (or pass --home)")
         } catch {
