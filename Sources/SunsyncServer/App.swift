@@ -130,8 +130,18 @@ struct SyncController: Sendable {
         guard let limit = Int(limitText), (1...Wire.maxBatch).contains(limit) else {
             throw ServerError(.badRequest, "bad-limit", "limit must be 1 to \(Wire.maxBatch)")
         }
-        let page = try await store.pull(after: after, orgs: access.orgs, limit: limit)
+        let page = try await pullPage(after: after, orgs: access.orgs, limit: limit)
         return try respond(json: PageWriter.pullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more), to: request)
+    }
+
+    func pullPage(after: Int64, orgs: [String]?, limit: Int) async throws -> (ops: [LoggedOp], cursor: Int64, more: Bool) {
+        do {
+            return try await store.pull(after: after, orgs: orgs, limit: limit)
+        } catch {
+            guard error.code == .cursorAhead else { throw error }
+            throw ServerError(.conflict, "cursor-ahead", error.message + ": this server's database was restored from an older copy or "
+                + "replaced; the laptop must send its changes again and pull from the start (sunsync does this by itself)")
+        }
     }
 
     // MARK: Plumbing

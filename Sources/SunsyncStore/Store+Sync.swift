@@ -61,9 +61,9 @@ extension Store {
     /// Starts over with a server whose database is not the one this laptop synced with (its epoch
     /// changed: restored from a backup, or replaced): every change made here goes back in the outbox
     /// (the server may lack the later ones; those it holds change nothing), the cursor goes back to the
-    /// start, and the new epoch is saved, in one transaction. Changes the server refused stay refused.
+    /// start, and the new epoch (if given) is saved, in one transaction. Changes the server refused stay refused.
     /// Returns how many changes were queued again.
-    public func startOver(epoch: String, epochKey: String, cursorKey: String) throws(StoreError) -> Int {
+    public func startOver(epoch: String?, epochKey: String, cursorKey: String) throws(StoreError) -> Int {
         try Self.run {
             try queue.write { db in
                 // An op id's last 8 bytes are its replica.
@@ -75,8 +75,10 @@ extension Store {
                     """, arguments: [ownID])
                 let queued = db.changesCount
                 try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [cursorKey])
-                try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [epochKey, epoch])
+                if let epoch {
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [epochKey, epoch])
+                }
                 return queued
             }
         }
@@ -131,6 +133,11 @@ extension Store {
         try await Self.run {
             try await queue.read { db in
                 let maxSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ops") ?? 0
+                // Ops are never deleted, so every cursor handed out stays ≤ the last seq; one beyond it was
+                // handed out by another database (this one restored from an older copy, or replaced).
+                guard cursor <= maxSeq else {
+                    throw StoreError(.cursorAhead, "cursor \(cursor) is beyond the \(maxSeq) changes this server holds")
+                }
                 guard cursor < maxSeq else { return ([], max(cursor, 0), false) }
                 let columns = "SELECT seq, id, collection, record, field, kind, value, pred FROM ops"
                 let ops: [LoggedOp]

@@ -13,6 +13,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let newerFormat = Code(rawValue: "newer_format")
         public static let locked = Code(rawValue: "locked")
         public static let opIDReused = Code(rawValue: "op_id_reused")
+        /// A pull from a cursor beyond every op held: the database is not the one that gave out the cursor.
+        public static let cursorAhead = Code(rawValue: "cursor_ahead")
         public static let invalid = Code(rawValue: "invalid")
         public static let database = Code(rawValue: "database")
     }

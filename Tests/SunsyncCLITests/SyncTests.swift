@@ -172,7 +172,8 @@ extension CLI {
         let second = try server.adminArgs(["serve", "--port", String(server.port)]) // fails either way, never hangs
         #expect(second.status != 0 && second.err.contains("another sunsync-server is serving"))
         server.stop()
-        let notServer = try server.admin("restore", "--from", a.home + "/store.sqlite")
+        #expect(try a.run("backup", backup + "-laptop").status == 0)
+        let notServer = try server.admin("restore", "--from", backup + "-laptop")
         #expect(notServer.status != 0 && notServer.err.contains("laptop's store"))
         let restored = try server.admin("restore", "--from", backup)
         #expect(restored.status == 0 && restored.out.contains("before-restore"), "\(restored.err)")
@@ -198,6 +199,41 @@ extension CLI {
             _ = try laptop.sync()
             #expect((try laptop.run("hours", "list", "--json").json() as? [Any])?.count == 3)
         }
+    }
+
+    @Test func aServerCopiedBackByHandLosesNothing() async throws {
+        // Given a copy of the database taken by hand (the same epoch), and changes after it
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        _ = try a.sync()
+        server.stop()
+        let copy = server.databasePath + ".copy" // with its write-ahead log, as a copy of the data dir would have it
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: server.databasePath + suffix) {
+            try FileManager.default.copyItem(atPath: server.databasePath + suffix, toPath: copy + suffix)
+        }
+        try server.start()
+        try a.run("hours", "set", "张三", "2024-03-04", "4")
+        _ = try a.sync()
+        // When the copy is put back
+        server.stop()
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: server.databasePath + suffix) }
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: copy + suffix) {
+            try FileManager.default.moveItem(atPath: copy + suffix, toPath: server.databasePath + suffix)
+        }
+        try server.start()
+        // Then the laptop's cursor, ahead of the copy, gives it away: the laptop sends its changes again
+        let again = try a.sync()
+        #expect(again.out.contains("not the one this laptop last synced with"), "\(again.out) \(again.err)")
+        let fresh = try CLI.linked(server, "fresh", "--role", "staff", "--org", "MH-SB-001")
+        _ = try fresh.sync()
+        #expect(try fresh.listing() == a.listing())
+        #expect((try fresh.run("hours", "list", "--json").json() as? [Any])?.count == 1)
+        // and a pull from a cursor beyond the database is a clear refusal
+        let token = try server.token("raw", "--role", "staff", "--org", "MH-SB-001")
+        let response = try await server.request("GET", "/v1/pull?after=999999", token: token)
+        #expect(response.status == 409 && String(decoding: response.body, as: UTF8.self).contains("cursor-ahead"))
     }
 
     /// Runs a tool from the system (openssl, curl) and returns its output.

@@ -47,6 +47,20 @@ struct SyncEngine {
                 report.resent = try store.startOver(epoch: epoch, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
             }
         }
+        do {
+            try await exchange(&report)
+        } catch SyncError.refused(let problem) where problem.code == "cursor-ahead" {
+            // The same epoch, but a database holding fewer changes than this laptop received: restored from
+            // a copy taken outside `sunsync-server backup`. The same remedy, once.
+            report.resent += try store.startOver(epoch: nil, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
+            try await exchange(&report)
+        }
+        try store.setMeta("last_sync", ISO8601DateFormatter().string(from: Date()))
+        return report
+    }
+
+    /// Pushes the outbox, then pulls until caught up.
+    private func exchange(_ report: inout Report) async throws {
         // Push: what the server refuses is kept locally, marked, and never sent again.
         while true {
             let batch = try store.pending(limit: pushBatch)
@@ -92,8 +106,6 @@ struct SyncEngine {
             progress(report)
             if !page.more { break }
         }
-        try store.setMeta("last_sync", ISO8601DateFormatter().string(from: Date()))
-        return report
     }
 
     static func retrying<T: Sendable>(_ backoff: [Duration], _ body: @Sendable () async throws -> T) async throws -> T {
