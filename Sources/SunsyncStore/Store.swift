@@ -263,9 +263,10 @@ public final class Store: Sendable {
         do {
             if files.fileExists(atPath: path) {
                 let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
-                aside = path + ".before-restore-" + stamp
+                let old = path + ".before-restore-" + stamp
+                aside = old
                 for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {
-                    try files.moveItem(atPath: path + suffix, toPath: aside! + suffix)
+                    try files.moveItem(atPath: path + suffix, toPath: old + suffix)
                 }
             }
             try files.moveItem(atPath: copy, toPath: path)
