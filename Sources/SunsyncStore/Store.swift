@@ -53,31 +53,34 @@ public final class Store: Sendable {
             throw StoreError(.notInitialized, "no Sunsync store at \(path)")
         }
         let queue: any DatabaseWriter = server ? try openPool(path) : try openQueue(path)
-        let (format, replicaText): (String?, String?) = try run {
+        let migrations = server ? serverMigrator : migrator
+        let (replicaText, upToDate): (String?, Bool) = try run {
             try queue.read { db in
-                guard try db.tableExists("meta") else { return (nil, nil) }
-                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format'"),
-                        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"))
+                try checkFormat(db, path)
+                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"), try migrations.hasCompletedMigrations(db))
             }
-        }
-        guard let format, format.hasPrefix("sunsync-store-") else {
-            throw StoreError(.notAStore, "\(path) is an SQLite database but not a Sunsync store")
-        }
-        guard format == Self.format else {
-            throw StoreError(.newerFormat, "\(path) is a \(format) store; this sunsync reads \(Self.format): install a newer sunsync")
         }
         guard let replicaText, let replica = ReplicaID(hex: replicaText) else {
             throw StoreError(.notAStore, "\(path) has no valid replica id; it is damaged")
         }
-        // A newer sunsync may have changed what the rows mean (as `v2-day-ordered-record-keys` did):
-        // writing with an older one could then do harm, so it refuses.
-        if try run({ try queue.read { db in try serverMigrator.hasBeenSuperseded(db) } }) {
-            throw StoreError(.newerFormat, "\(path) was upgraded by a newer sunsync; install that version (or newer) to use it")
-        }
-        let migrations = server ? serverMigrator : migrator
-        if try !run({ try queue.read { db in try migrations.hasCompletedMigrations(db) } }) { upgrading() }
+        if !upToDate { upgrading() }
         try run { try migrations.migrate(queue) }
         return Store(path: path, queue: queue, replica: replica)
+    }
+
+    /// Refuses a file that is not a Sunsync store this version can use: one without the `meta` table or a
+    /// `sunsync-store-` format, one of a newer format, or one a newer sunsync has migrated (it may have
+    /// changed what the rows mean, as `v2-day-ordered-record-keys` did: writing with an older one could do harm).
+    private static func checkFormat(_ db: Database, _ path: String) throws {
+        guard try db.tableExists("meta"),
+              let format = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format'"), format.hasPrefix("sunsync-store-")
+        else { throw StoreError(.notAStore, "\(path) is an SQLite database but not a Sunsync store") }
+        guard format == Self.format else {
+            throw StoreError(.newerFormat, "\(path) is a \(format) store; this sunsync reads \(Self.format): install a newer sunsync")
+        }
+        if try serverMigrator.hasBeenSuperseded(db) {
+            throw StoreError(.newerFormat, "\(path) was upgraded by a newer sunsync; install that version (or newer) to use it")
+        }
     }
 
     /// The integer key of a record, `rkey`: the collection's number in bits 60-62; for hours and lunches
@@ -282,12 +285,7 @@ public final class Store: Sendable {
             let queue = try DatabaseQueue(path: copy)
             defer { try? queue.close() }
             try queue.inDatabase { db in
-                guard try db.tableExists("meta"),
-                      let format = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format'"), format.hasPrefix("sunsync-store-")
-                else { throw StoreError(.notAStore, "\(backup) is not a Sunsync store") }
-                guard format == Self.format, try !serverMigrator.hasBeenSuperseded(db) else {
-                    throw StoreError(.newerFormat, "\(backup) was written by a newer sunsync; restore it with that version")
-                }
+                try checkFormat(db, backup)
                 let role = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'role'")
                 guard (role == "server") == server else {
                     throw StoreError(.invalid, server ? "\(backup) is a laptop's store, not a server's database"
