@@ -40,11 +40,11 @@ struct SyncEngine {
         var report = Report()
         // A server whose database changed under it (restored from a backup) may lack what it had
         // acknowledged, and numbers its changes anew: send everything made here again, pull from the start.
-        if let epoch = info.epoch, try store.meta(Self.epochKey) != epoch {
-            if try store.meta(Self.epochKey) == nil {
-                try store.setMeta(Self.epochKey, epoch)
-            } else {
-                report.resent = try store.startOver(epoch: epoch, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
+        if let epoch = info.epoch {
+            switch try store.meta(Self.epochKey) {
+            case nil: try store.setMeta(Self.epochKey, epoch)
+            case epoch: break
+            default: report.resent = try store.startOver(epoch: epoch, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
             }
         }
         do {
