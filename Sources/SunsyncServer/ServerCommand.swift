@@ -147,14 +147,9 @@ extension ServerCommand {
                 throw ValidationError("no database at \(data.databasePath); nothing to back up (check --data-dir)")
             }
             let store = try data.open()
-            let bytes: Int64
-            let ops: Int
-            do {
-                bytes = try store.backup(to: to)
-                ops = try Store.open(at: to, server: true).counts().ops
-            } catch {
-                throw ValidationError(error.message)
-            }
+            let copy: (bytes: Int64, ops: Int, pending: Int)
+            do { copy = try store.backup(to: to) } catch { throw ValidationError(error.message) }
+            let (bytes, ops) = (copy.bytes, copy.ops)
             if data.json {
                 let summary = try JSONSerialization.data(withJSONObject: ["file": to, "bytes": bytes, "ops": ops] as [String: Any],
                                                          options: [.sortedKeys, .withoutEscapingSlashes])

@@ -211,9 +211,10 @@ public final class Store: Sendable {
     }
 
     /// Writes a consistent copy of the store to `destination`, a new file readable by its owner only,
-    /// while the store stays in use (SQLite's `VACUUM INTO`, which reads one snapshot). Returns its size.
+    /// while the store stays in use (SQLite's `VACUUM INTO`, which reads one snapshot). Returns its size
+    /// and what it holds, counted in the copy.
     @discardableResult
-    public func backup(to destination: String) throws(StoreError) -> Int64 {
+    public func backup(to destination: String) throws(StoreError) -> (bytes: Int64, ops: Int, pending: Int) {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw StoreError(.invalid, "\(destination) already exists; a backup never overwrites a file: give a new name")
         }
@@ -221,22 +222,25 @@ public final class Store: Sendable {
         guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(.invalid, "cannot create \(destination): check that its directory exists and is writable")
         }
+        let counts: (ops: Int, pending: Int)
         do {
-            try Self.run {
+            counts = try Self.run {
                 try queue.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
                 // A server's copy, restored, is another database than the one laptops synced with: it gets its
                 // own epoch (SPEC §9). A laptop's store has none.
                 let copy = try DatabaseQueue(path: destination)
-                try copy.write { db in
+                defer { try? copy.close() }
+                return try copy.write { db in
                     try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [Self.newEpoch()])
+                    return (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0)
                 }
-                try copy.close()
             }
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
             throw error
         }
-        return (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0
+        let bytes = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0
+        return (bytes, counts.ops, counts.pending)
     }
 
     /// Puts a backup in place of the store at `path`: copies it beside `path`, checks the copy (a sound

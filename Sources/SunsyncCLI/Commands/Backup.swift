@@ -26,15 +26,9 @@ struct Backup: ParsableCommand {
 
     func run() throws {
         let store = try Home(global).open()
-        let doc: Document
-        do {
-            let bytes = try store.backup(to: file)
-            // Counted in the copy: it opens, and holds what it should.
-            let counts = try Store.open(at: file).counts()
-            doc = Document(file: file, bytes: bytes, ops: counts.ops, pendingOps: counts.pending)
-        } catch {
-            throw CLIError(error)
-        }
+        let copy: (bytes: Int64, ops: Int, pending: Int)
+        do { copy = try store.backup(to: file) } catch { throw CLIError(error) }
+        let doc = Document(file: file, bytes: copy.bytes, ops: copy.ops, pendingOps: copy.pending)
         if global.json { return try Output.json(doc) }
         print("Backed up \(doc.ops) changes (\(doc.pendingOps) not yet synced) to \(file) (\(doc.bytes / 1024) KiB).")
     }
