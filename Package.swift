@@ -24,6 +24,9 @@ let package = Package(
         // The op log, materialized current values and outbox in SQLite (WAL), shared by client and server.
         .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
                                                     .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // The read model over merged state: day lines, review list, monthly and payment reports, flag lines.
+        // Pure like the model; the CLI and the review page render the same numbers from it.
+        .target(name: "SunsyncReports", dependencies: ["SunsyncModel"]),
         // zlib, from the system (zlib1g-dev), for gzip on the wire.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The wire contract shared by client and server: request and response types, versioning, gzip.
@@ -41,13 +44,14 @@ let package = Package(
         .executableTarget(name: "sunsync-server", dependencies: ["SunsyncServer"], path: "server"),
         // The `sunsync` commands, as a library so tests can call them.
         .target(name: "SunsyncCLI", dependencies: [
-            "SunsyncModel", "SunsyncStore", "SunsyncProtocol",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sunsync", dependencies: ["SunsyncCLI"], path: "client-cli"),
         .executableTarget(name: "sunsync-bench", dependencies: ["SunsyncModel", "SunsyncStore", "SunsyncProtocol",
                                                                  .product(name: "GRDBSQLite", package: "GRDB.swift")]),
         .testTarget(name: "SunsyncModelTests", dependencies: ["SunsyncModel"]),
+        .testTarget(name: "SunsyncReportsTests", dependencies: ["SunsyncReports", "SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
         .testTarget(name: "SunsyncProtocolTests", dependencies: ["SunsyncProtocol", "SunsyncModel"]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.

@@ -417,6 +417,58 @@ vector("missing-required-fields",
                     {"collection": "participants", "id": P1, "fields": {"name": "张三", "cert": CERT1, "contract": "part-time"}},
                     {"collection": "lunches", "id": H1, "fields": {"amount": 1500}}])
 
+# --- rules' dated numbers and retirement ages (appended: earlier vectors keep their numbers) ------------
+RID_M65 = resident_id("310112", "19650115", 111)  # man born 1965-01: 60 years 1 month, reached in 2025-02
+RID_F75 = resident_id("310112", "19750210", 222)  # woman born 1975-02: 50 years 1 month, reached in 2025-03
+RID_M64 = resident_id("310112", "19641205", 333)  # man born 1964-12: 60, before the rise, reached in 2024-12
+P_M65, P_F75, P_M64 = (f"{ORG}/{person_key(r)}" for r in (RID_M65, RID_F75, RID_M64))
+edge_people = (participant_ops(P_M65, RID_M65 + "41", "赵一", A, 10) + participant_ops(P_F75, RID_F75 + "52", "钱二", A, 20)
+               + participant_ops(P_M64, RID_M64 + "61", "孙三", A, 30))
+edge_expect = {f"participants/{P_M65}": participant_expect("赵一", RID_M65 + "41"),
+               f"participants/{P_F75}": participant_expect("钱二", RID_F75 + "52"),
+               f"participants/{P_M64}": participant_expect("孙三", RID_M64 + "61")}
+edge_days = [(P_M65, "2025-01-20"), (P_M65, "2025-02-03"), (P_M65, "2025-02-04"),
+             (P_F75, "2025-02-26"), (P_F75, "2025-03-03"), (P_M64, "2024-11-29"), (P_M64, "2024-12-02")]
+edge_ops = [op(oid(30000 + i, A), "hours", day(p, d), "minutes", 240) for i, (p, d) in enumerate(edge_days)]
+edge_recs = {f"hours/{day(p, d)}": {"fields": {"minutes": 240}} for p, d in edge_days}
+vector("retirement-age-by-birth-month",
+       "Retirement ages rise by birth month from 2025-01-01 (men 60 by one month every four months, women 50 by one "
+       "month every two): a man born 1965-01 reaches 60y1m in 2025-02, a woman born 1975-02 reaches 50y1m in 2025-03, a man "
+       "born 1964-12 reaches 60 in 2024-12. Work from that month on is flagged, one flag per participant and month.",
+       edge_people + edge_ops,
+       {"records": {**edge_expect, **edge_recs},
+        "flags": [{"kind": "age_out_of_bounds", "records": sorted([f"hours/{day(P_M65, '2025-02-03')}", f"hours/{day(P_M65, '2025-02-04')}", f"participants/{P_M65}"]), "replicas": [rep(A)]},
+                  {"kind": "age_out_of_bounds", "records": [f"hours/{day(P_F75, '2025-03-03')}", f"participants/{P_F75}"], "replicas": [rep(A)]},
+                  {"kind": "age_out_of_bounds", "records": [f"hours/{day(P_M64, '2024-12-02')}", f"participants/{P_M64}"], "replicas": [rep(A)]}]},
+       settings={"today": "2025-12-31"})
+
+L12 = day(P1, "2024-03-12")
+dated_days = ["2024-03-04", "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08",
+              "2024-03-11", "2024-03-12", "2024-03-13", "2024-03-14", "2024-03-15"]
+ops, recs = week_ops([(d, 264) for d in dated_days], [A] * 10)  # 5 × 4.4 h = 22 h a week
+vector("dated-rules",
+       "The rules' numbers are dated: the weekly limit is 24 h, then 20 h from the week of 2024-03-11; the lunch rate is "
+       "15 yuan, then 18 from 2024-03-11. 22 h is flagged only in the second week; an 18-yuan lunch only before the rise.",
+       people + ops + [op(oid(40000, A), "lunches", H1, "amount", 1800), op(oid(40001, A), "lunches", L12, "amount", 1800)],
+       {"records": {**people_expect, **recs, f"lunches/{H1}": {"fields": {"amount": 1800}}, f"lunches/{L12}": {"fields": {"amount": 1800}}},
+        "flags": [{"kind": "lunch_above_rate", "records": [f"lunches/{H1}"], "replicas": [rep(A)]},
+                  {"kind": "weekly_hours_over_limit", "records": sorted(f"hours/{day(P1, d)}" for d in dated_days[5:]), "replicas": [rep(A)]}]},
+       settings={"today": "2024-03-31",
+                 "weekly_limit_minutes": [{"from": "1900-01-01", "value": 1440}, {"from": "2024-03-11", "value": 1200}],
+                 "lunch_rates": {ORG: [{"from": "2024-01-01", "value": 1500}, {"from": "2024-03-11", "value": 1800}]}})
+
+late = participant_ops(P1, CERT1, "张三", A, 10, end="2024-02-29")
+late_days = ["2024-03-04", "2024-03-05", "2024-04-01"]
+ops, recs = week_ops([(d, 120) for d in late_days], [A, B, A])
+vector("outside-contract-one-flag-per-month",
+       "Work on three days after the contract ended, two in March (from two laptops) and one in April: one flag per month, "
+       "naming that month's days.",
+       late + ops,
+       {"records": {f"participants/{P1}": participant_expect("张三", CERT1, end="2024-02-29"), **recs},
+        "flags": [{"kind": "outside_contract", "records": sorted([f"hours/{day(P1, '2024-03-04')}", f"hours/{day(P1, '2024-03-05')}"]) + [f"participants/{P1}"], "replicas": [rep(A), rep(B)]},
+                  {"kind": "outside_contract", "records": [f"hours/{day(P1, '2024-04-01')}", f"participants/{P1}"], "replicas": [rep(A)]}]},
+       settings={"today": "2024-04-30"})
+
 os.makedirs(OUT, exist_ok=True)
 for old in os.listdir(OUT):
     if old.endswith(".json"):

@@ -8,6 +8,8 @@ struct ConflictRow: Encodable {
         let opId: String
         let value: String
         let replica: String
+        /// The device that wrote it, as the server names it.
+        let device: String
         let time: String
     }
 
@@ -15,6 +17,8 @@ struct ConflictRow: Encodable {
     let ref: String
     let collection: String
     let record: String
+    let org: String
+    let orgName: String
     let name: String
     let date: String?
     let field: String
@@ -23,14 +27,18 @@ struct ConflictRow: Encodable {
 
     static func all(_ state: MergedState, ws: Workspace) -> [ConflictRow] {
         let directory = Directory(org: ws.org, state: state)
+        let names = ws.deviceNames
+        let orgNames = Dictionary(state.records(in: .orgs).map { ($0.key.id, $0.record.displayed("name")?.text ?? "") }, uniquingKeysWith: { a, _ in a })
         return state.conflicts.map { key, field, values in
             let parts = try? NaturalKey.parse(key)
             let name = parts?.participant.flatMap { directory.byID($0)?.name } ?? key.id
             let candidates = values.map {
                 Candidate(opId: $0.id.description, value: Display.value($0.value, field: field), replica: $0.id.replica.description,
-                          time: Display.time($0.id))
+                          device: names.label($0.id.replica), time: Display.time($0.id))
             }
-            return ConflictRow(ref: reference(key, field), collection: key.collection.rawValue, record: key.id, name: name,
+            let org = parts?.org ?? key.id
+            return ConflictRow(ref: reference(key, field), collection: key.collection.rawValue, record: key.id,
+                               org: org, orgName: orgNames[org] ?? "", name: name,
                                date: parts?.date?.description, field: field, shown: candidates.first?.value ?? "", values: candidates)
         }
     }
@@ -71,10 +79,10 @@ struct Conflicts: ParsableCommand {
         let ws = try Workspace(global)
         let rows = ConflictRow.all(try ws.state(), ws: ws)
         if global.json { return try Output.json(rows) }
-        Output.table(["ref", "姓名 name", "日期 date", "record", "field", "值 values (replica, time)"],
+        Output.table(["ref", "机构 org", "姓名 name", "日期 date", "record", "field", "值 values (device, time)"],
                      rows.map { row in
-                         [row.ref, row.name, row.date ?? "", row.collection, row.field,
-                          row.values.map { "\($0.value) (\($0.replica.suffix(4)), \($0.time))" }.joined(separator: " | ")]
+                         [row.ref, row.org, row.name, row.date ?? "", row.collection, row.field,
+                          row.values.map { "\($0.value) (\($0.device), \($0.time))" }.joined(separator: " | ")]
                      },
                      empty: "No conflicts.")
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncStore
 
 /// What `hours` and `lunch` share: one record per participant and day.
@@ -12,43 +13,6 @@ enum DayKind {
     var noun: String { self == .hours ? "hours" : "lunch" }
 
     func format(_ quantity: Int64) -> String { self == .hours ? Quantity.hours(quantity) : Quantity.yuan(quantity) }
-}
-
-/// One day's hours or lunch as listings, exports and reports show it.
-struct DayRow: Encodable {
-    let id: String
-    let participantId: String
-    let name: String
-    let certificate: String
-    let date: String
-    let minutes: Int64?
-    let hours: String?
-    let amountFen: Int64?
-    let amount: String?
-    let project: String?
-    let note: String?
-    let deleted: Bool
-    let review: String
-    let conflict: Bool
-
-    static func rows(_ state: MergedState, collection: CollectionName, ws: Workspace, month: String? = nil,
-                     participant: String? = nil, includeDeleted: Bool = false) -> [DayRow] {
-        let directory = Directory(org: ws.org, state: state)
-        return state.records(in: collection).compactMap { key, record -> DayRow? in
-            guard let entry = DayEntry(key: key, record: record), ws.org.map({ entry.org == $0 }) ?? true,
-                  includeDeleted || !entry.deleted,
-                  month.map({ entry.date.monthKey == $0 }) ?? true,
-                  participant.map({ entry.participant == $0 }) ?? true else { return nil }
-            let p = directory.byID(entry.participant)
-            let quantity = entry.quantity
-            return DayRow(id: key.id, participantId: entry.participant, name: p?.name ?? "?", certificate: ws.show(p?.certificate),
-                          date: entry.date.description,
-                          minutes: collection == .hours ? quantity : nil, hours: collection == .hours ? quantity.map(Quantity.hours) : nil,
-                          amountFen: collection == .lunches ? quantity : nil, amount: collection == .lunches ? quantity.map(Quantity.yuan) : nil,
-                          project: record.displayed("project")?.text, note: record.displayed("note")?.text,
-                          deleted: entry.deleted, review: record.reviewStatus.rawValue, conflict: record.hasConflict)
-        }.sorted { ($0.date, $0.name, $0.id) < ($1.date, $1.name, $1.id) }
-    }
 }
 
 /// Writes one day's hours or lunch; shared by the commands and `import`.
@@ -103,26 +67,38 @@ enum DayCommands {
         let month = try options.month.map(DateInput.month)
         let state = try month.map(ws.state(month:)) ?? ws.state()
         let participant = try options.participant.map { try Directory(org: ws.org, state: state).find($0).key.id }
-        let rows = DayRow.rows(state, collection: kind.collection, ws: ws, month: month, participant: participant,
-                               includeDeleted: options.includeDeleted)
+        let rows = ws.ledger(state).days(kind.collection, .init(month: month, participant: participant, includeDeleted: options.includeDeleted),
+                                         reveal: global.reveal)
         if global.json { return try Output.json(rows) }
-        let headers = kind == .hours
+        var headers = kind == .hours
             ? ["日期 date", "姓名 name", "残疾人证号 certificate", "工时 hours", "劳动项目 project", "备注 note", "审核 review"]
             : ["日期 date", "姓名 name", "残疾人证号 certificate", "金额 yuan", "备注 note", "审核 review"]
+        if ws.isDistrict { headers.insert("机构 org", at: 1) }
         Output.table(headers,
                      rows.map { row in
-                         var review = ReviewStatus(rawValue: row.review)?.chinese ?? row.review
-                         if row.conflict { review += " ⚠冲突 conflict" }
-                         if row.deleted { review += " (deleted)" }
-                         return kind == .hours
-                             ? [row.date, row.name, row.certificate, row.hours ?? "", row.project ?? "", row.note ?? "", review]
-                             : [row.date, row.name, row.certificate, row.amount ?? "", row.note ?? "", review]
+                         var cells = kind == .hours
+                             ? [row.date, row.name, row.certificate, row.hours ?? "", row.project ?? "", row.note ?? "", reviewCell(row)]
+                             : [row.date, row.name, row.certificate, row.amount ?? "", row.note ?? "", reviewCell(row)]
+                         if ws.isDistrict { cells.insert("\(row.org) \(row.orgName)", at: 1) }
+                         return cells
                      },
                      empty: "No \(kind.noun) recorded\(month.map { " in \($0)" } ?? "").")
         if !rows.isEmpty {
-            let total = rows.reduce(Int64(0)) { $0 + ((kind == .hours ? $1.minutes : $1.amountFen) ?? 0) }
-            print("\(rows.count) days, total \(kind.format(total)) \(kind == .hours ? "h" : "yuan")")
+            let total = rows.reduce(Int64(0)) { $0 + $1.quantity }
+            let rejected = rows.filter { $0.status == .rejected }.count
+            print("\(rows.count) days, total \(kind.format(total)) \(kind == .hours ? "h" : "yuan")"
+                  + (rejected > 0 ? "; \(rejected) 已退回 rejected by the reviewer (see the reason; correct the day, and it goes back for review)" : ""))
         }
+    }
+
+    /// 待审核 / 已通过 / 已退回 with the reviewer's reason, and marks for a conflict or a deletion.
+    static func reviewCell(_ row: DayLine) -> String {
+        var cell = row.status.chinese
+        if row.status == .rejected, let note = row.reviewNote { cell += ": " + note }
+        if row.changedAfterApproval { cell += " (changed after approval)" }
+        if row.conflict { cell += " ⚠冲突 conflict" }
+        if row.deleted { cell += " (deleted)" }
+        return cell
     }
 }
 

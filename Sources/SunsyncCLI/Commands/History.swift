@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncStore
 
 struct History: ParsableCommand {
@@ -15,6 +16,8 @@ struct History: ParsableCommand {
         let time: String
         let opId: String
         let replica: String
+        /// The device that wrote it, as the server names it (`laptop-a · MH-SB-001`).
+        let device: String
         let record: String
         let date: String?
         let field: String
@@ -35,18 +38,19 @@ struct History: ParsableCommand {
             }
         } catch let error as StoreError { throw CLIError(error) }
         let byID = Dictionary(log.map { ($0.op.id, $0.op) }, uniquingKeysWith: { first, _ in first })
+        let names = ws.deviceNames
         let lines = log.map { entry -> Line in
             let op = entry.op
             let old: [String] = op.pred.map { id in byID[id].map { Display.value($0.value, field: op.field) } ?? "?" }
             return Line(time: Display.time(op.id), opId: op.id.description, replica: op.id.replica.description,
-                        record: op.collection.rawValue, date: (try? NaturalKey.parse(op.key))?.date?.description, field: op.field,
+                        device: names.label(op.id.replica), record: op.collection.rawValue, date: (try? NaturalKey.parse(op.key))?.date?.description, field: op.field,
                         old: old,
                         new: Display.value(op.value, field: op.field))
         }
         if global.json { return try Output.json(lines) }
         print("\(p.name ?? ref) (\(ws.show(p.certificate)))")
-        Output.table(["时间 time", "replica", "record", "日期 date", "field", "old → new"],
-                     lines.map { [$0.time, String($0.replica.suffix(8)), $0.record, $0.date ?? "", $0.field,
+        Output.table(["时间 time", "设备 device", "record", "日期 date", "field", "old → new"],
+                     lines.map { [$0.time, $0.device, $0.record, $0.date ?? "", $0.field,
                                   ($0.old.isEmpty ? "" : $0.old.joined(separator: " | ") + " → ") + $0.new] },
                      empty: "No changes recorded.")
     }
@@ -57,15 +61,11 @@ struct FlagsCommand: ParsableCommand {
         commandName: "flags",
         abstract: "Things a reviewer will ask about: weekly part-time limit, lunch without hours, conflicts, dates outside the contract …")
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Only flags about this month.", valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp("Only flags about this month (also undated ones that concern it: conflicts on participants, overlapping contracts).", valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp("Only flags about this organization (a reviewer's laptop).", valueName: "code")) var org: String?
 
-    struct Line: Encodable {
-        let kind: String
-        let subject: String
-        let message: String
-        let records: [String]
-        let replicas: [String]
-    }
+    /// A flag kind's Chinese label (the kind itself if unknown).
+    static func label(_ kind: String) -> String { SunsyncModel.Flag.Kind(rawValue: kind).flatMap { labels[$0] } ?? kind }
 
     static let labels: [SunsyncModel.Flag.Kind: String] = [
         .conflict: "冲突", .weeklyHoursOverLimit: "超出每周工时", .lunchWithoutHours: "无工时午餐", .outsideContract: "合同期外",
@@ -73,33 +73,23 @@ struct FlagsCommand: ParsableCommand {
         .hoursAtSeveralOrgs: "多处工时", .activeAtSeveralOrgs: "多处在册",
     ]
 
-    /// Who a flag is about: the participants' names (or the org codes, for another org's participant).
-    static func subject(_ flag: SunsyncModel.Flag, _ directory: Directory) -> String {
-        let names = flag.records.compactMap { key -> String? in
-            guard let parts = try? NaturalKey.parse(key), let participant = parts.participant else { return nil }
-            return directory.byID(participant)?.name ?? parts.org
-        }
-        var seen = Swift.Set<String>()
-        return names.filter { seen.insert($0).inserted }.joined(separator: ", ")
-    }
-
     func run() throws {
         let ws = try Workspace(global)
         let month = try self.month.map(DateInput.month)
         let state = try month.map(ws.state(month:)) ?? ws.state()
-        let flags = Flags.compute(state, settings: FlagSettings(today: DateInput.today().description)).filter { flag in
-            guard let month else { return true }
-            return flag.records.contains { (try? NaturalKey.parse($0))?.date?.monthKey == month }
-        }
-        let directory = Directory(org: ws.org, state: state)
-        let lines = flags.map { flag in
-            Line(kind: flag.kind.rawValue, subject: Self.subject(flag, directory), message: flag.message,
-                 records: flag.records.map(\.description), replicas: flag.replicas.map(\.description))
-        }
+        let ledger = ws.ledger(state)
+        try ReportOrg.check(org, ledger)
+        let lines = ledger.flagLines(month: month, org: org, names: ws.deviceNames)
         if global.json { return try Output.json(lines) }
-        Output.table(["提示 flag", "kind", "who", "detail", "replicas"],
-                     lines.map { [Self.labels[SunsyncModel.Flag.Kind(rawValue: $0.kind)!] ?? "", $0.kind, $0.subject, $0.message,
-                                  $0.replicas.map { String($0.suffix(4)) }.joined(separator: ",")] },
+        var headers = ["提示 flag", "kind", "who", "detail", "设备 devices"]
+        if ws.isDistrict { headers.insert("机构 org", at: 2) }
+        Output.table(headers,
+                     lines.map { line in
+                         var cells = [SunsyncModel.Flag.Kind(rawValue: line.kind).flatMap { Self.labels[$0] } ?? "", line.kind, line.subject,
+                                      line.message, line.devices.joined(separator: ", ")]
+                         if ws.isDistrict { cells.insert(line.org, at: 2) }
+                         return cells
+                     },
                      empty: "No flags\(month.map { " in \($0)" } ?? "").")
     }
 }
@@ -116,6 +106,8 @@ struct Status: ParsableCommand {
         let participants: Int
         let hoursDays: Int
         let lunches: Int
+        /// Days a reviewer rejected (hours and lunches, not deleted): to correct.
+        let rejectedDays: Int
         let ops: Int
         let pendingOps: Int
         let rejectedOps: Int
@@ -128,25 +120,39 @@ struct Status: ParsableCommand {
     func run() throws {
         let ws = try Workspace(global)
         let state = try ws.state()
+        let ledger = ws.ledger(state)
         let counts: (ops: Int, pending: Int, rejected: Int)
         do { counts = try ws.store.counts() } catch { throw CLIError(error) }
         let doc = Document(home: Home(global).directory, org: ws.org, orgName: try? ws.store.meta("org_name"), replica: ws.store.replica.description,
                            participants: Directory(org: ws.org, state: state).participants.filter(\.active).count,
                            hoursDays: Self.days(in: .hours, state, org: ws.org), lunches: Self.days(in: .lunches, state, org: ws.org),
+                           rejectedDays: Self.rejectedDays(state, org: ws.org),
                            ops: counts.ops, pendingOps: counts.pending, rejectedOps: counts.rejected,
                            server: (try? ws.store.meta("server")) ?? nil, lastSync: (try? ws.store.meta("last_sync")) ?? nil,
                            conflicts: state.conflicts.count,
-                           flags: Flags.compute(state, settings: FlagSettings(today: DateInput.today().description)).count)
+                           flags: ledger.flags.count)
         if global.json { return try Output.json(doc) }
         let lines = [
             ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("replica", doc.replica),
             ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
-            ("lunches", String(doc.lunches)), ("changes (ops)", String(doc.ops)),
+            ("lunches", String(doc.lunches)),
+            ("rejected by reviewer", doc.rejectedDays == 0 ? "0" : "\(doc.rejectedDays) days (`sunsync hours list` shows why)"),
+            ("changes (ops)", String(doc.ops)),
             ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", doc.lastSync ?? "never"),
             ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),
             ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
         ]
         for (label, value) in lines { print(label + ":" + String(repeating: " ", count: 23 - label.count) + value) }
+    }
+
+    /// Hours and lunch records not deleted whose reviewer rejected them (and they were not changed since).
+    static func rejectedDays(_ state: MergedState, org: String?) -> Int {
+        state.records.reduce(0) { count, item in
+            guard item.key.collection == .hours || item.key.collection == .lunches, item.value.field("review") != nil,
+                  !item.value.isDeleted, org.map({ item.key.id.hasPrefix($0 + "/") }) ?? true,
+                  item.value.reviewStatus == .rejected else { return count }
+            return count + 1
+        }
     }
 
     /// The days recorded and not deleted (of `org`, if given): what `hours list` or `lunch list` would

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncStore
 
 struct ParticipantCommand: ParsableCommand {
@@ -101,7 +102,7 @@ extension ParticipantCommand {
             let state = try ws.state()
             let p = try Directory(org: ws.org, state: state).find(ref)
             let row = ParticipantRow(p, ws)
-            let days = DayRow.rows(state, collection: .hours, ws: ws).filter { $0.participantId == p.key.id }
+            let days = ws.ledger(state).days(.hours, .init(participant: p.key.id), reveal: global.reveal)
             let months = Dictionary(grouping: days, by: { String($0.date.prefix(7)) }).map { month, days in
                 MonthSummary(month: month, days: days.filter { ($0.minutes ?? 0) > 0 }.count,
                              minutes: days.reduce(0) { $0 + ($1.minutes ?? 0) })

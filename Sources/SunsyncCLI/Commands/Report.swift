@@ -1,88 +1,124 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Reports for the organization.", subcommands: [Monthly.self])
+    static let configuration = CommandConfiguration(abstract: "Monthly and payment reports.", subcommands: [Monthly.self, Payments.self])
+
+    enum ReportFormat: String, ExpressibleByArgument { case table, csv, json }
 
     struct Monthly: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "One month per participant: days worked, hours, lunches and amount, open conflicts and flags.",
-            discussion: "Example: sunsync report monthly --month 2024-03 --format csv > 2024-03.csv")
+            abstract: "One month per participant: days worked, hours, lunches, review progress, open conflicts and flags.",
+            discussion: """
+                Counts every record, reviewed or not; `sunsync report payments` counts only what was approved.
+                On a reviewer's laptop: one block per organization with its subtotal (--org for one).
+                Example: sunsync report monthly --month 2024-03 --format csv > 2024-03.csv
+                """)
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
+        @Option(help: ArgumentHelp("Only this organization (a reviewer's laptop).", valueName: "code")) var org: String?
         @Option(help: "table, csv or json (--json is the same as --format json).") var format: ReportFormat = .table
-
-        enum ReportFormat: String, ExpressibleByArgument { case table, csv, json }
-
-        struct Line: Encodable {
-            let participantId: String?
-            let name: String
-            let certificate: String
-            let daysWorked: Int
-            let minutes: Int64
-            let hours: String
-            let lunches: Int
-            let lunchFen: Int64
-            let lunchAmount: String
-            let conflicts: Int
-            let flags: Int
-        }
-
-        struct Document: Encodable {
-            let org: String?
-            let month: String
-            let participants: [Line]
-            let total: Line
-        }
 
         func run() throws {
             let ws = try Workspace(global)
             let month = try DateInput.month(self.month)
-            let state = try ws.state(month: month)
-            let directory = Directory(org: ws.org, state: state)
-            let hours = DayRow.rows(state, collection: .hours, ws: ws, month: month)
-            let lunches = DayRow.rows(state, collection: .lunches, ws: ws, month: month)
-            let flags = Flags.compute(state, settings: FlagSettings(today: DateInput.today().description))
-            let hoursOf = Dictionary(grouping: hours, by: \.participantId), lunchesOf = Dictionary(grouping: lunches, by: \.participantId)
-            // Each flag counts for every participant it names a record of in this month.
-            let monthDays = Swift.Set((hours + lunches).map(\.id))
-            var flagsOf = [String: Int]()
-            for flag in flags where flag.kind != .conflict {
-                let people = Swift.Set(flag.records.filter { monthDays.contains($0.id) }.compactMap { try? NaturalKey.parse($0).participant })
-                for person in people { flagsOf[person, default: 0] += 1 }
+            let ledger = ws.ledger(try ws.state(month: month))
+            try ReportOrg.check(org, ledger)
+            let report = ledger.monthly(month: month, org: org, reveal: global.reveal)
+            let headers = ["姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时 hours", "午餐次数 lunches", "午餐金额 yuan",
+                           "已通过 approved", "待审核 to review", "已退回 rejected", "冲突 conflicts", "提示 flags"]
+            func cells(_ l: MonthlyReport.Line) -> [String] {
+                [l.name, CSV.text(l.certificate), String(l.daysWorked), l.hours, String(l.lunches), l.lunchAmount,
+                 String(l.approved), String(l.needsReview), String(l.rejected), String(l.conflicts), String(l.flags)]
             }
-            // Every participant with a day this month, also one whose own record has not arrived (yet): its
-            // days still count, under "?", rather than vanish from the totals.
-            var lines = Swift.Set(hoursOf.keys).union(lunchesOf.keys).map { id in
-                let p = directory.byID(id), h = hoursOf[id] ?? [], l = lunchesOf[id] ?? []
-                let minutes = h.reduce(Int64(0)) { $0 + ($1.minutes ?? 0) }, fen = l.reduce(Int64(0)) { $0 + ($1.amountFen ?? 0) }
-                return Line(participantId: id, name: p?.name ?? "?", certificate: ws.show(p?.certificate),
-                            daysWorked: h.filter { ($0.minutes ?? 0) > 0 }.count, minutes: minutes, hours: Quantity.hours(minutes),
-                            lunches: l.count, lunchFen: fen, lunchAmount: Quantity.yuan(fen),
-                            conflicts: (h + l).filter(\.conflict).count,
-                            flags: flagsOf[id] ?? 0)
+            // A district's report: each org's participants, then its subtotal.
+            var rows = [[String]]()
+            let orgHeaders = ws.isDistrict ? ["机构 org"] : []
+            for block in report.orgs {
+                for line in report.participants where line.org == block.org { rows.append((ws.isDistrict ? [block.org] : []) + cells(line)) }
+                if ws.isDistrict { rows.append([block.org] + cells(block.total).enumerated().map { $0 == 0 ? "小计 \(block.orgName)" : $1 }) }
             }
-            lines.sort { ($0.name, $0.participantId ?? "") < ($1.name, $1.participantId ?? "") }
-            let minutes = lines.reduce(Int64(0)) { $0 + $1.minutes }, fen = lines.reduce(Int64(0)) { $0 + $1.lunchFen }
-            let total = Line(participantId: nil, name: "合计 total", certificate: "", daysWorked: lines.reduce(0) { $0 + $1.daysWorked },
-                             minutes: minutes, hours: Quantity.hours(minutes), lunches: lines.reduce(0) { $0 + $1.lunches },
-                             lunchFen: fen, lunchAmount: Quantity.yuan(fen), conflicts: lines.reduce(0) { $0 + $1.conflicts },
-                             flags: lines.reduce(0) { $0 + $1.flags })
-            let headers = ["姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时 hours", "午餐次数 lunches", "午餐金额 yuan", "冲突 conflicts", "提示 flags"]
-            let cells = (lines + [total]).map {
-                [$0.name, $0.certificate, String($0.daysWorked), $0.hours, String($0.lunches), $0.lunchAmount, String($0.conflicts), String($0.flags)]
-            }
+            rows.append((ws.isDistrict ? [""] : []) + cells(report.total))
             switch global.json ? .json : format {
-            case .json: try Output.json(Document(org: ws.org, month: month, participants: lines, total: total))
-            case .csv: print(CSV.byteOrderMark + CSV.encode([headers] + cells), terminator: "")
+            case .json: try Output.json(report)
+            case .csv: print(CSV.byteOrderMark + CSV.encode([orgHeaders + headers] + rows), terminator: "")
             case .table:
-                let orgRecord = ws.org.flatMap { state[RecordKey(collection: .orgs, id: $0)] }
-                let orgName = (try? ws.store.meta("org_name")).flatMap { $0 } ?? orgRecord.flatMap { $0.displayed("name")?.text } ?? ""
-                print("\(ws.org ?? "district " + (ws.district ?? "")) \(orgName) — \(month) 月报 monthly report\n")
-                Output.table(headers, cells)
+                print("\(ReportOrg.title(ws, ledger, org)) — \(month) 月报 monthly report\n")
+                Output.table(orgHeaders + headers, rows.map { $0.map(CSV.plain) })
             }
         }
+    }
+
+    struct Payments: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What to pay for a month: approved hours and approved lunches per organization and participant.",
+            discussion: """
+                Only records a reviewer approved count: nothing waiting for review, rejected, in conflict or deleted
+                (the report says how many of those it left out). Amounts are exact to the fen.
+                Example: sunsync report payments --month 2024-03 --format csv -o 2024-03-payments.csv
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
+        @Option(help: ArgumentHelp("Only this organization.", valueName: "code")) var org: String?
+        @Option(help: "table, csv or json (--json is the same as --format json).") var format: ReportFormat = .table
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let month = try DateInput.month(self.month)
+            let ledger = ws.ledger(try ws.state(month: month))
+            try ReportOrg.check(org, ledger)
+            let report = ledger.payments(month: month, org: org, district: ws.district, reveal: global.reveal)
+            let headers = ["机构 org", "机构名称 org name", "姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时(分钟) minutes",
+                           "工时 hours", "午餐次数 lunches", "午餐金额(分) fen", "午餐金额 yuan"]
+            func amounts(_ a: PaymentReport.Amounts) -> [String] {
+                [String(a.days), String(a.minutes), a.hours, String(a.lunches), String(a.lunchFen), a.lunchAmount]
+            }
+            var rows = [[String]]()
+            for org in report.orgs {
+                for p in org.participants { rows.append([org.org, org.orgName, p.name, CSV.text(p.certificate)] + amounts(p.amounts)) }
+                rows.append([org.org, org.orgName, "小计 subtotal", ""] + amounts(org.total))
+            }
+            rows.append(["", "", "合计 total", ""] + amounts(report.total))
+            let text: String
+            switch global.json ? .json : format {
+            case .json: text = try Output.encode(report)
+            case .csv: text = CSV.byteOrderMark + CSV.encode([headers] + rows)
+            case .table:
+                var out = "\(ReportOrg.title(ws, ledger, org)) — \(month) 补贴发放 payments (approved records only)\n\n"
+                out += Output.render(headers, rows.map { $0.map(CSV.plain) })
+                let left = report.notCounted.filter { $0.value > 0 }
+                if !left.isEmpty {
+                    let words = ["needs_review": "待审核 waiting for review", "rejected": "已退回 rejected", "conflict": "in conflict", "deleted": "deleted"]
+                    out += "\nNot counted: " + left.sorted { $0.key < $1.key }.map { "\($0.value) \(words[$0.key] ?? $0.key)" }.joined(separator: ", ")
+                        + (left["needs_review"] != nil ? " (`sunsync review list --month \(month) --status needs-review`)" : "") + "\n"
+                }
+                text = out
+            }
+            try Output.write(text, to: output)
+        }
+    }
+}
+
+/// `--org` on reports: a code the laptop holds, and the title line.
+enum ReportOrg {
+    static func check(_ org: String?, _ ledger: Ledger) throws {
+        guard let org else { return }
+        if let scope = ledger.scopeOrg, scope != org { throw CLIError("this laptop records for \(scope) only; --org \(org) is another organization") }
+        guard ledger.orgCodes.contains(org) else {
+            throw CLIError("no organization \(org) on this laptop; it holds \(ledger.orgCodes.joined(separator: ", ")) (sync to receive new ones)")
+        }
+    }
+
+    static func title(_ ws: Workspace, _ ledger: Ledger, _ org: String?) -> String {
+        if let code = org ?? ws.org {
+            let name = ledger.orgName(code)
+            return "\(code) \(name.isEmpty ? ((try? ws.store.meta("org_name")).flatMap { $0 } ?? "") : name)"
+        }
+        return "区残联 district \(ws.district ?? "")"
     }
 }

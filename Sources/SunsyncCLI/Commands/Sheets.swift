@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncStore
 
 /// The kinds of sheet `import` reads and `export` writes, and their columns.
@@ -269,10 +270,13 @@ struct Export: ParsableCommand {
                 [$0.name, $0.certificate, $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "是" : "否"]
             })
         case .hours, .lunches:
-            let rows = DayRow.rows(state, collection: kind == .hours ? .hours : .lunches, ws: ws, month: month)
-            text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers] + rows.map {
-                kind == .hours ? [$0.name, $0.certificate, $0.date, $0.hours ?? "", $0.project ?? "", $0.note ?? ""]
-                    : [$0.name, $0.certificate, $0.date, $0.amount ?? "", $0.note ?? ""]
+            let rows = ws.ledger(state).days(kind == .hours ? .hours : .lunches, .init(month: month), reveal: global.reveal)
+            // A district's export says whose each row is; a base's reads back with `import` as it is.
+            let orgHeaders = ws.isDistrict ? ["机构 org", "机构名称 org name", "审核 review"] : []
+            text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers + orgHeaders] + rows.map {
+                (kind == .hours ? [$0.name, $0.certificate, $0.date, $0.hours ?? "", $0.project ?? "", $0.note ?? ""]
+                    : [$0.name, $0.certificate, $0.date, $0.amount ?? "", $0.note ?? ""])
+                    + (ws.isDistrict ? [$0.org, $0.orgName, $0.status.chinese] : [])
             })
         }
         if let output {

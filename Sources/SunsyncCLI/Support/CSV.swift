@@ -76,6 +76,17 @@ enum CSV {
 
     static let byteOrderMark = "\u{FEFF}"
 
+    /// A cell Excel must keep as text: an identity number of digits only (a revealed 残疾人证号 such as
+    /// 31011219850620246061) would otherwise become 3.10112E+19 and lose its last digits. Written as
+    /// `="…"`, Excel's own form for a text formula; `plain` turns it back for a terminal.
+    static func text(_ value: String) -> String {
+        value.count > 11 && value.allSatisfy(\.isASCII) && value.allSatisfy(\.isNumber) ? "=\"\(value)\"" : value
+    }
+
+    static func plain(_ cell: String) -> String {
+        cell.hasPrefix("=\"") && cell.hasSuffix("\"") && cell.count >= 3 ? String(cell.dropFirst(2).dropLast()) : cell
+    }
+
     /// GB18030 to a String through the C library's iconv.
     static func gb18030(_ bytes: [UInt8]) -> String? {
         guard let cd = iconv_open("UTF-8", "GB18030"), Int(bitPattern: cd) != -1 else { return nil }

@@ -1,5 +1,6 @@
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncStore
 
 /// Where a replica lives: `--home`, else `$SUNSYNC_HOME`, else `$XDG_DATA_HOME/sunsync`, else
@@ -61,6 +62,15 @@ struct Workspace {
         return org
     }
 
+    /// The district a reviewer's laptop reviews, or a refusal on a base's laptop.
+    func reviewer() throws -> String {
+        guard org == nil, let district else {
+            throw CLIError("review decisions are made on the district federation's (区残联) laptop; this laptop records for \(org ?? "?"), "
+                           + "and the server refuses review fields from base staff. `sunsync hours list` shows the reviewer's decisions")
+        }
+        return district
+    }
+
     func state(_ collections: [CollectionName]? = nil) throws -> MergedState {
         do { return try store.mergedState(collections) } catch { throw CLIError(error) }
     }
@@ -71,6 +81,30 @@ struct Workspace {
         do { return try store.mergedState(days: DateInput.weeks(ofMonth: month)) } catch { throw CLIError(error) }
     }
 
+    /// The rules the server distributed (meta `rules`, saved at every sync), else the defaults, with today.
+    var settings: FlagSettings {
+        let rules = (try? store.meta(Self.rulesKey)).flatMap { $0 }.flatMap { try? JSONDecoder().decode(Rules.self, from: Data($0.utf8)) }
+        return FlagSettings(today: DateInput.today().description, rules: rules ?? Rules())
+    }
+
+    /// The devices the server named for this laptop's scope (meta `device_names`, saved at every sync).
+    var deviceNames: DeviceNames {
+        let labels = (try? store.meta(Self.deviceNamesKey)).flatMap { $0 }
+            .flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) }
+        return DeviceNames(labels ?? [:])
+    }
+
+    static let rulesKey = "rules"
+    static let deviceNamesKey = "device_names"
+
+    /// The read model over `state`, for this laptop's scope.
+    func ledger(_ state: MergedState) -> Ledger {
+        Ledger(state: state, settings: settings, scopeOrg: org)
+    }
+
+    /// Whether this laptop sees several organizations (a reviewer's): listings then name the org.
+    var isDistrict: Bool { org == nil }
+
     /// Runs a local write; model refusals come back as messages that say what to fix.
     /// Only a base's laptop records; a reviewer's would only see its changes refused at sync.
     @discardableResult
@@ -80,10 +114,7 @@ struct Workspace {
     }
 
     /// Certificate and ID numbers as the reader may see them.
-    func show(_ certificate: CertificateNumber?) -> String {
-        guard let certificate else { return "" }
-        return options.reveal ? certificate.text : certificate.masked
-    }
+    func show(_ certificate: CertificateNumber?) -> String { Ledger.show(certificate, reveal: options.reveal) }
 
     func show(certificateText text: String?) -> String {
         guard let text else { return "" }

@@ -14,6 +14,15 @@ enum Output {
         return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 
+    /// Writes `text` to `file` (mode 0600: reports hold personal information), or to standard output.
+    static func write(_ text: String, to file: String?) throws {
+        guard let file else { return print(text, terminator: "") }
+        guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(file): check that its folder exists and is writable")
+        }
+        FileHandle.standardError.write(Data("Wrote \(file)\n".utf8))
+    }
+
     static func table(_ headers: [String], _ rows: [[String]], empty: String? = nil) {
         if rows.isEmpty, let empty {
             print(empty)

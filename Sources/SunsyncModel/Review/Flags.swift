@@ -27,9 +27,10 @@ public enum Flags {
         for (_, week) in Dictionary(grouping: worked, by: { WeekKey(participant: $0.participant, monday: $0.date.weekStart) }) {
             guard let p = participants[week[0].participant], p.isPartTime else { continue }
             let total = week.reduce(0) { $0 + ($1.quantity ?? 0) }
-            if total > settings.partTimeWeeklyLimitMinutes {
+            let limit = settings.rules.weeklyLimit(week: week[0].date.weekStart)
+            if total > limit {
                 flags.append(Flag(.weeklyHoursOverLimit, records: week.map(\.key), replicas: week.flatMap(\.replicas),
-                                  message: "\(p.name ?? p.key.id): \(Quantity.hours(total)) h in the week of \(week[0].date.weekStart), above the 非全日制 limit of \(Quantity.hours(settings.partTimeWeeklyLimitMinutes)) h"))
+                                  message: "\(p.name ?? p.key.id): \(Quantity.hours(total)) h in the week of \(week[0].date.weekStart), above the 非全日制 limit of \(Quantity.hours(limit)) h"))
             }
         }
 
@@ -39,29 +40,49 @@ public enum Flags {
                               message: "lunch on \(lunch.date) with no hours worked that day"))
         }
         for lunch in lunches {
-            guard let amount = lunch.quantity, let rate = orgs[lunch.org]?.lunchRate(on: lunch.date), amount > rate else { continue }
+            guard let amount = lunch.quantity,
+                  let rate = settings.rules.lunchRate(org: lunch.org, on: lunch.date) ?? orgs[lunch.org]?.lunchRate(on: lunch.date),
+                  amount > rate else { continue }
             flags.append(Flag(.lunchAboveRate, records: [lunch.key], replicas: lunch.replicas,
-                              message: "lunch of \(Quantity.yuan(amount)) yuan is above \(lunch.org)'s rate of \(Quantity.yuan(rate)) yuan"))
+                              message: "lunch of \(Quantity.yuan(amount)) yuan on \(lunch.date) is above \(lunch.org)'s rate of \(Quantity.yuan(rate)) yuan"))
         }
 
+        // Per participant and month: one flag naming the days, not one per day.
+        var monthly = [MonthKey: [DayEntry]]()
+        let retirement = settings.rules.retirement
         for entry in worked + lunches {
+            let month = entry.date.monthKey
             if let today, entry.date > today {
-                flags.append(Flag(.futureDate, records: [entry.key], replicas: entry.replicas,
-                                  message: "dated \(entry.date), after today (\(today))"))
+                monthly[MonthKey(kind: .futureDate, participant: entry.participant, month: month), default: []].append(entry)
             }
-            guard let p = participants[entry.participant] else { continue }
-            if entry.key.collection == .hours, !p.contractCovers(entry.date) {
-                flags.append(Flag(.outsideContract, records: [entry.key, p.key], replicas: entry.replicas,
-                                  message: "work on \(entry.date) outside the contract (\(p.contractStart?.description ?? "…") to \(p.contractEnd?.description ?? "…"))"))
+            guard entry.key.collection == .hours, let p = participants[entry.participant] else { continue }
+            if !p.contractCovers(entry.date) {
+                monthly[MonthKey(kind: .outsideContract, participant: entry.participant, month: month), default: []].append(entry)
             }
-            if entry.key.collection == .hours, let id = p.certificate?.residentID, let bounds = settings.ageBounds(on: entry.date) {
-                let age = id.birthDate.age(on: entry.date)
-                let maximum = id.isMale ? bounds.maximumMale : bounds.maximumFemale
-                if age < bounds.minimum || age > maximum {
-                    flags.append(Flag(.ageOutOfBounds, records: [entry.key, p.key], replicas: entry.replicas,
-                                      message: "aged \(age) on \(entry.date), outside the working ages \(bounds.minimum)-\(maximum)"))
-                }
+            if let id = p.certificate?.residentID,
+               id.birthDate.age(on: entry.date) < retirement.minimumAge
+                || entry.date.monthNumber >= retirement.retirementMonth(birth: id.birthDate, male: id.isMale) {
+                monthly[MonthKey(kind: .ageOutOfBounds, participant: entry.participant, month: month), default: []].append(entry)
             }
+        }
+        for (key, entries) in monthly {
+            let p = participants[key.participant]
+            let days = Self.describe(days: entries.map(\.date))
+            let message: String
+            var records = entries.map(\.key)
+            switch key.kind {
+            case .futureDate:
+                message = "dated after today (\(settings.today)): \(days)"
+            case .outsideContract:
+                message = "work outside the contract (\(p?.contractStart?.description ?? "…") to \(p?.contractEnd?.description ?? "…")): \(days)"
+            default:
+                let id = p?.certificate?.residentID
+                let own = id.map { retirement.ageInMonths(birth: $0.birthDate, male: $0.isMale) } ?? 0
+                message = "work outside the working ages (\(retirement.minimumAge) to \(RetirementAges.describe(months: own)) for "
+                    + "\(id?.isMale == true ? "a man" : "a woman") born \(id.map { String($0.birthDate.description.prefix(7)) } ?? "?")): \(days)"
+            }
+            if key.kind != .futureDate, let p { records.append(p.key) }
+            flags.append(Flag(key.kind, records: records, replicas: entries.flatMap(\.replicas), message: message))
         }
 
         // Across organizations: one person, one day, two organizations.
@@ -95,4 +116,13 @@ public enum Flags {
     private struct WeekKey: Hashable { let participant: String; let monday: CivilDate }
     private struct DayKey: Hashable { let participant: String; let date: CivilDate }
     private struct PersonDay: Hashable { let person: String; let date: CivilDate }
+    private struct MonthKey: Hashable { let kind: Flag.Kind; let participant: String; let month: String }
+
+    /// "2024-03: 4, 5, 11 (3 days)".
+    static func describe(days: [CivilDate]) -> String {
+        let sorted = Set(days).sorted()
+        guard let first = sorted.first else { return "" }
+        let list = sorted.map { String($0.parts.day) }.joined(separator: ", ")
+        return "\(first.monthKey): \(list) (\(sorted.count) day\(sorted.count == 1 ? "" : "s"))"
+    }
 }

@@ -1,0 +1,255 @@
+import ArgumentParser
+import Foundation
+import SunsyncModel
+import SunsyncReports
+import SunsyncStore
+
+/// `sunsync review`: the district federation's (区残联) decisions on hours and lunches, made offline on a
+/// reviewer's laptop. A decision is an op on the record's `review` field naming the content it judged;
+/// it reaches the bases at the next sync, and any later edit of the record puts it back to review.
+struct ReviewCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "review",
+        abstract: "Review hours and lunches (审核): list, show, approve, reject. On a reviewer's laptop; works offline.",
+        discussion: """
+            A typical month: sync, look base by base, approve what is clean, look at the rest, sync.
+              sunsync sync
+              sunsync report monthly --month 2024-03
+              sunsync review list --org MH-SB-001 --month 2024-03 --flagged
+              sunsync review approve --org MH-SB-001 --month 2024-03 --unflagged
+              sunsync review reject h20240305-3fa9c0d1 --reason "超出合同期"
+              sunsync sync && sunsync report payments --month 2024-03
+            """,
+        subcommands: [List.self, Show.self, Approve.self, Reject.self])
+
+    enum StatusChoice: String, ExpressibleByArgument, CaseIterable {
+        case needsReview = "needs-review", approved, rejected
+        var status: ReviewStatus { switch self { case .needsReview: .needsReview; case .approved: .approved; case .rejected: .rejected } }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Hours and lunch records with their review status, flags and conflicts, one row each.",
+            discussion: "The id in the first column is what `review show`, `approve` and `reject` take.")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("Only this organization.", valueName: "code")) var org: String?
+        @Option(help: ArgumentHelp("Only this month.", valueName: "YYYY-MM")) var month: String?
+        @Option(help: ArgumentHelp("needs-review, approved or rejected.", valueName: "status")) var status: StatusChoice?
+        @Flag(help: "Only records with a flag or a conflict.") var flagged = false
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let month = try self.month.map(DateInput.month)
+            let ledger = ws.ledger(try month.map(ws.state(month:)) ?? ws.state())
+            try ReportOrg.check(org, ledger)
+            let rows = ledger.reviewList(.init(month: month, org: org, status: status?.status, flagged: flagged), reveal: global.reveal)
+            if global.json { return try Output.json(rows) }
+            Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"],
+                         rows.map { row in
+                             [row.reviewId, row.org, row.name, row.certificate, row.date,
+                              row.collection == "hours" ? "\(row.hours ?? "") h" : "午餐 \(row.amount ?? "") yuan",
+                              DayCommands.reviewCell(row),
+                              (row.flags.map { FlagsCommand.label($0) } + (row.conflict && !row.flags.contains("conflict") ? ["冲突"] : [])).joined(separator: ", ")]
+                         },
+                         empty: "Nothing to list\(month.map { " in \($0)" } ?? "")\(org.map { " for \($0)" } ?? "").")
+            if !rows.isEmpty {
+                let by = Dictionary(grouping: rows, by: \.status)
+                print("\(rows.count) records: \(by[.approved]?.count ?? 0) 已通过 approved, \(by[.needsReview]?.count ?? 0) 待审核 to review, "
+                      + "\(by[.rejected]?.count ?? 0) 已退回 rejected")
+            }
+        }
+    }
+
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One record: its content, flags, conflicts, decisions and full history.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The record's id as `review list` shows it.") var id: String
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let found = try ReviewTarget.find([id], ws)
+            guard let (key, ledger) = found.first, let line = (ledger.reviewList(.init(includeDeleted: true), reveal: global.reveal))
+                .first(where: { $0.key == key }) else { return }
+            let log: [LoggedOp]
+            do { log = try ws.store.history(of: [key]) } catch { throw CLIError(error) }
+            let names = ws.deviceNames
+            let flags = (ledger.flagsByRecord[key] ?? []).map { "\(FlagsCommand.label($0.kind.rawValue)) \($0.kind.rawValue): \($0.message)" }
+            let record = ledger.state[key]
+            let conflicts = record?.fields.filter { $0.state.isConflict }.map { f in
+                "\(f.name): " + f.state.current.map { "\(Display.value($0.value, field: f.name)) (\(names.label($0.id.replica)))" }.joined(separator: " | ")
+            } ?? []
+            let history = log.map { entry in
+                (time: Display.time(entry.op.id), device: names.label(entry.op.id.replica), field: entry.op.field,
+                 value: entry.op.field == "review" ? Self.decision(entry.op.value) : Display.value(entry.op.value, field: entry.op.field))
+            }
+            if global.json {
+                struct Change: Encodable { let time, device, field, value: String }
+                struct Document: Encodable { let record: DayLine; let flags: [String]; let conflicts: [String]; let history: [Change] }
+                return try Output.json(Document(record: line, flags: flags, conflicts: conflicts,
+                                                history: history.map { Change(time: $0.time, device: $0.device, field: $0.field, value: $0.value) }))
+            }
+            print("\(line.reviewId)  \(line.collection == "hours" ? "工时 hours" : "午餐 lunch")  \(line.org) \(line.orgName)")
+            print("  \(line.name) \(line.certificate)  \(line.date)  "
+                  + (line.collection == "hours" ? "\(line.hours ?? "") h\(line.project.map { "  劳动项目 " + $0 } ?? "")" : "\(line.amount ?? "") yuan")
+                  + (line.note.map { "  备注 " + $0 } ?? "") + (line.deleted ? "  (deleted)" : ""))
+            print("  审核 review: \(DayCommands.reviewCell(line))")
+            for flag in flags { print("  提示 flag: \(flag)") }
+            for conflict in conflicts { print("  冲突 conflict: \(conflict)") }
+            print("\nHistory:")
+            Output.table(["时间 time", "设备 device", "field", "value"], history.map { [$0.time, $0.device, $0.field, $0.value] })
+        }
+
+        static func decision(_ value: Value) -> String {
+            guard let d = ReviewDecision(value) else { return Display.value(value, field: "review") }
+            return (d.verdict == .approved ? ReviewStatus.approved : .rejected).chinese + " " + d.verdict.rawValue
+        }
+    }
+
+    struct Approve: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Approve records: by id, or every record of one organization's month that waits for review.",
+            discussion: """
+                sunsync review approve h20240304-3fa9c0d1 l20240304-77e0a2b9
+                sunsync review approve --org MH-SB-001 --month 2024-03 --unflagged   (skips every record with a flag or a conflict)
+                A record in conflict is never approved: the base resolves it first.
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Record ids as `review list` shows them.") var ids: [String] = []
+        @Option(help: ArgumentHelp("Every record of this organization's month that waits for review (with --month).", valueName: "code")) var org: String?
+        @Option(help: ArgumentHelp("The month, with --org.", valueName: "YYYY-MM")) var month: String?
+        @Flag(help: "With --org and --month: skip records with a flag or a conflict.") var unflagged = false
+        @Option(help: "A note kept with the decision.") var note: String?
+
+        func validate() throws {
+            if ids.isEmpty {
+                guard org != nil, month != nil else {
+                    throw ValidationError("give the ids to approve, or --org CODE --month YYYY-MM for one organization's month")
+                }
+            } else if org != nil || month != nil || unflagged {
+                throw ValidationError("give either ids or --org/--month, not both")
+            }
+        }
+
+        func run() throws {
+            let ws = try Workspace(global)
+            _ = try ws.reviewer()
+            var targets = [(key: RecordKey, ledger: Ledger)]()
+            var skipped = [(id: String, why: String)]()
+            if let org, let month {
+                let month = try DateInput.month(month)
+                let ledger = ws.ledger(try ws.state(month: month))
+                try ReportOrg.check(org, ledger)
+                for line in ledger.reviewList(.init(month: month, org: org), reveal: false) {
+                    switch line.status {
+                    case .approved: continue
+                    case .rejected: skipped.append((line.reviewId, "rejected earlier (approve it by id to overturn)")); continue
+                    case .needsReview: break
+                    }
+                    if unflagged, !line.flags.isEmpty { skipped.append((line.reviewId, "flagged: " + line.flags.joined(separator: ", "))); continue }
+                    targets.append((line.key, ledger))
+                }
+            } else {
+                targets = try ReviewTarget.find(ids, ws)
+            }
+            try ReviewTarget.decide(.approved, targets, note: note, ws: ws, skipped: &skipped)
+        }
+    }
+
+    struct Reject: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reject records, with the reason the base will see (已退回).",
+            discussion: "Example: sunsync review reject h20240305-3fa9c0d1 --reason \"合同期外的工时\"\nThe base corrects the day (or clears it); the record then needs review again.")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "Record ids as `review list` shows them.") var ids: [String]
+        @Option(help: "Why: the base sees it beside the day.") var reason: String
+
+        func validate() throws {
+            guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason cannot be empty: the base needs to know what to correct") }
+            guard !ids.isEmpty else { throw ValidationError("give the ids to reject, as `sunsync review list` shows them") }
+        }
+
+        func run() throws {
+            let ws = try Workspace(global)
+            _ = try ws.reviewer()
+            var skipped = [(id: String, why: String)]()
+            try ReviewTarget.decide(.rejected, try ReviewTarget.find(ids, ws), note: reason, ws: ws, skipped: &skipped)
+        }
+    }
+}
+
+/// Finding the records a reviewer names, and writing decisions on them.
+enum ReviewTarget {
+    /// Each id's record, read with the month it falls in. Refuses the whole command on an id that is not
+    /// one, or names no record here.
+    static func find(_ ids: [String], _ ws: Workspace) throws -> [(key: RecordKey, ledger: Ledger)] {
+        var ledgers = [String: Ledger]()
+        return try ids.map { id in
+            let key: RecordKey
+            let date: CivilDate
+            if let ref = ReviewRef.parse(id) {
+                (key, date) = (RecordKey(collection: ref.collection, id: ""), ref.date)
+            } else if let full = RecordKey(id), full.collection == .hours || full.collection == .lunches,
+                      let d = (try? NaturalKey.parse(full))?.date {
+                (key, date) = (full, d)
+            } else {
+                throw CLIError("'\(id)' is not a record id: use the id `sunsync review list` shows, like h20240304-3fa9c0d1")
+            }
+            let month = date.monthKey
+            let ledger = try ledgers[month] ?? ws.ledger(ws.state(month: month))
+            ledgers[month] = ledger
+            let matches = key.id.isEmpty
+                ? ledger.state.records(in: key.collection).map(\.key).filter { ReviewRef.make($0) == id }
+                : ledger.state[key] == nil ? [] : [key]
+            guard matches.count == 1 else {
+                throw CLIError(matches.isEmpty ? "no record \(id) on this laptop; `sunsync review list --month \(month)` shows the ids (sync to receive new records)"
+                                               : "\(id) matches \(matches.count) records; give the full id (`sunsync review list --json` shows `collection/id`)")
+            }
+            return (matches[0], ledger)
+        }
+    }
+
+    /// Writes one decision per record in one transaction, naming the content version each record has now.
+    static func decide(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, ledger: Ledger)], note: String?, ws: Workspace,
+                       skipped: inout [(id: String, why: String)]) throws {
+        final class Outcome { var decided = [RecordKey](); var skips = [(id: String, why: String)]() }
+        let outcome = Outcome()
+        outcome.skips = skipped
+        do {
+            try ws.store.write { tx in
+                outcome.decided = []
+                outcome.skips = skipped
+                for (key, _) in targets where !outcome.decided.contains(key) {
+                    guard let record = try tx.record(key) else { continue }
+                    let id = ReviewRef.make(key)
+                    if record.isDeleted { outcome.skips.append((id, "deleted by the base; nothing to decide")); continue }
+                    if verdict == .approved, record.hasConflict {
+                        outcome.skips.append((id, "in conflict: the base resolves it first (`sunsync review show \(id)`)")); continue
+                    }
+                    if record.reviewStatus.rawValue == verdict.rawValue, note == nil || record.displayed("review_note")?.text == note {
+                        outcome.skips.append((id, "already \(verdict.rawValue)")); continue
+                    }
+                    try tx.set(key, "review", ReviewDecision(verdict, contentVersion: record.contentVersion).value)
+                    if let note, !note.isEmpty {
+                        try tx.set(key, "review_note", .text(note))
+                    } else if record.displayed("review_note") != nil {
+                        try tx.set(key, "review_note", .null)   // an earlier rejection's reason no longer applies
+                    }
+                    outcome.decided.append(key)
+                }
+            }
+        } catch { throw CLIError(error) }
+        let decided = outcome.decided, skips = outcome.skips
+        skipped = skips
+        if ws.options.json {
+            struct Answer: Encodable { let decided: [String]; let verdict: String; let skipped: [[String: String]] }
+            return try Output.json(Answer(decided: decided.map(ReviewRef.make), verdict: verdict.rawValue,
+                                          skipped: skips.map { ["id": $0.id, "reason": $0.why] }))
+        }
+        let word = verdict == .approved ? "Approved (已通过)" : "Rejected (已退回)"
+        print("\(word) \(decided.count) record\(decided.count == 1 ? "" : "s")." + (decided.isEmpty ? "" : " They reach the bases at the next `sunsync sync`."))
+        if !skips.isEmpty {
+            print("Skipped \(skips.count):")
+            Output.table(["id", "why"], skips.map { [$0.id, $0.why] })
+        }
+    }
+}

@@ -1,0 +1,103 @@
+import SunsyncModel
+
+/// The read model over a merged state: organizations, participants, flags and review status, from
+/// which every listing, report and review view is made. The CLI and the review page render the same
+/// numbers because both read them here. Pure: the caller reads the state and passes today's date in.
+///
+/// ```swift
+/// let ledger = Ledger(state: try store.mergedState(days: weeks), settings: FlagSettings(today: "2024-03-31"))
+/// let report = ledger.payments(month: "2024-03", org: nil, reveal: false)
+/// ```
+public final class Ledger {
+    public let state: MergedState
+    public let settings: FlagSettings
+    /// The org a base's laptop records for; nil where the state holds a district.
+    public let scopeOrg: String?
+    public let orgs: [String: Organization]
+    /// By participant record id (`ORG/PERSONKEY`).
+    public let participants: [String: Participant]
+
+    public init(state: MergedState, settings: FlagSettings, scopeOrg: String? = nil) {
+        self.state = state
+        self.settings = settings
+        self.scopeOrg = scopeOrg
+        var orgs = [String: Organization](), participants = [String: Participant]()
+        for (key, record) in state.records {
+            switch key.collection {
+            case .orgs: orgs[key.id] = Organization(key: key, record: record)
+            case .participants: participants[key.id] = Participant(key: key, record: record)
+            default: break
+            }
+        }
+        self.orgs = orgs
+        self.participants = participants
+    }
+
+    /// Every flag of the state, computed once.
+    public private(set) lazy var flags: [Flag] = Flags.compute(state, settings: settings)
+
+    /// The flags that name each record.
+    public private(set) lazy var flagsByRecord: [RecordKey: [Flag]] = {
+        var index = [RecordKey: [Flag]]()
+        for flag in flags { for key in flag.records { index[key, default: []].append(flag) } }
+        return index
+    }()
+
+    /// The flags about `month` (all, if nil): those naming a record dated in it, and the undated ones
+    /// that concern it — conflicts on participant and org records, and several-orgs contracts that overlap it.
+    public func flags(month: String?) -> [Flag] {
+        guard let month, let first = CivilDate(month + "-01") else { return flags }
+        let last = Self.lastDay(of: first)
+        return flags.filter { flag in
+            let dates = flag.records.compactMap { (try? NaturalKey.parse($0))?.date }
+            if !dates.isEmpty { return dates.contains { $0.monthKey == month } }
+            if flag.kind == .activeAtSeveralOrgs {
+                let people = flag.records.compactMap { participants[$0.id] }
+                return people.contains { p in
+                    (p.contractStart.map { $0 <= last } ?? true) && (p.contractEnd.map { $0 >= first } ?? true)
+                }
+            }
+            return true
+        }
+    }
+
+    /// The org's name as its record has it.
+    public func orgName(_ code: String) -> String { orgs[code]?.name ?? "" }
+
+    /// The orgs whose records the state holds, by code.
+    public var orgCodes: [String] {
+        Array(Set(orgs.keys).union(participants.values.map(\.org))).sorted()
+    }
+
+    static func lastDay(of first: CivilDate) -> CivilDate {
+        let (y, m, _) = first.parts
+        return (CivilDate(year: m == 12 ? y + 1 : y, month: m == 12 ? 1 : m + 1, day: 1) ?? first.adding(days: 31)).adding(days: -1)
+    }
+
+    /// A certificate number as the reader may see it: masked (category and level digits too) unless revealed.
+    public static func show(_ certificate: CertificateNumber?, reveal: Bool) -> String {
+        guard let certificate else { return "" }
+        return reveal ? certificate.text : certificate.masked
+    }
+}
+
+/// The short id `review list` shows for an hours or lunch record: `h` or `l`, the day, and 8 hex digits
+/// of the record id's digest, e.g. `h20240304-3fa9c0d1`. The day in it lets a command read that day only.
+public enum ReviewRef {
+    public static func make(_ key: RecordKey) -> String {
+        let day = (try? NaturalKey.parse(key))?.date.map { $0.description.filter { $0 != "-" } } ?? ""
+        return (key.collection == .lunches ? "l" : "h") + day + "-" + NaturalKey.digest(key.description).prefix(8)
+    }
+
+    /// The collection and day of a short id, or nil if `text` is not one.
+    public static func parse(_ text: String) -> (collection: CollectionName, date: CivilDate)? {
+        let chars = Array(text.utf8)
+        guard chars.count == 18, chars[9] == UInt8(ascii: "-"),
+              let collection: CollectionName = chars[0] == UInt8(ascii: "h") ? .hours : chars[0] == UInt8(ascii: "l") ? .lunches : nil,
+              chars[10...].allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else { return nil }
+        let digits = String(decoding: chars[1..<9], as: UTF8.self)
+        guard let date = CivilDate("\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))") else { return nil }
+        return (collection, date)
+    }
+}

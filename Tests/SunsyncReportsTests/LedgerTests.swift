@@ -1,0 +1,120 @@
+import Testing
+import SunsyncModel
+@testable import SunsyncReports
+
+/// A tiny district written as ops: two orgs, one person at each, days in several review states.
+struct District {
+    var ops = [Op]()
+    var ms: UInt64 = 1_709_510_400_000
+    let replica = ReplicaID(0xA1)
+
+    mutating func write(_ key: RecordKey, _ field: String, _ value: Value, pred: [OpID] = []) -> OpID {
+        ms += 1
+        let id = OpID(timestamp: Timestamp(milliseconds: ms, counter: 0), replica: replica)
+        ops.append(Op(id: id, collection: key.collection, record: key.id, field: field, value: value, pred: pred))
+        return id
+    }
+
+    mutating func org(_ code: String) {
+        let key = RecordKey(collection: .orgs, id: code)
+        _ = write(key, "name", .text("基地 \(code)"))
+        _ = write(key, "kind", .text("sunshine-base"))
+        _ = write(key, "district", .text("310112"))
+    }
+
+    mutating func participant(_ org: String, _ cert: String, _ name: String) throws -> String {
+        let id = NaturalKey.participant(org: org, certificate: try CertificateNumber(validating: cert))
+        let key = RecordKey(collection: .participants, id: id)
+        _ = write(key, "name", .text(name))
+        _ = write(key, "cert", .text(cert))
+        _ = write(key, "contract", .text("part-time"))
+        return id
+    }
+
+    /// A day, approved if asked (the decision names the content version it judged).
+    mutating func day(_ collection: CollectionName, _ participant: String, _ date: String, _ quantity: Int64,
+                      approve: Bool = false, reject: Bool = false) -> RecordKey {
+        let key = RecordKey(collection: collection, id: NaturalKey.day(participant: participant, date: CivilDate(date)!))
+        _ = write(key, collection == .hours ? "minutes" : "amount", .integer(quantity))
+        if approve || reject {
+            let version = MergedState(ops)[key]!.contentVersion
+            _ = write(key, "review", ReviewDecision(approve ? .approved : .rejected, contentVersion: version).value)
+        }
+        return key
+    }
+
+    var state: MergedState { MergedState(ops) }
+}
+
+struct LedgerTests {
+    @Test func paymentsCountOnlyApprovedAndAreExactToTheFen() throws {
+        // Given two orgs with approved, unreviewed, rejected, conflicting and deleted days
+        var d = District()
+        d.org("MH-SB-001")
+        d.org("MH-SB-002")
+        let zhang = try d.participant("MH-SB-001", "31011219900315123X52", "张三")
+        let li = try d.participant("MH-SB-002", "31011219850620246061", "李四")
+        _ = d.day(.hours, zhang, "2024-03-04", 210, approve: true)
+        _ = d.day(.lunches, zhang, "2024-03-04", 1533, approve: true)
+        _ = d.day(.hours, zhang, "2024-03-05", 240)                      // needs review
+        _ = d.day(.hours, li, "2024-03-04", 185, approve: true)
+        _ = d.day(.lunches, li, "2024-03-04", 1201, approve: true)
+        _ = d.day(.lunches, li, "2024-03-05", 1500, reject: true)       // rejected
+        let deleted = d.day(.hours, li, "2024-03-06", 120, approve: true)
+        _ = d.write(deleted, "deleted", .bool(true))                     // deleted after approval
+        _ = d.day(.hours, li, "2024-04-01", 300, approve: true)         // another month
+        // When the district's payments are computed
+        let ledger = Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31"))
+        let report = ledger.payments(month: "2024-03", district: "310112", reveal: false)
+        // Then only approved records of the month count, per org and in total, to the fen
+        #expect(report.orgs.map(\.org) == ["MH-SB-001", "MH-SB-002"])
+        #expect(report.orgs[0].total == .init(days: 1, minutes: 210, lunches: 1, lunchFen: 1533))
+        #expect(report.orgs[1].total == .init(days: 1, minutes: 185, lunches: 1, lunchFen: 1201))
+        #expect(report.total == .init(days: 2, minutes: 395, lunches: 2, lunchFen: 2734))
+        #expect(report.total.lunchAmount == "27.34")
+        #expect(report.notCounted == ["needs_review": 1, "rejected": 1, "deleted": 1])
+        #expect(report.orgs[1].participants.first?.certificate == "310112**********6061")
+        // and one org alone gives that org's figures
+        #expect(ledger.payments(month: "2024-03", org: "MH-SB-002", district: nil, reveal: false).total.lunchFen == 1201)
+    }
+
+    @Test func anEditAfterApprovalPutsTheRecordBackToReview() throws {
+        var d = District()
+        let zhang = try d.participant("MH-SB-001", "31011219900315123X52", "张三")
+        let key = d.day(.hours, zhang, "2024-03-04", 210, approve: true)
+        let minutes = try #require(d.state[key]?.field("minutes")?.current.first?.id)
+        _ = d.write(key, "minutes", .integer(240), pred: [minutes])
+        let line = try #require(Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31")).days(.hours, reveal: false).first)
+        #expect(line.status == .needsReview && line.changedAfterApproval)
+        #expect(Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31")).payments(month: "2024-03", district: nil, reveal: false).total.minutes == 0)
+    }
+
+    @Test func reviewRefsNameTheirDayAndCollection() throws {
+        let key = RecordKey(collection: .lunches, id: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04")
+        let ref = ReviewRef.make(key)
+        #expect(ref.hasPrefix("l20240304-") && ref.count == 18)
+        let parsed = try #require(ReviewRef.parse(ref))
+        #expect(parsed.collection == .lunches && parsed.date == CivilDate("2024-03-04"))
+        for bad in ["", "x20240304-3fa9c0d1", "h20240230-3fa9c0d1", "h20240304-3FA9C0D1", "h20240304_3fa9c0d1"] {
+            #expect(ReviewRef.parse(bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func monthFlagsKeepUndatedFlagsThatConcernTheMonth() throws {
+        // Given one person active at two orgs with open contracts, and a conflict on a participant record
+        var d = District()
+        let a = try d.participant("MH-SB-001", "31011219900315123X52", "张三")
+        _ = try d.participant("MH-SB-002", "31011219900315123X52", "张三")
+        let key = RecordKey(collection: .participants, id: a)
+        let name = try #require(d.state[key]?.field("name")?.current.first?.id)
+        _ = d.write(key, "name", .text("张三丰"), pred: [name])
+        var other = d
+        other.ops.removeLast()
+        _ = other.write(key, "name", .text("张叁"), pred: [name])
+        let state = MergedState(d.ops + other.ops.suffix(1))
+        // When a month's flags are asked for
+        let kinds = Ledger(state: state, settings: FlagSettings(today: "2024-12-31")).flags(month: "2024-03").map(\.kind)
+        // Then both undated flags are there
+        #expect(Set(kinds) == [.activeAtSeveralOrgs, .conflict])
+    }
+}
