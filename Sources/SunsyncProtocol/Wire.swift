@@ -40,14 +40,21 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     /// Names the server's database as laptops know it: it changes when the database is restored from a
     /// backup (or replaced), and a laptop seeing it change starts over (SPEC §9). Absent from older servers.
     public let epoch: String?
+    /// A staff token's organization name, so a laptop made by `login` names it before its first sync.
+    public let orgName: String?
+    /// The dated rules (weekly limit, retirement ages, the lunch rates of the orgs in scope) the flags
+    /// use: the laptop keeps them and flags with them offline (SPEC §5, §9). Absent from older servers.
+    public let rules: Rules?
 
     enum CodingKeys: String, CodingKey {
         case deviceId = "device_id", deviceName = "device_name", role, org, district, orgs
-        case serverTime = "server_time", protocolVersion = "protocol_version", epoch
+        case serverTime = "server_time", protocolVersion = "protocol_version", epoch, orgName = "org_name", rules
     }
 
     public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
-                serverTime: Int64, protocolVersion: Int, epoch: String? = nil) {
+                serverTime: Int64, protocolVersion: Int, epoch: String? = nil, orgName: String? = nil, rules: Rules? = nil) {
+        self.orgName = orgName
+        self.rules = rules
         self.deviceId = deviceId
         self.deviceName = deviceName
         self.role = role
@@ -58,6 +65,34 @@ public struct SessionInfo: Codable, Sendable, Equatable {
         self.serverTime = serverTime
         self.protocolVersion = protocolVersion
     }
+}
+
+/// `GET /v1/devices`: the devices whose ops a token can see, with the replicas they push from, so
+/// laptops name who wrote what (`laptop-a · MH-SB-001`) instead of showing a replica id.
+public struct DeviceDirectory: Codable, Sendable, Equatable {
+    public struct Entry: Codable, Sendable, Equatable {
+        /// 16 hex digits, as in op ids.
+        public let replica: String
+        public let device: String
+        public let role: String
+        public let org: String?
+        public let district: String?
+
+        public init(replica: String, device: String, role: String, org: String?, district: String?) {
+            self.replica = replica
+            self.device = device
+            self.role = role
+            self.org = org
+            self.district = district
+        }
+
+        /// `laptop-a · MH-SB-001`, `mh-review · 310112`.
+        public var label: String { org.map { "\(device) · \($0)" } ?? district.map { "\(device) · \($0)" } ?? device }
+    }
+
+    public let devices: [Entry]
+
+    public init(devices: [Entry]) { self.devices = devices }
 }
 
 /// `POST /v1/push` body. Ops that cannot be read are refused one by one, not the whole batch.

@@ -7,7 +7,7 @@ import SunsyncStore
 extension ServerCommand {
     struct OrgCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, List.self])
+            commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, Edit.self, List.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -42,12 +42,71 @@ extension ServerCommand {
                         if try tx.record(key) != nil { throw StoreError(.invalid, "\(code) is already registered") }
                         for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
                     }
+                    if let fen = fields["lunch_rate"]?.integer {
+                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom ?? "1900-01-01")
+                    }
                 } catch { throw ValidationError(error.message) }
                 if data.json {
                     print(#"{"code": "\#(code)"}"#)
                 } else {
                     print("Registered \(code) \(name) (\(kind), district \(district))")
                 }
+            }
+        }
+
+        struct Edit: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Change an organization's name, or its lunch rate from a date on (the rate's history is kept).",
+                discussion: """
+                    sunsync-server org edit MH-SB-001 --lunch-rate 18 --from 2025-07-01
+                    Lunches dated before 2025-07-01 are still checked against the earlier rate.
+                    """)
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The org code.") var code: String
+            @Option(help: "A new name.") var name: String?
+            @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
+            @Option(help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var from: String?
+
+            func validate() throws {
+                guard name != nil || lunchRate != nil else { throw ValidationError("nothing to change: give --name or --lunch-rate YUAN --from DATE") }
+                if lunchRate != nil, from.flatMap(CivilDate.init) == nil {
+                    throw ValidationError("--lunch-rate needs --from YYYY-MM-DD, a real date: the day the rate applies from")
+                }
+            }
+
+            func run() throws {
+                let store = try data.open()
+                let key = RecordKey(collection: .orgs, id: code)
+                do {
+                    guard try store.record(key) != nil else {
+                        throw ValidationError("no organization \(code); `sunsync-server org list` shows them")
+                    }
+                    if let name {
+                        guard !name.allSatisfy(\.isWhitespace) else { throw ValidationError("--name cannot be empty") }
+                        try store.write { tx in try tx.set(key, "name", .text(name)) }
+                    }
+                    if let lunchRate, let from {
+                        guard let fen = Quantity.fen(fromYuan: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: from)
+                    }
+                } catch let error as StoreError { throw ValidationError(error.message) }
+                print("Changed \(code). Laptops receive it at their next sync.")
+            }
+        }
+
+        /// Adds a dated lunch rate to the rules the server distributes, and writes the latest one to the org
+        /// record, where laptops of older versions read it.
+        static func addLunchRate(_ store: Store, org code: String, fen: Int64, from: String) throws(StoreError) {
+            var rules = try store.rules()
+            var rates = (rules.lunchRates[code] ?? []).filter { $0.from != from } + [.init(from: from, value: fen)]
+            rates.sort { $0.from < $1.from }
+            rules.lunchRates[code] = rates
+            try store.setRules(rules)
+            guard let latest = rates.last, let date = CivilDate(latest.from) else { return }
+            let key = RecordKey(collection: .orgs, id: code)
+            try store.write { tx in
+                try tx.set(key, "lunch_rate", .integer(latest.value))
+                try tx.set(key, "lunch_rate_from", .date(date))
             }
         }
 
@@ -142,7 +201,9 @@ extension ServerCommand {
                 }
                 if devices.isEmpty { return print("No devices yet: add one with `sunsync-server device add`.") }
                 for d in devices {
-                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")")
+                    let replicas = d.replicas.isEmpty ? "never pushed" : "replica " + d.replicas.joined(separator: ", ")
+                    let warning = d.replicas.count > 1 ? "\t⚠ used from \(d.replicas.count) replicas: one token on several laptops? revoke it and give each laptop its own" : ""
+                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")\t\(replicas)\(warning)")
                 }
             }
         }

@@ -50,8 +50,9 @@ func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration
                  body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: store.fileSize()))))
     }
     router.get("/v1/session") { request, _ in try await sync.session(request) }
-    router.post("/v1/push") { request, _ in try await sync.push(request) }
+    router.post("/v1/push") { request, context in try await sync.push(request, logger: context.logger) }
     router.get("/v1/pull") { request, _ in try await sync.pull(request) }
+    router.get("/v1/devices") { request, _ in try await sync.devices(request) }
     return router
 }
 
@@ -66,13 +67,42 @@ struct SyncController: Sendable {
 
     func session(_ request: Request) async throws -> Response {
         let access = try await authorize(request)
+        var rules = try store.rules()
+        if let orgs = access.orgs { rules.lunchRates = rules.lunchRates.filter { orgs.contains($0.key) } }
+        let orgName = try access.device.org.flatMap { try store.record(RecordKey(collection: .orgs, id: $0))?.displayed("name")?.text }
         let info = SessionInfo(deviceId: access.device.id, deviceName: access.device.name, role: access.device.role.rawValue,
                                org: access.device.org, district: access.device.district, orgs: access.orgs,
-                               serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version, epoch: epoch)
+                               serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version, epoch: epoch,
+                               orgName: orgName, rules: rules)
         return try respond(info, to: request)
     }
 
-    func push(_ request: Request) async throws -> Response {
+    /// The devices whose ops this token sees, with their replicas: devices of the orgs in scope, the
+    /// reviewers of those orgs' districts, and administrators. Names and scopes only; never tokens.
+    func devices(_ request: Request) async throws -> Response {
+        let access = try await authorize(request)
+        let districts: Set<String>
+        if let orgs = access.orgs {
+            let state = try store.mergedState([.orgs])
+            districts = Set(orgs.compactMap { state[RecordKey(collection: .orgs, id: $0)]?.displayed("district")?.text })
+        } else {
+            districts = []
+        }
+        let visible = try store.devices().filter { d in
+            guard let orgs = access.orgs else { return true }
+            switch d.role {
+            case .staff: return orgs.contains(d.org ?? "")
+            case .reviewer: return districts.contains(d.district ?? "")
+            case .admin: return true
+            }
+        }
+        let entries = visible.flatMap { d in
+            d.replicas.map { DeviceDirectory.Entry(replica: $0, device: d.name, role: d.role.rawValue, org: d.org, district: d.district) }
+        }
+        return try respond(DeviceDirectory(devices: entries), to: request)
+    }
+
+    func push(_ request: Request, logger: Logger) async throws -> Response {
         let access = try await authorize(request)
         let body = try await readBody(request)
         let pushed: PushRequest
@@ -110,7 +140,10 @@ struct SyncController: Sendable {
             }
             accepted.append(op)
         }
-        let result = try await store.push(accepted)
+        let result = try await store.push(accepted, device: access.device.id, at: ISO8601DateFormatter().string(from: Date()))
+        if result.deviceReplicas > 1 {
+            logger.warning("device \(access.device.name) (\(access.device.id)) has pushed from \(result.deviceReplicas) replicas: its token is used on more than one laptop (a copied home, or a leaked token); see `sunsync-server device list`")
+        }
         let reused = Set(result.reused)
         rejected += result.reused.map {
             .init(id: $0.description, code: "op_id_reused", reason: "op \($0) is already held with different content; a replica reused an id")

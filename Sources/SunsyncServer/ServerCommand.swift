@@ -14,7 +14,7 @@ public struct ServerCommand: AsyncParsableCommand {
             Start it with `sunsync-server serve`. Register organizations with `sunsync-server org add` and give each laptop
             its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
             """,
-        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, Backup.self, Restore.self, Migrate.self])
+        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, SettingsCommand.self, Backup.self, Restore.self, Migrate.self])
 
     public init() {}
 

@@ -85,6 +85,19 @@ extension Store {
                 CREATE INDEX ops_org_districts ON ops(field, value) WHERE collection = 'orgs';
                 """)
         }
+        migrator.registerMigration("server-v2-device-replicas") { db in
+            // Which replica each device pushes from: laptops show devices by name, and a token used from two
+            // replicas (a copied home, a stolen token) is seen.
+            try db.execute(sql: """
+                CREATE TABLE device_replicas (
+                    device_id TEXT NOT NULL,
+                    replica TEXT NOT NULL,
+                    first_seen TEXT NOT NULL,
+                    last_seen TEXT NOT NULL,
+                    PRIMARY KEY (device_id, replica)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

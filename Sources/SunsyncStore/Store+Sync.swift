@@ -113,6 +113,8 @@ public struct Device: Hashable, Sendable, Codable {
     public let district: String?
     public let createdAt: String
     public let revokedAt: String?
+    /// The replicas (16 hex digits) it has pushed from: one, for a laptop used as it should be.
+    public var replicas: [String] = []
 
     public init(id: String, name: String, role: Role, org: String?, district: String?, createdAt: String, revokedAt: String?) {
         self.id = id
@@ -164,7 +166,9 @@ extension Store {
 
     /// Applies pushed (already validated) ops in one transaction. An id already stored with other
     /// content is refused on its own, leaving the rest to apply. Returns the count of new ops and the refused ids.
-    public func push(_ ops: [Op]) async throws(StoreError) -> (new: Int, reused: [OpID]) {
+    /// Notes, in the same transaction, that `device` pushed from the ops' replicas; returns how many
+    /// replicas the device has pushed from in all (more than one: its token is used on two laptops).
+    public func push(_ ops: [Op], device: String? = nil, at time: String = "") async throws(StoreError) -> (new: Int, reused: [OpID], deviceReplicas: Int) {
         try await Self.run {
             try await queue.write { db in
                 let applier = try Applier(db)
@@ -177,9 +181,33 @@ extension Store {
                         reused.append(op.id)
                     }
                 }
-                return (new, reused)
+                guard let device else { return (new, reused, 0) }
+                for replica in Set(ops.map(\.id.replica)) {
+                    try db.execute(sql: """
+                        INSERT INTO device_replicas(device_id, replica, first_seen, last_seen) VALUES (?, ?, ?, ?)
+                        ON CONFLICT(device_id, replica) DO UPDATE SET last_seen = excluded.last_seen
+                        """, arguments: [device, replica.description, time, time])
+                }
+                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM device_replicas WHERE device_id = ?", arguments: [device]) ?? 0
+                return (new, reused, count)
             }
         }
+    }
+
+    /// The rules the flags use (SPEC §5), as an administrator set them (`sunsync-server settings`), else the defaults.
+    public func rules() throws(StoreError) -> Rules {
+        guard let text = try meta("rules") else { return Rules() }
+        do { return try JSONDecoder().decode(Rules.self, from: Data(text.utf8)) } catch {
+            throw StoreError(.database, "the stored rules cannot be read (\(error)); set them again with `sunsync-server settings`")
+        }
+    }
+
+    public func setRules(_ rules: Rules) throws(StoreError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text: String
+        do { text = String(decoding: try encoder.encode(rules), as: UTF8.self) } catch { throw StoreError(.invalid, "\(error)") }
+        try setMeta("rules", text)
     }
 
     /// The server database's epoch (SPEC §9): made once, on first use, and made anew in every backup,
@@ -225,8 +253,23 @@ extension Store {
         }
     }
 
+    /// Every device, with the replicas it has pushed from.
     public func devices() throws(StoreError) -> [Device] {
-        try Self.run { try queue.read { db in try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY created_at, name").compactMap(Self.device) } }
+        try Self.run {
+            try queue.read { db in
+                var replicas = [String: [String]]()
+                if try db.tableExists("device_replicas") {
+                    for row in try Row.fetchAll(db, sql: "SELECT device_id, replica FROM device_replicas ORDER BY first_seen, replica") {
+                        replicas[row[0], default: []].append(row[1])
+                    }
+                }
+                return try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY created_at, name").compactMap(Self.device).map { device in
+                    var device = device
+                    device.replicas = replicas[device.id] ?? []
+                    return device
+                }
+            }
+        }
     }
 
     /// Revokes by id or name; returns the device, or nil if there is none.

@@ -198,8 +198,9 @@ struct LunchCommand: ParsableCommand {
 }
 
 enum LunchRate {
-    /// The org record's rate in force on `date`, else the rate given at `init`.
+    /// The rate the server's rules hold for `date`, else the org record's, else the rate given at `init`.
     static func on(_ date: CivilDate, ws: Workspace, state: MergedState) -> Int64? {
+        if let code = ws.org, let rate = ws.settings.rules.lunchRate(org: code, on: date) { return rate }
         if let code = ws.org, let record = state[RecordKey(collection: .orgs, id: code)],
            let org = Organization(key: RecordKey(collection: .orgs, id: code), record: record),
            let rate = org.lunchRate(on: date) {

@@ -136,7 +136,7 @@ struct Status: ParsableCommand {
             ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("replica", doc.replica),
             ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
             ("lunches", String(doc.lunches)),
-            ("rejected by reviewer", doc.rejectedDays == 0 ? "0" : "\(doc.rejectedDays) days (`sunsync hours list` shows why)"),
+            ("rejected by reviewer", doc.rejectedDays == 0 ? "0" : "\(doc.rejectedDays) day\(doc.rejectedDays == 1 ? "" : "s") (`sunsync hours list` shows why)"),
             ("changes (ops)", String(doc.ops)),
             ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", doc.lastSync ?? "never"),
             ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),

@@ -68,7 +68,8 @@ struct Login: AsyncParsableCommand {
             try store.setMeta("server", url.absoluteString)
             try store.setMeta("device", info.deviceName)
             try store.setMeta("role", info.role)
-        } catch { throw CLIError(error) }
+            try SyncEngine.keep(info, store)
+        } catch let error as StoreError { throw CLIError(error) } catch { throw CLIError("cannot keep the server's settings: \(error)") }
         if global.json { return try Output.json(info) }
         let scope = info.org ?? info.district.map { "district \($0)" } ?? "every organization"
         print("Linked to \(url.absoluteString) as \(info.deviceName) (\(info.role), \(scope)). Run `sunsync sync` to exchange records.")

@@ -37,6 +37,7 @@ struct SyncEngine {
             throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
                                             detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
         }
+        try Self.keep(info, store)
         var report = Report()
         // A server whose database changed under it (restored from a backup) may lack what it had
         // acknowledged, and numbers its changes anew: send everything made here again, pull from the start.
@@ -55,8 +56,21 @@ struct SyncEngine {
             report.resent += try store.startOver(epoch: nil, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
             try await exchange(&report)
         }
+        // Who wrote what, by name: an older server has no directory (404), and the laptop keeps what it had.
+        if let directory = try? await transport.devices() {
+            let labels = Dictionary(directory.devices.map { ($0.replica, $0.label) }, uniquingKeysWith: { a, _ in a })
+            try store.setMeta(Workspace.deviceNamesKey, String(decoding: try JSONEncoder().encode(labels), as: UTF8.self))
+        }
         try store.setMeta("last_sync", ISO8601DateFormatter().string(from: Date()))
         return report
+    }
+
+    /// What the session says that the laptop keeps for offline use: the rules the flags use, and the org's name.
+    static func keep(_ info: SessionInfo, _ store: Store) throws {
+        if let rules = info.rules {
+            try store.setMeta(Workspace.rulesKey, String(decoding: try JSONEncoder().encode(rules), as: UTF8.self))
+        }
+        if let name = info.orgName { try store.setMeta("org_name", name) }
     }
 
     /// Pushes the outbox, then pulls until caught up.

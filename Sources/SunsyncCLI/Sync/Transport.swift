@@ -31,6 +31,7 @@ protocol SyncTransport: Sendable {
     func session() async throws -> SessionInfo
     func push(_ ops: [Op]) async throws -> PushResponse
     func pull(after cursor: Int64, limit: Int) async throws -> PullResponse
+    func devices() async throws -> DeviceDirectory
 }
 
 /// Protocol v1 over HTTP with URLSession: JSON bodies, gzip both ways, the token as a bearer.
@@ -62,6 +63,10 @@ struct HTTPTransport: SyncTransport {
     func pull(after cursor: Int64, limit: Int) async throws -> PullResponse {
         let data = try await sendRaw("GET", "/v1/pull?after=\(cursor)&limit=\(limit)", body: nil)
         return try PageReader.pullResponse(data) ?? decode(data)
+    }
+
+    func devices() async throws -> DeviceDirectory {
+        try await send("GET", "/v1/devices", body: nil)
     }
 
     private func send<T: Decodable>(_ method: String, _ path: String, body: Data?) async throws -> T {
