@@ -43,7 +43,8 @@ extension ServerCommand {
                         for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
                     }
                     if let fen = fields["lunch_rate"]?.integer {
-                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom ?? "1900-01-01")
+                        // The record has its rate already; the rules get its first dated entry.
+                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom ?? "1900-01-01", updatingRecord: false)
                     }
                 } catch { throw ValidationError(error.message) }
                 if data.json {
@@ -96,13 +97,13 @@ extension ServerCommand {
 
         /// Adds a dated lunch rate to the rules the server distributes, and writes the latest one to the org
         /// record, where laptops of older versions read it.
-        static func addLunchRate(_ store: Store, org code: String, fen: Int64, from: String) throws(StoreError) {
+        static func addLunchRate(_ store: Store, org code: String, fen: Int64, from: String, updatingRecord: Bool = true) throws(StoreError) {
             var rules = try store.rules()
             var rates = (rules.lunchRates[code] ?? []).filter { $0.from != from } + [.init(from: from, value: fen)]
             rates.sort { $0.from < $1.from }
             rules.lunchRates[code] = rates
             try store.setRules(rules)
-            guard let latest = rates.last, let date = CivilDate(latest.from) else { return }
+            guard updatingRecord, let latest = rates.last, let date = CivilDate(latest.from) else { return }
             let key = RecordKey(collection: .orgs, id: code)
             try store.write { tx in
                 try tx.set(key, "lunch_rate", .integer(latest.value))

@@ -30,6 +30,21 @@ import Testing
         #expect(try Wire.decoder().decode(PullResponse.self, from: Data(text.utf8)).ops == [op])
     }
 
+    @Test func rulesAndTheDeviceDirectoryMatchTheSpec() throws {
+        let rules = Rules(weeklyLimitMinutes: [.init(from: "1900-01-01", value: 1440)],
+                          lunchRates: ["MH-SB-001": [.init(from: "2024-01-01", value: 1500)]])
+        let session = SessionInfo(deviceId: "dev_1", deviceName: "x", role: "staff", org: "MH-SB-001", district: nil, orgs: ["MH-SB-001"],
+                                  serverTime: 1, protocolVersion: 1, orgName: "莘庄镇阳光基地", rules: rules)
+        #expect(try json(session) == #"{"device_id":"dev_1","device_name":"x","org":"MH-SB-001","org_name":"莘庄镇阳光基地","orgs":["MH-SB-001"],"protocol_version":1,"role":"staff","rules":{"lunch_rates":{"MH-SB-001":[{"from":"2024-01-01","value":1500}]},"retirement":{"female":{"base_years":50,"months_per_step":2,"target_years":55},"male":{"base_years":60,"months_per_step":4,"target_years":63},"minimum_age":16,"rise_from":"2025-01-01"},"weekly_limit_minutes":[{"from":"1900-01-01","value":1440}]},"server_time":1}"#)
+        #expect(try Wire.decoder().decode(SessionInfo.self, from: try Wire.encoder().encode(session)) == session)
+        // Rules from a server that sets only some of them: the rest are the defaults.
+        let partial = try Wire.decoder().decode(Rules.self, from: Data(#"{"lunch_rates":{}}"#.utf8))
+        #expect(partial == Rules())
+        let directory = DeviceDirectory(devices: [.init(replica: "00000000000000a1", device: "laptop-a", role: "staff", org: "MH-SB-001", district: nil)])
+        #expect(try json(directory) == #"{"devices":[{"device":"laptop-a","org":"MH-SB-001","replica":"00000000000000a1","role":"staff"}]}"#)
+        #expect(directory.devices[0].label == "laptop-a · MH-SB-001")
+    }
+
     @Test func aPushReadsEachOpOnItsOwn() throws {
         let body = #"{"ops":[{"id":"bad"},{"id":"018e06c29be8-0000-00000000000000a1","collection":"hours","record":"r","field":"minutes","value":1}]}"#
         let push = try Wire.decoder().decode(PushRequest.self, from: Data(body.utf8))
