@@ -63,12 +63,15 @@ struct DataOptions: ParsableArguments {
     /// Opens the database, creating the directory and an empty database the first time.
     func open() throws -> Store {
         do {
-            if !FileManager.default.fileExists(atPath: databasePath) {
+            let isNew = !FileManager.default.fileExists(atPath: databasePath)
+            if isNew {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 var rng = SystemRandomNumberGenerator()
                 _ = try Store.create(at: databasePath, replica: ReplicaID(rng.next() | 1), metadata: ["role": "server"])
             }
             return try Store.open(at: databasePath, server: true) {
+                // A new database takes the server's own migrations now: nothing to announce.
+                guard !isNew else { return }
                 FileHandle.standardError.write(Data("Upgrading \(databasePath) to this version of sunsync-server (once)…\n".utf8))
             }
         } catch let error as StoreError {

@@ -11,11 +11,7 @@ import SunsyncProtocol
 import SunsyncStore
 
 func runSync(ops count: Int) async throws {
-    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-    let sunsync = bin.appendingPathComponent("sunsync").path, serverBinary = bin.appendingPathComponent("sunsync-server").path
-    guard FileManager.default.isExecutableFile(atPath: sunsync), FileManager.default.isExecutableFile(atPath: serverBinary) else {
-        throw BenchError("build the binaries first: swift build -c release")
-    }
+    let (sunsync, serverBinary) = try releaseBinaries()
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
     let keep = ProcessInfo.processInfo.environment["SUNSYNC_BENCH_KEEP"] != nil
     defer { if keep { print("kept \(root)") } else { try? FileManager.default.removeItem(atPath: root) } }
@@ -59,6 +55,16 @@ func runSync(ops count: Int) async throws {
 
     // 50 devices pushing 10-op batches at once.
     try await concurrentPushes(server: fullServer.url, tokens: full.staff, seconds: 5)
+}
+
+/// The release `sunsync` and `sunsync-server` beside this bench.
+func releaseBinaries() throws -> (sunsync: String, server: String) {
+    let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    let sunsync = bin.appendingPathComponent("sunsync").path, server = bin.appendingPathComponent("sunsync-server").path
+    guard FileManager.default.isExecutableFile(atPath: sunsync), FileManager.default.isExecutableFile(atPath: server) else {
+        throw BenchError("build the binaries first: swift build -c release")
+    }
+    return (sunsync, server)
 }
 
 struct ServerData {

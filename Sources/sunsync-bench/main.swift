@@ -6,6 +6,7 @@
 //                                                      and cold `sunsync hours set` (median of 30)
 //   sunsync-bench sync [ops]                           first sync, idle syncs, wire bytes, concurrent pushes
 //                                                      (default 1,000,000 ops)
+//   sunsync-bench review [ops]                         a reviewer's reads and approvals on that district-year
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -24,11 +25,13 @@ case "cli":
     try runCLI(rows: numbers.first ?? 100_000)
 case "sync":
     try await runSync(ops: numbers.first ?? 1_000_000)
+case "review":
+    try await runReview(ops: numbers.first ?? 1_000_000)
 default:
     usage()
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] | review [ops]\n".utf8))
     exit(64)
 }
