@@ -61,34 +61,60 @@ extension Ledger {
     /// line's flag kinds (computing the state's flags once).
     public func days(_ collection: CollectionName, _ filter: DayFilter = DayFilter(), reveal: Bool, withFlags: Bool = false) -> [DayLine] {
         let org = filter.org ?? scopeOrg
-        return state.records(in: collection).compactMap { key, record -> DayLine? in
+        // Pick and order light values first; build the (large) lines once, in order.
+        var picked = [(key: RecordKey, record: RecordState, entry: DayEntry, name: String)]()
+        for (key, record) in state.records where key.collection == collection {
             guard let entry = DayEntry(key: key, record: record), org.map({ entry.org == $0 }) ?? true,
                   filter.includeDeleted || !entry.deleted,
                   filter.month.map({ entry.date.monthKey == $0 }) ?? true,
-                  filter.participant.map({ entry.participant == $0 }) ?? true else { return nil }
+                  filter.participant.map({ entry.participant == $0 }) ?? true else { continue }
+            picked.append((key, record, entry, participants[entry.participant]?.name ?? "?"))
+        }
+        // By date, org, name and id, compared as integer ranks (comparing the tuples themselves copied them).
+        let orgRank = Self.ranks(picked.map(\.entry.org)), nameRank = Self.ranks(picked.map(\.name)), idRank = Self.ranks(picked.map(\.key.id))
+        let sortKeys = picked.indices.map { i in
+            (Int64(picked[i].entry.date.dayNumber) << 32 | Int64(orgRank[i]), Int64(nameRank[i]) << 32 | Int64(idRank[i]))
+        }
+        let order = picked.indices.sorted { sortKeys[$0] < sortKeys[$1] }
+        var lines = [DayLine]()
+        lines.reserveCapacity(order.count)
+        var names = [String: String]()   // org code → name, looked up once each
+        for i in order {
+            let (key, record, entry, name) = picked[i]
             let status = record.reviewStatus
-            if let wanted = filter.status, status != wanted { return nil }
+            if let wanted = filter.status, status != wanted { continue }
             let flagKinds = withFlags || filter.flagged ? Array(Set((flagsByRecord[key] ?? []).map(\.kind.rawValue))).sorted() : []
-            if filter.flagged, flagKinds.isEmpty, !record.hasConflict { return nil }
-            let p = participants[entry.participant]
+            if filter.flagged, flagKinds.isEmpty, !record.hasConflict { continue }
             let q = entry.quantity
             let hours = collection == .hours
             let decision = record.displayed("review").flatMap(ReviewDecision.init)
-            return DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: collection.rawValue, org: entry.org,
-                           orgName: orgName(entry.org), participantId: entry.participant, name: p?.name ?? "?",
-                           certificate: Self.show(p?.certificate, reveal: reveal), date: entry.date.description,
-                           minutes: hours ? q : nil, hours: hours ? q.map(Quantity.hours) : nil,
-                           amountFen: hours ? nil : q, amount: hours ? nil : q.map(Quantity.yuan),
-                           project: record.displayed("project")?.text, note: record.displayed("note")?.text,
-                           deleted: entry.deleted, review: status.rawValue, reviewNote: record.displayed("review_note")?.text,
-                           changedAfterApproval: status == .needsReview && decision?.verdict == .approved,
-                           conflict: record.hasConflict, flags: flagKinds)
-        }.sorted { ($0.date, $0.org, $0.name, $0.id) < ($1.date, $1.org, $1.name, $1.id) }
+            let orgName = names[entry.org] ?? { let n = self.orgName(entry.org); names[entry.org] = n; return n }()
+            lines.append(DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: collection.rawValue, org: entry.org,
+                                 orgName: orgName, participantId: entry.participant, name: name,
+                                 certificate: Self.show(participants[entry.participant]?.certificate, reveal: reveal), date: entry.date.description,
+                                 minutes: hours ? q : nil, hours: hours ? q.map(Quantity.hours) : nil,
+                                 amountFen: hours ? nil : q, amount: hours ? nil : q.map(Quantity.yuan),
+                                 project: record.displayed("project")?.text, note: record.displayed("note")?.text,
+                                 deleted: entry.deleted, review: status.rawValue, reviewNote: record.displayed("review_note")?.text,
+                                 changedAfterApproval: status == .needsReview && decision?.verdict == .approved,
+                                 conflict: record.hasConflict, flags: flagKinds))
+        }
+        return lines
+    }
+
+    /// Each value's rank among the distinct values (equal values, equal ranks).
+    static func ranks(_ values: [String]) -> [Int32] {
+        let distinct = Array(Set(values)).sorted()
+        let rank = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, Int32($0)) })
+        return values.map { rank[$0] ?? 0 }
     }
 
     /// Hours and lunches together, for the review list.
     public func reviewList(_ filter: DayFilter, reveal: Bool) -> [DayLine] {
-        (days(.hours, filter, reveal: reveal, withFlags: true) + days(.lunches, filter, reveal: reveal, withFlags: true))
-            .sorted { ($0.org, $0.date, $0.name, $0.collection) < ($1.org, $1.date, $1.name, $1.collection) }
+        let all = days(.hours, filter, reveal: reveal, withFlags: true) + days(.lunches, filter, reveal: reveal, withFlags: true)
+        return all.indices.sorted { l, r in
+            let a = all[l], b = all[r]
+            return (a.org, a.date, a.name, a.collection) < (b.org, b.date, b.name, b.collection)
+        }.map { all[$0] }
     }
 }

@@ -82,11 +82,17 @@ public final class Ledger {
 }
 
 /// The short id `review list` shows for an hours or lunch record: `h` or `l`, the day, and 8 hex digits
-/// of the record id's digest, e.g. `h20240304-3fa9c0d1`. The day in it lets a command read that day only.
+/// of a 32-bit FNV-1a hash of the record id, e.g. `h20240304-3fa9c0d1`. The day in it lets a command read
+/// that day only; two records of one day with the same hash are refused as ambiguous, never confused.
 public enum ReviewRef {
     public static func make(_ key: RecordKey) -> String {
-        let day = (try? NaturalKey.parse(key))?.date.map { $0.description.filter { $0 != "-" } } ?? ""
-        return (key.collection == .lunches ? "l" : "h") + day + "-" + NaturalKey.digest(key.description).prefix(8)
+        let id = key.id.utf8
+        let day = id.count >= 10 ? String(decoding: id.suffix(10).filter { $0 != UInt8(ascii: "-") }, as: UTF8.self) : ""
+        var hash: UInt32 = 0x811c_9dc5
+        for byte in key.collection.rawValue.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        for byte in id { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        return (key.collection == .lunches ? "l" : "h") + day + "-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// The collection and day of a short id, or nil if `text` is not one.

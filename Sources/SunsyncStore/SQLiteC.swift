@@ -55,6 +55,14 @@ func columnText(_ s: SQLiteStatement, _ i: Int32) -> String {
     sqlite3_column_text(s, i).map { String(cString: $0) } ?? ""
 }
 
+/// Whether a text column holds exactly `text`'s UTF-8, compared in place (no string is made).
+func columnEquals(_ s: SQLiteStatement, _ i: Int32, _ text: String) -> Bool {
+    guard let pointer = sqlite3_column_text(s, i) else { return text.isEmpty }
+    let count = Int(sqlite3_column_bytes(s, i))
+    var text = text
+    return text.withUTF8 { bytes in bytes.count == count && (count == 0 || memcmp(bytes.baseAddress!, pointer, count) == 0) }
+}
+
 func columnID(_ s: SQLiteStatement, _ i: Int32) -> OpID? {
     guard sqlite3_column_bytes(s, i) == 16, let pointer = sqlite3_column_blob(s, i) else { return nil }
     return OpID(bytes: UnsafeRawBufferPointer(start: pointer, count: 16))

@@ -84,15 +84,28 @@ extension Store {
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }
+        // Rows of one record usually come together (the record index orders them): its ops are applied as
+        // one run, and its id is read once, instead of a string and a dictionary lookup for every row.
+        var run = [Op](), runKey: RecordKey?
+        func flush() {
+            if let runKey, !run.isEmpty { state.apply(run, toRecord: runKey) }
+            run.removeAll(keepingCapacity: true)
+        }
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: rc), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            guard let collection = CollectionName(rawValue: columnText(s, 0)), let id = columnID(s, 3) else { continue }
-            state.apply(Op(id: id, collection: collection, record: columnText(s, 1), field: columnText(s, 2),
-                           value: columnValue(s, kind: 4, value: 5)))
+            guard let id = columnID(s, 3) else { continue }
+            if runKey == nil || !columnEquals(s, 1, runKey!.id) || !columnEquals(s, 0, runKey!.collection.rawValue) {
+                flush()
+                guard let collection = CollectionName(rawValue: columnText(s, 0)) else { runKey = nil; continue }
+                runKey = RecordKey(collection: collection, id: columnText(s, 1))
+            }
+            guard let key = runKey else { continue }
+            run.append(Op(id: id, collection: key.collection, record: key.id, field: columnText(s, 2), value: columnValue(s, kind: 4, value: 5)))
         }
+        flush()
     }
 }

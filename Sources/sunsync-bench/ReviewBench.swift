@@ -7,7 +7,8 @@ import SunsyncStore
 func runReview(ops count: Int) async throws {
     let (sunsync, serverBinary) = try releaseBinaries()
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
-    defer { try? FileManager.default.removeItem(atPath: root) }
+    let keep = ProcessInfo.processInfo.environment["SUNSYNC_BENCH_KEEP"] != nil
+    defer { if keep { print("kept \(root)") } else { try? FileManager.default.removeItem(atPath: root) } }
     print("sunsync-bench review: a reviewer laptop holding \(count) ops over 50 bases; each command a new process, median of 5")
     let data = try makeServerData(root + "/server", ops: count)
     let server = try BenchServer(binary: serverBinary, dataDir: root + "/server")

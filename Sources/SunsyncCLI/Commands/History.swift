@@ -79,7 +79,9 @@ struct FlagsCommand: ParsableCommand {
         let state = try month.map(ws.state(month:)) ?? ws.state()
         let ledger = ws.ledger(state)
         try ReportOrg.check(org, ledger)
+        let started = ContinuousClock.now
         let lines = ledger.flagLines(month: month, org: org, names: ws.deviceNames)
+        Trace.log("flags", since: started)
         if global.json { return try Output.json(lines) }
         var headers = ["提示 flag", "kind", "who", "detail", "设备 devices"]
         if ws.isDistrict { headers.insert("机构 org", at: 2) }

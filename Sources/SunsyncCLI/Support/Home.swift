@@ -34,6 +34,16 @@ struct Home {
     }
 }
 
+/// `SUNSYNC_TRACE=1`: how long the steps of a command take, on standard error.
+enum Trace {
+    static let on = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
+
+    static func log(_ what: @autoclosure () -> String, since start: ContinuousClock.Instant) {
+        guard on else { return }
+        FileHandle.standardError.write(Data("\(what()): \(ContinuousClock.now - start)\n".utf8))
+    }
+}
+
 /// A session's view of the replica: the store, its org, and the merged records, read once.
 struct Workspace {
     let store: Store
@@ -78,6 +88,8 @@ struct Workspace {
     /// Orgs, participants, and the hours and lunches of a month's whole weeks: what a month's
     /// listing, report or flags need, without reading a district's whole year.
     func state(month: String) throws -> MergedState {
+        let started = ContinuousClock.now
+        defer { Trace.log("read \(month)'s merged state", since: started) }
         do { return try store.mergedState(days: DateInput.weeks(ofMonth: month)) } catch { throw CLIError(error) }
     }
 

@@ -22,6 +22,12 @@ public struct MergedState: Sendable {
         records[op.key, default: RecordState()].apply(op)
     }
 
+    /// Applies ops that all belong to the record `key`, finding the record once: what a reader of rows
+    /// grouped by record does (the same as applying each op on its own).
+    public mutating func apply(_ ops: some Sequence<Op>, toRecord key: RecordKey) {
+        records[key, default: RecordState()].apply(contentsOf: ops)
+    }
+
     /// The records of one collection, in id order.
     public func records(in collection: CollectionName) -> [(key: RecordKey, record: RecordState)] {
         // Keys are sorted, not (key, record) pairs: moving a record around costs retains and releases.
@@ -61,6 +67,10 @@ public struct RecordState: Hashable, Sendable {
     /// Every replica that wrote one of the current values of the named fields (all fields if nil).
     public func replicas(of names: [String]? = nil) -> Set<ReplicaID> {
         Set(fields.filter { names?.contains($0.name) ?? true }.flatMap { $0.state.current.map(\.id.replica) })
+    }
+
+    mutating func apply(contentsOf ops: some Sequence<Op>) {
+        for op in ops { apply(op) }
     }
 
     @discardableResult

@@ -73,7 +73,13 @@ public struct DayEntry: Hashable, Sendable {
     /// Minutes for hours, fen for lunches.
     public let quantity: Int64?
     public let deleted: Bool
-    public let replicas: Set<ReplicaID>
+    /// The merged record, for what is read of it only when needed.
+    public let record: RecordState
+
+    /// The replicas that wrote the current quantity or deletion (computed when a flag names them).
+    public var replicas: Set<ReplicaID> {
+        record.replicas(of: key.collection == .hours ? ["minutes", "deleted"] : ["amount", "deleted"])
+    }
 
     public init?(key: RecordKey, record: RecordState) {
         guard key.collection == .hours || key.collection == .lunches,
@@ -86,8 +92,11 @@ public struct DayEntry: Hashable, Sendable {
         self.date = date
         quantity = record.displayed(key.collection == .hours ? "minutes" : "amount")?.integer
         deleted = record.isDeleted
-        replicas = record.replicas(of: key.collection == .hours ? ["minutes", "deleted"] : ["amount", "deleted"])
+        self.record = record
     }
+
+    public static func == (lhs: DayEntry, rhs: DayEntry) -> Bool { lhs.key == rhs.key && lhs.record == rhs.record }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 }
 public typealias WorkDay = DayEntry
 public typealias LunchClaim = DayEntry
