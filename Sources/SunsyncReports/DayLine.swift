@@ -59,17 +59,25 @@ extension Ledger {
 
     /// The days of one collection that `filter` selects, by date, name and id. `withFlags` fills each
     /// line's flag kinds (computing the state's flags once).
-    public func days(_ collection: CollectionName, _ filter: DayFilter = DayFilter(), reveal: Bool, withFlags: Bool = false) -> [DayLine] {
+    /// The records of `collection` that `filter`'s org, month, participant and deletion select, in no
+    /// particular order: what reports add up without making a line of each.
+    func entries(_ collection: CollectionName, _ filter: DayFilter) -> [DayEntry] {
         let org = filter.org ?? scopeOrg
-        // Pick and order light values first; build the (large) lines once, in order.
-        var picked = [(key: RecordKey, record: RecordState, entry: DayEntry, name: String)]()
+        let month = filter.month.flatMap { CivilDate($0 + "-01") }.map(\.monthNumber)
+        var picked = [DayEntry]()
         for (key, record) in state.records where key.collection == collection {
             guard let entry = DayEntry(key: key, record: record), org.map({ entry.org == $0 }) ?? true,
                   filter.includeDeleted || !entry.deleted,
-                  filter.month.map({ entry.date.monthKey == $0 }) ?? true,
+                  month.map({ entry.date.monthNumber == $0 }) ?? true,
                   filter.participant.map({ entry.participant == $0 }) ?? true else { continue }
-            picked.append((key, record, entry, participants[entry.participant]?.name ?? "?"))
+            picked.append(entry)
         }
+        return picked
+    }
+
+    public func days(_ collection: CollectionName, _ filter: DayFilter = DayFilter(), reveal: Bool, withFlags: Bool = false) -> [DayLine] {
+        // Pick and order light values first; build the (large) lines once, in order.
+        let picked = entries(collection, filter).map { (key: $0.key, record: $0.record, entry: $0, name: participants[$0.participant]?.name ?? "?") }
         // By date, org, name and id, compared as integer ranks (comparing the tuples themselves copied them).
         let orgRank = Self.ranks(picked.map(\.entry.org)), nameRank = Self.ranks(picked.map(\.name)), idRank = Self.ranks(picked.map(\.key.id))
         let sortKeys = picked.indices.map { i in

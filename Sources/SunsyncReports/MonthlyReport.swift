@@ -41,8 +41,8 @@ public struct MonthlyReport: Encodable, Sendable {
 extension Ledger {
     public func monthly(month: String, org: String? = nil, reveal: Bool) -> MonthlyReport {
         let filter = DayFilter(month: month, org: org)
-        let hours = days(.hours, filter, reveal: reveal), lunches = days(.lunches, filter, reveal: reveal)
-        let hoursOf = Dictionary(grouping: hours, by: \.participantId), lunchesOf = Dictionary(grouping: lunches, by: \.participantId)
+        let hoursOf = Dictionary(grouping: entries(.hours, filter), by: \.participant)
+        let lunchesOf = Dictionary(grouping: entries(.lunches, filter), by: \.participant)
         // Each flag counts once for every participant it names a record of (a month's day, or the participant).
         var flagsOf = [String: Int]()
         for flag in flags(month: month) where flag.kind != .conflict {
@@ -66,16 +66,15 @@ extension Ledger {
     }
 
     static func line(id: String?, org: String?, orgName: String?, name: String, certificate: String,
-                     hours h: [DayLine], lunches l: [DayLine], flags: Int) -> MonthlyReport.Line {
-        let minutes = h.reduce(Int64(0)) { $0 + ($1.minutes ?? 0) }, fen = l.reduce(Int64(0)) { $0 + ($1.amountFen ?? 0) }
-        let all = h + l
+                     hours h: [DayEntry], lunches l: [DayEntry], flags: Int) -> MonthlyReport.Line {
+        let minutes = h.reduce(Int64(0)) { $0 + ($1.quantity ?? 0) }, fen = l.reduce(Int64(0)) { $0 + ($1.quantity ?? 0) }
+        var status = [ReviewStatus: Int]()
+        for entry in h + l { status[entry.record.reviewStatus, default: 0] += 1 }
         return MonthlyReport.Line(participantId: id, org: org, orgName: orgName, name: name, certificate: certificate,
-                                  daysWorked: h.filter { ($0.minutes ?? 0) > 0 }.count, minutes: minutes, hours: Quantity.hours(minutes),
+                                  daysWorked: h.filter { ($0.quantity ?? 0) > 0 }.count, minutes: minutes, hours: Quantity.hours(minutes),
                                   lunches: l.count, lunchFen: fen, lunchAmount: Quantity.yuan(fen),
-                                  approved: all.filter { $0.status == .approved }.count,
-                                  needsReview: all.filter { $0.status == .needsReview }.count,
-                                  rejected: all.filter { $0.status == .rejected }.count,
-                                  conflicts: all.filter(\.conflict).count, flags: flags)
+                                  approved: status[.approved] ?? 0, needsReview: status[.needsReview] ?? 0, rejected: status[.rejected] ?? 0,
+                                  conflicts: (h + l).filter(\.record.hasConflict).count, flags: flags)
     }
 
     static func sum(_ lines: [MonthlyReport.Line], name: String, org: String?, orgName: String?) -> MonthlyReport.Line {

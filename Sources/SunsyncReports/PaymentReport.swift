@@ -69,23 +69,25 @@ extension Ledger {
         var amounts = [String: PaymentReport.Amounts]()   // by participant id
         var orgOf = [String: String]()
         var notCounted = [String: Int]()
-        for line in days(.hours, filter, reveal: reveal) + days(.lunches, filter, reveal: reveal) {
-            let reason: String? = line.deleted ? "deleted" : line.conflict ? "conflict"
-                : line.status == .rejected ? "rejected" : line.status == .needsReview ? "needs_review" : nil
+        for entry in entries(.hours, filter) + entries(.lunches, filter) {
+            let status = entry.deleted ? .needsReview : entry.record.reviewStatus
+            let reason: String? = entry.deleted ? "deleted" : entry.record.hasConflict ? "conflict"
+                : status == .rejected ? "rejected" : status == .needsReview ? "needs_review" : nil
             if let reason {
                 notCounted[reason, default: 0] += 1
                 continue
             }
-            orgOf[line.participantId] = line.org
-            var a = amounts[line.participantId, default: .init()]
-            if line.collection == "hours" {
-                a.minutes += line.minutes ?? 0
-                if (line.minutes ?? 0) > 0 { a.days += 1 }
+            orgOf[entry.participant] = entry.org
+            var a = amounts[entry.participant, default: .init()]
+            let quantity = entry.quantity ?? 0
+            if entry.key.collection == .hours {
+                a.minutes += quantity
+                if quantity > 0 { a.days += 1 }
             } else {
                 a.lunches += 1
-                a.lunchFen += line.amountFen ?? 0
+                a.lunchFen += quantity
             }
-            amounts[line.participantId] = a
+            amounts[entry.participant] = a
         }
         let orgs = Dictionary(grouping: amounts.keys, by: { orgOf[$0] ?? "" }).map { code, ids in
             let people = ids.map { id in

@@ -28,6 +28,13 @@ public struct MergedState: Sendable {
         records[key, default: RecordState()].apply(contentsOf: ops)
     }
 
+    /// Takes in the records of a state read from other ops — another range of days — that this one does
+    /// not hold. Only for states with no record in common: a record both hold keeps this state's.
+    public mutating func absorb(disjoint other: MergedState) {
+        if records.isEmpty { return records = other.records }
+        records.merge(other.records) { mine, _ in mine }
+    }
+
     /// The records of one collection, in id order.
     public func records(in collection: CollectionName) -> [(key: RecordKey, record: RecordState)] {
         // Keys are sorted, not (key, record) pairs: moving a record around costs retains and releases.
