@@ -22,20 +22,36 @@ public enum Flags {
             }
         }
         let worked = hours.filter { ($0.quantity ?? 0) > 0 }
+        // Participants and persons as small integers: the groupings below hash integers, not ids, and
+        // group positions, not copies of entries.
+        var ids = [String: Int64]()
+        func intern(_ text: String) -> Int64 {
+            if let id = ids[text] { return id }
+            let id = Int64(ids.count)
+            ids[text] = id
+            return id
+        }
+        func dayKey(_ id: Int64, _ date: CivilDate) -> Int64 { id << 32 | Int64(UInt32(bitPattern: date.dayNumber)) }
+        let workedParticipant = worked.map { intern($0.participant) }
 
         // Part-time weekly limit, per participant (one org) and ISO week.
-        for (_, week) in Dictionary(grouping: worked, by: { WeekKey(participant: $0.participant, monday: $0.date.weekStart) }) {
-            guard let p = participants[week[0].participant], p.isPartTime else { continue }
-            let total = week.reduce(0) { $0 + ($1.quantity ?? 0) }
-            let limit = settings.rules.weeklyLimit(week: week[0].date.weekStart)
+        var weeks = [Int64: [Int]]()
+        for (i, entry) in worked.enumerated() { weeks[dayKey(workedParticipant[i], entry.date.weekStart), default: []].append(i) }
+        for (_, positions) in weeks {
+            let first = worked[positions[0]]
+            guard let p = participants[first.participant], p.isPartTime else { continue }
+            let total = positions.reduce(Int64(0)) { $0 + (worked[$1].quantity ?? 0) }
+            let limit = settings.rules.weeklyLimit(week: first.date.weekStart)
             if total > limit {
+                let week = positions.map { worked[$0] }
                 flags.append(Flag(.weeklyHoursOverLimit, records: week.map(\.key), replicas: week.flatMap(\.replicas),
-                                  message: "\(p.name ?? p.key.id): \(Quantity.hours(total)) h in the week of \(week[0].date.weekStart), above the 非全日制 limit of \(Quantity.hours(limit)) h"))
+                                  message: "\(p.name ?? p.key.id): \(Quantity.hours(total)) h in the week of \(first.date.weekStart), above the 非全日制 limit of \(Quantity.hours(limit)) h"))
             }
         }
 
-        let workedDays = Set(worked.map { DayKey(participant: $0.participant, date: $0.date) })
-        for lunch in lunches where !workedDays.contains(DayKey(participant: lunch.participant, date: lunch.date)) {
+        var workedDays = Set<Int64>(minimumCapacity: worked.count)
+        for (i, entry) in worked.enumerated() { workedDays.insert(dayKey(workedParticipant[i], entry.date)) }
+        for lunch in lunches where !workedDays.contains(dayKey(intern(lunch.participant), lunch.date)) {
             flags.append(Flag(.lunchWithoutHours, records: [lunch.key], replicas: lunch.replicas,
                               message: "lunch on \(lunch.date) with no hours worked that day"))
         }
@@ -87,9 +103,13 @@ public enum Flags {
 
         // Across organizations: one person, one day, two organizations.
         for (kind, entries) in [(Flag.Kind.doubleLunchClaim, lunches), (.hoursAtSeveralOrgs, worked)] {
-            for (_, same) in Dictionary(grouping: entries, by: { PersonDay(person: $0.personKey, date: $0.date) })
-            where Set(same.map(\.org)).count > 1 {
-                let orgList = Set(same.map(\.org)).sorted().joined(separator: ", ")
+            var days = [Int64: [Int]]()
+            for (i, entry) in entries.enumerated() { days[dayKey(intern("person:" + entry.personKey), entry.date), default: []].append(i) }
+            for (_, positions) in days where positions.count > 1 {
+                let same = positions.map { entries[$0] }
+                let orgs = Set(same.map(\.org))
+                guard orgs.count > 1 else { continue }
+                let orgList = orgs.sorted().joined(separator: ", ")
                 flags.append(Flag(kind, records: same.map(\.key), replicas: same.flatMap(\.replicas),
                                   message: kind == .doubleLunchClaim
                                       ? "one person's lunch claimed on \(same[0].date) at \(orgList) (政策不重复享受)"
@@ -113,9 +133,6 @@ public enum Flags {
         return aStart <= bEnd && bStart <= aEnd
     }
 
-    private struct WeekKey: Hashable { let participant: String; let monday: CivilDate }
-    private struct DayKey: Hashable { let participant: String; let date: CivilDate }
-    private struct PersonDay: Hashable { let person: String; let date: CivilDate }
     private struct MonthKey: Hashable { let kind: Flag.Kind; let participant: String; let month: String }
 
     /// "2024-03: 4, 5, 11 (3 days)".
