@@ -87,6 +87,7 @@ extension Ledger {
         var lines = [DayLine]()
         lines.reserveCapacity(order.count)
         var names = [String: String]()   // org code → name, looked up once each
+        var certificates = [String: String]()   // participant → the number as shown, masked once each
         for i in order {
             let (key, record, entry, name) = picked[i]
             let status = record.reviewStatus
@@ -99,7 +100,11 @@ extension Ledger {
             let orgName = names[entry.org] ?? { let n = self.orgName(entry.org); names[entry.org] = n; return n }()
             lines.append(DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: collection.rawValue, org: entry.org,
                                  orgName: orgName, participantId: entry.participant, name: name,
-                                 certificate: Self.show(participants[entry.participant]?.certificate, reveal: reveal), date: entry.date.description,
+                                 certificate: certificates[entry.participant] ?? {
+                                     let shown = Self.show(participants[entry.participant]?.certificate, reveal: reveal)
+                                     certificates[entry.participant] = shown
+                                     return shown
+                                 }(), date: entry.date.description,
                                  minutes: hours ? q : nil, hours: hours ? q.map(Quantity.hours) : nil,
                                  amountFen: hours ? nil : q, amount: hours ? nil : q.map(Quantity.yuan),
                                  project: record.displayed("project")?.text, note: record.displayed("note")?.text,
@@ -120,9 +125,8 @@ extension Ledger {
     /// Hours and lunches together, for the review list.
     public func reviewList(_ filter: DayFilter, reveal: Bool) -> [DayLine] {
         let all = days(.hours, filter, reveal: reveal, withFlags: true) + days(.lunches, filter, reveal: reveal, withFlags: true)
-        return all.indices.sorted { l, r in
-            let a = all[l], b = all[r]
-            return (a.org, a.date, a.name, a.collection) < (b.org, b.date, b.name, b.collection)
-        }.map { all[$0] }
+        let org = Self.ranks(all.map(\.org)), date = Self.ranks(all.map(\.date)), name = Self.ranks(all.map(\.name))
+        let keys = all.indices.map { (Int64(org[$0]) << 32 | Int64(date[$0]), Int64(name[$0]) << 1 | (all[$0].collection == "hours" ? 0 : 1)) }
+        return all.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map { all[$0] }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import SunsyncModel
 @testable import SunsyncReports
@@ -116,5 +117,25 @@ struct LedgerTests {
         let kinds = Ledger(state: state, settings: FlagSettings(today: "2024-12-31")).flags(month: "2024-03").map(\.kind)
         // Then both undated flags are there
         #expect(Set(kinds) == [.activeAtSeveralOrgs, .conflict])
+    }
+}
+
+struct DayLineJSONTests {
+    @Test func writtenJSONIsTheEncodersDocument() throws {
+        var d = District()
+        let zhang = try d.participant("MH-SB-001", "31011219900315123X52", "张\"三\\ \n\t\u{01}/")
+        let key = d.day(.hours, zhang, "2024-03-04", 210, reject: true)
+        _ = d.write(key, "note", .text("备注 \"quoted\" / slash"))
+        _ = d.day(.lunches, zhang, "2024-03-04", 1500, approve: true)
+        let ledger = Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31"))
+        let lines = ledger.reviewList(.init(), reveal: true)
+        #expect(lines.count == 2)
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let expected = try JSONSerialization.jsonObject(with: encoder.encode(lines)) as? NSArray
+        let written = try JSONSerialization.jsonObject(with: Data(DayLine.json(lines).utf8)) as? NSArray
+        #expect(written != nil && written == expected)
+        #expect(DayLine.json([]) == "[\n]\n")
     }
 }

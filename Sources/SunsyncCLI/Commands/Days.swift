@@ -69,7 +69,7 @@ enum DayCommands {
         let participant = try options.participant.map { try Directory(org: ws.org, state: state).find($0).key.id }
         let rows = ws.ledger(state).days(kind.collection, .init(month: month, participant: participant, includeDeleted: options.includeDeleted),
                                          reveal: global.reveal)
-        if global.json { return try Output.json(rows) }
+        if global.json { return print(DayLine.json(rows), terminator: "") }
         var headers = kind == .hours
             ? ["日期 date", "姓名 name", "残疾人证号 certificate", "工时 hours", "劳动项目 project", "备注 note", "审核 review"]
             : ["日期 date", "姓名 name", "残疾人证号 certificate", "金额 yuan", "备注 note", "审核 review"]

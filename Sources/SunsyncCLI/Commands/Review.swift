@@ -42,8 +42,12 @@ struct ReviewCommand: ParsableCommand {
             let month = try self.month.map(DateInput.month)
             let ledger = ws.ledger(try month.map(ws.state(month:)) ?? ws.state())
             try ReportOrg.check(org, ledger)
+            var started = ContinuousClock.now
             let rows = ledger.reviewList(.init(month: month, org: org, status: status?.status, flagged: flagged), reveal: global.reveal)
-            if global.json { return try Output.json(rows) }
+            Trace.log("review list: \(rows.count) lines", since: started)
+            started = ContinuousClock.now
+            defer { Trace.log("review list: output", since: started) }
+            if global.json { return print(DayLine.json(rows), terminator: "") }
             Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"],
                          rows.map { row in
                              [row.reviewId, row.org, row.name, row.certificate, row.date,
