@@ -23,7 +23,9 @@ func runReview(ops count: Int) async throws {
         print(args.joined(separator: " ").padding(toLength: 52, withPad: " ", startingAt: 0)
               + String(format: "%6.3f s  peak RSS %6.1f MB", seconds, peak))
     }
+    try measure(["review", "list", "--month", "2022-02"])
     try measure(["review", "list", "--month", "2022-02", "--json"])
+    try measure(["review", "list", "--month", "2022-02", "--org", "MH-SB-001"])
     try measure(["report", "monthly", "--month", "2022-02"])
     try measure(["report", "payments", "--month", "2022-02"])
     try measure(["flags", "--month", "2022-02"])
