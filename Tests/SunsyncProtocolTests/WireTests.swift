@@ -117,3 +117,41 @@ import Testing
         }
     }
 }
+
+/// The wire vectors in protocol/vectors/wire: each document decodes, says what it should, and encodes
+/// back to the same JSON.
+@Suite struct WireVectorTests {
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../protocol/vectors/wire").standardized
+
+    func load(_ name: String) throws -> (json: Data, expect: [String: Any]) {
+        let data = try Data(contentsOf: Self.folder.appendingPathComponent(name))
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return (try JSONSerialization.data(withJSONObject: try #require(object["json"])), try #require(object["expect"] as? [String: Any]))
+    }
+
+    func sameJSON(_ a: Data, _ b: Data) throws -> Bool {
+        try (JSONSerialization.jsonObject(with: a) as? NSDictionary) == (JSONSerialization.jsonObject(with: b) as? NSDictionary)
+    }
+
+    @Test func sessionWithRules() throws {
+        let (json, expect) = try load("session-with-rules.json")
+        let session = try Wire.decoder().decode(SessionInfo.self, from: json)
+        let rules = try #require(session.rules)
+        for (day, minutes) in try #require(expect["weekly_limit_on"] as? [String: Int]) {
+            #expect(rules.weeklyLimit(week: try #require(CivilDate(day))) == Int64(minutes))
+        }
+        for (day, fen) in try #require(expect["lunch_rate_on"] as? [String: Any]) {
+            #expect(rules.lunchRate(org: "MH-SB-001", on: try #require(CivilDate(day))) == (fen as? Int).map(Int64.init), "\(day)")
+        }
+        #expect(try sameJSON(try Wire.encoder().encode(session), json))
+    }
+
+    @Test func deviceDirectory() throws {
+        let (json, expect) = try load("device-directory.json")
+        let directory = try Wire.decoder().decode(DeviceDirectory.self, from: json)
+        let labels = Dictionary(uniqueKeysWithValues: directory.devices.map { ($0.replica, $0.label) })
+        #expect(labels == (expect["labels"] as? [String: String]))
+        #expect(try sameJSON(try Wire.encoder().encode(directory), json))
+    }
+}
