@@ -27,11 +27,11 @@ extension ServerCommand {
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
                 if let lunchRate {
-                    guard let fen = Quantity.fen(fromYuan: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                    guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
                     fields["lunch_rate"] = .integer(fen)
                 }
                 if let lunchRateFrom {
-                    guard let date = CivilDate(lunchRateFrom) else { throw ValidationError("--lunch-rate-from '\(lunchRateFrom)' is not a real date (YYYY-MM-DD)") }
+                    guard let date = CivilDate(typed: lunchRateFrom) else { throw ValidationError("--lunch-rate-from '\(lunchRateFrom)' is not a real date: write \(CivilDate.typedForms)") }
                     fields["lunch_rate_from"] = .date(date)
                 }
                 let key = RecordKey(collection: .orgs, id: code)
@@ -44,7 +44,7 @@ extension ServerCommand {
                     }
                     if let fen = fields["lunch_rate"]?.integer {
                         // The record has its rate already; the rules get its first dated entry.
-                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom ?? "1900-01-01", updatingRecord: false)
+                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom.flatMap { CivilDate(typed: $0)?.description } ?? "1900-01-01", updatingRecord: false)
                     }
                 } catch { throw ValidationError(error.message) }
                 if data.json {
@@ -70,7 +70,7 @@ extension ServerCommand {
 
             func validate() throws {
                 guard name != nil || lunchRate != nil else { throw ValidationError("nothing to change: give --name or --lunch-rate YUAN --from DATE") }
-                if lunchRate != nil, from.flatMap(CivilDate.init) == nil {
+                if lunchRate != nil, from.flatMap({ CivilDate(typed: $0) }) == nil {
                     throw ValidationError("--lunch-rate needs --from YYYY-MM-DD, a real date: the day the rate applies from")
                 }
             }
@@ -87,8 +87,8 @@ extension ServerCommand {
                         try store.write { tx in try tx.set(key, "name", .text(name)) }
                     }
                     if let lunchRate, let from {
-                        guard let fen = Quantity.fen(fromYuan: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
-                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: from)
+                        guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
                     }
                 } catch let error as StoreError { throw ValidationError(error.message) }
                 print("Changed \(code). Laptops receive it at their next sync.")

@@ -59,7 +59,7 @@ extension ServerCommand {
                 guard weeklyLimit != nil || minimumAge != nil || femaleBase != nil else {
                     throw ValidationError("nothing to set: give --weekly-limit HOURS --from DATE, --minimum-age YEARS or --female-retirement-base 50|55")
                 }
-                if weeklyLimit != nil, from.flatMap(CivilDate.init) == nil {
+                if weeklyLimit != nil, from.flatMap({ CivilDate(typed: $0) }) == nil {
                     throw ValidationError("--weekly-limit needs --from YYYY-MM-DD, a real date: the day it applies from")
                 }
                 if let femaleBase, femaleBase != 50, femaleBase != 55 { throw ValidationError("--female-retirement-base is 50 or 55") }
@@ -70,8 +70,8 @@ extension ServerCommand {
                 let store = try data.open()
                 do {
                     var rules = try store.rules()
-                    if let weeklyLimit, let from {
-                        guard let minutes = Quantity.minutes(from: weeklyLimit), minutes > 0, minutes <= 7 * 24 * 60 else {
+                    if let weeklyLimit, let from = from.flatMap({ CivilDate(typed: $0)?.description }) {
+                        guard let minutes = Quantity.minutes(typed: weeklyLimit), minutes > 0, minutes <= 7 * 24 * 60 else {
                             throw ValidationError("--weekly-limit '\(weeklyLimit)' is not a number of hours in a week, e.g. 24")
                         }
                         rules.weeklyLimitMinutes = rules.weeklyLimitMinutes.filter { $0.from != from } + [.init(from: from, value: minutes)]

@@ -19,7 +19,7 @@ enum StoredValue {
         case 1: .bool((Int64.fromDatabaseValue(column) ?? 0) != 0)
         case 2: .integer(Int64.fromDatabaseValue(column) ?? 0)
         case 3: .text(String.fromDatabaseValue(column) ?? "")
-        case 4: String.fromDatabaseValue(column).flatMap(CivilDate.init).map(Value.date) ?? .null
+        case 4: String.fromDatabaseValue(column).flatMap { CivilDate($0) }.map(Value.date) ?? .null
         default: .null
         }
     }

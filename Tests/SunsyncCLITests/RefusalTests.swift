@@ -10,7 +10,7 @@ import Testing
         (["participant", "add", "--name", "赵六", "--cert", "31011219900315123X92"], "category"),
         (["participant", "add", "--name", "赵六", "--cert", "31011219900315123X57"], "level"),
         (["hours", "set", "张三", "2024-02-30", "4"], "not a real date"),
-        (["hours", "set", "张三", "2024-03-04", "25"], "more than a day"),
+        (["hours", "set", "张三", "2024-03-04", "25"], "not possible in one day"),
         (["hours", "set", "张三", "2024-03-04", "lots"], "cannot read"),
         (["lunch", "set", "张三", "2024-03-04", "--amount=-15"], "negative"),
         (["hours", "set", "赵六", "2024-03-04", "4"], "no participant"),

@@ -102,7 +102,14 @@ struct Resolve: ParsableCommand {
         guard let row = rows.first(where: { $0.ref == ref || "\($0.collection)/\($0.record)#\($0.field)" == ref }) else {
             throw CLIError("no open conflict '\(ref)'; `sunsync conflicts` lists them")
         }
-        let matches = row.values.filter { $0.value == keep || $0.opId == keep }
+        // The value as `hours set`, `lunch set` or a date option would read it, shown the way `conflicts` shows values.
+        let typed: String? = switch row.field {
+        case "minutes": Quantity.minutes(typed: keep).map(Quantity.hours)
+        case "amount", "lunch_rate": Quantity.fen(typed: keep).map(Quantity.yuan)
+        case "contract_start", "contract_end", "lunch_rate_from": CivilDate(typed: keep)?.description
+        default: nil
+        }
+        let matches = row.values.filter { $0.value == keep || $0.value == typed || $0.opId == keep }
         guard let chosen = matches.first else {
             throw CLIError("'\(keep)' is not one of the values: \(row.values.map(\.value).joined(separator: ", "))")
         }

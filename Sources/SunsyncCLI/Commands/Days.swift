@@ -110,7 +110,7 @@ struct HoursCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record (or correct) a participant's hours for one day.",
-            discussion: "Hours: 3.5, 3h30m, 210m or 4. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装")
+            discussion: "Hours: 3.5, 3h30m, 210m, 3小时30分 or 4; dates: 2024-03-04, 2024/3/4, 2024年3月4日, today. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         @Argument(help: ArgumentHelp("Hours worked: 3.5, 3h30m or 210m.", valueName: "hours")) var hours: String
@@ -118,10 +118,7 @@ struct HoursCommand: ParsableCommand {
         @Option(help: "A note.") var note: String?
 
         func run() throws {
-            guard let minutes = Quantity.minutes(from: hours) else {
-                throw CLIError("cannot read '\(hours)' as hours: write 3.5, 3h30m or 210m")
-            }
-            guard minutes <= 24 * 60 else { throw CLIError("\(hours) h is more than a day (24 h); check the entry") }
+            let minutes = try HoursInput.parse(hours)
             let ws = try Workspace(global)
             let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(target.ref)
             let write = DayWrite(kind: .hours, participant: p, date: try DateInput.parse(target.date), quantity: minutes, project: project, note: note)
@@ -157,7 +154,7 @@ struct LunchCommand: ParsableCommand {
             discussion: "Without --amount the organization's lunch rate is used (set by `sunsync init --lunch-rate` or synced from the district).")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
-        @Option(help: ArgumentHelp("The amount in yuan, e.g. 15 or 15.50.", valueName: "yuan")) var amount: String?
+        @Option(help: ArgumentHelp("The amount in yuan: 15, 15.50 or ¥15.", valueName: "yuan")) var amount: String?
         @Option(help: "A note.") var note: String?
 
         func run() throws {
@@ -167,9 +164,7 @@ struct LunchCommand: ParsableCommand {
             let date = try DateInput.parse(target.date)
             let fen: Int64
             if let amount {
-                guard let parsed = Quantity.fen(fromYuan: amount) else { throw CLIError("cannot read '\(amount)' as yuan: write 15 or 15.50") }
-                guard parsed >= 0 else { throw CLIError("a lunch cannot be negative (\(amount) yuan)") }
-                fen = parsed
+                fen = try MoneyInput.parse(amount)
             } else if let rate = LunchRate.on(date, ws: ws, state: state) {
                 fen = rate
             } else {

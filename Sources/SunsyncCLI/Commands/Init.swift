@@ -23,7 +23,7 @@ struct Init: ParsableCommand {
         guard NaturalKey.isOrgCode(org) else {
             throw ValidationError("'\(org)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001")
         }
-        if let lunchRate, (Quantity.fen(fromYuan: lunchRate) ?? -1) < 0 {
+        if let lunchRate, (Quantity.fen(typed: lunchRate) ?? -1) < 0 {
             throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan, e.g. 15 or 15.50")
         }
     }
@@ -38,7 +38,7 @@ struct Init: ParsableCommand {
         }
         var metadata = ["org": org]
         if let name { metadata["org_name"] = name }
-        if let lunchRate, let fen = Quantity.fen(fromYuan: lunchRate) { metadata["lunch_rate"] = String(fen) }
+        if let lunchRate, let fen = Quantity.fen(typed: lunchRate) { metadata["lunch_rate"] = String(fen) }
         var random = SystemRandomNumberGenerator()
         let store: Store
         do {

@@ -165,9 +165,7 @@ struct ImportPlan {
                         refs[cacheKey] = p
                     }
                     guard let dateText = sheet.value(row, "date") else { throw CLIError("no date") }
-                    guard let date = CivilDate(dateText) ?? Self.slashDate(dateText) else {
-                        throw CLIError("'\(dateText)' is not a real date (YYYY-MM-DD)")
-                    }
+                    let date = try DateInput.cell(dateText)
                     let write = try Self.day(row, sheet, p, date, ws: ws, orgState: orgState)
                     if let first = seen[write.key.id] { throw CLIError("\(p.name ?? ref) on \(date) already appears on line \(first)") }
                     seen[write.key.id] = row.line
@@ -203,8 +201,7 @@ struct ImportPlan {
         fields.append(("contract", .text(kind)))
         for (column, field) in [("start", "contract_start"), ("end", "contract_end")] {
             if let text = sheet.value(row, column) {
-                guard let date = CivilDate(text) ?? slashDate(text) else { throw CLIError("\(field) '\(text)' is not a real date (YYYY-MM-DD)") }
-                fields.append((field, .date(date)))
+                do { fields.append((field, .date(try DateInput.cell(text)))) } catch let error as CLIError { throw CLIError("\(field): \(error.message)") }
             }
         }
         let active = sheet.value(row, "active").map { ["是", "yes", "true", "1", "y"].contains($0.lowercased()) } ?? true
@@ -216,17 +213,13 @@ struct ImportPlan {
         let quantity: Int64
         if sheet.kind == .hours {
             if let text = sheet.value(row, "hours") {
-                guard let m = Quantity.minutes(from: text) else { throw CLIError("工时 '\(text)' is not hours (3.5, 3h30m or 210m)") }
-                quantity = m
+                quantity = try HoursInput.parse(text)
             } else if let text = sheet.value(row, "minutes") {
-                guard let m = Int64(text) else { throw CLIError("分钟 '\(text)' is not a whole number of minutes") }
-                quantity = m
+                quantity = try HoursInput.parse(text + "m")
             } else { throw CLIError("no hours (工时)") }
             guard (0...1440).contains(quantity) else { throw CLIError("\(Quantity.hours(quantity)) h is not possible in one day (0 to 24 h)") }
         } else if let text = sheet.value(row, "amount") {
-            guard let fen = Quantity.fen(fromYuan: text) else { throw CLIError("金额 '\(text)' is not an amount in yuan (15 or 15.50)") }
-            guard fen >= 0 else { throw CLIError("金额 \(text) is negative") }
-            quantity = fen
+            quantity = try MoneyInput.parse(text)
         } else if let rate = LunchRate.on(date, ws: ws, state: orgState) {
             quantity = rate
         } else { throw CLIError("no amount (金额), and the org's lunch rate is not known") }
@@ -235,13 +228,6 @@ struct ImportPlan {
             throw CLIError("a text of \(text.count) characters is longer than \(Schema.maxTextLength)")
         }
         return DayWrite(kind: sheet.kind == .hours ? .hours : .lunches, participant: p, date: date, quantity: quantity, project: project, note: note)
-    }
-
-    /// Excel often writes dates as 2024/3/4.
-    static func slashDate(_ text: String) -> CivilDate? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
-        return CivilDate(year: y, month: m, day: d)
     }
 }
 

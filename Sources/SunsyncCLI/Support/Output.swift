@@ -60,19 +60,55 @@ enum Output {
     }
 }
 
-/// Reads dates as people type them: `YYYY-MM-DD`, `today`, `yesterday`.
+/// Reads values as people type them, with the model's one parser per kind (`CivilDate(typed:)`,
+/// `Quantity.minutes(typed:)`, `Quantity.fen(typed:)`), and says what to write when it cannot.
+/// Commands, the importer and `resolve --keep` all read through here.
 enum DateInput {
     static func parse(_ text: String, now: Date = Date()) throws -> CivilDate {
-        switch text.lowercased() {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
         case "today", "今天": return today(now)
         case "yesterday", "昨天": return today(now).adding(days: -1)
         default:
-            guard let date = CivilDate(text) else {
-                throw CLIError("'\(text)' is not a real date: write it as YYYY-MM-DD, e.g. 2024-03-04 (or today, yesterday)")
+            guard let date = CivilDate(typed: text) else {
+                throw CLIError("'\(text)' is not a real date: write it as \(CivilDate.typedForms) (or today, yesterday)")
             }
             return date
         }
     }
+
+    /// A spreadsheet cell: the typed forms, or the serial number Excel keeps a date cell as.
+    static func cell(_ text: String) throws -> CivilDate {
+        guard let date = CivilDate(typed: text) ?? CivilDate(excelSerial: text) else {
+            throw CLIError("'\(text)' is not a real date: write it as \(CivilDate.typedForms)")
+        }
+        return date
+    }
+}
+
+enum HoursInput {
+    /// Minutes worked on one day: more than 0 and at most 24 h.
+    static func parse(_ text: String) throws -> Int64 {
+        guard let minutes = Quantity.minutes(typed: text) else {
+            throw CLIError("cannot read '\(text)' as hours: write \(Quantity.typedHours)")
+        }
+        guard minutes > 0 else {
+            throw CLIError("0 hours is not a day worked: to remove a day's hours, use `sunsync hours clear <who> <date>`")
+        }
+        guard minutes <= 24 * 60 else { throw CLIError("\(text) h is not possible in one day (at most 24 h); check the entry") }
+        return minutes
+    }
+}
+
+enum MoneyInput {
+    /// An amount in fen, not negative.
+    static func parse(_ text: String) throws -> Int64 {
+        guard let fen = Quantity.fen(typed: text) else { throw CLIError("cannot read '\(text)' as yuan: write \(Quantity.typedMoney)") }
+        guard fen >= 0 else { throw CLIError("an amount cannot be negative (\(text) yuan)") }
+        return fen
+    }
+}
+
+extension DateInput {
 
     /// Today in Shanghai time (UTC+8, no daylight saving), where the records are kept.
     static func today(_ now: Date = Date()) -> CivilDate {
