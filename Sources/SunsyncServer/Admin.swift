@@ -23,19 +23,19 @@ extension ServerCommand {
             @Option(name: .customLong("lunch-rate-from"), help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var lunchRateFrom: String?
 
             func run() throws {
-                guard NaturalKey.isOrgCode(code) else { throw ValidationError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
+                guard NaturalKey.isOrgCode(code) else { throw AdminError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
                 if let lunchRate {
-                    guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                    guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw AdminError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
                     fields["lunch_rate"] = .integer(fen)
                 }
                 if let lunchRateFrom {
-                    guard let date = CivilDate(typed: lunchRateFrom) else { throw ValidationError("--lunch-rate-from '\(lunchRateFrom)' is not a real date: write \(CivilDate.typedForms)") }
+                    guard let date = CivilDate(typed: lunchRateFrom) else { throw AdminError("--lunch-rate-from '\(lunchRateFrom)' is not a real date: write \(CivilDate.typedForms)") }
                     fields["lunch_rate_from"] = .date(date)
                 }
                 let key = RecordKey(collection: .orgs, id: code)
-                do { try Schema.validateNewRecord(key, fields: fields) } catch { throw ValidationError(error.message) }
+                do { try Schema.validateNewRecord(key, fields: fields) } catch { throw AdminError(error.message) }
                 let store = try data.open()
                 do {
                     try store.write { tx in
@@ -46,7 +46,7 @@ extension ServerCommand {
                         // The record has its rate already; the rules get its first dated entry.
                         try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom.flatMap { CivilDate(typed: $0)?.description } ?? "1900-01-01", updatingRecord: false)
                     }
-                } catch { throw ValidationError(error.message) }
+                } catch { throw AdminError(error.message) }
                 if data.json {
                     print(#"{"code": "\#(code)"}"#)
                 } else {
@@ -80,17 +80,17 @@ extension ServerCommand {
                 let key = RecordKey(collection: .orgs, id: code)
                 do {
                     guard try store.record(key) != nil else {
-                        throw ValidationError("no organization \(code); `sunsync-server org list` shows them")
+                        throw AdminError("no organization \(code); `sunsync-server org list` shows them")
                     }
                     if let name {
-                        guard !name.allSatisfy(\.isWhitespace) else { throw ValidationError("--name cannot be empty") }
+                        guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
                         try store.write { tx in try tx.set(key, "name", .text(name)) }
                     }
                     if let lunchRate, let from {
-                        guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                        guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw AdminError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
                         try OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
                     }
-                } catch let error as StoreError { throw ValidationError(error.message) }
+                } catch let error as StoreError { throw AdminError(error.message) }
                 print("Changed \(code). Laptops receive it at their next sync.")
             }
         }
@@ -118,7 +118,7 @@ extension ServerCommand {
             func run() throws {
                 let store = try data.open()
                 let state: MergedState
-                do { state = try store.mergedState([.orgs]) } catch { throw ValidationError(error.message) }
+                do { state = try store.mergedState([.orgs]) } catch { throw AdminError(error.message) }
                 let orgs = state.records(in: .orgs).compactMap { Organization(key: $0.key, record: $0.record) }
                 if data.json {
                     let rows = orgs.map { ["code": $0.code, "name": $0.name ?? "", "kind": $0.kind ?? "", "district": $0.district ?? "",
@@ -171,13 +171,13 @@ extension ServerCommand {
             func run() throws {
                 let store = try data.open()
                 if role == .staff, let org, (try? store.record(RecordKey(collection: .orgs, id: org))) ?? nil == nil {
-                    throw ValidationError("no organization \(org) is registered; add it first with `sunsync-server org add`")
+                    throw AdminError("no organization \(org) is registered; add it first with `sunsync-server org add`")
                 }
                 var rng = SystemRandomNumberGenerator()
                 let id = "dev_" + String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16)
                 let token = Token.generate()
                 let device = Device(id: id, name: name, role: role, org: org, district: district, createdAt: nowText(), revokedAt: nil)
-                do { try store.addDevice(device, tokenHash: Token.hash(token)) } catch { throw ValidationError(error.message) }
+                do { try store.addDevice(device, tokenHash: Token.hash(token)) } catch { throw AdminError(error.message) }
                 if data.json {
                     print(#"{"id": "\#(id)", "token": "\#(token)"}"#)
                 } else {
@@ -193,7 +193,7 @@ extension ServerCommand {
 
             func run() throws {
                 let devices: [Device]
-                do { devices = try data.open().devices() } catch let error as StoreError { throw ValidationError(error.message) }
+                do { devices = try data.open().devices() } catch let error as StoreError { throw AdminError(error.message) }
                 if data.json {
                     let encoder = JSONEncoder()
                     encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -216,8 +216,8 @@ extension ServerCommand {
 
             func run() throws {
                 let revoked: Device?
-                do { revoked = try data.open().revokeDevice(device, at: nowText()) } catch let error as StoreError { throw ValidationError(error.message) }
-                guard let revoked else { throw ValidationError("no device '\(device)'; `sunsync-server device list` shows them") }
+                do { revoked = try data.open().revokeDevice(device, at: nowText()) } catch let error as StoreError { throw AdminError(error.message) }
+                guard let revoked else { throw AdminError("no device '\(device)'; `sunsync-server device list` shows them") }
                 print(data.json ? #"{"id": "\#(revoked.id)", "revoked_at": "\#(revoked.revokedAt ?? "")"}"# : "Revoked \(revoked.name) (\(revoked.id))")
             }
         }

@@ -50,10 +50,10 @@ struct DataOptions: ParsableArguments {
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = directory + "/serve.lock"
         let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ValidationError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else { throw AdminError("cannot open \(path): \(String(cString: strerror(errno)))") }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
             close(fd)
-            throw ValidationError(purpose == "serve"
+            throw AdminError(purpose == "serve"
                 ? "another sunsync-server is serving \(directory) (it holds \(path)); stop it first, or give another --data-dir"
                 : "a sunsync-server is serving \(directory) (it holds \(path)); stop it first, then \(purpose)")
         }
@@ -75,9 +75,9 @@ struct DataOptions: ParsableArguments {
                 FileHandle.standardError.write(Data("Upgrading \(databasePath) to this version of sunsync-server (once)…\n".utf8))
             }
         } catch let error as StoreError {
-            throw ValidationError("\(databasePath): \(error.message)")
+            throw AdminError("\(databasePath): \(error.message)")
         } catch {
-            throw ValidationError("cannot create \(directory): \(error.localizedDescription)")
+            throw AdminError("cannot create \(directory): \(error.localizedDescription)")
         }
     }
 }
@@ -100,6 +100,14 @@ extension ServerCommand {
         var tlsKey: String?
 
         func validate() throws {
+            guard (0...65_535).contains(port) else {
+                throw ValidationError("--port \(port) is not a port: give 1 to 65535 (or 0 for any free port)")
+            }
+            guard maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew is a number of seconds, 0 or more") }
+            guard (0...65_535).contains(port) else {
+                throw ValidationError("--port \(port) is not a port: give 1 to 65535 (or 0 for any free port)")
+            }
+            guard maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew is a number of seconds, 0 or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
             for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("cannot read \(file)")
@@ -110,7 +118,7 @@ extension ServerCommand {
             let lock = try data.lockForServing()
             defer { withExtendedLifetime(lock) {} }
             let store = try data.open()
-            do { try store.expectLargeWrites() } catch { throw ValidationError(error.message) }
+            do { try store.expectLargeWrites() } catch { throw AdminError(error.message) }
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port
@@ -124,8 +132,27 @@ extension ServerCommand {
                     // The one line scripts and tests wait for.
                     FileHandle.standardOutput.write(Data("sunsync-server listening on \(scheme)://\(host):\(port) (data: \(data.directory))\n".utf8))
                 }
-            }.mapError { ValidationError("cannot use the TLS certificate or key: \($0)") }.get()
-            try await app.runService()
+            }.mapError { AdminError("cannot use the TLS certificate or key: \($0)") }.get()
+            do {
+                try await app.runService()
+            } catch {
+                throw AdminError(Self.explain(error, host: host, port: port))
+            }
+        }
+
+        /// A failure to listen, in words: the socket error's number says which.
+        static func explain(_ error: any Error, host: String, port: Int) -> String {
+            let text = "\(error)"
+            if text.contains("errno: 98") || text.contains("Address already in use") {
+                return "port \(port) on \(host) is already in use (another sunsync-server?): stop that program, or give another --port"
+            }
+            if text.contains("errno: 13") || text.contains("Permission denied") {
+                return "not allowed to listen on port \(port) on \(host): ports below 1024 need root; give --port 8080 or another above 1024"
+            }
+            if text.contains("errno: 99") || text.contains("Cannot assign requested address") {
+                return "\(host) is not an address of this machine: give --host 127.0.0.1, 0.0.0.0 (every address) or one of its own"
+            }
+            return "the server stopped: \(text)"
         }
     }
 
@@ -147,11 +174,11 @@ extension ServerCommand {
 
         func run() throws {
             guard FileManager.default.fileExists(atPath: data.databasePath) else {
-                throw ValidationError("no database at \(data.databasePath); nothing to back up (check --data-dir)")
+                throw AdminError("no database at \(data.databasePath); nothing to back up (check --data-dir)")
             }
             let store = try data.open()
             let copy: (bytes: Int64, ops: Int, pending: Int)
-            do { copy = try store.backup(to: to) } catch { throw ValidationError(error.message) }
+            do { copy = try store.backup(to: to) } catch { throw AdminError(error.message) }
             let (bytes, ops) = (copy.bytes, copy.ops)
             if data.json {
                 let summary = try JSONSerialization.data(withJSONObject: ["file": to, "bytes": bytes, "ops": ops] as [String: Any],
@@ -182,7 +209,7 @@ extension ServerCommand {
             defer { withExtendedLifetime(lock) {} }
             try FileManager.default.createDirectory(atPath: data.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let aside: String?
-            do { aside = try Store.restore(from: from, to: data.databasePath, server: true) } catch { throw ValidationError(error.message) }
+            do { aside = try Store.restore(from: from, to: data.databasePath, server: true) } catch { throw AdminError(error.message) }
             print("Restored \(from) as \(data.databasePath).\(aside.map { " The database it replaced is in \($0)." } ?? "")")
             let devices = (try? data.open().devices()) ?? []
             let active = devices.filter { $0.revokedAt == nil }
@@ -204,6 +231,13 @@ extension ServerCommand {
 }
 
 /// Timestamps for devices: UTC, ISO 8601.
+/// A refusal at run time (the options were fine; the data or the machine said no): one line saying
+/// what is wrong and what to do, exit status 1, no usage text. Option mistakes stay `ValidationError`.
+struct AdminError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
 func nowText() -> String {
     let formatter = ISO8601DateFormatter()
     return formatter.string(from: Date())

@@ -24,7 +24,7 @@ extension ServerCommand {
 
             func run() throws {
                 let rules: Rules
-                do { rules = try data.open().rules() } catch let error as StoreError { throw ValidationError(error.message) }
+                do { rules = try data.open().rules() } catch let error as StoreError { throw AdminError(error.message) }
                 if data.json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -72,7 +72,7 @@ extension ServerCommand {
                     var rules = try store.rules()
                     if let weeklyLimit, let from = from.flatMap({ CivilDate(typed: $0)?.description }) {
                         guard let minutes = Quantity.minutes(typed: weeklyLimit), minutes > 0, minutes <= 7 * 24 * 60 else {
-                            throw ValidationError("--weekly-limit '\(weeklyLimit)' is not a number of hours in a week, e.g. 24")
+                            throw AdminError("--weekly-limit '\(weeklyLimit)' is not a number of hours in a week, e.g. 24")
                         }
                         rules.weeklyLimitMinutes = rules.weeklyLimitMinutes.filter { $0.from != from } + [.init(from: from, value: minutes)]
                         rules.weeklyLimitMinutes.sort { $0.from < $1.from }
@@ -83,7 +83,7 @@ extension ServerCommand {
                             : .init(baseYears: 55, targetYears: 58, monthsPerStep: 4)
                     }
                     try store.setRules(rules)
-                } catch let error as StoreError { throw ValidationError(error.message) }
+                } catch let error as StoreError { throw AdminError(error.message) }
                 print("Saved. Laptops receive the new settings at their next sync.")
             }
         }
