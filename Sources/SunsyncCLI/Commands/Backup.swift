@@ -8,9 +8,8 @@ struct Backup: ParsableCommand {
         discussion: """
             The copy is one consistent snapshot, readable by its owner only; it does not hold the sync token.
 
-            To restore: remove <home>/store.sqlite-wal and -shm if there are any, put the copy in place of <home>/store.sqlite, \\
-            and run `sunsync sync`: what this laptop had sent after the backup comes back from the server. Changes made after \\
-            the backup and never synced are not in it.
+            To restore it: `sunsync restore FILE`, then `sunsync sync`: what this laptop had sent after the backup \
+            comes back from the server. Changes made after the backup and never synced are not in it.
 
             Example: sunsync backup /media/usb/sunsync-$(date +%F).sqlite
             """)
@@ -39,9 +38,9 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Put a backup made by `sunsync backup` in place of the local store.",
         discussion: """
-            The backup is checked (a sound store of a laptop) and copied in; the store it replaces is moved aside \\
-            (store.sqlite.before-restore-<time> in the home), never deleted. Run no other sunsync command meanwhile. \\
-            Then run `sunsync sync`: what this laptop had sent after the backup comes back from the server. On a new \\
+            The backup is checked (a sound store of a laptop) and copied in; the store it replaces is moved aside \
+            (store.sqlite.before-restore-<time> in the home), never deleted. Run no other sunsync command meanwhile. \
+            Then run `sunsync sync`: what this laptop had sent after the backup comes back from the server. On a new \
             machine, `sunsync login` first. Use a copy on one laptop only: two laptops must never share a store.
 
             Example: sunsync restore /media/usb/sunsync-2026-11-01.sqlite

@@ -59,7 +59,7 @@ enum DayCommands {
             try tx.set(key, "deleted", .bool(true))
         }
         if global.json { return try Output.json(["id": key.id, "deleted": "true"]) }
-        print("Cleared \(kind.noun) of \(p.name ?? target.ref) on \(date) (kept in history; `\(kind == .hours ? "hours" : "lunch") set` restores it)")
+        print("Cleared \(kind.noun) of \(ws.who(p)) on \(date) (kept in history; `\(kind == .hours ? "hours" : "lunch") set` restores it)")
     }
 
     static func list(_ kind: DayKind, _ global: GlobalOptions, _ options: DayListOptions) throws {
@@ -124,7 +124,7 @@ struct HoursCommand: ParsableCommand {
             let write = DayWrite(kind: .hours, participant: p, date: try DateInput.parse(target.date), quantity: minutes, project: project, note: note)
             let ops = try ws.write { tx in try write.apply(&tx) }
             if global.json { return try Output.json(["id": write.key.id, "minutes": String(minutes), "ops_written": String(ops.count)]) }
-            print("\(p.name ?? target.ref) \(write.date): \(Quantity.hours(minutes)) h\(ops.isEmpty ? " (unchanged)" : "")")
+            print("\(ws.who(p)) \(write.date): \(Quantity.hours(minutes)) h\(ops.isEmpty ? " (unchanged)" : "")")
         }
     }
 
@@ -173,7 +173,7 @@ struct LunchCommand: ParsableCommand {
             let write = DayWrite(kind: .lunches, participant: p, date: date, quantity: fen, note: note)
             let ops = try ws.write { tx in try write.apply(&tx) }
             if global.json { return try Output.json(["id": write.key.id, "amount_fen": String(fen), "ops_written": String(ops.count)]) }
-            print("\(p.name ?? target.ref) \(date): lunch \(Quantity.yuan(fen)) yuan\(ops.isEmpty ? " (unchanged)" : "")")
+            print("\(ws.who(p)) \(date): lunch \(Quantity.yuan(fen)) yuan\(ops.isEmpty ? " (unchanged)" : "")")
         }
     }
 

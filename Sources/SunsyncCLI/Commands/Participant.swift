@@ -142,7 +142,7 @@ extension ParticipantCommand {
                 for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(p.key, field, value) }
             }
             if global.json { return try Output.json(["changed_fields": written.map(\.field)]) }
-            print(written.isEmpty ? "No change: \(p.name ?? ref) already has those values" : "Updated \(p.name ?? ref): \(written.map(\.field).joined(separator: ", "))")
+            print(written.isEmpty ? "No change: \(ws.who(p)) already has those values" : "Updated \(ws.who(p)): \(written.map(\.field).joined(separator: ", "))")
         }
     }
 
@@ -166,7 +166,7 @@ private func setActive(_ global: GlobalOptions, _ ref: String, _ active: Bool) t
     let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(ref)
     try ws.write { tx in try tx.set(p.key, "active", .bool(active)) }
     if global.json { return try Output.json(["id": p.key.id, "active": active ? "true" : "false"]) }
-    print("\(p.name ?? ref) is now \(active ? "active" : "inactive")")
+    print("\(ws.who(p)) is now \(active ? "active" : "inactive")")
 }
 
 struct ParticipantRow: Encodable {

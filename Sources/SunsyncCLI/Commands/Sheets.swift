@@ -249,6 +249,7 @@ struct Export: ParsableCommand {
         let month = try self.month.map(DateInput.month)
         let state = try ws.state()
         let text: String
+        let format = global.json ? .json : self.format   // --json means JSON here as on every command
         switch kind {
         case .participants:
             let rows = Directory(org: ws.org, state: state).participants.map { ParticipantRow($0, ws) }

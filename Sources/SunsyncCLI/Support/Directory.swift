@@ -43,11 +43,35 @@ struct Directory {
         let named = participants.filter { $0.name == text }
         switch named.count {
         case 1: return named[0]
-        case 0: throw CLIError("no participant named or numbered '\(text)'\(org.map { " at " + $0 } ?? ""); `sunsync participant list` shows who is registered")
+        case 0:
+            let near = Self.nearest(text, among: participants.compactMap(\.name))
+            throw CLIError("no participant named or numbered '\(text)'\(org.map { " at " + $0 } ?? "")"
+                + (near.isEmpty ? "; " : "; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? ")
+                + "`sunsync participant list` shows who is registered")
         default:
             let numbers = named.map { $0.certificate?.masked ?? $0.key.id }.joined(separator: ", ")
             throw CLIError("\(named.count) participants are named \(text) (\(numbers)); give the certificate number instead")
         }
+    }
+
+    /// The names closest to a mistyped one (at most two characters off, fewer for short names).
+    static func nearest(_ typed: String, among names: [String]) -> [String] {
+        let limit = typed.count <= 3 ? 1 : 2
+        let scored = Set(names).map { ($0, distance(Array(typed), Array($0))) }.filter { $0.1 <= limit }
+        return scored.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(3).map(\.0)
+    }
+
+    /// Levenshtein distance over characters (a Chinese name is two to four of them).
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, y) in b.enumerated() {
+                current[j + 1] = min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 
     private func byPerson(_ personKey: String, ref: String) throws -> Participant {

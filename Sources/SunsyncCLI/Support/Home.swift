@@ -128,6 +128,11 @@ struct Workspace {
     /// Certificate and ID numbers as the reader may see them.
     func show(_ certificate: CertificateNumber?) -> String { Ledger.show(certificate, reveal: options.reveal) }
 
+    /// A participant as a success line names them: two people may share a name, never a number.
+    func who(_ p: Participant) -> String {
+        "\(p.name ?? p.key.id) (\(show(p.certificate)))"
+    }
+
     func show(certificateText text: String?) -> String {
         guard let text else { return "" }
         return options.reveal ? text : ResidentID.mask(text)
