@@ -3,8 +3,13 @@
 # init, register participants, import a sheet, record and correct days, lunches, report, flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build --product sunsync >/dev/null
-bin="$(swift build --show-bin-path)/sunsync"
+# The release binary when it is built (`swift build -c release`), else a debug build.
+if [ -x .build/release/sunsync ]; then
+    bin="$PWD/.build/release/sunsync"
+else
+    swift build --product sunsync >/dev/null
+    bin="$(swift build --show-bin-path)/sunsync"
+fi
 export SUNSYNC_HOME="$(mktemp -d)/sunsync-demo"
 say() { printf '\n\033[1m$ sunsync %s\033[0m\n' "$*"; "$bin" "$@"; }
 

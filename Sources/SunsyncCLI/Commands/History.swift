@@ -135,16 +135,16 @@ struct Status: ParsableCommand {
                            flags: ledger.flags.count)
         if global.json { return try Output.json(doc) }
         let lines = [
-            ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("replica", doc.replica),
+            ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("this laptop (这台电脑)", doc.replica),
             ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
             ("lunches", String(doc.lunches)),
             ("rejected by reviewer", doc.rejectedDays == 0 ? "0" : "\(doc.rejectedDays) day\(doc.rejectedDays == 1 ? "" : "s") (`sunsync hours list` shows why)"),
-            ("changes (ops)", String(doc.ops)),
+            ("changes recorded", String(doc.ops)),
             ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", doc.lastSync ?? "never"),
             ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),
             ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
         ]
-        for (label, value) in lines { print(label + ":" + String(repeating: " ", count: 23 - label.count) + value) }
+        for (label, value) in lines { print(label + ":" + String(repeating: " ", count: max(1, 25 - Output.displayWidth(label))) + value) }
     }
 
     /// Hours and lunch records not deleted whose reviewer rejected them (and they were not changed since).

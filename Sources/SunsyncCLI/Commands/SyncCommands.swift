@@ -91,7 +91,7 @@ struct SyncCommand: AsyncParsableCommand {
         let showProgress = !global.json && isatty(STDERR_FILENO) == 1
         engine.progress = { report in
             guard showProgress, report.pages > 1 || report.pushed > 1_000 else { return }
-            FileHandle.standardError.write(Data("\r  sent \(report.pushed) · received \(report.pulled) changes (\(report.pages) pages)…".utf8))
+            FileHandle.standardError.write(Data("\r  sent \(report.pushed) · received \(report.pulled) changes…".utf8))
         }
         let report: SyncEngine.Report
         do {
