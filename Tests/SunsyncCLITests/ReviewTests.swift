@@ -37,6 +37,9 @@ enum MorePeople {
         }
         #expect(try b.run("participant", "add", "--name", "王五", "--cert", People.wang, "--start", "2024-01-01").status == 0)
         #expect(try x.run("participant", "add", "--name", "孙八", "--cert", MorePeople.sun, "--start", "2024-01-01").status == 0)
+        let lunchBeforeSync = try x.run("lunch", "set", "孙八", "2024-03-01")
+        #expect(lunchBeforeSync.status == 0 && lunchBeforeSync.out.contains("15.00"), "the org's rate came with login: \(lunchBeforeSync.err)")
+        #expect(try x.run("lunch", "clear", "孙八", "2024-03-01").status == 0)
         _ = try a1.sync()
         _ = try a2.sync()
         // Planted: 张三 works 25 h in the week of 03-04, entered on two laptops;
