@@ -14,11 +14,15 @@ extension Store {
     /// records are read for those days only (at least those: a caller filters by date itself), which
     /// is what keeps a month's report quick on a reviewer's laptop holding a district's year.
     public func mergedState(_ collections: [CollectionName]? = nil, days: ClosedRange<CivilDate>? = nil) throws(StoreError) -> MergedState {
-        try Self.run {
+        let wanted = collections ?? CollectionName.allCases
+        if days == nil, Self.splitsWholeReads, wanted.contains(.hours) || wanted.contains(.lunches), let span = try daySpan() {
+            return try mergedState(wanted, days: span)
+        }
+        return try Self.run {
             try queue.read { db in
                 var state = MergedState()
                 let wanted = collections ?? CollectionName.allCases
-                if days == nil, wanted.contains(.hours) || wanted.contains(.lunches) {
+                if days == nil, wanted.contains(.hours) || wanted.contains(.lunches), !Self.splitsWholeReads {
                     // Most of the store: walk `current` in id order, which is nearly arrival order, so the
                     // op rows are read nearly in file order instead of in record-key order.
                     let marks = wanted.map { _ in "?" }.joined(separator: ", ")
@@ -32,6 +36,28 @@ extension Store {
                                          [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
                 }
                 return state
+            }
+        }
+    }
+
+    /// Whole-store reads go by days too, in two halves at once (`mergedState(_:days:)`); off, they walk
+    /// `current` in id order on one connection.
+    static let splitsWholeReads = true
+
+    /// The days the store's hours and lunch records span, read from their record keys (nil for none).
+    func daySpan() throws(StoreError) -> ClosedRange<CivilDate>? {
+        try Self.run {
+            try queue.read { db in
+                var lower = Int32.max, upper = Int32.min
+                for collection in [CollectionName.hours, .lunches] {
+                    let r = Self.collectionRange(collection)
+                    let row = try Row.fetchOne(db, sql: "SELECT min(rkey), max(rkey) FROM ops WHERE rkey BETWEEN ? AND ?",
+                                               arguments: [r.lowerBound, r.upperBound])
+                    guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { continue }
+                    lower = min(lower, Int32((lo >> 40) & 0xF_FFFF))
+                    upper = max(upper, Int32((hi >> 40) & 0xF_FFFF))
+                }
+                return lower <= upper ? CivilDate(dayNumber: lower)...CivilDate(dayNumber: upper) : nil
             }
         }
     }

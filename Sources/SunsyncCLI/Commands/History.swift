@@ -121,8 +121,12 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let ws = try Workspace(global)
+        var started = ContinuousClock.now
         let state = try ws.state()
+        Trace.log("read the whole merged state", since: started)
+        started = ContinuousClock.now
         let ledger = ws.ledger(state)
+        defer { Trace.log("counts and flags", since: started) }
         let counts: (ops: Int, pending: Int, rejected: Int)
         do { counts = try ws.store.counts() } catch { throw CLIError(error) }
         let doc = Document(home: Home(global).directory, org: ws.org, orgName: try? ws.store.meta("org_name"), replica: ws.store.replica.description,
