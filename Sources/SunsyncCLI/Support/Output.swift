@@ -33,14 +33,18 @@ enum Output {
 
     static func render(_ headers: [String], _ rows: [[String]]) -> String {
         let all = [headers] + rows
+        let cellWidths = all.map { $0.map(displayWidth) }   // measured once per cell
         var widths = [Int](repeating: 0, count: headers.count)
-        for row in all { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(cell)) } }
+        for row in cellWidths { for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) } }
         var out = ""
+        out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
         for (n, row) in all.enumerated() {
-            let cells = row.enumerated().map { i, cell in
-                i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - displayWidth(cell))
+            for (i, cell) in row.enumerated() {
+                if i > 0 { out += "  " }
+                out += cell
+                if i < row.count - 1, i < widths.count { out += String(repeating: " ", count: widths[i] - cellWidths[n][i]) }
             }
-            out += cells.joined(separator: "  ") + "\n"
+            out += "\n"
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         return out
@@ -48,7 +52,9 @@ enum Output {
 
     /// Terminal columns: East Asian wide and fullwidth characters take two.
     static func displayWidth(_ text: String) -> Int {
-        text.unicodeScalars.reduce(0) { width, scalar in
+        let utf8 = text.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.count }   // most cells: dates, numbers, ids
+        return text.unicodeScalars.reduce(0) { width, scalar in
             let v = scalar.value
             if scalar.properties.generalCategory == .nonspacingMark || v == 0x200B || v == 0xFEFF { return width }
             let wide = (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
