@@ -29,8 +29,13 @@ public enum PageReader {
                 } while literal(",")
                 guard literal("]") else { return nil }
             }
+            var remaining: Int64?
+            if literal(",\"remaining\":") {
+                guard let n = integer() else { return nil }
+                remaining = n
+            }
             guard literal("}"), i == bytes.count else { return nil }
-            return PullResponse(ops: ops, cursor: cursor, more: more)
+            return PullResponse(ops: ops, cursor: cursor, more: more, remaining: remaining)
         }
 
         mutating func op() -> Op? {

@@ -5,7 +5,7 @@ import SunsyncModel
 /// (sorted keys, unescaped slashes), several times faster, because a pull writes thousands of ops.
 /// `WireTests` holds the two to the same output.
 public enum PageWriter {
-    public static func pullResponse(ops: [Op], cursor: Int64, more: Bool) -> Data {
+    public static func pullResponse(ops: [Op], cursor: Int64, more: Bool, remaining: Int64? = nil) -> Data {
         var out = [UInt8]()
         out.reserveCapacity(ops.count * 180 + 64)
         append(&out, "{\"cursor\":\(cursor),\"more\":\(more ? "true" : "false"),\"ops\":[")
@@ -36,7 +36,9 @@ public enum PageWriter {
             }
             out.append(UInt8(ascii: "}"))
         }
-        append(&out, "]}")
+        append(&out, "]")
+        if let remaining { append(&out, ",\"remaining\":\(remaining)") }
+        append(&out, "}")
         return Data(out)
     }
 

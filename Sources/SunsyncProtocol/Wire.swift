@@ -154,11 +154,15 @@ public struct PullResponse: Codable, Sendable {
     public let ops: [Op]
     public let cursor: Int64
     public let more: Bool
+    /// With `count=1`: how many ops in the token's scope come after `after`, this page's included, so a
+    /// client can show how far along it is. Absent otherwise, and from older servers.
+    public let remaining: Int64?
 
-    public init(ops: [Op], cursor: Int64, more: Bool) {
+    public init(ops: [Op], cursor: Int64, more: Bool, remaining: Int64? = nil) {
         self.ops = ops
         self.cursor = cursor
         self.more = more
+        self.remaining = remaining
     }
 }
 

@@ -164,7 +164,10 @@ struct SyncController: Sendable {
             throw ServerError(.badRequest, "bad-limit", "limit must be 1 to \(Wire.maxBatch)")
         }
         let page = try await pullPage(after: after, orgs: access.orgs, limit: limit)
-        return try respond(json: PageWriter.pullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more), to: request)
+        // `count=1` (a sync's first page): how many ops it has still to receive, for its progress.
+        let remaining = query["count"] == "1" ? try await store.remaining(after: after, orgs: access.orgs) : nil
+        return try respond(json: PageWriter.pullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more, remaining: remaining),
+                           to: request)
     }
 
     func pullPage(after: Int64, orgs: [String]?, limit: Int) async throws -> (ops: [LoggedOp], cursor: Int64, more: Bool) {

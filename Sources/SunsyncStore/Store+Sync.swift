@@ -164,6 +164,21 @@ extension Store {
         }
     }
 
+    /// How many ops in scope (`orgs`, nil: all) arrived after `cursor`: what a sync still has to receive.
+    public func remaining(after cursor: Int64, orgs: [String]?) async throws(StoreError) -> Int64 {
+        try await Self.run {
+            try await queue.read { db in
+                guard let orgs else { return try Int64.fetchOne(db, sql: "SELECT count(*) FROM ops WHERE seq > ?", arguments: [cursor]) ?? 0 }
+                var total: Int64 = 0
+                for org in orgs {   // one range of the org index each
+                    total += try Int64.fetchOne(db, sql: "SELECT count(*) FROM ops INDEXED BY ops_by_org WHERE org = ? AND seq > ?",
+                                                arguments: [org, cursor]) ?? 0
+                }
+                return total
+            }
+        }
+    }
+
     /// Applies pushed (already validated) ops in one transaction. An id already stored with other
     /// content is refused on its own, leaving the rest to apply. Returns the count of new ops and the refused ids.
     /// Notes, in the same transaction, that `device` pushed from the ops' replicas; returns how many

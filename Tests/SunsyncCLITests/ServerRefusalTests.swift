@@ -111,5 +111,14 @@ import Testing
         #expect(pulled.ops.count == 12 && pulled.more == false) // 3 orgs × name, kind, district, lunch_rate
         let page = try Wire.decoder().decode(PullResponse.self, from: try await server.request("GET", "/v1/pull?after=0&limit=5", token: admin).body)
         #expect(page.ops.count == 5 && page.more && page.cursor == 5)
+        #expect(page.remaining == nil, "counted only when asked")
+        // A sync's first page asks how many ops it has to receive.
+        let counted = try Wire.decoder().decode(PullResponse.self, from: try await server.request("GET", "/v1/pull?after=0&limit=5&count=1", token: admin).body)
+        #expect(counted.remaining == 12)
+        let rest = try Wire.decoder().decode(PullResponse.self, from: try await server.request("GET", "/v1/pull?after=5&count=1", token: admin).body)
+        #expect(rest.remaining == 7 && rest.ops.count == 7)
+        let staff = try server.token("staff", "--role", "staff", "--org", "MH-SB-002")
+        let scoped = try Wire.decoder().decode(PullResponse.self, from: try await server.request("GET", "/v1/pull?after=0&count=1", token: staff).body)
+        #expect(scoped.remaining == 4 && scoped.ops.count == 4, "only the token's scope counts")
     }
 }

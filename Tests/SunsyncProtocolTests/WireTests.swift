@@ -155,3 +155,17 @@ import Testing
         #expect(try sameJSON(try Wire.encoder().encode(directory), json))
     }
 }
+
+@Suite struct PullCountTests {
+    @Test func aPageWithRemainingIsWrittenAndReadAsTheEncoderDoes() throws {
+        let op = Op(id: OpID("018e06c29be8-0000-00000000000000a1")!, collection: .hours, record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04",
+                    field: "minutes", value: .integer(240))
+        for remaining in [nil, 0, 1_000_150] as [Int64?] {
+            let page = PullResponse(ops: [op], cursor: 7, more: true, remaining: remaining)
+            let written = PageWriter.pullResponse(ops: [op], cursor: 7, more: true, remaining: remaining)
+            #expect(written == (try Wire.encoder().encode(page)), "\(String(describing: remaining))")
+            let read = try #require(PageReader.pullResponse(written))
+            #expect(read.remaining == remaining && read.ops == [op] && read.cursor == 7)
+        }
+    }
+}

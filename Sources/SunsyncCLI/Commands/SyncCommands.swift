@@ -88,16 +88,14 @@ struct SyncCommand: AsyncParsableCommand {
     func run() async throws {
         let ws = try Workspace(global)
         var engine = SyncEngine(store: ws.store, transport: try Link.transport(ws))
-        let showProgress = !global.json && isatty(STDERR_FILENO) == 1
-        engine.progress = { report in
-            guard showProgress, report.pages > 1 || report.pushed > 1_000 else { return }
-            FileHandle.standardError.write(Data("\r  sent \(report.pushed) · received \(report.pulled) changes…".utf8))
-        }
+        let line = ProgressLine(enabled: !global.json && isatty(STDERR_FILENO) == 1)
+        engine.progress = { line.report($0) }
+        engine.onRetry = { line.retry($0) }
         let report: SyncEngine.Report
         do {
             report = try await engine.run(expectOrg: ws.org)
         } catch let error as SyncError {
-            if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+            line.finish()
             let pending = (try? ws.store.counts().pending) ?? 0
             if case .refused(let problem) = error, problem.code == "token-revoked" || problem.code == "unauthorized" {
                 throw CLIError("\(problem.detail). Nothing local was lost: \(pending) changes wait to be sent once this laptop has a valid token (`sunsync login`).")
@@ -106,18 +104,18 @@ struct SyncCommand: AsyncParsableCommand {
         } catch let error as StoreError {
             throw CLIError("sync stopped: \(error.message). Run `sunsync sync` again; nothing was lost.")
         }
-        if showProgress && (report.pages > 1 || report.pushed > 1_000) { FileHandle.standardError.write(Data("\n".utf8)) }
+        line.finish()
         if global.json { return try Output.json(report) }
-        var line = report.resent == 0 ? "" : "The server's database is not the one this laptop last synced with (restored from a backup?):"
+        var text = report.resent == 0 ? "" : "The server's database is not the one this laptop last synced with (restored from a backup?):"
             + " sent this laptop's \(report.resent) changes again and received everything anew.\n"
-        line += "Synced: sent \(report.pushed), received \(report.pulled) changes."
-        if report.rejected > 0 { line += " \(report.rejected) refused by the server: see `sunsync rejected`." }
-        if report.pulled > 0 { line += " `sunsync conflicts` lists any disagreements to resolve." }
+        text += "Synced: sent \(report.pushed), received \(report.pulled) changes."
+        if report.rejected > 0 { text += " \(report.rejected) refused by the server: see `sunsync rejected`." }
+        if report.pulled > 0 { text += " `sunsync conflicts` lists any disagreements to resolve." }
         if report.unrecognized > 0 {
-            line += "\n\(report.unrecognized) of the changes received use fields or values this sunsync does not know"
+            text += "\n\(report.unrecognized) of the changes received use fields or values this sunsync does not know"
                 + " (the server runs a newer version). They are kept and synced; update sunsync to see them."
         }
-        print(line)
+        print(text)
     }
 }
 

@@ -17,6 +17,18 @@ struct SyncEngine {
         var cursor: Int64 = 0
         /// Changes queued again because the server's database was restored from a backup (0 otherwise).
         var resent = 0
+        /// Changes to receive, as the server counted them at the first page (nil: an older server).
+        var toReceive: Int64?
+        /// Ops received so far, this laptop's own echoes included: what `toReceive` counts.
+        var received: Int64 = 0
+    }
+
+    /// What the sync is waiting for, for a progress line: a retry after a failure.
+    struct Retry {
+        let attempt: Int
+        let of: Int
+        let wait: Duration
+        let error: SyncError
     }
 
     let store: Store
@@ -25,14 +37,15 @@ struct SyncEngine {
     var pageSize = Wire.defaultPage
     /// Waits between tries on a network error; a refusal is never retried.
     var backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8)]
-    var progress: (Report) -> Void = { _ in }
+    var progress: @Sendable (Report) -> Void = { _ in }
+    var onRetry: @Sendable (Retry) -> Void = { _ in }
 
     static let cursorKey = "sync_cursor"
     static let epochKey = "server_epoch"
 
     func run(expectOrg: String?) async throws -> Report {
         try store.expectLargeWrites()
-        let info = try await Self.retrying(backoff) { [transport] in try await transport.session() }
+        let info = try await Self.retrying(backoff, onRetry) { [transport] in try await transport.session() }
         if let expectOrg, info.org != expectOrg {
             throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
                                             detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
@@ -80,7 +93,7 @@ struct SyncEngine {
             let batch = try store.pending(limit: pushBatch)
             guard !batch.isEmpty else { break }
             let ops = batch.map(\.op)
-            let answer = try await Self.retrying(backoff) { [transport] in try await transport.push(ops) }
+            let answer = try await Self.retrying(backoff, onRetry) { [transport] in try await transport.push(ops) }
             let accepted = answer.accepted.compactMap(OpID.init)
             let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
             // Anything the answer does not mention stays in the outbox, to be sent again next time.
@@ -92,8 +105,8 @@ struct SyncEngine {
         }
         // Pull: the next page is fetched while this one is applied.
         var cursor = Int64(try store.meta(Self.cursorKey) ?? "0") ?? 0
-        var next = Task { [transport, pageSize, backoff, cursor] in
-            try await Self.retrying(backoff) { try await transport.pull(after: cursor, limit: pageSize) }
+        var next = Task { [transport, pageSize, backoff, onRetry, cursor] in
+            try await Self.retrying(backoff, onRetry) { try await transport.pull(after: cursor, limit: pageSize, count: true) }
         }
         let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
         var waited = Duration.zero, applying = Duration.zero
@@ -105,11 +118,13 @@ struct SyncEngine {
             waited += clock.now - t0
             if page.more {
                 let after = page.cursor
-                next = Task { [transport, pageSize, backoff] in
-                    try await Self.retrying(backoff) { try await transport.pull(after: after, limit: pageSize) }
+                next = Task { [transport, pageSize, backoff, onRetry] in
+                    try await Self.retrying(backoff, onRetry) { try await transport.pull(after: after, limit: pageSize, count: false) }
                 }
             }
             let t1 = clock.now
+            if let remaining = page.remaining, report.toReceive == nil { report.toReceive = remaining }
+            report.received += Int64(page.ops.count)
             let applied = try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
             report.pulled += applied.new
             report.unrecognized += applied.unrecognized
@@ -122,13 +137,16 @@ struct SyncEngine {
         }
     }
 
-    static func retrying<T: Sendable>(_ backoff: [Duration], _ body: @Sendable () async throws -> T) async throws -> T {
+    static func retrying<T: Sendable>(_ backoff: [Duration], _ onRetry: @Sendable (Retry) -> Void = { _ in },
+                                      _ body: @Sendable () async throws -> T) async throws -> T {
         var waits = backoff[...]
         while true {
             do {
                 return try await body()
             } catch let error as SyncError where error.isRetryable && !waits.isEmpty {
-                try await Task.sleep(for: waits.removeFirst())
+                let wait = waits.removeFirst()
+                onRetry(Retry(attempt: backoff.count - waits.count, of: backoff.count, wait: wait, error: error))
+                try await Task.sleep(for: wait)
             }
         }
     }

@@ -30,7 +30,7 @@ enum SyncError: Error, CustomStringConvertible {
 protocol SyncTransport: Sendable {
     func session() async throws -> SessionInfo
     func push(_ ops: [Op]) async throws -> PushResponse
-    func pull(after cursor: Int64, limit: Int) async throws -> PullResponse
+    func pull(after cursor: Int64, limit: Int, count: Bool) async throws -> PullResponse
     func devices() async throws -> DeviceDirectory
 }
 
@@ -60,8 +60,8 @@ struct HTTPTransport: SyncTransport {
         return try await send("POST", "/v1/push", body: body)
     }
 
-    func pull(after cursor: Int64, limit: Int) async throws -> PullResponse {
-        let data = try await sendRaw("GET", "/v1/pull?after=\(cursor)&limit=\(limit)", body: nil)
+    func pull(after cursor: Int64, limit: Int, count: Bool = false) async throws -> PullResponse {
+        let data = try await sendRaw("GET", "/v1/pull?after=\(cursor)&limit=\(limit)" + (count ? "&count=1" : ""), body: nil)
         return try PageReader.pullResponse(data) ?? decode(data)
     }
 

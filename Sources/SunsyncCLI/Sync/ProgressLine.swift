@@ -1,0 +1,83 @@
+import Foundation
+
+/// The one line a sync keeps rewriting on a terminal's standard error: what was sent, a bar of what
+/// was received out of what the server said there is, the time left, and, while the network fails,
+/// which try this is and when the next one comes. Nothing when standard error is not a terminal.
+final class ProgressLine: @unchecked Sendable {
+    private let enabled: Bool
+    private let lock = NSLock()
+    private var started: ContinuousClock.Instant?
+    private var shown = false
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func report(_ r: SyncEngine.Report) {
+        guard enabled else { return }
+        lock.withLock {
+            let now = ContinuousClock.now
+            if started == nil, r.received > 0 { started = now }
+            var line = r.pushed > 0 ? "sent \(Self.count(Int64(r.pushed))) · " : ""
+            if let total = r.toReceive, total > 0 {
+                let done = min(r.received, total)
+                let fraction = Double(done) / Double(total)
+                let filled = Int(fraction * 24)
+                line += "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled) + "] "
+                line += String(format: "%3d%%  ", Int(fraction * 100)) + "\(Self.count(done)) of \(Self.count(total)) changes received"
+                if let started, done > 0, done < total {
+                    let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
+                    let left = elapsed / Double(done) * Double(total - done)
+                    if elapsed > 1 { line += " · " + Self.duration(left) + " left" }
+                }
+            } else {
+                line += "received \(Self.count(r.received)) changes"
+            }
+            write(line)
+        }
+    }
+
+    func retry(_ retry: SyncEngine.Retry) {
+        guard enabled else { return }
+        let seconds = retry.wait.components.seconds, ms = retry.wait.components.attoseconds / 1_000_000_000_000_000
+        let wait = seconds > 0 ? "\(seconds) s" : "\(ms) ms"
+        lock.withLock { write("\(retry.error.shortReason); trying again in \(wait) (\(retry.attempt) of \(retry.of))…") }
+    }
+
+    /// Ends the line, so that what is printed next starts on its own.
+    func finish() {
+        guard enabled else { return }
+        lock.withLock { if shown { FileHandle.standardError.write(Data("\n".utf8)) } }
+    }
+
+    private func write(_ line: String) {
+        shown = true
+        FileHandle.standardError.write(Data("\r\u{1B}[K  \(line)".utf8))
+    }
+
+    static func count(_ n: Int64) -> String {
+        let digits = String(n)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0, (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return out
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let s = Int(seconds.rounded())
+        return s < 60 ? "\(max(s, 1)) s" : "\(s / 60) min \(s % 60) s"
+    }
+}
+
+extension SyncError {
+    /// A few words for a progress line.
+    var shortReason: String {
+        switch self {
+        case .network(let message):
+            message.localizedCaseInsensitiveContains("timed out") ? "the server is not answering"
+                : message.localizedCaseInsensitiveContains("connect") ? "cannot connect to the server"
+                : "the network failed"
+        case .refused(let p): "the server answered \(p.status) (\(p.code))"
+        }
+    }
+}
