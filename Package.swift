@@ -17,6 +17,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.0.0"),
+        // Already built for the server (Hummingbird): the laptop's HTTP client uses them too.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
@@ -46,6 +49,10 @@ let package = Package(
         .target(name: "SunsyncCLI", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         .executableTarget(name: "sunsync", dependencies: ["SunsyncCLI"], path: "client-cli"),
         .executableTarget(name: "sunsync-bench", dependencies: ["SunsyncModel", "SunsyncStore", "SunsyncProtocol",

@@ -95,8 +95,9 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// A server with two Minhang bases and one Xuhui base registered.
-    static func withOrgs() throws -> ServerProcess {
+    static func withOrgs(serveArguments: [String] = []) throws -> ServerProcess {
         let server = ServerProcess()
+        server.serveArguments = serveArguments
         for (code, district) in [("MH-SB-001", "310112"), ("MH-SB-002", "310112"), ("XH-SB-001", "310104")] {
             let r = try server.adminArgs(["org", "add", "--code", code, "--name", "基地 \(code)", "--kind", "sunshine-base",
                                           "--district", district, "--lunch-rate", "15"])

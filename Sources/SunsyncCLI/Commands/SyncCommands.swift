@@ -87,7 +87,9 @@ struct SyncCommand: AsyncParsableCommand {
 
     func run() async throws {
         let ws = try Workspace(global)
-        var engine = SyncEngine(store: ws.store, transport: try Link.transport(ws))
+        let transport = try Link.transport(ws)
+        var engine = SyncEngine(store: ws.store, transport: transport)
+        engine.retryLimit = transport.client.timeouts.retryFor
         let line = ProgressLine(enabled: !global.json && isatty(STDERR_FILENO) == 1)
         engine.progress = { line.report($0) }
         engine.onRetry = { line.retry($0) }

@@ -39,13 +39,15 @@ struct SyncEngine {
     var backoff: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(8)]
     var progress: @Sendable (Report) -> Void = { _ in }
     var onRetry: @Sendable (Retry) -> Void = { _ in }
+    /// How long to keep trying again after network failures (each try is bounded on its own).
+    var retryLimit: Duration = .seconds(60)
 
     static let cursorKey = "sync_cursor"
     static let epochKey = "server_epoch"
 
     func run(expectOrg: String?) async throws -> Report {
         try store.expectLargeWrites()
-        let info = try await Self.retrying(backoff, onRetry) { [transport] in try await transport.session() }
+        let info = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.session() }
         if let expectOrg, info.org != expectOrg {
             throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
                                             detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
@@ -93,7 +95,7 @@ struct SyncEngine {
             let batch = try store.pending(limit: pushBatch)
             guard !batch.isEmpty else { break }
             let ops = batch.map(\.op)
-            let answer = try await Self.retrying(backoff, onRetry) { [transport] in try await transport.push(ops) }
+            let answer = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.push(ops) }
             let accepted = answer.accepted.compactMap(OpID.init)
             let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
             // Anything the answer does not mention stays in the outbox, to be sent again next time.
@@ -105,8 +107,8 @@ struct SyncEngine {
         }
         // Pull: the next page is fetched while this one is applied.
         var cursor = Int64(try store.meta(Self.cursorKey) ?? "0") ?? 0
-        var next = Task { [transport, pageSize, backoff, onRetry, cursor] in
-            try await Self.retrying(backoff, onRetry) { try await transport.pull(after: cursor, limit: pageSize, count: true) }
+        var next = Task { [transport, pageSize, backoff, onRetry, retryLimit, cursor] in
+            try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: cursor, limit: pageSize, count: true) }
         }
         let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
         var waited = Duration.zero, applying = Duration.zero
@@ -118,8 +120,8 @@ struct SyncEngine {
             waited += clock.now - t0
             if page.more {
                 let after = page.cursor
-                next = Task { [transport, pageSize, backoff, onRetry] in
-                    try await Self.retrying(backoff, onRetry) { try await transport.pull(after: after, limit: pageSize, count: false) }
+                next = Task { [transport, pageSize, backoff, onRetry, retryLimit] in
+                    try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: after, limit: pageSize, count: false) }
                 }
             }
             let t1 = clock.now
@@ -137,13 +139,18 @@ struct SyncEngine {
         }
     }
 
+    /// Network failures are tried again after each wait of `backoff`, for at most `limit` after the first
+    /// failure (each try itself is bounded: 10 s to connect, 30 s of silence); a refusal is final.
     static func retrying<T: Sendable>(_ backoff: [Duration], _ onRetry: @Sendable (Retry) -> Void = { _ in },
-                                      _ body: @Sendable () async throws -> T) async throws -> T {
+                                      limit: Duration = .seconds(60), _ body: @Sendable () async throws -> T) async throws -> T {
         var waits = backoff[...]
+        var firstFailure: ContinuousClock.Instant?
         while true {
             do {
                 return try await body()
-            } catch let error as SyncError where error.isRetryable && !waits.isEmpty {
+            } catch let error as SyncError where error.isRetryable && !waits.isEmpty
+                && ContinuousClock.now - (firstFailure ?? .now) + (waits.first ?? .zero) <= limit {
+                if firstFailure == nil { firstFailure = .now }
                 let wait = waits.removeFirst()
                 onRetry(Retry(attempt: backoff.count - waits.count, of: backoff.count, wait: wait, error: error))
                 try await Task.sleep(for: wait)

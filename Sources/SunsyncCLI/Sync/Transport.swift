@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import SunsyncModel
 import SunsyncProtocol
 
@@ -34,21 +31,16 @@ protocol SyncTransport: Sendable {
     func devices() async throws -> DeviceDirectory
 }
 
-/// Protocol v1 over HTTP with URLSession: JSON bodies, gzip both ways, the token as a bearer.
+/// Protocol v1 over HTTP (`HTTPClient`, on SwiftNIO): JSON bodies, gzip both ways, the token as a bearer.
 struct HTTPTransport: SyncTransport {
     let server: URL
     let token: String
-    let session: URLSession
+    let client: HTTPClient
 
-    init(server: URL, token: String) {
+    init(server: URL, token: String, timeouts: HTTPClient.Timeouts = .fromEnvironment) {
         self.server = server
         self.token = token
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        // No response cache: pulled pages are applied once; an in-memory cache kept every one of them.
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration)
+        client = HTTPClient(timeouts: timeouts)
     }
 
     func session() async throws -> SessionInfo {
@@ -84,37 +76,27 @@ struct HTTPTransport: SyncTransport {
         guard let url = URL(string: server.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/")) + path) else {
             throw SyncError.network("\(server) is not a URL")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.setValue(String(Wire.version), forHTTPHeaderField: Wire.versionHeader)
-        request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
-        request.setValue("gzip", forHTTPHeaderField: "Accept-Encoding")
-        if let body {
-            request.httpBody = body
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-            request.setValue("gzip", forHTTPHeaderField: "Content-Encoding")
-        }
-        let data: Data, response: URLResponse
+        var headers = [(Wire.versionHeader, String(Wire.version)), ("Authorization", "Bearer \(token)"), ("Accept-Encoding", "gzip")]
+        if body != nil { headers += [("Content-Type", "application/json"), ("Content-Encoding", "gzip")] }
         let started = ContinuousClock.now
         defer {
             if ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil {
                 FileHandle.standardError.write(Data("\(method) \(path): \(ContinuousClock.now - started)\n".utf8))
             }
         }
-        do { (data, response) = try await session.data(for: request) } catch {
-            throw SyncError.network(error.localizedDescription)
-        }
-        guard let http = response as? HTTPURLResponse else { throw SyncError.network("no HTTP response") }
+        let response = try await client.send(method == "POST" ? .POST : .GET, url, headers: headers, body: body)
+        let data = response.body
         var payload = data
         if Gzip.isGzip(payload) {
             do { payload = try Gzip.decompress(payload, limit: Wire.maxInflatedBody) } catch {
                 throw SyncError.network("the answer was cut off (\(error))")
             }
         }
-        guard (200..<300).contains(http.statusCode) else {
+        guard (200..<300).contains(response.status) else {
             if let problem = try? Wire.decoder().decode(Problem.self, from: payload) { throw SyncError.refused(problem) }
-            let problem = Problem(type: Problem.typeURI("http-\(http.statusCode)"), title: HTTPURLResponse.localizedString(forStatusCode: http.statusCode),
-                                  status: http.statusCode, detail: String(decoding: payload.prefix(200), as: UTF8.self))
+            let problem = Problem(type: Problem.typeURI("http-\(response.status)"), title: "HTTP \(response.status)",
+                                  status: response.status,
+                                  detail: "the server at \(server) answered HTTP \(response.status), not as a Sunsync server would: is the address right?")
             throw SyncError.refused(problem)
         }
         return payload

@@ -1,0 +1,192 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// One HTTP/1.1 exchange at a time over SwiftNIO: waits on epoll (URLSession on Linux spun a core at
+/// 100 % while a server stayed silent), gives up connecting after `connect` and a silent answer after
+/// `read`, and says every failure in words (`SyncError.network`).
+struct HTTPClient: Sendable {
+    struct Timeouts: Sendable {
+        var connect: TimeAmount = .seconds(10)
+        var read: TimeAmount = .seconds(30)
+        /// How long a sync keeps trying again after network failures before it stops.
+        var retryFor: Duration = .seconds(60)
+
+        /// `SUNSYNC_NETWORK_TIMEOUTS=connect,read,retry` in seconds, for very slow links (and the tests).
+        static var fromEnvironment: Timeouts {
+            var t = Timeouts()
+            let parts = (ProcessInfo.processInfo.environment["SUNSYNC_NETWORK_TIMEOUTS"] ?? "").split(separator: ",").compactMap { Double($0) }
+            if parts.count >= 1, parts[0] > 0 { t.connect = .milliseconds(Int64(parts[0] * 1000)) }
+            if parts.count >= 2, parts[1] > 0 { t.read = .milliseconds(Int64(parts[1] * 1000)) }
+            if parts.count >= 3, parts[2] >= 0 { t.retryFor = .milliseconds(Int64(parts[2] * 1000)) }
+            return t
+        }
+    }
+
+    struct Response: Sendable {
+        let status: Int
+        let headers: HTTPHeaders
+        let body: Data
+    }
+
+    let timeouts: Timeouts
+
+    func send(_ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: Data?) async throws -> Response {
+        guard let host = url.host, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            throw SyncError.network("\(url) is not an http:// or https:// address")
+        }
+        let tls = scheme == "https"
+        let port = url.port ?? (tls ? 443 : 80)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let promise = group.next().makePromise(of: Response.self)
+        let timeouts = self.timeouts
+        let sslContext: NIOSSLContext?
+        do {
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            // A server with its own certificate authority (a pilot, a district's own CA): trust it too.
+            if let file = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], !file.isEmpty {
+                configuration.additionalTrustRoots = [.file(file)]
+            }
+            sslContext = tls ? try NIOSSLContext(configuration: configuration) : nil
+        } catch {
+            throw SyncError.network("cannot set up TLS: \(error)")
+        }
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(timeouts.connect)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let sslContext {
+                        try channel.pipeline.syncOperations.addHandler(try NIOSSLClientHandler(context: sslContext, serverHostname: Self.isIPAddress(host) ? nil : host))
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeouts.read))
+                    try channel.pipeline.syncOperations.addHandler(Collector(promise: promise))
+                }
+            }
+        let channel: Channel
+        do { channel = try await bootstrap.connect(host: host, port: port).get() } catch {
+            promise.fail(error)
+            throw SyncError.network(Self.explain(error, host: host, port: port, tls: tls, timeouts: timeouts))
+        }
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: Self.target(url))
+        head.headers.add(name: "Host", value: url.port.map { "\(host):\($0)" } ?? host)
+        head.headers.add(name: "Connection", value: "close")
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
+        do {
+            let response = try await promise.futureResult.get()
+            channel.close(promise: nil)
+            return response
+        } catch {
+            channel.close(promise: nil)
+            throw SyncError.network(Self.explain(error, host: host, port: port, tls: tls, timeouts: timeouts))
+        }
+    }
+
+    static func target(_ url: URL) -> String {
+        let path = url.path.isEmpty ? "/" : url.path
+        return url.query.map { path + "?" + $0 } ?? path
+    }
+
+    static func isIPAddress(_ host: String) -> Bool {
+        host.allSatisfy { $0.isNumber || $0 == "." } || host.contains(":")
+    }
+
+    /// A failure in words, with what to do.
+    static func explain(_ error: any Error, host: String, port: Int, tls: Bool, timeouts: Timeouts) -> String {
+        let seconds = { (t: TimeAmount) in String(format: "%g", Double(t.nanoseconds) / 1e9) }
+        let text = "\(error)"
+        if let timeout = error as? Timeout {
+            switch timeout {
+            case .read:
+                return "the server at \(host):\(port) accepted the connection but sent nothing for \(seconds(timeouts.read)) s (a captive portal, a hotspot that lost its uplink, or an overloaded server)"
+            case .closedEarly:
+                return "the server at \(host):\(port) closed the connection before it finished answering"
+            case .closedWithoutAnswer:
+                return "the server at \(host):\(port) closed the connection without answering" + (tls ? "" : ": if it serves HTTPS, use https:// in the address")
+            }
+        }
+        if case ChannelError.connectTimeout = error {
+            return "no answer from \(host):\(port) within \(seconds(timeouts.connect)) s: check the network (Wi-Fi, hotspot) and the server address"
+        }
+        if let connection = error as? NIOConnectionError {
+            if connection.dnsAError != nil || connection.dnsAAAAError != nil, connection.connectionErrors.isEmpty {
+                return "cannot find the server '\(host)' (DNS): check the address, and that this laptop is online"
+            }
+            let errnos = connection.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
+            if errnos.contains(ECONNREFUSED) {
+                return "\(host) refused the connection on port \(port): no Sunsync server listens there (is it running? is the port right?)"
+            }
+            if errnos.contains(EHOSTUNREACH) || errnos.contains(ENETUNREACH) {
+                return "no route to \(host): this laptop is not on a network that reaches the server"
+            }
+            if connection.connectionErrors.contains(where: { if case ChannelError.connectTimeout = $0.error { true } else { false } }) {
+                return "no answer from \(host):\(port) within \(seconds(timeouts.connect)) s: check the network (Wi-Fi, hotspot) and the server address"
+            }
+        }
+        if error is NIOSSLError || error is BoringSSLError || text.contains("SSL") {
+            if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version number") || text.contains("unexpectedEOF") {
+                return "the server at \(host):\(port) does not speak HTTPS: use http:// in the address (`sunsync login --server http://…`), or turn on TLS on the server"
+            }
+            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate") {
+                return "the server's certificate is not trusted by this laptop (self-signed, expired, or for another name): install its certificate authority, or check the address"
+            }
+            return "the secure connection (TLS) to \(host):\(port) failed: \(text)"
+        }
+        if let parser = error as? HTTPParserError, case .invalidEOFState = parser {
+            return "the server at \(host):\(port) closed the connection before it finished answering"
+        }
+        if !tls, error is HTTPParserError || text.contains("HTTPParserError") {
+            return "the server at \(host):\(port) does not speak plain HTTP (an HTTPS server?): use https:// in the address"
+        }
+        return "the connection to \(host):\(port) failed: \(text)"
+    }
+
+    enum Timeout: Error, Equatable { case read, closedEarly, closedWithoutAnswer }
+
+    /// Gathers one response; fails on a silent server or a connection closed before the end.
+    final class Collector: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPClientResponsePart
+        let promise: EventLoopPromise<Response>
+        var head: HTTPResponseHead?
+        var body = ByteBuffer()
+        var done = false
+
+        init(promise: EventLoopPromise<Response>) { self.promise = promise }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let h): head = h
+            case .body(var chunk): body.writeBuffer(&chunk)
+            case .end:
+                guard !done, let head else { return }
+                done = true
+                promise.succeed(Response(status: Int(head.status.code), headers: head.headers, body: Data(body.readableBytesView)))
+                context.close(promise: nil)
+            }
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if case IdleStateHandler.IdleStateEvent.read = event { fail(Timeout.read, context) } else { context.fireUserInboundEventTriggered(event) }
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: any Error) { fail(error, context) }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            fail(head == nil ? Timeout.closedWithoutAnswer : Timeout.closedEarly, context)
+            context.fireChannelInactive()
+        }
+
+        private func fail(_ error: any Error, _ context: ChannelHandlerContext) {
+            guard !done else { return }
+            done = true
+            promise.fail(error)
+            context.close(promise: nil)
+        }
+    }
+}
