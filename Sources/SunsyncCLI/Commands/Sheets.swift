@@ -127,7 +127,8 @@ struct Sheet {
 
     func value(_ row: CSV.Row, _ column: String) -> String? {
         guard let i = columns[column], i < row.fields.count else { return nil }
-        let v = row.fields[i].trimmingCharacters(in: .whitespaces)
+        // `="31011219850620246061"` is how an export keeps a number text for Excel: read the number.
+        let v = CSV.plain(row.fields[i].trimmingCharacters(in: .whitespaces))
         return v.isEmpty ? nil : v
     }
 }
@@ -254,15 +255,15 @@ struct Export: ParsableCommand {
         case .participants:
             let rows = Directory(org: ws.org, state: state).participants.map { ParticipantRow($0, ws) }
             text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers] + rows.map {
-                [$0.name, $0.certificate, $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "是" : "否"]
+                [$0.name, CSV.text($0.certificate), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "是" : "否"]
             })
         case .hours, .lunches:
             let rows = ws.ledger(state).days(kind == .hours ? .hours : .lunches, .init(month: month), reveal: global.reveal)
             // A district's export says whose each row is; a base's reads back with `import` as it is.
             let orgHeaders = ws.isDistrict ? ["机构 org", "机构名称 org name", "审核 review"] : []
             text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers + orgHeaders] + rows.map {
-                (kind == .hours ? [$0.name, $0.certificate, $0.date, $0.hours ?? "", $0.project ?? "", $0.note ?? ""]
-                    : [$0.name, $0.certificate, $0.date, $0.amount ?? "", $0.note ?? ""])
+                (kind == .hours ? [$0.name, CSV.text($0.certificate), $0.date, $0.hours ?? "", $0.project ?? "", $0.note ?? ""]
+                    : [$0.name, CSV.text($0.certificate), $0.date, $0.amount ?? "", $0.note ?? ""])
                     + (ws.isDistrict ? [$0.org, $0.orgName, $0.status.chinese] : [])
             })
         }
