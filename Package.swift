@@ -27,6 +27,9 @@ let package = Package(
         // The op log, materialized current values and outbox in SQLite (WAL), shared by client and server.
         .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
                                                     .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // The version and the git commit a binary was built from (`--version`).
+        .target(name: "SunsyncVersion", plugins: ["GitCommit"]),
+        .plugin(name: "GitCommit", capability: .buildTool()),
         // The read model over merged state: day lines, review list, monthly and payment reports, flag lines.
         // Pure like the model; the CLI and the review page render the same numbers from it.
         .target(name: "SunsyncReports", dependencies: ["SunsyncModel"]),
@@ -36,7 +39,7 @@ let package = Package(
         .target(name: "SunsyncProtocol", dependencies: ["SunsyncModel", "CZlib"]),
         // The sync server: a Hummingbird app over SunsyncStore, and its admin commands.
         .target(name: "SunsyncServer", dependencies: [
-            "SunsyncModel", "SunsyncStore", "SunsyncProtocol",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncVersion",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -47,7 +50,7 @@ let package = Package(
         .executableTarget(name: "sunsync-server", dependencies: ["SunsyncServer"], path: "server"),
         // The `sunsync` commands, as a library so tests can call them.
         .target(name: "SunsyncCLI", dependencies: [
-            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

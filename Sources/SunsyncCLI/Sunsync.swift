@@ -1,4 +1,5 @@
 import ArgumentParser
+import SunsyncVersion
 
 /// `sunsync`: record assisted-employment hours and lunch subsidies offline, review them, and sync.
 @available(macOS 10.15, *)
@@ -12,6 +13,7 @@ public struct Sunsync: AsyncParsableCommand {
             then record days with `sunsync hours set` and `sunsync lunch set`.
             Listing commands take --json for scripts; certificate numbers are masked unless --reveal is given.
             """,
+        version: SunsyncVersion.description,
         subcommands: [
             Init.self, ParticipantCommand.self, HoursCommand.self, LunchCommand.self, Import.self, Export.self,
             Report.self, ReviewCommand.self, Conflicts.self, Resolve.self, History.self, FlagsCommand.self, Status.self,

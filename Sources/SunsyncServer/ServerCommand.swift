@@ -1,4 +1,5 @@
 import ArgumentParser
+import SunsyncVersion
 import Foundation
 import Logging
 import SunsyncModel
@@ -14,6 +15,7 @@ public struct ServerCommand: AsyncParsableCommand {
             Start it with `sunsync-server serve`. Register organizations with `sunsync-server org add` and give each laptop
             its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
             """,
+        version: SunsyncVersion.description,
         subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, SettingsCommand.self, Backup.self, Restore.self, Migrate.self])
 
     public init() {}

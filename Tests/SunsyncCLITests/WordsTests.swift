@@ -33,3 +33,13 @@ import Testing
         #expect(help.status == 0 && !help.out.contains("\\\n") && !help.out.contains(" \\"), "\(help.out)")
     }
 }
+
+@Suite struct VersionTests {
+    @Test func bothBinariesSayTheirVersionAndCommit() throws {
+        let pattern = #"^\d+\.\d+\.\d+ \(([0-9a-f]{12}\+?|unknown)\)\n$"#
+        let cli = try CLI().run("--version")
+        #expect(cli.status == 0 && cli.out.range(of: pattern, options: .regularExpression) != nil, "\(cli.out)")
+        let server = try ServerProcess().adminArgs(["--version"])
+        #expect(server.status == 0 && server.out == cli.out, "\(server.out)")
+    }
+}
