@@ -6,7 +6,7 @@ import Glibc
 
 /// A socket on 127.0.0.1 that misbehaves: accepts and stays silent, or starts an answer and hangs up.
 final class FakeServer: @unchecked Sendable {
-    enum Mode { case silent, closesMidBody }
+    enum Mode { case silent, closesMidBody, answersAfter(seconds: Double) }
     let port: Int
     private let fd: Int32
     private var open = [Int32]()
@@ -30,7 +30,16 @@ final class FakeServer: @unchecked Sendable {
                 let client = accept(listener, nil, nil)
                 guard client >= 0 else { return }
                 lock.withLock { open.append(client) }
-                if mode == .closesMidBody {
+                if case .answersAfter(let seconds) = mode {
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    _ = read(client, &buffer, buffer.count)
+                    usleep(UInt32(seconds * 1_000_000))
+                    let body = #"{"device_id":"dev_slow","device_name":"slow","org":"MH-SB-001","orgs":["MH-SB-001"],"protocol_version":1,"role":"staff","server_time":1}"#
+                    let answer = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n" + body
+                    _ = answer.withCString { write(client, $0, strlen($0)) }
+                    close(client)
+                }
+                if case .closesMidBody = mode {
                     var buffer = [UInt8](repeating: 0, count: 4096)
                     _ = read(client, &buffer, buffer.count)
                     let head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 5000\r\n\r\n{\"device_id\":"
@@ -106,6 +115,14 @@ final class FakeServer: @unchecked Sendable {
         let cli = try linkedTo("http://127.0.0.1:\(rude.port)")
         let result = try cli.run(["sync"], environment: Self.short)
         #expect(result.status == 1 && result.err.contains("closed the connection before it finished answering"), "\(result.err)")
+    }
+
+    @Test func aSlowAnswerWithinItsBoundIsWaitedForAndOnePastItIsNot() throws {
+        let slow = try FakeServer(.answersAfter(seconds: 1))
+        let patient = try CLI().run(["login", "--server", "http://127.0.0.1:\(slow.port)", "--token", "sst_x"], environment: ["SUNSYNC_NETWORK_TIMEOUTS": "2,3,0"])
+        #expect(patient.status == 0 && patient.out.contains("Linked"), "\(patient.err)")
+        let hasty = try CLI().run(["login", "--server", "http://127.0.0.1:\(slow.port)", "--token", "sst_x"], environment: ["SUNSYNC_NETWORK_TIMEOUTS": "2,0.3,0"])
+        #expect(hasty.status == 1 && hasty.err.contains("sent nothing for 0.3 s"), "\(hasty.err)")
     }
 
     @Test func nobodyListeningAndUnknownHostsAreSaidInWords() throws {
