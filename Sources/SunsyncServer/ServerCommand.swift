@@ -164,10 +164,10 @@ extension ServerCommand {
             discussion: """
                 The copy is one consistent snapshot, readable by its owner only.
 
-                To restore: stop the server, move DIR/server.sqlite and any DIR/server.sqlite-wal and -shm away, copy the \
-                backup to DIR/server.sqlite, and start it. At their next sync laptops see that the database changed, send \
-                their own changes again (so what reached the server after the backup comes back) and pull from the start. \
-                Devices added or revoked after the backup must be added or revoked again.
+                To restore it: stop the server, then `sunsync-server restore --from FILE`, and start it again. At their \
+                next sync laptops see that the database changed, send their own changes again (so what reached the \
+                server after the backup comes back) and pull from the start. Devices added or revoked and settings \
+                changed after the backup must be added, revoked or set again.
 
                 Example: sunsync-server backup --to /backup/sunsync-$(date +%F).sqlite
                 """)
@@ -199,7 +199,8 @@ extension ServerCommand {
                 The backup is checked (a sound Sunsync server database) and copied in; the database it replaces is moved \
                 aside, never deleted. At their next sync laptops see that the database changed, send their own changes \
                 again (so what reached the server after the backup comes back) and pull from the start. Devices added \
-                or revoked after the backup must be added or revoked again.
+                or revoked and settings changed after the backup (`sunsync-server settings show`, lunch rates) must be \
+                added, revoked or set again.
 
                 Example: sunsync-server restore --from /backup/sunsync-2026-11-01.sqlite
                 """)
@@ -216,7 +217,7 @@ extension ServerCommand {
             let devices = (try? data.open().devices()) ?? []
             let active = devices.filter { $0.revokedAt == nil }
             print("The backup knows \(devices.count) devices, \(active.count) of them not revoked: revoke again any revoked since the "
-                + "backup (`sunsync-server device list`), and add any added since.")
+                + "backup (`sunsync-server device list`), and add any added since; set again any settings changed since (`sunsync-server settings show`).")
             print("Start the server again; laptops send what they had sent since the backup at their next sync.")
         }
     }
