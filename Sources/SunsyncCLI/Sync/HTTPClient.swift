@@ -32,6 +32,10 @@ struct HTTPClient: Sendable {
     }
 
     let timeouts: Timeouts
+    /// Made on the first HTTPS request and kept: it reads the system's trust store.
+    private let tlsContext = TLSContextCache()
+
+    init(timeouts: Timeouts) { self.timeouts = timeouts }
 
     func send(_ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: Data?) async throws -> Response {
         guard let host = url.host, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
@@ -42,17 +46,7 @@ struct HTTPClient: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Response.self)
         let timeouts = self.timeouts
-        let sslContext: NIOSSLContext?
-        do {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            // A server with its own certificate authority (a pilot, a district's own CA): trust it too.
-            if let file = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], !file.isEmpty {
-                configuration.additionalTrustRoots = [.file(file)]
-            }
-            sslContext = tls ? try NIOSSLContext(configuration: configuration) : nil
-        } catch {
-            throw SyncError.network("cannot set up TLS: \(error)")
-        }
+        let sslContext = tls ? try tlsContext.get() : nil
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeouts.connect)
             .channelInitializer { channel in
@@ -145,6 +139,29 @@ struct HTTPClient: Sendable {
             return "the server at \(host):\(port) does not speak plain HTTP (an HTTPS server?): use https:// in the address"
         }
         return "the connection to \(host):\(port) failed: \(text)"
+    }
+
+    final class TLSContextCache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var context: NIOSSLContext?
+
+        func get() throws -> NIOSSLContext {
+            try lock.withLock {
+                if let context { return context }
+                var configuration = TLSConfiguration.makeClientConfiguration()
+                // A server with its own certificate authority (a pilot, a district's own CA): trust it too.
+                if let file = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], !file.isEmpty {
+                    configuration.additionalTrustRoots = [.file(file)]
+                }
+                do {
+                    let made = try NIOSSLContext(configuration: configuration)
+                    context = made
+                    return made
+                } catch {
+                    throw SyncError.network("cannot set up TLS: \(error)")
+                }
+            }
+        }
     }
 
     enum Timeout: Error, Equatable { case read, closedEarly, closedWithoutAnswer }
