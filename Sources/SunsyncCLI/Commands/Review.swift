@@ -60,6 +60,10 @@ struct ReviewCommand: ParsableCommand {
                 let by = Dictionary(grouping: rows, by: \.status)
                 print("\(rows.count) records: \(by[.approved]?.count ?? 0) 已通过 approved, \(by[.needsReview]?.count ?? 0) 待审核 to review, "
                       + "\(by[.rejected]?.count ?? 0) 已退回 rejected")
+                if rows.count > 500, org == nil || month == nil || !flagged {
+                    print("A long list: narrow it with --org CODE, --month YYYY-MM, --flagged or --status needs-review"
+                          + " (`sunsync report monthly --month M` shows where to look first).")
+                }
             }
         }
     }
