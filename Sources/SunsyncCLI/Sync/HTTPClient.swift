@@ -164,6 +164,10 @@ struct HTTPClient: Sendable {
         }
     }
 
+    struct TooLarge: Error, CustomStringConvertible {
+        var description: String { "the answer is larger than 64 MiB; is the address a Sunsync server?" }
+    }
+
     enum Timeout: Error, Equatable { case read, closedEarly, closedWithoutAnswer }
 
     /// Gathers one response; fails on a silent server or a connection closed before the end.
@@ -179,7 +183,10 @@ struct HTTPClient: Sendable {
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
             case .head(let h): head = h
-            case .body(var chunk): body.writeBuffer(&chunk)
+            case .body(var chunk):
+                body.writeBuffer(&chunk)
+                // A page is a few MB at most; a server sending more is not a Sunsync server.
+                if body.readableBytes > 64 << 20 { fail(TooLarge(), context) }
             case .end:
                 guard !done, let head else { return }
                 done = true
