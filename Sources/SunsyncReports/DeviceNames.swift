@@ -13,11 +13,6 @@ public struct DeviceNames: Sendable {
     public func label(_ replica: String) -> String {
         labels[replica] ?? "…" + replica.suffix(4)
     }
-
-    /// `name · scope`, as the directory entry is shown.
-    public static func label(device: String, scope: String?) -> String {
-        scope.map { "\(device) · \($0)" } ?? device
-    }
 }
 
 /// A flag as listings show it: who it is about, in which org, and which devices wrote its records.

@@ -106,10 +106,6 @@ extension ServerCommand {
                 throw ValidationError("--port \(port) is not a port: give 1 to 65535 (or 0 for any free port)")
             }
             guard maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew is a number of seconds, 0 or more") }
-            guard (0...65_535).contains(port) else {
-                throw ValidationError("--port \(port) is not a port: give 1 to 65535 (or 0 for any free port)")
-            }
-            guard maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew is a number of seconds, 0 or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
             for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("cannot read \(file)")

@@ -12,37 +12,31 @@ public struct LoggedOp: Hashable, Sendable {
 extension Store {
     /// The merged state of the whole store, or of some collections. With `days`, hours and lunch
     /// records are read for those days only (at least those: a caller filters by date itself), which
-    /// is what keeps a month's report quick on a reviewer's laptop holding a district's year.
+    /// is what keeps a month's report quick on a reviewer's laptop holding a district's year. Without,
+    /// the days the store holds are read the same way, in two halves at once (`mergedState(_:days:)`).
     public func mergedState(_ collections: [CollectionName]? = nil, days: ClosedRange<CivilDate>? = nil) throws(StoreError) -> MergedState {
         let wanted = collections ?? CollectionName.allCases
-        if days == nil, Self.splitsWholeReads, wanted.contains(.hours) || wanted.contains(.lunches), let span = try daySpan() {
+        if days == nil, wanted.contains(.hours) || wanted.contains(.lunches), let span = try daySpan() {
             return try mergedState(wanted, days: span)
         }
         return try Self.run {
             try queue.read { db in
                 var state = MergedState()
-                let wanted = collections ?? CollectionName.allCases
-                if days == nil, wanted.contains(.hours) || wanted.contains(.lunches), !Self.splitsWholeReads {
-                    // Most of the store: walk `current` in id order, which is nearly arrival order, so the
-                    // op rows are read nearly in file order instead of in record-key order.
-                    let marks = wanted.map { _ in "?" }.joined(separator: ", ")
-                    try Self.readCurrent(db, from: "current CROSS JOIN ops ON ops.id = current.op_id", "ops.collection IN (\(marks))",
-                                         StatementArguments(wanted.map(\.rawValue)), into: &state)
-                    return state
-                }
-                for collection in wanted {
-                    let keys = days.map { Self.dayKeys(collection, $0) } ?? Self.collectionRange(collection)
-                    try Self.readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
-                                         [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
-                }
+                try Self.read(wanted, days: days, db, into: &state)
                 return state
             }
         }
     }
 
-    /// Whole-store reads go by days too, in two halves at once (`mergedState(_:days:)`); off, they walk
-    /// `current` in id order on one connection.
-    static let splitsWholeReads = true
+    /// Reads the current values of `collections` by their record keys: for `days` only, where they are
+    /// hours or lunches and `days` is given, else whole.
+    static func read(_ collections: [CollectionName], days: ClosedRange<CivilDate>?, _ db: Database, into state: inout MergedState) throws {
+        for collection in collections {
+            let keys = days.map { dayKeys(collection, $0) } ?? collectionRange(collection)
+            try readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
+                            [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
+        }
+    }
 
     /// The days the store's hours and lunch records span, read from their record keys (nil for none).
     func daySpan() throws(StoreError) -> ClosedRange<CivilDate>? {
@@ -84,11 +78,7 @@ extension Store {
                 defer { try? queue.close() }
                 later.state = try queue.read { db in
                     var state = MergedState()
-                    for collection in dayCollections {
-                        let keys = Self.dayKeys(collection, middle.adding(days: 1)...days.upperBound)
-                        try Self.readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
-                                             [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
-                    }
+                    try Self.read(dayCollections, days: middle.adding(days: 1)...days.upperBound, db, into: &state)
                     return state
                 }
             } catch {
@@ -148,10 +138,11 @@ extension Store {
     }
 
     /// Applies the current values of the ops `condition` selects to `state`, read through the C API.
-    static func readCurrent(_ db: Database, from join: String = "ops JOIN current ON current.op_id = ops.id", _ condition: String,
+    static func readCurrent(_ db: Database, _ condition: String,
                             _ arguments: StatementArguments, into state: inout MergedState) throws {
         let statement = try db.cachedStatement(sql: """
-            SELECT ops.collection, ops.record, ops.field, ops.id, ops.kind, ops.value FROM \(join) WHERE \(condition)
+            SELECT ops.collection, ops.record, ops.field, ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id
+            WHERE \(condition)
             """)
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement

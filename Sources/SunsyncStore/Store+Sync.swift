@@ -209,7 +209,8 @@ extension Store {
         }
     }
 
-    /// The rules the flags use (SPEC §5), as an administrator set them (`sunsync-server settings`), else the defaults.
+    /// The rules the flags use (SPEC §5), else the defaults: on a server as an administrator set them
+    /// (`sunsync-server settings`), on a laptop as its server last sent them.
     public func rules() throws(StoreError) -> Rules {
         guard let text = try meta("rules") else { return Rules() }
         do { return try JSONDecoder().decode(Rules.self, from: Data(text.utf8)) } catch {

@@ -87,7 +87,7 @@ struct FlagsCommand: ParsableCommand {
         if ws.isDistrict { headers.insert("机构 org", at: 2) }
         Output.table(headers,
                      lines.map { line in
-                         var cells = [SunsyncModel.Flag.Kind(rawValue: line.kind).flatMap { Self.labels[$0] } ?? "", line.kind, line.subject,
+                         var cells = [Self.label(line.kind), line.kind, line.subject,
                                       line.message, line.devices.joined(separator: ", ")]
                          if ws.isDistrict { cells.insert(line.org, at: 2) }
                          return cells

@@ -105,10 +105,9 @@ struct Workspace {
         do { return KeepUntilExit.keep(try store.mergedState(days: DateInput.weeks(ofMonth: month))) } catch { throw CLIError(error) }
     }
 
-    /// The rules the server distributed (meta `rules`, saved at every sync), else the defaults, with today.
+    /// The rules the server distributed (saved at every sync and login), else the defaults, with today.
     var settings: FlagSettings {
-        let rules = (try? store.meta(Self.rulesKey)).flatMap { $0 }.flatMap { try? JSONDecoder().decode(Rules.self, from: Data($0.utf8)) }
-        return FlagSettings(today: DateInput.today().description, rules: rules ?? Rules())
+        FlagSettings(today: DateInput.today().description, rules: (try? store.rules()) ?? Rules())
     }
 
     /// The devices the server named for this laptop's scope (meta `device_names`, saved at every sync).
@@ -118,7 +117,6 @@ struct Workspace {
         return DeviceNames(labels ?? [:])
     }
 
-    static let rulesKey = "rules"
     static let deviceNamesKey = "device_names"
 
     /// The read model over `state`, for this laptop's scope.

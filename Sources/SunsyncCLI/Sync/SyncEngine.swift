@@ -82,9 +82,7 @@ struct SyncEngine {
 
     /// What the session says that the laptop keeps for offline use: the rules the flags use, and the org's name.
     static func keep(_ info: SessionInfo, _ store: Store) throws {
-        if let rules = info.rules {
-            try store.setMeta(Workspace.rulesKey, String(decoding: try JSONEncoder().encode(rules), as: UTF8.self))
-        }
+        if let rules = info.rules { try store.setRules(rules) }
         if let name = info.orgName { try store.setMeta("org_name", name) }
     }
 

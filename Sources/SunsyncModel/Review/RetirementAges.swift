@@ -47,11 +47,8 @@ public struct RetirementAges: Hashable, Sendable, Codable {
     public func ageInMonths(birth: CivilDate, male isMale: Bool) -> Int {
         let rise = isMale ? male : female
         let base = rise.baseYears * 12
-        let (y, m, _) = birth.parts
-        let reachesBase = y * 12 + (m - 1) + base
         guard let start = CivilDate(riseFrom) else { return base }
-        let (ry, rm, _) = start.parts
-        let months = reachesBase - (ry * 12 + (rm - 1))
+        let months = birth.monthNumber + base - start.monthNumber
         guard months >= 0 else { return base }
         return base + min(months / max(rise.monthsPerStep, 1) + 1, max(rise.targetYears - rise.baseYears, 0) * 12)
     }
@@ -59,8 +56,7 @@ public struct RetirementAges: Hashable, Sendable, Codable {
     /// The first month (`YYYY-MM`, as a month number `year * 12 + month - 1`) in which the person is at
     /// or past their retirement age: work dated in it or later is flagged.
     public func retirementMonth(birth: CivilDate, male isMale: Bool) -> Int {
-        let (y, m, _) = birth.parts
-        return y * 12 + (m - 1) + ageInMonths(birth: birth, male: isMale)
+        birth.monthNumber + ageInMonths(birth: birth, male: isMale)
     }
 
     /// "60 岁 1 个月" style: years and months.
