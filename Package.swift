@@ -20,6 +20,8 @@ let package = Package(
         // Already built for the server (Hummingbird): the laptop's HTTP client uses them too.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        // The review page's templates; HTML-escapes every value by default. Small, no dependencies.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
     ],
     targets: [
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
@@ -37,9 +39,10 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The wire contract shared by client and server: request and response types, versioning, gzip.
         .target(name: "SunsyncProtocol", dependencies: ["SunsyncModel", "CZlib"]),
-        // The sync server: a Hummingbird app over SunsyncStore, and its admin commands.
+        // The sync server: a Hummingbird app over SunsyncStore, the review page, and its admin commands.
         .target(name: "SunsyncServer", dependencies: [
-            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncVersion",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion",
+            .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -130,3 +130,26 @@ extension Ledger {
         return all.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map { all[$0] }
     }
 }
+
+extension Ledger {
+    /// What approving one organization's month takes: every record waiting for review, except — with
+    /// `unflagged` — those with a flag or a conflict; and what it leaves, with why. Records approved
+    /// already are neither; rejected ones are left (overturning a rejection is a decision on its own).
+    /// `sunsync review approve --org --month` and the review page's bulk approval both ask here.
+    public func monthApproval(org: String, month: String, unflagged: Bool) -> (targets: [DayLine], skipped: [(id: String, why: String)]) {
+        var targets = [DayLine](), skipped = [(id: String, why: String)]()
+        for line in reviewList(.init(month: month, org: org), reveal: false) {
+            switch line.status {
+            case .approved: continue
+            case .rejected: skipped.append((line.reviewId, "rejected earlier (approve it on its own to overturn)")); continue
+            case .needsReview: break
+            }
+            if unflagged, !line.flags.isEmpty || line.conflict {
+                skipped.append((line.reviewId, "flagged: " + (line.flags.isEmpty ? ["conflict"] : line.flags).joined(separator: ", ")))
+                continue
+            }
+            targets.append(line)
+        }
+        return (targets, skipped)
+    }
+}

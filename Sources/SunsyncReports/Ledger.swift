@@ -69,6 +69,27 @@ public final class Ledger {
         Array(Set(orgs.keys).union(participants.values.map(\.org))).sorted()
     }
 
+    /// The whole weeks (Monday to Sunday) a month's days fall in: what its report and flags read (a week
+    /// limit looks at whole weeks). Nil if `month` is not YYYY-MM.
+    public static func weeks(ofMonth month: String) -> ClosedRange<CivilDate>? {
+        guard month.utf8.count == 7, let first = CivilDate(month + "-01") else { return nil }
+        return first.weekStart...lastDay(of: first).weekStart.adding(days: 6)
+    }
+
+    /// The date in Shanghai (UTC+8 all year) at `secondsSince1970`: the "today" of future-date flags.
+    public static func today(secondsSince1970: Double) -> CivilDate {
+        CivilDate(dayNumber: Int32(((secondsSince1970 + 8 * 3600) / 86400).rounded(.down)))
+    }
+
+    /// The month before `month` (YYYY-MM), `count` months back.
+    public static func month(_ month: String, minus count: Int) -> String {
+        guard let first = CivilDate(month + "-01") else { return month }
+        let (y, m, _) = first.parts
+        let index = y * 12 + (m - 1) - count
+        let year = index / 12, mo = index % 12 + 1
+        return "\(year)-\(mo < 10 ? "0" : "")\(mo)"
+    }
+
     static func lastDay(of first: CivilDate) -> CivilDate {
         let (y, m, _) = first.parts
         return (CivilDate(year: m == 12 ? y + 1 : y, month: m == 12 ? 1 : m + 1, day: 1) ?? first.adding(days: 31)).adding(days: -1)

@@ -97,7 +97,9 @@ struct SyncController: Sendable {
             }
         }
         let entries = visible.flatMap { d in
-            d.replicas.map { DeviceDirectory.Entry(replica: $0, device: d.name, role: d.role.rawValue, org: d.org, district: d.district) }
+            (d.replicas.map { ($0, d.name) } + (d.webReplica.map { [($0, d.name + " (网页 review page)")] } ?? [])).map {
+                DeviceDirectory.Entry(replica: $0.0, device: $0.1, role: d.role.rawValue, org: d.org, district: d.district)
+            }
         }
         return try respond(DeviceDirectory(devices: entries), to: request)
     }

@@ -98,6 +98,24 @@ extension Store {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("server-v3-review-sessions") { db in
+            // The review page (SPEC §10): signed-in reviewers' sessions, kept as SHA-256 hashes of their ids
+            // so that a copy of the database signs no one in; and the replica each reviewer's decisions made
+            // on the page are written from (one per device, never one of its laptops').
+            try db.execute(sql: """
+                CREATE TABLE review_sessions (
+                    id_hash TEXT PRIMARY KEY,
+                    device_id TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX review_sessions_by_device ON review_sessions(device_id);
+                CREATE TABLE device_web_replicas (
+                    device_id TEXT PRIMARY KEY,
+                    replica TEXT NOT NULL UNIQUE
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

@@ -115,6 +115,8 @@ public struct Device: Hashable, Sendable, Codable {
     public let revokedAt: String?
     /// The replicas (16 hex digits) it has pushed from: one, for a laptop used as it should be.
     public var replicas: [String] = []
+    /// The replica of its decisions on the review page, once it has made one there (a reviewer's).
+    public var webReplica: String?
 
     public init(id: String, name: String, role: Role, org: String?, district: String?, createdAt: String, revokedAt: String?) {
         self.id = id
@@ -279,9 +281,14 @@ extension Store {
                         replicas[row[0], default: []].append(row[1])
                     }
                 }
+                var web = [String: String]()
+                if try db.tableExists("device_web_replicas") {
+                    for row in try Row.fetchAll(db, sql: "SELECT device_id, replica FROM device_web_replicas") { web[row[0]] = row[1] }
+                }
                 return try Row.fetchAll(db, sql: "SELECT * FROM devices ORDER BY created_at, name").compactMap(Self.device).map { device in
                     var device = device
                     device.replicas = replicas[device.id] ?? []
+                    device.webReplica = web[device.id]
                     return device
                 }
             }
@@ -294,6 +301,10 @@ extension Store {
             try queue.write { db in
                 try db.execute(sql: "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? OR name = ?",
                                arguments: [time, idOrName, idOrName])
+                if try db.tableExists("review_sessions") {   // its review-page sessions end with it
+                    try db.execute(sql: "DELETE FROM review_sessions WHERE device_id IN (SELECT id FROM devices WHERE id = ? OR name = ?)",
+                                   arguments: [idOrName, idOrName])
+                }
                 return try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE id = ? OR name = ?", arguments: [idOrName, idOrName])
                     .flatMap(Self.device)
             }

@@ -37,13 +37,18 @@ extension Store {
     public func write(now: Date = Date(), _ body: (inout Transaction) throws -> Void) throws(StoreError) -> [Op] {
         try Self.run {
             try queue.write { db in
-                var tx = Transaction(db: db, replica: replica, clock: try Self.loadClock(db),
-                                     wallMilliseconds: UInt64(max(0, now.timeIntervalSince1970 * 1000)), applier: try Applier(db))
-                try body(&tx)
-                try Self.saveClock(tx.clock, db)
-                return tx.written
+                try Self.write(db, replica: replica, outbox: true, now: now, body)
             }
         }
+    }
+
+    /// A local write from `replica` inside `db`'s transaction; its ops go to the outbox if `outbox`.
+    static func write(_ db: Database, replica: ReplicaID, outbox: Bool, now: Date, _ body: (inout Transaction) throws -> Void) throws -> [Op] {
+        var tx = Transaction(db: db, replica: replica, outbox: outbox, clock: try loadClock(db),
+                             wallMilliseconds: UInt64(max(0, now.timeIntervalSince1970 * 1000)), applier: try Applier(db))
+        try body(&tx)
+        try saveClock(tx.clock, db)
+        return tx.written
     }
 
     static func loadClock(_ db: Database) throws -> HybridClock {
@@ -75,6 +80,8 @@ public struct Applied: Hashable, Sendable {
 public struct Transaction {
     let db: Database
     let replica: ReplicaID
+    /// Whether written ops wait in the outbox for a server (a laptop's), or are the server's own.
+    let outbox: Bool
     var clock: HybridClock
     let wallMilliseconds: UInt64
     let applier: Applier
@@ -104,7 +111,7 @@ public struct Transaction {
         let id = OpID(timestamp: clock.next(wallMilliseconds: wallMilliseconds), replica: replica)
         let op = Op(id: id, collection: key.collection, record: key.id, field: field, value: value, pred: pred.sorted())
         try Schema.validate(op)
-        try applier.apply(op, local: true)
+        try applier.apply(op, local: true, outbox: outbox)
         written.append(op)
     }
 }
@@ -161,7 +168,7 @@ final class Applier {
 
     /// Applies one op; returns false for a duplicate. A local op's id is fresh, so nothing can name it yet.
     @discardableResult
-    func apply(_ op: Op, local: Bool) throws -> Bool {
+    func apply(_ op: Op, local: Bool, outbox: Bool = true) throws -> Bool {
         let collection = op.collection.rawValue
         bind(insertOp, 1, op.id)
         bind(insertOp, 2, collection)
@@ -176,7 +183,7 @@ final class Applier {
             try checkSame(op)
             return false
         }
-        if local {
+        if local && outbox {
             sqlite3_bind_int64(insertOutbox, 1, sqlite3_last_insert_rowid(db.sqliteConnection))
             try run(insertOutbox)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 
 /// A field with several current values, as `conflicts` lists it and `resolve` finds it.
 struct ConflictRow: Encodable {
@@ -49,26 +50,6 @@ struct ConflictRow: Encodable {
 }
 
 /// How values and op times read on screen.
-enum Display {
-    static func value(_ value: Value, field: String) -> String {
-        switch (field, value) {
-        case ("minutes", .integer(let m)): Quantity.hours(m)
-        case ("amount", .integer(let f)), ("lunch_rate", .integer(let f)): Quantity.yuan(f)
-        case ("cert", .text(let t)): ResidentID.mask(t)
-        case (_, .null): "(empty)"
-        default: value.description
-        }
-    }
-
-    /// An op's clock time, in Shanghai time (UTC+8).
-    static func time(_ id: OpID) -> String {
-        let seconds = Double(id.timestamp.milliseconds) / 1000 + 8 * 3600
-        let day = CivilDate(dayNumber: Int32(floor(seconds / 86400)))
-        let s = Int(seconds.truncatingRemainder(dividingBy: 86400))
-        return String(format: "%@ %02d:%02d:%02d", day.description, s / 3600, s / 60 % 60, s % 60)
-    }
-}
-
 struct Conflicts: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List fields where concurrent edits left different values (冲突).",

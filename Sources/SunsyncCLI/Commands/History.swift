@@ -65,13 +65,7 @@ struct FlagsCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only flags about this organization (a reviewer's laptop).", valueName: "code")) var org: String?
 
     /// A flag kind's Chinese label (the kind itself if unknown).
-    static func label(_ kind: String) -> String { SunsyncModel.Flag.Kind(rawValue: kind).flatMap { labels[$0] } ?? kind }
-
-    static let labels: [SunsyncModel.Flag.Kind: String] = [
-        .conflict: "冲突", .weeklyHoursOverLimit: "超出每周工时", .lunchWithoutHours: "无工时午餐", .outsideContract: "合同期外",
-        .futureDate: "未来日期", .ageOutOfBounds: "年龄超出范围", .lunchAboveRate: "午餐超标准", .doubleLunchClaim: "重复申领午餐",
-        .hoursAtSeveralOrgs: "多处工时", .activeAtSeveralOrgs: "多处在册",
-    ]
+    static func label(_ kind: String) -> String { SunsyncModel.Flag.Kind(rawValue: kind)?.chinese ?? kind }
 
     func run() throws {
         let ws = try Workspace(global)

@@ -82,19 +82,11 @@ struct ReviewCommand: ParsableCommand {
             do { log = try ws.store.history(of: [key]) } catch { throw CLIError(error) }
             let names = ws.deviceNames
             let flags = (ledger.flagsByRecord[key] ?? []).map { "\(FlagsCommand.label($0.kind.rawValue)) \($0.kind.rawValue): \($0.message)" }
-            let record = ledger.state[key]
-            let conflicts = record?.fields.filter { $0.state.isConflict }.map { f in
-                "\(f.name): " + f.state.current.map { "\(Display.value($0.value, field: f.name)) (\(names.label($0.id.replica)))" }.joined(separator: " | ")
-            } ?? []
-            let history = log.map { entry in
-                (time: Display.time(entry.op.id), device: names.label(entry.op.id.replica), field: entry.op.field,
-                 value: entry.op.field == "review" ? Self.decision(entry.op.value) : Display.value(entry.op.value, field: entry.op.field))
-            }
+            let conflicts = ledger.conflictLines(key, names: names)
+            let history = ChangeLine.history(log.map(\.op), names: names)
             if global.json {
-                struct Change: Encodable { let time, device, field, value: String }
-                struct Document: Encodable { let record: DayLine; let flags: [String]; let conflicts: [String]; let history: [Change] }
-                return try Output.json(Document(record: line, flags: flags, conflicts: conflicts,
-                                                history: history.map { Change(time: $0.time, device: $0.device, field: $0.field, value: $0.value) }))
+                struct Document: Encodable { let record: DayLine; let flags: [String]; let conflicts: [String]; let history: [ChangeLine] }
+                return try Output.json(Document(record: line, flags: flags, conflicts: conflicts, history: history))
             }
             print("\(line.reviewId)  \(line.collection == "hours" ? "工时 hours" : "午餐 lunch")  \(line.org) \(line.orgName)")
             print("  \(line.name) \(line.certificate)  \(line.date)  "
@@ -105,11 +97,6 @@ struct ReviewCommand: ParsableCommand {
             for conflict in conflicts { print("  冲突 conflict: \(conflict)") }
             print("\nHistory:")
             Output.table(["时间 time", "设备 device", "field", "value"], history.map { [$0.time, $0.device, $0.field, $0.value] })
-        }
-
-        static func decision(_ value: Value) -> String {
-            guard let d = ReviewDecision(value) else { return Display.value(value, field: "review") }
-            return (d.verdict == .approved ? ReviewStatus.approved : .rejected).chinese + " " + d.verdict.rawValue
         }
     }
 
@@ -147,15 +134,9 @@ struct ReviewCommand: ParsableCommand {
                 let month = try DateInput.month(month)
                 let ledger = ws.ledger(try ws.state(month: month))
                 try ReportOrg.check(org, ledger)
-                for line in ledger.reviewList(.init(month: month, org: org), reveal: false) {
-                    switch line.status {
-                    case .approved: continue
-                    case .rejected: skipped.append((line.reviewId, "rejected earlier (approve it by id to overturn)")); continue
-                    case .needsReview: break
-                    }
-                    if unflagged, !line.flags.isEmpty { skipped.append((line.reviewId, "flagged: " + line.flags.joined(separator: ", "))); continue }
-                    targets.append((line.key, ledger))
-                }
+                let plan = ledger.monthApproval(org: org, month: month, unflagged: unflagged)
+                targets = plan.targets.map { ($0.key, ledger) }
+                skipped = plan.skipped
             } else {
                 targets = try ReviewTarget.find(ids, ws)
             }
@@ -229,18 +210,12 @@ enum ReviewTarget {
                 for (key, _) in targets where !outcome.decided.contains(key) {
                     guard let record = try tx.record(key) else { continue }
                     let id = ReviewRef.make(key)
-                    if record.isDeleted { outcome.skips.append((id, "deleted by the base; nothing to decide")); continue }
-                    if verdict == .approved, record.hasConflict {
-                        outcome.skips.append((id, "in conflict: the base resolves it first (`sunsync review show \(id)`)")); continue
-                    }
-                    if record.reviewStatus.rawValue == verdict.rawValue, note == nil || record.displayed("review_note")?.text == note {
-                        outcome.skips.append((id, "already \(verdict.rawValue)")); continue
-                    }
-                    try tx.set(key, "review", ReviewDecision(verdict, contentVersion: record.contentVersion).value)
-                    if let note, !note.isEmpty {
-                        try tx.set(key, "review_note", .text(note))
-                    } else if record.displayed("review_note") != nil {
-                        try tx.set(key, "review_note", .null)   // an earlier rejection's reason no longer applies
+                    switch record.decision(verdict, note: note) {
+                    case .failure(let skip):
+                        outcome.skips.append((id, skip == .inConflict ? skip.reason + " (`sunsync review show \(id)`)" : skip.reason))
+                        continue
+                    case .success(let writes):
+                        for write in writes { try tx.set(key, write.field, write.value) }
                     }
                     outcome.decided.append(key)
                 }

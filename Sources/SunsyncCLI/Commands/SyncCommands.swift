@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncProtocol
 import SunsyncStore
 

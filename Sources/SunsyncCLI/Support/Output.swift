@@ -118,7 +118,7 @@ extension DateInput {
 
     /// Today in Shanghai time (UTC+8, no daylight saving), where the records are kept.
     static func today(_ now: Date = Date()) -> CivilDate {
-        CivilDate(dayNumber: Int32(floor((now.timeIntervalSince1970 + 8 * 3600) / 86400)))
+        Ledger.today(secondsSince1970: now.timeIntervalSince1970)
     }
 
     static func month(_ text: String) throws -> String {
@@ -131,11 +131,9 @@ extension DateInput {
     /// The days of a month `month(_:)` accepted, widened to whole ISO weeks: every day a flag about
     /// the month can depend on (the weekly limit counts a week that starts or ends in another month).
     static func weeks(ofMonth month: String) -> ClosedRange<CivilDate> {
-        guard let first = CivilDate(month + "-01") else { return CivilDate(dayNumber: 0)...CivilDate(dayNumber: 0) }
-        let (y, m, _) = first.parts
-        let next = CivilDate(year: m == 12 ? y + 1 : y, month: m == 12 ? 1 : m + 1, day: 1) ?? first.adding(days: 31)
-        return first.weekStart...next.adding(days: -1).weekStart.adding(days: 6)
+        Ledger.weeks(ofMonth: month) ?? CivilDate(dayNumber: 0)...CivilDate(dayNumber: 0)
     }
 }
 
 import SunsyncModel
+import SunsyncReports

@@ -35,6 +35,16 @@ public struct MergedState: Sendable {
         records.merge(other.records) { mine, _ in mine }
     }
 
+    /// Only the records of `orgs`: an org record by its code, every other by the org its id starts with
+    /// (what a reviewer's scope holds on the server, where every district's records are).
+    public func restricted(toOrgs orgs: Set<String>) -> MergedState {
+        var kept = MergedState()
+        kept.records = records.filter { key, _ in
+            key.collection == .orgs ? orgs.contains(key.id) : orgs.contains(String(key.id.prefix { $0 != "/" }))
+        }
+        return kept
+    }
+
     /// The records of one collection, in id order.
     public func records(in collection: CollectionName) -> [(key: RecordKey, record: RecordState)] {
         // Keys are sorted, not (key, record) pairs: moving a record around costs retains and releases.

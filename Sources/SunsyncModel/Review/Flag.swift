@@ -22,6 +22,22 @@ public struct Flag: Hashable, Sendable, Comparable {
         case hoursAtSeveralOrgs = "hours_at_several_orgs"
         /// The same person active under overlapping contracts at several organizations.
         case activeAtSeveralOrgs = "active_at_several_orgs"
+
+        /// The reviewers' word for it, as listings and the review page show it.
+        public var chinese: String {
+            switch self {
+            case .conflict: "冲突"
+            case .weeklyHoursOverLimit: "超出每周工时"
+            case .lunchWithoutHours: "无工时午餐"
+            case .outsideContract: "合同期外"
+            case .futureDate: "未来日期"
+            case .ageOutOfBounds: "年龄超出范围"
+            case .lunchAboveRate: "午餐超标准"
+            case .doubleLunchClaim: "重复申领午餐"
+            case .hoursAtSeveralOrgs: "多处工时"
+            case .activeAtSeveralOrgs: "多处在册"
+            }
+        }
     }
 
     public let kind: Kind

@@ -61,3 +61,42 @@ extension RecordState {
         return decision.verdict == .approved ? .approved : .rejected
     }
 }
+
+/// Why a decision was not written on a record.
+public enum ReviewSkip: Error, Hashable, Sendable {
+    /// The base deleted the record: nothing to decide.
+    case deleted
+    /// Approving a record in conflict would approve one of two contents; the base resolves it first.
+    case inConflict
+    /// The record already carries this verdict (and note) on its current content.
+    case already(ReviewDecision.Verdict)
+
+    public var reason: String {
+        switch self {
+        case .deleted: "deleted by the base; nothing to decide"
+        case .inConflict: "in conflict: the base resolves it first"
+        case .already(let verdict): "already \(verdict.rawValue)"
+        }
+    }
+}
+
+extension RecordState {
+    /// The writes a reviewer's decision makes on this record — `review` naming the content it judged, and
+    /// `review_note` (set to `note`, or cleared: an earlier rejection's reason no longer applies) — or why
+    /// there is nothing to write. The one rule for the CLI (`sunsync review`) and the review page.
+    public func decision(_ verdict: ReviewDecision.Verdict, note: String?) -> Result<[(field: String, value: Value)], ReviewSkip> {
+        if isDeleted { return .failure(.deleted) }
+        if verdict == .approved, hasConflict { return .failure(.inConflict) }
+        let note = note.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
+        if reviewStatus.rawValue == verdict.rawValue, note == nil || displayed("review_note")?.text == note {
+            return .failure(.already(verdict))
+        }
+        var writes: [(field: String, value: Value)] = [("review", ReviewDecision(verdict, contentVersion: contentVersion).value)]
+        if let note {
+            writes.append(("review_note", .text(note)))
+        } else if displayed("review_note") != nil {
+            writes.append(("review_note", .null))
+        }
+        return .success(writes)
+    }
+}

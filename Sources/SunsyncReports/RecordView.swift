@@ -1,0 +1,47 @@
+import SunsyncModel
+
+/// Values and times as people read them, in every listing and on the review page.
+public enum Display {
+    public static func value(_ value: Value, field: String) -> String {
+        switch (field, value) {
+        case ("minutes", .integer(let m)): Quantity.hours(m)
+        case ("amount", .integer(let f)), ("lunch_rate", .integer(let f)): Quantity.yuan(f)
+        case ("cert", .text(let t)): ResidentID.mask(t)
+        case ("review", _): ReviewDecision(value).map { d in (d.verdict == .approved ? ReviewStatus.approved : .rejected).chinese + " " + d.verdict.rawValue }
+            ?? value.description
+        case (_, .null): "(empty)"
+        default: value.description
+        }
+    }
+
+    /// An op's clock time, in Shanghai time (UTC+8): `2024-03-04 09:15:02`.
+    public static func time(_ id: OpID) -> String {
+        let seconds = Int64(id.timestamp.milliseconds / 1000) + 8 * 3600
+        let day = CivilDate(dayNumber: Int32(seconds / 86400))
+        let s = Int(seconds % 86400)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return "\(day) \(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
+    }
+}
+
+/// One change in a record's history: when, from which device, which field, to what.
+public struct ChangeLine: Encodable, Sendable {
+    public let time: String
+    public let device: String
+    public let field: String
+    public let value: String
+
+    /// The changes `ops` made, in the order given.
+    public static func history(_ ops: [Op], names: DeviceNames) -> [ChangeLine] {
+        ops.map { ChangeLine(time: Display.time($0.id), device: names.label($0.id.replica), field: $0.field, value: Display.value($0.value, field: $0.field)) }
+    }
+}
+
+extension Ledger {
+    /// The fields of a record in conflict, each with its values and who wrote them: `minutes: 5.0 (laptop-a) | 3.0 (laptop-b)`.
+    public func conflictLines(_ key: RecordKey, names: DeviceNames) -> [String] {
+        state[key]?.fields.filter { $0.state.isConflict }.map { f in
+            "\(f.name): " + f.state.current.map { "\(Display.value($0.value, field: f.name)) (\(names.label($0.id.replica)))" }.joined(separator: " | ")
+        } ?? []
+    }
+}
