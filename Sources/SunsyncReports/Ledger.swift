@@ -61,6 +61,13 @@ public final class Ledger {
         }
     }
 
+    /// The hours or lunch records a short id (`ReviewRef`) names: one, or none; two only when their
+    /// hashes collide on one day (then the caller refuses the id as ambiguous).
+    public func keys(matching ref: String) -> [RecordKey] {
+        guard let parsed = ReviewRef.parse(ref) else { return [] }
+        return state.records.keys.filter { $0.collection == parsed.collection && ReviewRef.make($0) == ref }.sorted()
+    }
+
     /// The org's name as its record has it.
     public func orgName(_ code: String) -> String { orgs[code]?.name ?? "" }
 

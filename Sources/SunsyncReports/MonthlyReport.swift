@@ -87,3 +87,13 @@ extension Ledger {
                                   conflicts: total(\.conflicts), flags: total(\.flags))
     }
 }
+
+extension Ledger {
+    /// Each org's hours in `month`, in minutes, counted as `monthly` counts them (every record not
+    /// deleted, reviewed or not): what the review page charts over twelve months. Needs only hours.
+    public func minutesByOrg(month: String) -> [String: Int64] {
+        var minutes = [String: Int64]()
+        for entry in entries(.hours, DayFilter(month: month)) { minutes[entry.org, default: 0] += entry.quantity ?? 0 }
+        return minutes
+    }
+}

@@ -12,6 +12,9 @@ enum Token {
     }
 
     static func hash(_ token: String) -> String { NaturalKey.digest(token) }
+
+    /// 32 random bytes, base64url: a review-page session id.
+    static func random() -> String { String(generate().dropFirst("sst_".count)) }
 }
 
 /// What one device may see and write.

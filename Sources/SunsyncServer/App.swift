@@ -24,7 +24,7 @@ public struct ServerConfiguration: Sendable {
 /// The Hummingbird application over a store: `/healthz`, `/metrics`, and protocol v1.
 public func buildApplication(store: Store, configuration: ServerConfiguration, logger: Logger,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let router = buildRouter(store: store, epoch: try store.serverEpoch(), configuration: configuration)
+    let router = try buildRouter(store: store, epoch: try store.serverEpoch(), configuration: configuration)
     var server = HTTPServerBuilder.http1()
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -39,7 +39,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration, l
         logger: logger)
 }
 
-func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration) -> Router<BasicRequestContext> {
+func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration) throws -> Router<BasicRequestContext> {
     let metrics = Metrics()
     let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration)
     let router = Router(context: BasicRequestContext.self)
@@ -53,6 +53,7 @@ func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration
     router.post("/v1/push") { request, context in try await sync.push(request, logger: context.logger) }
     router.get("/v1/pull") { request, _ in try await sync.pull(request) }
     router.get("/v1/devices") { request, _ in try await sync.devices(request) }
+    try ReviewSite(store: store, secureCookies: configuration.tls != nil).register(on: router)
     return router
 }
 

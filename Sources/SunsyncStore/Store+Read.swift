@@ -39,7 +39,7 @@ extension Store {
     }
 
     /// The days the store's hours and lunch records span, read from their record keys (nil for none).
-    func daySpan() throws(StoreError) -> ClosedRange<CivilDate>? {
+    public func daySpan() throws(StoreError) -> ClosedRange<CivilDate>? {
         try Self.run {
             try queue.read { db in
                 var lower = Int32.max, upper = Int32.min

@@ -186,9 +186,7 @@ enum ReviewTarget {
             let month = date.monthKey
             let ledger = try ledgers[month] ?? ws.ledger(ws.state(month: month))
             ledgers[month] = ledger
-            let matches = key.id.isEmpty
-                ? ledger.state.records(in: key.collection).map(\.key).filter { ReviewRef.make($0) == id }
-                : ledger.state[key] == nil ? [] : [key]
+            let matches = key.id.isEmpty ? ledger.keys(matching: id) : ledger.state[key] == nil ? [] : [key]
             guard matches.count == 1 else {
                 throw CLIError(matches.isEmpty ? "no record \(id) on this laptop; `sunsync review list --month \(month)` shows the ids (sync to receive new records)"
                                                : "\(id) matches \(matches.count) records; give the full id (`sunsync review list --json` shows `collection/id`)")

@@ -1,0 +1,85 @@
+import Foundation
+import SunsyncModel
+import SunsyncReports
+import SunsyncStore
+
+/// The district months the review page shows, read into the same `Ledger` the CLI reads (so page and
+/// laptop show the same numbers), and kept while no op that could change them has arrived: a month is
+/// read again only when `Store.changed(after:days:)` says so, or today or the rules have changed.
+actor ReviewBooks {
+    let store: Store
+    /// Whole ledgers kept (a district-year month is ~100 MB): the last few months looked at.
+    let ledgersKept: Int
+
+    private struct Month {
+        let seq: Int64
+        let settings: FlagSettings
+        let ledger: Ledger
+    }
+    private struct Minutes {
+        let seq: Int64
+        let byOrg: [String: Int64]
+    }
+    private var months = [String: Month]()
+    private var recent = [String]()
+    private var minutes = [String: Minutes]()
+
+    init(store: Store, ledgersKept: Int = 3) {
+        self.store = store
+        self.ledgersKept = ledgersKept
+    }
+
+    /// The ledger of a district's month (its orgs only), fresh.
+    func ledger(district: String, orgs: [String], month: String, now: Date = Date()) async throws -> FinishedLedger {
+        let key = district + "|" + month
+        guard let days = Ledger.weeks(ofMonth: month) else { throw StoreError(.invalid, "\(month) is not a month") }
+        let settings = FlagSettings(today: Ledger.today(secondsSince1970: now.timeIntervalSince1970).description, rules: try store.rules())
+        if let kept = months[key], kept.settings == settings, !(try await store.changed(after: kept.seq, days: days)) {
+            touch(key)
+            return FinishedLedger(kept.ledger)
+        }
+        let seq = try await store.lastSeq()
+        let state = try store.mergedState(days: days).restricted(toOrgs: Set(orgs))
+        let ledger = Ledger(state: state, settings: settings)
+        months[key] = Month(seq: seq, settings: settings, ledger: ledger)
+        minutes[key] = Minutes(seq: seq, byOrg: ledger.minutesByOrg(month: month))
+        touch(key)
+        return FinishedLedger(ledger)
+    }
+
+    /// Each org's hours in each of `months`, in minutes: from a kept ledger, else from the month's hours alone.
+    func minutesByOrg(district: String, orgs: [String], months wanted: [String]) async throws -> [String: [String: Int64]] {
+        var result = [String: [String: Int64]]()
+        for month in wanted {
+            let key = district + "|" + month
+            guard let days = Ledger.weeks(ofMonth: month) else { continue }
+            if let kept = minutes[key], !(try await store.changed(after: kept.seq, days: days)) {
+                result[month] = kept.byOrg
+                continue
+            }
+            let seq = try await store.lastSeq()
+            let state = try store.mergedState([.hours], days: days).restricted(toOrgs: Set(orgs))
+            let byOrg = Ledger(state: state, settings: FlagSettings(today: "")).minutesByOrg(month: month)
+            minutes[key] = Minutes(seq: seq, byOrg: byOrg)
+            result[month] = byOrg
+        }
+        return result
+    }
+
+    private func touch(_ key: String) {
+        recent.removeAll { $0 == key }
+        recent.append(key)
+        while recent.count > ledgersKept { months[recent.removeFirst()] = nil }
+    }
+}
+
+/// A ledger whose lazy parts (its flags) are computed: from then on it is only read, so pages may read
+/// it at once from several requests.
+struct FinishedLedger: @unchecked Sendable {
+    let ledger: Ledger
+
+    init(_ ledger: Ledger) {
+        _ = ledger.flagsByRecord   // computes `flags` too
+        self.ledger = ledger
+    }
+}

@@ -1,0 +1,304 @@
+import SunsyncModel
+import SunsyncReports
+
+/// What the review page's templates render: values made from the `Ledger` only (the CLI's reports read
+/// the same), already in the words and formats a reviewer reads. Certificate numbers are always masked.
+enum ReviewViews {
+    /// What every signed-in page's head shows.
+    struct Frame {
+        let district: String
+        let device: String
+        let csrf: String
+        let month: String
+        var notice: String? = nil
+
+        var prev: String { Ledger.month(month, minus: 1) }
+        var next: String { Ledger.month(month, minus: -1) }
+    }
+
+    struct Totals {
+        let orgCount: Int
+        let participants: Int
+        let days: Int
+        let hours: String
+        let lunches: Int
+        let lunchAmount: String
+        let records: Int
+        let approved: Int
+        let needsReview: Int
+        let rejected: Int
+        let flags: Int
+        let conflicts: Int
+
+        init(_ line: MonthlyReport.Line, participants: Int, orgCount: Int = 1) {
+            self.orgCount = orgCount
+            self.participants = participants
+            days = line.daysWorked
+            hours = line.hours
+            lunches = line.lunches
+            lunchAmount = line.lunchAmount
+            records = line.approved + line.needsReview + line.rejected
+            approved = line.approved
+            needsReview = line.needsReview
+            rejected = line.rejected
+            flags = line.flags
+            conflicts = line.conflicts
+        }
+    }
+
+    struct Bar {
+        let x: String, y: String, w: String, h: String
+        let fill: String
+        let month: String
+        let short: String
+        let value: String
+        let labelX: String
+        let labelY: String
+    }
+
+    struct Gridline { let y: String; let labelY: String; let label: String }
+
+    struct Chart {
+        let width: Int
+        let height: Int
+        let bars: [Bar]
+        let gridlines: [Gridline]
+    }
+
+    struct Progress {
+        let approved: Int, rejected: Int, needsReview: Int
+        let approvedWidth: String, rejectedWidth: String
+    }
+
+    struct OrgRow {
+        let code: String
+        let name: String
+        let month: String
+        let participants: Int
+        let days: Int
+        let hours: String
+        let lunches: Int
+        let lunchAmount: String
+        let approved: Int
+        let needsReview: Int
+        let rejected: Int
+        /// Nil for none (a Mustache section is false only for nil, false or empty).
+        let flags: Int?
+        let conflicts: Int?
+        let progress: Progress
+        let spark: Chart
+    }
+
+    struct District {
+        let title: String
+        let district: String, device: String, csrf: String, month: String, prev: String, next: String
+        let notice: String?
+        let totals: Totals
+        let chart: Chart
+        let orgs: [OrgRow]
+        let empty: Bool
+    }
+
+    /// `/review?month=M`: every org of the district in the month, with a twelve-month chart.
+    static func district(_ ledger: Ledger, frame: Frame, orgs: [String], minutes: [String: [String: Int64]], months: [String]) -> District {
+        let report = ledger.monthly(month: frame.month, reveal: false)
+        let byOrg = Dictionary(report.orgs.map { ($0.org, $0.total) }, uniquingKeysWith: { a, _ in a })
+        let peopleByOrg = Dictionary(grouping: report.participants, by: { $0.org ?? "" }).mapValues(\.count)
+        let rows = orgs.sorted().map { code -> OrgRow in
+            let line = byOrg[code]
+            let name = ledger.orgName(code)
+            let monthly = months.map { minutes[$0]?[code] ?? 0 }
+            return OrgRow(code: code, name: name.isEmpty ? code : name, month: frame.month, participants: peopleByOrg[code] ?? 0,
+                          days: line?.daysWorked ?? 0, hours: line?.hours ?? "0.0", lunches: line?.lunches ?? 0,
+                          lunchAmount: line?.lunchAmount ?? "0.00", approved: line?.approved ?? 0, needsReview: line?.needsReview ?? 0,
+                          rejected: line?.rejected ?? 0, flags: nonZero(line?.flags), conflicts: nonZero(line?.conflicts),
+                          progress: progress(line), spark: spark(monthly, months: months, current: frame.month))
+        }
+        let totals = months.map { m in orgs.reduce(Int64(0)) { $0 + (minutes[m]?[$1] ?? 0) } }
+        return District(title: "\(frame.month) 各基地", district: frame.district, device: frame.device, csrf: frame.csrf, month: frame.month,
+                        prev: frame.prev, next: frame.next, notice: frame.notice,
+                        totals: Totals(report.total, participants: report.participants.count, orgCount: orgs.count),
+                        chart: chart(totals, months: months, current: frame.month), orgs: rows, empty: report.participants.isEmpty)
+    }
+
+    struct Person {
+        let name: String, certificate: String
+        let days: Int, hours: String, lunches: Int, lunchAmount: String
+        let approved: Int, needsReview: Int, rejected: Int
+        let flags: Int?
+    }
+
+    struct FlagRow { let label: String; let css: String; let subject: String; let message: String }
+
+    struct Day {
+        let id: String, date: String, name: String, kind: String, value: String
+        let status: String, statusLabel: String
+        let reviewNote: String?
+        let changed: Bool
+        let flags: [String]
+        let conflict: Bool
+    }
+
+    struct Filter { let label: String; let href: String; let on: Bool }
+
+    struct Org {
+        let title: String
+        let district: String, device: String, csrf: String, month: String, prev: String, next: String
+        let notice: String?
+        let code: String, name: String
+        let totals: Totals
+        let people: [Person]
+        let hasFlags: Bool
+        let flagLines: [FlagRow]
+        let filters: [Filter]
+        let days: [Day]
+        let approvable: Int
+        let canApproveMonth: Bool
+        let held: Int
+        let rejectedCount: Int
+    }
+
+    /// Which days an org page lists.
+    enum DayShow: String, CaseIterable {
+        case attention, needsReview = "needs-review", all
+        var label: String {
+            switch self {
+            case .attention: "有提示或冲突"
+            case .needsReview: "待审核"
+            case .all: "全部"
+            }
+        }
+    }
+
+    /// `/review/orgs/<code>?month=M`: one org's month, its people, flags and days.
+    static func org(_ ledger: Ledger, code: String, frame: Frame, show: DayShow) -> Org {
+        let report = ledger.monthly(month: frame.month, org: code, reveal: false)
+        let total = report.orgs.first { $0.org == code }?.total ?? report.total
+        let people = report.participants.map {
+            Person(name: $0.name, certificate: $0.certificate, days: $0.daysWorked, hours: $0.hours, lunches: $0.lunches,
+                   lunchAmount: $0.lunchAmount, approved: $0.approved, needsReview: $0.needsReview, rejected: $0.rejected, flags: nonZero($0.flags))
+        }
+        let flags = ledger.flagLines(month: frame.month, org: code, names: DeviceNames()).map {
+            FlagRow(label: SunsyncModel.Flag.Kind(rawValue: $0.kind)?.chinese ?? $0.kind, css: $0.kind == "conflict" ? "conflict" : "flag",
+                    subject: $0.subject, message: $0.message)
+        }
+        let lines = ledger.reviewList(.init(month: frame.month, org: code), reveal: false)
+        let plan = ledger.monthApproval(org: code, month: frame.month, unflagged: true)
+        let shown = lines.filter { line in
+            switch show {
+            case .attention: !line.flags.isEmpty || line.conflict
+            case .needsReview: line.status == .needsReview
+            case .all: true
+            }
+        }
+        let name = ledger.orgName(code)
+        return Org(title: "\(name.isEmpty ? code : name) \(frame.month)", district: frame.district, device: frame.device, csrf: frame.csrf,
+                   month: frame.month, prev: frame.prev, next: frame.next, notice: frame.notice, code: code, name: name.isEmpty ? code : name,
+                   totals: Totals(total, participants: report.participants.count), people: people, hasFlags: !flags.isEmpty, flagLines: flags,
+                   filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)", on: $0 == show) },
+                   days: shown.map(day), approvable: plan.targets.count, canApproveMonth: !plan.targets.isEmpty,
+                   held: plan.skipped.count - lines.filter { $0.status == .rejected }.count,
+                   rejectedCount: lines.filter { $0.status == .rejected }.count)
+    }
+
+    static func day(_ line: DayLine) -> Day {
+        Day(id: line.reviewId, date: line.date, name: line.name, kind: line.collection == "hours" ? "工时" : "午餐",
+            value: line.collection == "hours" ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元",
+            status: line.review, statusLabel: line.status.chinese + (line.deleted ? "（已删除）" : ""),
+            reviewNote: line.reviewNote, changed: line.changedAfterApproval,
+            flags: line.flags.filter { $0 != "conflict" }.map { SunsyncModel.Flag.Kind(rawValue: $0)?.chinese ?? $0 }, conflict: line.conflict)
+    }
+
+    struct Record {
+        let title: String
+        let district: String, device: String, csrf: String, month: String
+        let notice: String?
+        let problem: String?
+        let id: String, kind: String, org: String, orgName: String, name: String, certificate: String, date: String
+        let valueLabel: String, value: String
+        let project: String?, note: String?
+        let deleted: Bool
+        let status: String, statusLabel: String, reviewNote: String?, changed: Bool
+        let hasFlags: Bool, flags: [String]
+        let hasConflicts: Bool, conflicts: [String]
+        let canApprove: Bool
+        let approveBlocked: String?
+        let history: [ChangeLine]
+    }
+
+    /// `/review/records/<id>`: one record, its flags, conflicts, history and the decision forms.
+    static func record(_ ledger: Ledger, line: DayLine, history: [ChangeLine], names: DeviceNames, frame: Frame, problem: String?) -> Record {
+        let flags = (ledger.flagsByRecord[line.key] ?? []).filter { $0.kind != .conflict }.map { "\($0.kind.chinese)：\($0.message)" }
+        let conflicts = ledger.conflictLines(line.key, names: names)
+        let blocked: String? = switch ledger.state[line.key]?.decision(.approved, note: nil) {
+        case .failure(.deleted): "已被基地删除"
+        case .failure(.inConflict): "记录有冲突，请基地先解决"
+        case .failure(.already): "已通过"
+        default: nil
+        }
+        let hours = line.collection == "hours"
+        return Record(title: line.reviewId, district: frame.district, device: frame.device, csrf: frame.csrf, month: frame.month,
+                      notice: frame.notice, problem: problem, id: line.reviewId, kind: hours ? "工时" : "午餐", org: line.org,
+                      orgName: line.orgName.isEmpty ? line.org : line.orgName, name: line.name, certificate: line.certificate, date: line.date,
+                      valueLabel: hours ? "工时" : "午餐金额", value: hours ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元",
+                      project: line.project, note: line.note, deleted: line.deleted, status: line.review,
+                      statusLabel: line.status.chinese, reviewNote: line.reviewNote, changed: line.changedAfterApproval,
+                      hasFlags: !flags.isEmpty, flags: flags, hasConflicts: !conflicts.isEmpty, conflicts: conflicts,
+                      canApprove: blocked == nil, approveBlocked: blocked, history: history)
+    }
+
+    // MARK: Charts
+
+    static func nonZero(_ n: Int?) -> Int? { n == 0 ? nil : n }
+
+    static func format(_ x: Double) -> String {
+        let tenths = Int((x * 10).rounded())
+        return "\(tenths / 10).\(abs(tenths % 10))"
+    }
+
+    static func progress(_ line: MonthlyReport.Line?) -> Progress {
+        let a = line?.approved ?? 0, r = line?.rejected ?? 0, n = line?.needsReview ?? 0
+        let all = max(1, a + r + n)
+        return Progress(approved: a, rejected: r, needsReview: n, approvedWidth: format(120 * Double(a) / Double(all)),
+                        rejectedWidth: format(120 * Double(r) / Double(all)))
+    }
+
+    /// One org's twelve months: bars scaled to its own largest month, the shown month darker.
+    static func spark(_ minutes: [Int64], months: [String], current: String) -> Chart {
+        let top = Double(max(1, minutes.max() ?? 1))
+        let bars = zip(months, minutes).enumerated().map { i, pair in
+            let h = 22 * Double(pair.1) / top
+            return Bar(x: "\(i * 10)", y: format(24 - h), w: "8", h: format(h), fill: pair.0 == current ? "#1d4ed8" : "#9fb3c8",
+                       month: pair.0, short: "", value: Quantity.hours(pair.1), labelX: "", labelY: "")
+        }
+        return Chart(width: 120, height: 24, bars: bars, gridlines: [])
+    }
+
+    /// The district's hours in twelve months, with four gridlines.
+    static func chart(_ minutes: [Int64], months: [String], current: String) -> Chart {
+        let width = 720, height = 200, left = 44.0, plotTop = 10.0, plotBottom = 172.0
+        let top = niceCeiling(Double(minutes.max() ?? 0) / 60)
+        let slot = (Double(width) - left) / Double(max(1, months.count))
+        let bars = zip(months, minutes).enumerated().map { i, pair in
+            let h = (plotBottom - plotTop) * (Double(pair.1) / 60) / top
+            let x = left + Double(i) * slot + slot * 0.2
+            return Bar(x: format(x), y: format(plotBottom - h), w: format(slot * 0.6), h: format(h),
+                       fill: pair.0 == current ? "#1d4ed8" : "#9fb3c8", month: pair.0, short: String(pair.0.suffix(5)),
+                       value: Quantity.hours(pair.1), labelX: format(x + slot * 0.3), labelY: format(plotBottom + 16))
+        }
+        let gridlines = (0...4).map { k -> Gridline in
+            let y = plotBottom - (plotBottom - plotTop) * Double(k) / 4
+            return Gridline(y: format(y), labelY: format(y + 4), label: "\(Int(top * Double(k) / 4))")
+        }
+        return Chart(width: width, height: height, bars: bars, gridlines: gridlines)
+    }
+
+    /// 1, 2 or 5 times a power of ten, at least `x` (and at least 1).
+    static func niceCeiling(_ x: Double) -> Double {
+        guard x > 1 else { return 1 }
+        var power = 1.0
+        while power * 10 <= x { power *= 10 }
+        for step in [1.0, 2, 5, 10] where step * power >= x { return step * power }
+        return 10 * power
+    }
+}
