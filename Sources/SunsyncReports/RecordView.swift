@@ -6,7 +6,7 @@ public enum Display {
         switch (field, value) {
         case ("minutes", .integer(let m)): Quantity.hours(m)
         case ("amount", .integer(let f)), ("lunch_rate", .integer(let f)): Quantity.yuan(f)
-        case ("cert", .text(let t)): ResidentID.mask(t)
+        case ("cert", .text(let t)): CertificateNumber.mask(t)
         case ("review", _): ReviewDecision(value).map { d in (d.verdict == .approved ? ReviewStatus.approved : .rejected).chinese + " " + d.verdict.rawValue }
             ?? value.description
         case (_, .null): "(empty)"
@@ -26,6 +26,13 @@ public enum Display {
 
 /// One change in a record's history: when, from which device, which field, to what.
 public struct ChangeLine: Encodable, Sendable {
+    public init(time: String, device: String, field: String, value: String) {
+        self.time = time
+        self.device = device
+        self.field = field
+        self.value = value
+    }
+
     public let time: String
     public let device: String
     public let field: String

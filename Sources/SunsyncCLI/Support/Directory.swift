@@ -23,7 +23,7 @@ struct Directory {
     func find(_ ref: String, name: String? = nil) throws -> Participant {
         let text = ref.trimmingCharacters(in: .whitespaces)
         if let cert = try? CertificateNumber(validating: text) {
-            return try byPerson(NaturalKey.personKey(cert.residentID), ref: ResidentID.mask(cert.text))
+            return try byPerson(NaturalKey.personKey(cert.residentID), ref: cert.masked)
         }
         if let id = try? ResidentID(validating: text) {
             return try byPerson(NaturalKey.personKey(id), ref: id.masked)

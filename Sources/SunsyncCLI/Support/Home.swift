@@ -142,9 +142,4 @@ struct Workspace {
     func who(_ p: Participant) -> String {
         "\(p.name ?? p.key.id) (\(show(p.certificate)))"
     }
-
-    func show(certificateText text: String?) -> String {
-        guard let text else { return "" }
-        return options.reveal ? text : ResidentID.mask(text)
-    }
 }

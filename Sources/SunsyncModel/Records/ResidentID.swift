@@ -115,6 +115,15 @@ public struct CertificateNumber: Hashable, Sendable, CustomStringConvertible {
         self.reissue = reissue
     }
 
-    public var masked: String { ResidentID.mask(text) }
+    public var masked: String { Self.mask(text) }
     public var description: String { masked }
+
+    /// Masks a certificate number: the first 6 and characters 17-18 of the resident ID stay, and the
+    /// category and level digits are hidden too — they tell the kind and severity of the disability
+    /// (DOMAIN: personal information). `31011219900315123X52` → `310112**********3X**`.
+    public static func mask(_ text: String) -> String {
+        let chars = Array(text)
+        guard chars.count >= 20 else { return ResidentID.mask(text) }
+        return String(chars[0..<6]) + String(repeating: "*", count: 10) + String(chars[16..<18]) + "**" + String(chars[20...])
+    }
 }

@@ -244,8 +244,12 @@ enum ReviewViews {
                       project: line.project, note: line.note, deleted: line.deleted, status: line.review,
                       statusLabel: line.status.chinese, reviewNote: line.reviewNote, changed: line.changedAfterApproval,
                       hasFlags: !flags.isEmpty, flags: flags, hasConflicts: !conflicts.isEmpty, conflicts: conflicts,
-                      canApprove: blocked == nil, approveBlocked: blocked, history: history)
+                      canApprove: blocked == nil, approveBlocked: blocked,
+                      history: history.map { ChangeLine(time: $0.time, device: $0.device, field: fieldNames[$0.field] ?? $0.field, value: $0.value) })
     }
+
+    static let fieldNames = ["minutes": "工时", "amount": "午餐金额", "project": "劳动项目", "note": "备注", "deleted": "删除",
+                             "review": "审核", "review_note": "审核备注"]
 
     // MARK: Charts
 

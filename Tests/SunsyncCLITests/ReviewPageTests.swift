@@ -1,0 +1,242 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import SunsyncModel
+import Testing
+
+/// A browser as far as the review page is concerned: keeps the session cookie, follows no redirect.
+final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    let base: String
+    var cookie: String?
+    private lazy var session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpShouldSetCookies = false
+        configuration.httpCookieStorage = nil
+        configuration.timeoutIntervalForRequest = 30
+        return URLSession(configuration: configuration, delegate: self, delegateQueue: nil)
+    }()
+
+    struct Answer {
+        let status: Int
+        let headers: [String: String]
+        let body: String
+        var location: String? { headers["location"] }
+    }
+
+    init(_ server: ServerProcess) { base = server.url }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+                    newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
+        completionHandler(nil)
+    }
+
+    func get(_ path: String) async throws -> Answer { try await send("GET", path, form: nil) }
+
+    func post(_ path: String, _ form: [String: String]) async throws -> Answer { try await send("POST", path, form: form) }
+
+    func send(_ method: String, _ path: String, form: [String: String]?) async throws -> Answer {
+        var request = URLRequest(url: URL(string: base + path)!)
+        request.httpMethod = method
+        if let cookie { request.setValue("sunsync_review=\(cookie)", forHTTPHeaderField: "Cookie") }
+        if let form {
+            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            request.httpBody = Data(form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
+                .joined(separator: "&").utf8)
+        }
+        let (data, response) = try await session.data(for: request)
+        let http = response as! HTTPURLResponse
+        var headers = [String: String]()
+        for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+        return Answer(status: http.statusCode, headers: headers, body: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Signs in; returns the `Set-Cookie` header.
+    @discardableResult
+    func signIn(_ token: String) async throws -> String {
+        let answer = try await post("/review/login", ["token": token])
+        #expect(answer.status == 303 && answer.location == "/review", "sign-in: \(answer.status) \(answer.body.prefix(300))")
+        let setCookie = answer.headers["set-cookie"] ?? ""
+        cookie = setCookie.split(separator: ";").first.map { String($0.dropFirst("sunsync_review=".count)) }
+        return setCookie
+    }
+
+    /// The CSRF token the page's forms carry.
+    func csrf(on path: String) async throws -> String {
+        let page = try await get(path).body
+        guard let range = page.range(of: #"name="csrf" value="[0-9a-f]+""#, options: .regularExpression) else { return "" }
+        return String(page[range].dropFirst(#"name="csrf" value=""#.count).dropLast())
+    }
+}
+
+/// The review page, through the real `sunsync-server` on 127.0.0.1: signing in, the pages, deciding,
+/// and every refusal. The decisions reach a base's laptop through a real `sunsync sync`.
+@Suite(.serialized) struct ReviewPageTests {
+    /// Reads the server's database beside it (a synchronous read, outside the async tests' context).
+    static func read<T>(_ server: ServerProcess, _ body: (Database) throws -> T) throws -> T {
+        try DatabaseQueue(path: server.databasePath).read(body)
+    }
+
+    static let evilName = "<script>alert(1)</script>李"
+    static let evilReason = "<img src=x onerror=alert(2)>合同期外"
+
+    /// Two Minhang bases and one Xuhui base; 张三 over the weekly limit at MH-SB-001, a clean participant
+    /// with a name that is HTML, and a Xuhui participant.
+    static func district() throws -> (server: ServerProcess, base: CLI, reviewer: String, xuhui: String, staff: String) {
+        let server = try ServerProcess.withOrgs()
+        let base = try CLI.linked(server, "laptop-a", "--role", "staff", "--org", "MH-SB-001")
+        let x = try CLI.linked(server, "laptop-x", "--role", "staff", "--org", "XH-SB-001")
+        #expect(try base.run("participant", "add", "--name", "张三", "--cert", People.zhang, "--start", "2024-01-01").status == 0)
+        #expect(try base.run("participant", "add", "--name", evilName, "--cert", People.li, "--start", "2024-01-01").status == 0)
+        for day in ["04", "05", "06", "07", "08"] { #expect(try base.run("hours", "set", "张三", "2024-03-\(day)", "5").status == 0) }
+        for day in ["04", "05", "06"] {
+            #expect(try base.run("hours", "set", People.li, "2024-03-\(day)", "3").status == 0)
+            #expect(try base.run("lunch", "set", People.li, "2024-03-\(day)").status == 0)
+        }
+        #expect(try x.run("participant", "add", "--name", "孙八", "--cert", MorePeople.sun, "--start", "2024-01-01").status == 0)
+        #expect(try x.run("hours", "set", "孙八", "2024-03-04", "4").status == 0)
+        _ = try base.sync()
+        _ = try x.sync()
+        return (server, base, try server.token("reviewer-mh", "--role", "reviewer", "--district", "310112"),
+                try server.token("reviewer-xh", "--role", "reviewer", "--district", "310104"),
+                try server.token("laptop-b", "--role", "staff", "--org", "MH-SB-002"))
+    }
+
+    @Test func aReviewerSignsInSeesTheMonthAndApprovesACleanMonthThatReachesTheBase() async throws {
+        let (server, base, reviewer, _, _) = try Self.district()
+        defer { server.stop() }
+        let browser = Browser(server)
+
+        // Not signed in: sent to sign in; the form is there.
+        let first = try await browser.get("/review")
+        #expect(first.status == 303 && first.location == "/review/login")
+        #expect(try await browser.get("/").location == "/review")
+        let login = try await browser.get("/review/login")
+        #expect(login.status == 200 && login.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(login.body.contains("name=\"token\"") && login.body.contains("审核登录"))
+
+        // Signing in: a cookie that only HTTP reads, only for /review, for at most 12 hours; only its hash is kept.
+        let setCookie = try await browser.signIn(reviewer)
+        for attribute in ["HttpOnly", "SameSite=Strict", "Path=/review", "Max-Age=43200"] { #expect(setCookie.contains(attribute), "\(setCookie)") }
+        #expect(!setCookie.contains("Secure"), "plain HTTP: no Secure attribute")
+        let sessionID = try #require(browser.cookie)
+        let hashes = try Self.read(server) { db in try String.fetchAll(db, sql: "SELECT id_hash FROM review_sessions") }
+        #expect(hashes == [NaturalKey.digest(sessionID)], "only the hash of the session id is stored")
+
+        // The district's month: its two orgs (not Xuhui's), totals, the chart, masked numbers, escaped names.
+        let month = try await browser.get("/review?month=2024-03")
+        #expect(month.status == 200 && month.headers["content-type"] == "text/html; charset=utf-8")
+        #expect(month.headers["content-security-policy"]?.contains("default-src 'none'") == true)
+        #expect(month.body.contains("MH-SB-001") && month.body.contains("MH-SB-002") && !month.body.contains("XH-SB-001"))
+        #expect(month.body.contains("<td class=\"num\">34</td>"), "25 h of 张三 and 9 h of the other: 34 h at MH-SB-001")
+        #expect(month.body.contains("近 12 个月工时") && month.body.contains("<svg"))
+        #expect(!month.body.contains("<script") && !month.body.contains("src=\"http"), "nothing from outside the server, no script")
+        // The default month is the latest with records.
+        #expect(try await browser.get("/review").body.contains("2024-03 月度审核"))
+
+        // One org's month: people masked (category and level too), the flag, the days.
+        let org = try await browser.get("/review/orgs/MH-SB-001?month=2024-03&show=all")
+        #expect(org.status == 200)
+        #expect(org.body.contains("310112**********3X**") && org.body.contains("超出每周工时"))
+        #expect(org.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;李") && !org.body.contains(Self.evilName))
+        for page in [month.body, org.body] {
+            for number in [People.zhang, People.li, String(People.zhang.prefix(18)), String(People.li.prefix(18)), "3X52", "6061"] {
+                #expect(!page.contains(number), "\(number) shown unmasked")
+            }
+        }
+
+        // A record: content, history with the device's name, the flag.
+        let ids = org.body.ranges(of: /\/review\/records\/(h[0-9]{8}-[0-9a-f]{8})/).map { String(org.body[$0].suffix(18)) }
+        let zhangFlagged = try #require(ids.first { $0.hasPrefix("h20240304") })
+        let record = try await browser.get("/review/records/\(zhangFlagged)")
+        #expect(record.status == 200 && record.body.contains("laptop-a · MH-SB-001") && record.body.contains("修改记录"))
+        #expect(try await browser.get("/review/records/h20240304-00000000").status == 404)
+
+        // Approve the month's unflagged records: 张三's five flagged days stay; the other's six records pass.
+        let csrf = try await browser.csrf(on: "/review/orgs/MH-SB-001?month=2024-03")
+        let approved = try await browser.post("/review/orgs/MH-SB-001/approve", ["csrf": csrf, "month": "2024-03"])
+        #expect(approved.status == 303 && approved.location?.contains("done=month-6-5") == true, "\(approved.location ?? approved.body)")
+        let after = try await browser.get(approved.location!)
+        #expect(after.body.contains("已通过 6 条记录"))
+
+        // The decision is an op of the reviewer's device: it reaches the base at its next sync.
+        _ = try base.sync()
+        let list = try #require(try base.run("hours", "list", "--json", "--month", "2024-03").json() as? [[String: Any]])
+        let statuses = Dictionary(grouping: list, by: { $0["name"] as? String ?? "" }).mapValues { $0.compactMap { $0["review"] as? String } }
+        #expect(statuses[Self.evilName]?.allSatisfy { $0 == "approved" } == true && statuses[Self.evilName]?.count == 3)
+        #expect(statuses["张三"]?.allSatisfy { $0 == "needs_review" } == true)
+        let history = try base.run("history", People.li, "2024-03-04")
+        #expect(history.out.contains("reviewer-mh"), "the base sees who decided: \(history.out)")
+
+        // Reject one with a reason that is HTML: escaped on the page; the base sees the reason.
+        let rejected = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "reason": Self.evilReason])
+        #expect(rejected.status == 303)
+        let shown = try await browser.get("/review/records/\(zhangFlagged)")
+        #expect(shown.body.contains("已退回") && shown.body.contains("&lt;img src=x onerror=alert(2)&gt;合同期外") && !shown.body.contains(Self.evilReason))
+        let noReason = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "reason": "  "])
+        #expect(noReason.status == 400 && noReason.body.contains("退回需要填写原因"))
+        _ = try base.sync()
+        #expect(try base.run("hours", "list", "--month", "2024-03").out.contains("合同期外"))
+
+        // Signing out ends the session.
+        #expect(try await browser.post("/review/logout", ["csrf": csrf]).status == 303)
+        #expect(try await browser.get("/review").location == "/review/login")
+        let count = try Self.read(server) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM review_sessions") }
+        #expect(count == 0)
+    }
+
+    @Test func everyRefusalChangesNothing() async throws {
+        let (server, _, reviewer, xuhui, staff) = try Self.district()
+        defer { server.stop() }
+        let opsBefore = try Self.read(server) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") }
+
+        // Wrong, staff and empty tokens: 401 and no cookie.
+        let nobody = Browser(server)
+        for token in ["sst_wrong", staff, ""] {
+            let answer = try await nobody.post("/review/login", ["token": token])
+            #expect(answer.status == 401 && answer.headers["set-cookie"] == nil, "token \(token.prefix(8)): \(answer.status)")
+            #expect(answer.body.contains("令牌") || answer.body.contains("审核设备"))
+        }
+        // A made-up cookie is no session; a form without one is refused.
+        nobody.cookie = "made-up"
+        #expect(try await nobody.get("/review?month=2024-03").location == "/review/login")
+        #expect(try await nobody.post("/review/orgs/MH-SB-001/approve", ["month": "2024-03", "csrf": "x"]).status == 401)
+
+        // CSRF: a post without the session's token is refused.
+        let browser = Browser(server)
+        try await browser.signIn(reviewer)
+        for csrf in ["", "0123456789abcdef0123456789abcdef"] {
+            let forged = try await browser.post("/review/orgs/MH-SB-001/approve", ["csrf": csrf, "month": "2024-03"])
+            #expect(forged.status == 403 && forged.body.contains("CSRF"))
+        }
+        // Bad months and things outside the district: refused in words.
+        #expect(try await browser.get("/review?month=2024-13").status == 400)
+        #expect(try await browser.get("/review?month=March").status == 400)
+        #expect(try await browser.get("/review/orgs/XH-SB-001?month=2024-03").status == 404)
+        let other = Browser(server)
+        try await other.signIn(xuhui)
+        let xuhuiPage = try await other.get("/review/orgs/XH-SB-001?month=2024-03&show=all")
+        let xuhuiRecord = try #require(xuhuiPage.body.firstMatch(of: /h20240304-[0-9a-f]{8}/).map { String($0.output) })
+        #expect(try await browser.get("/review/records/\(xuhuiRecord)").status == 404, "a reviewer of Minhang cannot open a Xuhui record")
+        let csrf = try await browser.csrf(on: "/review?month=2024-03")
+        #expect(try await browser.post("/review/records/\(xuhuiRecord)/approve", ["csrf": csrf]).status == 404)
+        #expect(try await other.get("/review?month=2024-03").body.contains("XH-SB-001"))
+        let tooLong = try await browser.post("/review/login", ["token": String(repeating: "x", count: 70_000)])
+        #expect(tooLong.status == 413)
+
+        // Revoking the device ends its sessions at once.
+        #expect(try await browser.get("/review?month=2024-03").status == 200)
+        #expect(try server.admin("device", "revoke", "reviewer-mh").status == 0)
+        #expect(try await browser.get("/review?month=2024-03").location == "/review/login")
+        #expect(try await browser.post("/review/orgs/MH-SB-001/approve", ["csrf": csrf, "month": "2024-03"]).status == 401)
+        let again = try await Browser(server).post("/review/login", ["token": reviewer])
+        #expect(again.status == 401 && again.body.contains("吊销"))
+
+        let opsAfter = try Self.read(server) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") }
+        #expect(opsBefore == opsAfter, "no refused request wrote anything")
+        #expect(try await Browser(server).get("/healthz").status == 200, "the server kept serving")
+    }
+}
