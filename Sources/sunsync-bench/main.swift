@@ -7,6 +7,7 @@
 //   sunsync-bench sync [ops]                           first sync, idle syncs, wire bytes, concurrent pushes
 //                                                      (default 1,000,000 ops)
 //   sunsync-bench review [ops]                         a reviewer's reads and approvals on that district-year
+//   sunsync-bench page [ops]                           the review page served from that district-year
 import Foundation
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -27,11 +28,13 @@ case "sync":
     try await runSync(ops: numbers.first ?? 1_000_000)
 case "review":
     try await runReview(ops: numbers.first ?? 1_000_000)
+case "page":
+    try await runPage(ops: numbers.first ?? 1_000_000)
 default:
     usage()
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] | review [ops]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] | review [ops] | page [ops]\n".utf8))
     exit(64)
 }
