@@ -128,7 +128,7 @@ extension ServerCommand {
             let app = try Result {
                 try buildApplication(store: store, configuration: configuration, logger: logger) { port in
                     // The one line scripts and tests wait for.
-                    FileHandle.standardOutput.write(Data("sunsync-server listening on \(scheme)://\(host):\(port) (data: \(data.directory))\n".utf8))
+                    FileHandle.standardOutput.write(Data("sunsync-server listening on \(scheme)://\(host):\(port) (data: \(data.directory)); review page: \(scheme)://\(host):\(port)/review\n".utf8))
                 }
             }.mapError { AdminError("cannot use the TLS certificate or key: \($0)") }.get()
             do {
