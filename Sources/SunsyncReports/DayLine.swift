@@ -122,6 +122,13 @@ extension Ledger {
         return values.map { rank[$0] ?? 0 }
     }
 
+    /// One hours or lunch record's line, with its flags (deleted or not): what a record's page shows.
+    public func line(_ key: RecordKey) -> DayLine? {
+        guard let parsed = try? NaturalKey.parse(key), let date = parsed.date else { return nil }
+        let filter = DayFilter(month: date.monthKey, participant: parsed.participant, includeDeleted: true)
+        return days(key.collection, filter, reveal: false, withFlags: true).first { $0.key == key }
+    }
+
     /// Hours and lunches together, for the review list.
     public func reviewList(_ filter: DayFilter, reveal: Bool) -> [DayLine] {
         let all = days(.hours, filter, reveal: reveal, withFlags: true) + days(.lunches, filter, reveal: reveal, withFlags: true)
@@ -137,8 +144,13 @@ extension Ledger {
     /// already are neither; rejected ones are left (overturning a rejection is a decision on its own).
     /// `sunsync review approve --org --month` and the review page's bulk approval both ask here.
     public func monthApproval(org: String, month: String, unflagged: Bool) -> (targets: [DayLine], skipped: [(id: String, why: String)]) {
+        Self.monthApproval(reviewList(.init(month: month, org: org), reveal: false), unflagged: unflagged)
+    }
+
+    /// The same, over the org's month's review list already made.
+    public static func monthApproval(_ lines: [DayLine], unflagged: Bool) -> (targets: [DayLine], skipped: [(id: String, why: String)]) {
         var targets = [DayLine](), skipped = [(id: String, why: String)]()
-        for line in reviewList(.init(month: month, org: org), reveal: false) {
+        for line in lines {
             switch line.status {
             case .approved: continue
             case .rejected: skipped.append((line.reviewId, "rejected earlier (approve it on its own to overturn)")); continue

@@ -77,7 +77,8 @@ extension Ledger {
                                   conflicts: (h + l).filter(\.record.hasConflict).count, flags: flags)
     }
 
-    static func sum(_ lines: [MonthlyReport.Line], name: String, org: String?, orgName: String?) -> MonthlyReport.Line {
+    /// The lines added up (an empty org's month: zeros).
+    public static func sum(_ lines: [MonthlyReport.Line], name: String, org: String?, orgName: String?) -> MonthlyReport.Line {
         func total<N: AdditiveArithmetic>(_ value: (MonthlyReport.Line) -> N) -> N { lines.reduce(.zero) { $0 + value($1) } }
         let minutes = total(\.minutes), fen = total(\.lunchFen)
         return MonthlyReport.Line(participantId: nil, org: org, orgName: orgName, name: name, certificate: "",

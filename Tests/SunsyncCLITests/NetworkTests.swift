@@ -158,5 +158,17 @@ final class FakeServer: @unchecked Sendable {
         let trusted = CLI()
         #expect(try trusted.run(["login", "--server", "https://127.0.0.1:\(tls.port)", "--token", token], environment: ["SSL_CERT_FILE": dir + "/cert.pem"]).status == 0)
         #expect(try trusted.run(["sync"], environment: ["SSL_CERT_FILE": dir + "/cert.pem"]).status == 0)
+        // Over TLS the review page's session cookie is marked Secure.
+        let reviewer = try tls.token("reviewer", "--role", "reviewer", "--district", "310112")
+        let curl = Process()
+        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+        curl.arguments = ["-s", "-i", "--cacert", dir + "/cert.pem", "--data-urlencode", "token=\(reviewer)", "https://127.0.0.1:\(tls.port)/review/login"]
+        let out = Pipe()
+        curl.standardOutput = out
+        try curl.run()
+        let answer = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        curl.waitUntilExit()
+        let cookie = answer.split(separator: "\r\n").first { $0.lowercased().hasPrefix("set-cookie:") } ?? ""
+        #expect(answer.hasPrefix("HTTP/1.1 303") && cookie.contains("; Secure") && cookie.contains("HttpOnly"), "\(answer.prefix(400))")
     }
 }

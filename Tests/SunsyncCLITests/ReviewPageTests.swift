@@ -65,10 +65,13 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     }
 
     /// The CSRF token the page's forms carry.
-    func csrf(on path: String) async throws -> String {
+    func csrf(on path: String) async throws -> String { try await field("csrf", on: path) }
+
+    /// The value of a hidden form field on a page.
+    func field(_ name: String, on path: String) async throws -> String {
         let page = try await get(path).body
-        guard let range = page.range(of: #"name="csrf" value="[0-9a-f]+""#, options: .regularExpression) else { return "" }
-        return String(page[range].dropFirst(#"name="csrf" value=""#.count).dropLast())
+        guard let range = page.range(of: #"name="\#(name)" value="[0-9a-f]+""#, options: .regularExpression) else { return "" }
+        return String(page[range].dropFirst(#"name="\#(name)" value=""#.count).dropLast())
     }
 }
 
@@ -149,8 +152,8 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         }
 
         // A record: content, history with the device's name, the flag.
-        let ids = org.body.ranges(of: /\/review\/records\/(h[0-9]{8}-[0-9a-f]{8})/).map { String(org.body[$0].suffix(18)) }
-        let zhangFlagged = try #require(ids.first { $0.hasPrefix("h20240304") })
+        let zhangRow = try #require(org.body.firstMatch(of: /records\/(h20240304-[0-9a-f]{8})">[^<]*<\/a><\/td><td>2024-03-04<\/td><td>张三<\/td>/))
+        let zhangFlagged = String(zhangRow.output.1)
         let record = try await browser.get("/review/records/\(zhangFlagged)")
         #expect(record.status == 200 && record.body.contains("laptop-a · MH-SB-001") && record.body.contains("修改记录"))
         #expect(try await browser.get("/review/records/h20240304-00000000").status == 404)
@@ -171,12 +174,24 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         let history = try base.run("history", People.li, "2024-03-04")
         #expect(history.out.contains("reviewer-mh"), "the base sees who decided: \(history.out)")
 
+        // A decision names the content the reviewer was shown: after the base changes the day, the old page's
+        // form is refused and nothing is written; the page shown again decides.
+        let seen = try await browser.field("version", on: "/review/records/\(zhangFlagged)")
+        #expect(seen.count == 32)
+        #expect(try base.run("hours", "set", "张三", "2024-03-04", "4.5").status == 0)
+        _ = try base.sync()
+        let stale = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "version": seen, "reason": "太多"])
+        #expect(stale.status == 409 && stale.body.contains("changed it since the page was shown"), "\(stale.status)")
+        #expect(try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "reason": "太多"]).status == 400, "no version")
+
         // Reject one with a reason that is HTML: escaped on the page; the base sees the reason.
-        let rejected = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "reason": Self.evilReason])
+        let version = try await browser.field("version", on: "/review/records/\(zhangFlagged)")
+        #expect(version != seen)
+        let rejected = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "version": version, "reason": Self.evilReason])
         #expect(rejected.status == 303)
         let shown = try await browser.get("/review/records/\(zhangFlagged)")
         #expect(shown.body.contains("已退回") && shown.body.contains("&lt;img src=x onerror=alert(2)&gt;合同期外") && !shown.body.contains(Self.evilReason))
-        let noReason = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "reason": "  "])
+        let noReason = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "version": version, "reason": "  "])
         #expect(noReason.status == 400 && noReason.body.contains("退回需要填写原因"))
         _ = try base.sync()
         #expect(try base.run("hours", "list", "--month", "2024-03").out.contains("合同期外"))

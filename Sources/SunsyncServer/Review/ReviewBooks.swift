@@ -15,6 +15,15 @@ actor ReviewBooks {
         let seq: Int64
         let settings: FlagSettings
         let ledger: Ledger
+        /// What the pages read of it, made once per ledger.
+        var report: MonthlyReport?
+        var orgs = [String: OrgMonth]()
+    }
+
+    /// One org's month as its page lists it.
+    struct OrgMonth: Sendable {
+        let lines: [DayLine]
+        let flags: [FlagLine]
     }
     private struct Minutes {
         let seq: Int64
@@ -45,6 +54,27 @@ actor ReviewBooks {
         minutes[key] = Minutes(seq: seq, byOrg: ledger.minutesByOrg(month: month))
         touch(key)
         return FinishedLedger(ledger)
+    }
+
+    /// The district's month: its ledger and monthly report.
+    func district(district: String, orgs: [String], month: String) async throws -> (FinishedLedger, MonthlyReport) {
+        let ledger = try await self.ledger(district: district, orgs: orgs, month: month)
+        let key = district + "|" + month
+        if let report = months[key]?.report { return (ledger, report) }
+        let report = ledger.ledger.monthly(month: month, reveal: false)
+        months[key]?.report = report
+        return (ledger, report)
+    }
+
+    /// One org's month: the district's ledger and report, and the org's days and flags.
+    func org(_ org: String, district: String, orgs: [String], month: String) async throws -> (FinishedLedger, MonthlyReport, OrgMonth) {
+        let (ledger, report) = try await self.district(district: district, orgs: orgs, month: month)
+        let key = district + "|" + month
+        if let kept = months[key]?.orgs[org] { return (ledger, report, kept) }
+        let made = OrgMonth(lines: ledger.ledger.reviewList(.init(month: month, org: org), reveal: false),
+                            flags: ledger.ledger.flagLines(month: month, org: org, names: DeviceNames()))
+        months[key]?.orgs[org] = made
+        return (ledger, report, made)
     }
 
     /// Each org's hours in each of `months`, in minutes: from a kept ledger, else from the month's hours alone.

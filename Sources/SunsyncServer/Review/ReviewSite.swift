@@ -139,24 +139,25 @@ struct ReviewSite: Sendable {
 
     func district(_ request: Request, _ signed: Signed) async throws -> Response {
         guard let month = try await month(request, signed) else { return try badMonth(signed) }
-        let ledger = try await books.ledger(district: signed.district, orgs: signed.orgs, month: month)
+        let (ledger, report) = try await books.district(district: signed.district, orgs: signed.orgs, month: month)
         let months = (0..<12).reversed().map { Ledger.month(month, minus: $0) }
         let minutes = try await books.minutesByOrg(district: signed.district, orgs: signed.orgs, months: months)
         let frame = frame(signed, month: month, notice: Self.notice(request))
-        return try page("district", ReviewViews.district(ledger.ledger, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
+        return try page("district", ReviewViews.district(ledger.ledger, report: report, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
     }
 
     func org(_ request: Request, _ code: String, _ signed: Signed) async throws -> Response {
         guard signed.orgs.contains(code) else { return try notInDistrict("基地 \(code)", signed) }
         guard let month = try await month(request, signed) else { return try badMonth(signed) }
-        let ledger = try await books.ledger(district: signed.district, orgs: signed.orgs, month: month)
+        let (ledger, report, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
         let show = request.uri.queryParameters["show"].flatMap { ReviewViews.DayShow(rawValue: String($0)) } ?? .attention
-        return try page("org", ReviewViews.org(ledger.ledger, code: code, frame: frame(signed, month: month, notice: Self.notice(request)), show: show))
+        return try page("org", ReviewViews.org(ledger.ledger, report: report, month: orgMonth, code: code,
+                                               frame: frame(signed, month: month, notice: Self.notice(request)), show: show))
     }
 
     func record(_ id: String, _ signed: Signed, notice: String?, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let (key, ledger) = try await find(id, signed) else { return try notInDistrict("记录 \(id)", signed) }
-        guard let line = ledger.ledger.reviewList(.init(includeDeleted: true), reveal: false).first(where: { $0.key == key }) else {
+        guard let line = ledger.ledger.line(key) else {
             return try notInDistrict("记录 \(id)", signed)
         }
         let names = try deviceNames()
@@ -185,7 +186,10 @@ struct ReviewSite: Sendable {
         if let note, note.count > 500 {
             return try await record(id, signed, notice: nil, problem: "备注太长（\(note.count) 字），最多 500 字。", status: .badRequest)
         }
-        let outcome = try await write(verdict, [key], note: note, signed)
+        guard let version = form["version"], !version.isEmpty else {
+            return try await record(id, signed, notice: nil, problem: "表单缺少记录版本，没有写入：请在记录页面上重新提交。", status: .badRequest)
+        }
+        let outcome = try await write(verdict, [(key, version)], note: note, signed)
         if let skip = outcome.skipped.first {
             return try await record(id, signed, notice: nil, problem: "没有写入：\(skip.why)。", status: .conflict)
         }
@@ -195,9 +199,9 @@ struct ReviewSite: Sendable {
     func approveMonth(_ code: String, _ form: [String: String], _ signed: Signed) async throws -> Response {
         guard signed.orgs.contains(code) else { return try notInDistrict("基地 \(code)", signed) }
         guard let month = form["month"], Ledger.weeks(ofMonth: month) != nil else { return try badMonth(signed) }
-        let ledger = try await books.ledger(district: signed.district, orgs: signed.orgs, month: month)
-        let plan = ledger.ledger.monthApproval(org: code, month: month, unflagged: true)
-        let outcome = try await write(.approved, plan.targets.map(\.key), note: nil, signed)
+        let (ledger, _, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
+        let plan = Ledger.monthApproval(orgMonth.lines, unflagged: true)
+        let outcome = try await write(.approved, plan.targets.map { ($0.key, ledger.ledger.state[$0.key]?.contentVersion) }, note: nil, signed)
         let skipped = plan.skipped.count + outcome.skipped.count
         return Self.redirect("/review/orgs/\(code)?month=\(month)&done=month-\(outcome.decided)-\(skipped)")
     }
@@ -208,15 +212,21 @@ struct ReviewSite: Sendable {
     }
 
     /// One transaction: each record's decision as `RecordState.decision` has it, every op checked as a
-    /// push from this device would be. Nothing is written if one op would be refused.
-    func write(_ verdict: ReviewDecision.Verdict, _ keys: [RecordKey], note: String?, _ signed: Signed) async throws -> Outcome {
+    /// push from this device would be. Nothing is written if one op would be refused. A record whose
+    /// content is no longer the version the reviewer was shown (a base synced an edit meanwhile) is
+    /// skipped: a decision must name what the reviewer saw.
+    func write(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, version: String?)], note: String?, _ signed: Signed) async throws -> Outcome {
         let outcome = Outcome()
         let access = signed.access
         _ = try await store.write(asDevice: signed.device.id) { tx in
             outcome.decided = 0
             outcome.skipped = []
-            for key in keys {
+            for (key, version) in targets {
                 guard let record = try tx.record(key) else { continue }
+                if let version, record.contentVersion != version {
+                    outcome.skipped.append((ReviewRef.make(key), "the base changed it since the page was shown; look at it again"))
+                    continue
+                }
                 switch record.decision(verdict, note: note) {
                 case .failure(let skip): outcome.skipped.append((ReviewRef.make(key), skip.reason))
                 case .success(let writes):

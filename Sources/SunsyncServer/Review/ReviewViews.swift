@@ -100,8 +100,8 @@ enum ReviewViews {
     }
 
     /// `/review?month=M`: every org of the district in the month, with a twelve-month chart.
-    static func district(_ ledger: Ledger, frame: Frame, orgs: [String], minutes: [String: [String: Int64]], months: [String]) -> District {
-        let report = ledger.monthly(month: frame.month, reveal: false)
+    static func district(_ ledger: Ledger, report: MonthlyReport, frame: Frame, orgs: [String], minutes: [String: [String: Int64]],
+                         months: [String]) -> District {
         let byOrg = Dictionary(report.orgs.map { ($0.org, $0.total) }, uniquingKeysWith: { a, _ in a })
         let peopleByOrg = Dictionary(grouping: report.participants, by: { $0.org ?? "" }).mapValues(\.count)
         let rows = orgs.sorted().map { code -> OrgRow in
@@ -171,19 +171,19 @@ enum ReviewViews {
     }
 
     /// `/review/orgs/<code>?month=M`: one org's month, its people, flags and days.
-    static func org(_ ledger: Ledger, code: String, frame: Frame, show: DayShow) -> Org {
-        let report = ledger.monthly(month: frame.month, org: code, reveal: false)
-        let total = report.orgs.first { $0.org == code }?.total ?? report.total
-        let people = report.participants.map {
+    static func org(_ ledger: Ledger, report: MonthlyReport, month: ReviewBooks.OrgMonth, code: String, frame: Frame, show: DayShow) -> Org {
+        let total = report.orgs.first { $0.org == code }?.total
+        let participants = report.participants.filter { $0.org == code }
+        let people = participants.map {
             Person(name: $0.name, certificate: $0.certificate, days: $0.daysWorked, hours: $0.hours, lunches: $0.lunches,
                    lunchAmount: $0.lunchAmount, approved: $0.approved, needsReview: $0.needsReview, rejected: $0.rejected, flags: nonZero($0.flags))
         }
-        let flags = ledger.flagLines(month: frame.month, org: code, names: DeviceNames()).map {
+        let flags = month.flags.map {
             FlagRow(label: SunsyncModel.Flag.Kind(rawValue: $0.kind)?.chinese ?? $0.kind, css: $0.kind == "conflict" ? "conflict" : "flag",
                     subject: $0.subject, message: $0.message)
         }
-        let lines = ledger.reviewList(.init(month: frame.month, org: code), reveal: false)
-        let plan = ledger.monthApproval(org: code, month: frame.month, unflagged: true)
+        let lines = month.lines
+        let plan = Ledger.monthApproval(lines, unflagged: true)
         let shown = lines.filter { line in
             switch show {
             case .attention: !line.flags.isEmpty || line.conflict
@@ -194,7 +194,8 @@ enum ReviewViews {
         let name = ledger.orgName(code)
         return Org(title: "\(name.isEmpty ? code : name) \(frame.month)", district: frame.district, device: frame.device, csrf: frame.csrf,
                    month: frame.month, prev: frame.prev, next: frame.next, notice: frame.notice, code: code, name: name.isEmpty ? code : name,
-                   totals: Totals(total, participants: report.participants.count), people: people, hasFlags: !flags.isEmpty, flagLines: flags,
+                   totals: Totals(total ?? Ledger.sum([], name: "", org: code, orgName: name), participants: participants.count),
+                   people: people, hasFlags: !flags.isEmpty, flagLines: flags,
                    filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)", on: $0 == show) },
                    days: shown.map(day), approvable: plan.targets.count, canApproveMonth: !plan.targets.isEmpty,
                    held: plan.skipped.count - lines.filter { $0.status == .rejected }.count,
@@ -221,6 +222,8 @@ enum ReviewViews {
         let status: String, statusLabel: String, reviewNote: String?, changed: Bool
         let hasFlags: Bool, flags: [String]
         let hasConflicts: Bool, conflicts: [String]
+        /// The content version shown: the forms send it back, and a decision on other content is refused.
+        let version: String
         let canApprove: Bool
         let approveBlocked: String?
         let history: [ChangeLine]
@@ -244,7 +247,7 @@ enum ReviewViews {
                       project: line.project, note: line.note, deleted: line.deleted, status: line.review,
                       statusLabel: line.status.chinese, reviewNote: line.reviewNote, changed: line.changedAfterApproval,
                       hasFlags: !flags.isEmpty, flags: flags, hasConflicts: !conflicts.isEmpty, conflicts: conflicts,
-                      canApprove: blocked == nil, approveBlocked: blocked,
+                      version: ledger.state[line.key]?.contentVersion ?? "", canApprove: blocked == nil, approveBlocked: blocked,
                       history: history.map { ChangeLine(time: $0.time, device: $0.device, field: fieldNames[$0.field] ?? $0.field, value: $0.value) })
     }
 

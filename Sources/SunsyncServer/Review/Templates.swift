@@ -245,12 +245,12 @@ enum Templates {
         <h2>审核决定 decision</h2>
         <div class="panel actions">
           {{#canApprove}}<form method="post" action="/review/records/{{id}}/approve">
-            <input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
             <label>备注（可不填）<br><input type="text" name="note" maxlength="500"></label>
             <button class="primary">通过</button></form>{{/canApprove}}
           {{#approveBlocked}}<span class="muted">不能通过：{{approveBlocked}}</span>{{/approveBlocked}}
           {{^deleted}}<form method="post" action="/review/records/{{id}}/reject">
-            <input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="version" value="{{version}}">
             <label>退回原因（基地会看到）<br><input type="text" name="reason" maxlength="500" required size="40"></label>
             <button class="danger">退回</button></form>{{/deleted}}
         </div>
