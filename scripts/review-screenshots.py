@@ -24,7 +24,6 @@ class Page:
     def __init__(self, ws_url):
         self.ws = websocket.create_connection(ws_url, timeout=60, suppress_origin=True)
         self.next_id = 0
-        self.events = []
 
     def call(self, method, **params):
         self.next_id += 1
@@ -36,25 +35,26 @@ class Page:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
                 return message.get("result", {})
-            self.events.append(message)
-
-    def wait_for(self, event, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            for i, message in enumerate(self.events):
-                if message.get("method") == event:
-                    del self.events[: i + 1]
-                    return message
-            self.events.append(json.loads(self.ws.recv()))
-        raise RuntimeError(f"no {event} within {timeout} s")
+            # Anything else is an event: none is needed, pages are awaited by their address and readyState.
 
     def evaluate(self, expression):
         return self.call("Runtime.evaluate", expression=expression, returnByValue=True)["result"].get("value")
 
+    def settle(self, done, timeout=30):
+        """Waits until the document has loaded and `done(location.href)` holds (a load event can be a
+        late one of the page before, so the address is checked too)."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            state = self.evaluate("document.readyState + ' ' + location.href") or ""
+            ready, _, href = state.partition(" ")
+            if ready == "complete" and done(href):
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"the page did not load within {timeout} s (now: {state})")
+
     def go(self, url):
-        self.events.clear()
         self.call("Page.navigate", url=url)
-        self.wait_for("Page.loadEventFired")
+        self.settle(lambda href: href == url)
 
     def shoot(self, path, width=1366):
         height = int(self.evaluate("document.documentElement.scrollHeight") or 900)
@@ -105,7 +105,7 @@ def main():
         page.shoot(os.path.join(args.out, "login.png"))
         page.evaluate(f"document.getElementById('token').value = {json.dumps(token)}; "
                       "document.querySelector('form[action=\"/review/login\"]').submit()")
-        page.wait_for("Page.loadEventFired")
+        page.settle(lambda href: not href.endswith("/review/login"))
         expect(page.evaluate("location.pathname") == "/review", "signing in did not lead to /review")
 
         page.go(f"{args.url}/review?month={args.month}")
