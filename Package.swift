@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "SunsyncReportsTests", dependencies: ["SunsyncReports", "SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
         .testTarget(name: "SunsyncProtocolTests", dependencies: ["SunsyncProtocol", "SunsyncModel"]),
+        // The server's parts in process: what the review page keeps of a month against a fresh read.
+        .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports"]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
         .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncProtocol",
                                                            .product(name: "GRDB", package: "GRDB.swift")],

@@ -70,11 +70,35 @@ extension Store {
         let hours = Self.dayKeys(.hours, days), lunches = Self.dayKeys(.lunches, days)
         return try await Self.run {
             try await queue.read { db in
-                try Bool.fetchOne(db, sql: """
-                    SELECT EXISTS (SELECT 1 FROM ops WHERE seq > ? AND (collection IN ('orgs', 'participants')
-                        OR rkey BETWEEN ? AND ? OR rkey BETWEEN ? AND ?))
-                    """, arguments: [seq, hours.lowerBound, hours.upperBound, lunches.lowerBound, lunches.upperBound]) ?? true
+                try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE seq > ? AND \(Self.touching))",
+                                  arguments: [seq, hours.lowerBound, hours.upperBound, lunches.lowerBound, lunches.upperBound]) ?? true
             }
         }
     }
+
+    /// What changed for `days` since `seq`, in one read: the last seq now, and each record that an op
+    /// arrived since touched (those days' hours and lunches, any org or participant) as the store has
+    /// merged it now. Nil if more than `limit` records were touched: then read the days again whole.
+    public func changes(after seq: Int64, days: ClosedRange<CivilDate>, limit: Int) async throws(StoreError)
+        -> (seq: Int64, records: [RecordKey: RecordState])? {
+        let hours = Self.dayKeys(.hours, days), lunches = Self.dayKeys(.lunches, days)
+        return try await Self.run {
+            try await queue.read { db in
+                let last = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ops") ?? 0
+                let rows = try Row.fetchAll(db, sql: "SELECT DISTINCT collection, record FROM ops WHERE seq > ? AND seq <= ? AND \(Self.touching) LIMIT ?",
+                                            arguments: [seq, last, hours.lowerBound, hours.upperBound, lunches.lowerBound, lunches.upperBound, limit + 1])
+                guard rows.count <= limit else { return nil }
+                var records = [RecordKey: RecordState]()
+                for row in rows {
+                    guard let collection = CollectionName(rawValue: row[0]) else { continue }
+                    let id: String = row[1]
+                    records.merge(try Self.records(db, collection: collection, id: id)) { _, new in new }
+                }
+                return (last, records)
+            }
+        }
+    }
+
+    /// The ops (of `ops`) that can change a reading of some days: binds the hours' then the lunches' key range.
+    static let touching = "(collection IN ('orgs', 'participants') OR rkey BETWEEN ? AND ? OR rkey BETWEEN ? AND ?)"
 }

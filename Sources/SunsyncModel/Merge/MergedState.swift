@@ -39,10 +39,19 @@ public struct MergedState: Sendable {
     /// (what a reviewer's scope holds on the server, where every district's records are).
     public func restricted(toOrgs orgs: Set<String>) -> MergedState {
         var kept = MergedState()
-        kept.records = records.filter { key, _ in
-            key.collection == .orgs ? orgs.contains(key.id) : orgs.contains(String(key.id.prefix { $0 != "/" }))
-        }
+        kept.records = records.filter { key, _ in orgs.contains(Self.org(of: key)) }
         return kept
+    }
+
+    /// The org a record belongs to: an org record's own code, else the text of its id up to the first `/`.
+    public static func org(of key: RecordKey) -> String {
+        key.collection == .orgs ? key.id : String(key.id.prefix { $0 != "/" })
+    }
+
+    /// Puts `record` in place of what the state holds for `key` (removes it for nil): for a reader that
+    /// keeps a state and takes in the records a store has merged since, as the store holds them.
+    public mutating func replace(_ key: RecordKey, with record: RecordState?) {
+        records[key] = record
     }
 
     /// The records of one collection, in id order.

@@ -4,8 +4,9 @@ import SunsyncReports
 import SunsyncStore
 
 /// The district months the review page shows, read into the same `Ledger` the CLI reads (so page and
-/// laptop show the same numbers), and kept while no op that could change them has arrived: a month is
-/// read again only when `Store.changed(after:days:)` says so, or today or the rules have changed.
+/// laptop show the same numbers), and kept: when ops arrive, the records they touched are taken in as
+/// the store has merged them (`Store.changes(after:days:limit:)`); a month is read again whole only when
+/// many changed, or today or the rules have changed.
 actor ReviewBooks {
     let store: Store
     /// Whole ledgers kept (a district-year month is ~100 MB): the last few months looked at.
@@ -33,9 +34,13 @@ actor ReviewBooks {
     private var recent = [String]()
     private var minutes = [String: Minutes]()
 
-    init(store: Store, ledgersKept: Int = 3) {
+    /// Above this many records changed since a month was read, it is read again whole.
+    let patchLimit: Int
+
+    init(store: Store, ledgersKept: Int = 3, patchLimit: Int = 5_000) {
         self.store = store
         self.ledgersKept = ledgersKept
+        self.patchLimit = patchLimit
     }
 
     /// The ledger of a district's month (its orgs only), fresh.
@@ -43,12 +48,22 @@ actor ReviewBooks {
         let key = district + "|" + month
         guard let days = Ledger.weeks(ofMonth: month) else { throw StoreError(.invalid, "\(month) is not a month") }
         let settings = FlagSettings(today: Ledger.today(secondsSince1970: now.timeIntervalSince1970).description, rules: try store.rules())
-        if let kept = months[key], kept.settings == settings, !(try await store.changed(after: kept.seq, days: days)) {
-            touch(key)
-            return FinishedLedger(kept.ledger)
+        let scope = Set(orgs)
+        var seq: Int64
+        var state: MergedState
+        if let kept = months[key], kept.settings == settings,
+           let changes = try await store.changes(after: kept.seq, days: days, limit: patchLimit) {
+            if changes.records.isEmpty {
+                touch(key)
+                return FinishedLedger(kept.ledger)
+            }
+            // A few records changed: take them in as the store has merged them, and keep the rest.
+            (seq, state) = (changes.seq, kept.ledger.state)
+            for (record, merged) in changes.records where scope.contains(MergedState.org(of: record)) { state.replace(record, with: merged) }
+        } else {
+            seq = try await store.lastSeq()
+            state = try store.mergedState(days: days).restricted(toOrgs: scope)
         }
-        let seq = try await store.lastSeq()
-        let state = try store.mergedState(days: days).restricted(toOrgs: Set(orgs))
         let ledger = Ledger(state: state, settings: settings)
         months[key] = Month(seq: seq, settings: settings, ledger: ledger)
         minutes[key] = Minutes(seq: seq, byOrg: ledger.minutesByOrg(month: month))

@@ -1,0 +1,79 @@
+import Foundation
+import SunsyncModel
+import SunsyncReports
+import SunsyncStore
+import Testing
+@testable import SunsyncServer
+
+/// The review page keeps a district's month and takes in only the records that ops arriving since have
+/// touched. Whatever arrives — edits, concurrent writes, an op after the op that replaced it, another
+/// district's records — the kept month must equal a fresh read of the store.
+struct ReviewBooksTests {
+    static let orgs = ["MH-SB-001", "MH-SB-002"]
+
+    @Test(arguments: [1, 2, 3]) func aKeptMonthEqualsAFreshRead(seed: UInt64) async throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("books-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try Store.create(at: dir + "/server.sqlite", replica: ReplicaID(0x5e), metadata: ["role": "server"])
+        let store = try Store.open(at: dir + "/server.sqlite", server: true)
+        var rng = Mix(seed)
+        var clock: UInt64 = 1_709_510_400_000
+        func id(_ replica: UInt64) -> OpID {
+            clock += 1 + rng.next() % 3
+            return OpID(timestamp: Timestamp(milliseconds: clock, counter: 0), replica: ReplicaID(replica))
+        }
+        var ops = [Op]()
+        for (org, district) in [("MH-SB-001", "310112"), ("MH-SB-002", "310112"), ("XH-SB-001", "310104")] {
+            ops.append(Op(id: id(1), collection: .orgs, record: org, field: "name", value: .text("基地 \(org)")))
+            ops.append(Op(id: id(1), collection: .orgs, record: org, field: "district", value: .text(district)))
+        }
+        _ = try await store.push(ops)
+        let books = ReviewBooks(store: store, patchLimit: 40)
+        let records = (0..<60).map { n -> RecordKey in
+            let org = ["MH-SB-001", "MH-SB-002", "XH-SB-001"][n % 3]
+            let day = [3, 4, 15, 29, 31, 40][n % 6]   // March's weeks, and a day of April outside them
+            let date = CivilDate(year: 2024, month: 3, day: 1)!.adding(days: day)
+            return RecordKey(collection: n % 4 == 0 ? .lunches : .hours, id: "\(org)/\(String(format: "%020x", n % 7))/\(date)")
+        }
+        var withheld = [Op]()
+        for round in 0..<12 {
+            var batch = [Op]()
+            let count = round == 5 ? 120 : Int(rng.next() % 12) + 1   // once more than the patch limit
+            for _ in 0..<count {
+                let key = records[Int(rng.next() % UInt64(records.count))]
+                let field = ["minutes", "deleted", "note"][Int(rng.next() % 3)]
+                let current = try store.record(key)?.field(field)?.current.map(\.id) ?? []
+                let pred = rng.next() % 4 == 0 ? [] : current   // sometimes a concurrent write
+                let value: Value = field == "minutes" ? .integer(Int64(rng.next() % 480)) : field == "deleted" ? .bool(rng.next() % 5 == 0) : .text("n\(round)")
+                let op = Op(id: id(2 + rng.next() % 3), collection: key.collection, record: key.id, field: field, value: value, pred: pred)
+                if rng.next() % 6 == 0 {
+                    // Held back: a later op replaces it first, then it arrives.
+                    withheld.append(op)
+                    batch.append(Op(id: id(9), collection: key.collection, record: key.id, field: field, value: value, pred: [op.id]))
+                } else {
+                    batch.append(op)
+                }
+            }
+            if round % 3 == 2 { batch += withheld; withheld = [] }
+            _ = try await store.push(batch)
+            let kept = try await books.ledger(district: "310112", orgs: Self.orgs, month: "2024-03")
+            let fresh = try store.mergedState(days: Ledger.weeks(ofMonth: "2024-03")!).restricted(toOrgs: Set(Self.orgs))
+            #expect(kept.ledger.state == fresh, "round \(round)")
+            #expect(!kept.ledger.state.records.keys.contains { $0.id.hasPrefix("XH-") }, "another district's records stay out")
+        }
+    }
+}
+
+/// SplitMix64: reproducible randomness for the rounds.
+struct Mix: RandomNumberGenerator {
+    var state: UInt64
+    init(_ seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+}
