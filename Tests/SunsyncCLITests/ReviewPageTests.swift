@@ -231,6 +231,8 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(try await browser.get("/review?month=2024-13").status == 400)
         #expect(try await browser.get("/review?month=March").status == 400)
         #expect(try await browser.get("/review/orgs/XH-SB-001?month=2024-03").status == 404)
+        let lost = try await browser.get("/review/no/such/page")
+        #expect(lost.status == 404 && lost.headers["content-type"]?.hasPrefix("text/html") == true)
         let other = Browser(server)
         try await other.signIn(xuhui)
         let xuhuiPage = try await other.get("/review/orgs/XH-SB-001?month=2024-03&show=all")

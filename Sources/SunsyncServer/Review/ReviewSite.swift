@@ -55,6 +55,12 @@ struct ReviewSite: Sendable {
         router.post("/review/orgs/:code/approve") { request, context in
             try await signedForm(request) { signed, form in try await approveMonth(context.parameters.get("code") ?? "", form, signed) }
         }
+        router.get("/review/**") { request, _ in
+            try await signedPage(request) { signed in
+                try message(status: .notFound, heading: "找不到这个页面", text: "地址 \(request.uri.path) 不是审核页面的一部分。",
+                            link: "/review", linkText: "返回本区审核页面", signed: signed)
+            }
+        }
     }
 
     // MARK: Sessions
