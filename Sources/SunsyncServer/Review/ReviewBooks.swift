@@ -23,6 +23,8 @@ actor ReviewBooks {
 
     /// One org's month as its page lists it.
     struct OrgMonth: Sendable {
+        /// The monthly report of this org alone.
+        let report: MonthlyReport
         let lines: [DayLine]
         let flags: [FlagLine]
     }
@@ -81,15 +83,16 @@ actor ReviewBooks {
         return (ledger, report)
     }
 
-    /// One org's month: the district's ledger and report, and the org's days and flags.
-    func org(_ org: String, district: String, orgs: [String], month: String) async throws -> (FinishedLedger, MonthlyReport, OrgMonth) {
-        let (ledger, report) = try await self.district(district: district, orgs: orgs, month: month)
+    /// One org's month: the district's ledger, and the org's report, days and flags.
+    func org(_ org: String, district: String, orgs: [String], month: String) async throws -> (FinishedLedger, OrgMonth) {
+        let ledger = try await self.ledger(district: district, orgs: orgs, month: month)
         let key = district + "|" + month
-        if let kept = months[key]?.orgs[org] { return (ledger, report, kept) }
-        let made = OrgMonth(lines: ledger.ledger.reviewList(.init(month: month, org: org), reveal: false),
+        if let kept = months[key]?.orgs[org] { return (ledger, kept) }
+        let made = OrgMonth(report: ledger.ledger.monthly(month: month, org: org, reveal: false),
+                            lines: ledger.ledger.reviewList(.init(month: month, org: org), reveal: false),
                             flags: ledger.ledger.flagLines(month: month, org: org, names: DeviceNames()))
         months[key]?.orgs[org] = made
-        return (ledger, report, made)
+        return (ledger, made)
     }
 
     /// Each org's hours in each of `months`, in minutes: from a kept ledger, else from the month's hours alone.

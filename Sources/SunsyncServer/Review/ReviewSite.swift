@@ -155,9 +155,9 @@ struct ReviewSite: Sendable {
     func org(_ request: Request, _ code: String, _ signed: Signed) async throws -> Response {
         guard signed.orgs.contains(code) else { return try notInDistrict("基地 \(code)", signed) }
         guard let month = try await month(request, signed) else { return try badMonth(signed) }
-        let (ledger, report, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
+        let (ledger, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
         let show = request.uri.queryParameters["show"].flatMap { ReviewViews.DayShow(rawValue: String($0)) } ?? .attention
-        return try page("org", ReviewViews.org(ledger.ledger, report: report, month: orgMonth, code: code,
+        return try page("org", ReviewViews.org(ledger.ledger, month: orgMonth, code: code,
                                                frame: frame(signed, month: month, notice: Self.notice(request)), show: show))
     }
 
@@ -205,7 +205,7 @@ struct ReviewSite: Sendable {
     func approveMonth(_ code: String, _ form: [String: String], _ signed: Signed) async throws -> Response {
         guard signed.orgs.contains(code) else { return try notInDistrict("基地 \(code)", signed) }
         guard let month = form["month"], Ledger.weeks(ofMonth: month) != nil else { return try badMonth(signed) }
-        let (ledger, _, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
+        let (ledger, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
         let plan = Ledger.monthApproval(orgMonth.lines, unflagged: true)
         let outcome = try await write(.approved, plan.targets.map { ($0.key, ledger.ledger.state[$0.key]?.contentVersion) }, note: nil, signed)
         let skipped = plan.skipped.count + outcome.skipped.count

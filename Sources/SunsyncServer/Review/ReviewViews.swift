@@ -171,9 +171,9 @@ enum ReviewViews {
     }
 
     /// `/review/orgs/<code>?month=M`: one org's month, its people, flags and days.
-    static func org(_ ledger: Ledger, report: MonthlyReport, month: ReviewBooks.OrgMonth, code: String, frame: Frame, show: DayShow) -> Org {
-        let total = report.orgs.first { $0.org == code }?.total
-        let participants = report.participants.filter { $0.org == code }
+    static func org(_ ledger: Ledger, month: ReviewBooks.OrgMonth, code: String, frame: Frame, show: DayShow) -> Org {
+        let total = month.report.orgs.first { $0.org == code }?.total
+        let participants = month.report.participants
         let people = participants.map {
             Person(name: $0.name, certificate: $0.certificate, days: $0.daysWorked, hours: $0.hours, lunches: $0.lunches,
                    lunchAmount: $0.lunchAmount, approved: $0.approved, needsReview: $0.needsReview, rejected: $0.rejected, flags: nonZero($0.flags))
