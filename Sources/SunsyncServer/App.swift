@@ -24,7 +24,8 @@ public struct ServerConfiguration: Sendable {
 /// The Hummingbird application over a store: `/healthz`, `/metrics`, and protocol v1.
 public func buildApplication(store: Store, configuration: ServerConfiguration, logger: Logger,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let router = try buildRouter(store: store, epoch: try store.serverEpoch(), configuration: configuration)
+    let books = ReviewBooks(store: store)
+    let router = try buildRouter(store: store, books: books, epoch: try store.serverEpoch(), configuration: configuration)
     var server = HTTPServerBuilder.http1()
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -35,13 +36,23 @@ public func buildApplication(store: Store, configuration: ServerConfiguration, l
         router: router,
         server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sunsync-server"),
-        onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
+        onServerRunning: { channel in
+            await onRunning(channel.localAddress?.port ?? configuration.port)
+            // The review page's first month for each district with a reviewer, read while no one waits.
+            Task(priority: .background) {
+                let districts = Set(((try? store.devices()) ?? []).filter { $0.role == .reviewer && $0.revokedAt == nil }.compactMap(\.district))
+                for district in districts.sorted() {
+                    guard let orgs = try? await store.orgs(inDistrict: district), !orgs.isEmpty else { continue }
+                    try? await books.warm(district: district, orgs: orgs)
+                }
+            }
+        },
         logger: logger)
 }
 
-func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration) throws -> Router<BasicRequestContext> {
+func buildRouter(store: Store, books: ReviewBooks, epoch: String, configuration: ServerConfiguration) throws -> Router<BasicRequestContext> {
     let metrics = Metrics()
-    let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration)
+    let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration, books: books)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: ProblemMiddleware(metrics: metrics))
     router.get("/healthz") { _, _ in "ok\n" }
@@ -53,7 +64,7 @@ func buildRouter(store: Store, epoch: String, configuration: ServerConfiguration
     router.post("/v1/push") { request, context in try await sync.push(request, logger: context.logger) }
     router.get("/v1/pull") { request, _ in try await sync.pull(request) }
     router.get("/v1/devices") { request, _ in try await sync.devices(request) }
-    try ReviewSite(store: store, secureCookies: configuration.tls != nil).register(on: router)
+    try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil).register(on: router)
     return router
 }
 
@@ -63,6 +74,8 @@ struct SyncController: Sendable {
     let epoch: String
     let metrics: Metrics
     let configuration: ServerConfiguration
+    /// The review page's kept months, brought up to date after each push that brought something new.
+    let books: ReviewBooks
 
     static let versionHeader = HTTPField.Name(Wire.versionHeader)!
 
@@ -144,6 +157,7 @@ struct SyncController: Sendable {
             accepted.append(op)
         }
         let result = try await store.push(accepted, device: access.device.id, at: ISO8601DateFormatter().string(from: Date()))
+        if result.new > 0 { Task(priority: .background) { await books.refreshKept() } }
         if result.deviceReplicas > 1 {
             logger.warning("device \(access.device.name) (\(access.device.id)) has pushed from \(result.deviceReplicas) replicas: its token is used on more than one laptop (a copied home, or a leaked token); see `sunsync-server device list`")
         }

@@ -16,9 +16,11 @@ actor ReviewBooks {
         let seq: Int64
         let settings: FlagSettings
         let ledger: Ledger
+        /// The district's orgs it was read for.
+        let scope: [String]
         /// What the pages read of it, made once per ledger.
         var report: MonthlyReport?
-        var orgs = [String: OrgMonth]()
+        var orgMonths = [String: OrgMonth]()
     }
 
     /// One org's month as its page lists it.
@@ -67,7 +69,7 @@ actor ReviewBooks {
             state = try store.mergedState(days: days).restricted(toOrgs: scope)
         }
         let ledger = Ledger(state: state, settings: settings)
-        months[key] = Month(seq: seq, settings: settings, ledger: ledger)
+        months[key] = Month(seq: seq, settings: settings, ledger: ledger, scope: orgs)
         minutes[key] = Minutes(seq: seq, byOrg: ledger.minutesByOrg(month: month))
         touch(key)
         return FinishedLedger(ledger)
@@ -87,11 +89,11 @@ actor ReviewBooks {
     func org(_ org: String, district: String, orgs: [String], month: String) async throws -> (FinishedLedger, OrgMonth) {
         let ledger = try await self.ledger(district: district, orgs: orgs, month: month)
         let key = district + "|" + month
-        if let kept = months[key]?.orgs[org] { return (ledger, kept) }
+        if let kept = months[key]?.orgMonths[org] { return (ledger, kept) }
         let made = OrgMonth(report: ledger.ledger.monthly(month: month, org: org, reveal: false),
                             lines: ledger.ledger.reviewList(.init(month: month, org: org), reveal: false),
                             flags: ledger.ledger.flagLines(month: month, org: org, names: DeviceNames()))
-        months[key]?.orgs[org] = made
+        months[key]?.orgMonths[org] = made
         return (ledger, made)
     }
 
@@ -112,6 +114,51 @@ actor ReviewBooks {
             result[month] = byOrg
         }
         return result
+    }
+
+    // MARK: Ahead of the pages
+
+    private var refreshing = false
+    private var refreshAgain = false
+
+    /// Brings the kept months, and what pages made of them, up to date after ops arrived (a push): what
+    /// the next page would do, done before it is asked. Pushes come in bursts: one refresh a second at
+    /// most, and one more after if ops arrived meanwhile.
+    func refreshKept() async {
+        if refreshing { return refreshAgain = true }
+        refreshing = true
+        defer { refreshing = false }
+        repeat {
+            refreshAgain = false
+            for key in recent {
+                guard let kept = months[key], let bar = key.firstIndex(of: "|") else { continue }
+                let district = String(key[..<bar]), month = String(key[key.index(after: bar)...])
+                let viewed = Array(kept.orgMonths.keys), hadReport = kept.report != nil
+                _ = try? await ledger(district: district, orgs: kept.scope, month: month)
+                if hadReport { _ = try? await self.district(district: district, orgs: kept.scope, month: month) }
+                for org in viewed { _ = try? await self.org(org, district: district, orgs: kept.scope, month: month) }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        } while refreshAgain
+    }
+
+    /// Reads what a district's reviewer sees first — the latest month's page and its twelve-month chart —
+    /// so that the first page after the server starts is quick.
+    func warm(district: String, orgs: [String]) async throws {
+        let month = try defaultMonth()
+        _ = try await self.district(district: district, orgs: orgs, month: month)
+        _ = try await minutesByOrg(district: district, orgs: orgs, months: Self.chartMonths(ending: month))
+    }
+
+    /// The month a page shows when none is asked for: the latest holding records, not after this one.
+    nonisolated func defaultMonth(now: Date = Date()) throws -> String {
+        let today = Ledger.today(secondsSince1970: now.timeIntervalSince1970)
+        return min(try store.daySpan()?.upperBound ?? today, today).monthKey
+    }
+
+    /// The twelve months a chart ending with `month` shows, oldest first.
+    static func chartMonths(ending month: String) -> [String] {
+        (0..<12).reversed().map { Ledger.month(month, minus: $0) }
     }
 
     private func touch(_ key: String) {

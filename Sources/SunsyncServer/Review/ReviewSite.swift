@@ -22,9 +22,9 @@ struct ReviewSite: Sendable {
     static let lifetimeSeconds = 12 * 3600
     static let maxFormBytes = 64 * 1024
 
-    init(store: Store, secureCookies: Bool) throws {
+    init(store: Store, books: ReviewBooks, secureCookies: Bool) throws {
         self.store = store
-        self.books = ReviewBooks(store: store)
+        self.books = books
         self.templates = try Templates.library()
         self.secureCookies = secureCookies
     }
@@ -146,7 +146,7 @@ struct ReviewSite: Sendable {
     func district(_ request: Request, _ signed: Signed) async throws -> Response {
         guard let month = try await month(request, signed) else { return try badMonth(signed) }
         let (ledger, report) = try await books.district(district: signed.district, orgs: signed.orgs, month: month)
-        let months = (0..<12).reversed().map { Ledger.month(month, minus: $0) }
+        let months = ReviewBooks.chartMonths(ending: month)
         let minutes = try await books.minutesByOrg(district: signed.district, orgs: signed.orgs, months: months)
         let frame = frame(signed, month: month, notice: Self.notice(request))
         return try page("district", ReviewViews.district(ledger.ledger, report: report, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
@@ -258,8 +258,7 @@ struct ReviewSite: Sendable {
         if let text = request.uri.queryParameters["month"].map(String.init), !text.isEmpty {
             return Ledger.weeks(ofMonth: text) == nil ? nil : text
         }
-        let today = Ledger.today(secondsSince1970: Date().timeIntervalSince1970)
-        return min(try store.daySpan()?.upperBound ?? today, today).monthKey
+        return try books.defaultMonth()
     }
 
     func deviceNames() throws -> DeviceNames {
