@@ -32,7 +32,7 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document (stable snake_case keys) instead of a table.")
     var json = false
 
-    @Flag(name: .long, help: "Show certificate and ID numbers in full instead of masked (310112********1234).")
+    @Flag(name: .long, help: "Show certificate and ID numbers in full instead of masked (310112**********3X**: category and level hidden too).")
     var reveal = false
 }
 

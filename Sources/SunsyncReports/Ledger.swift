@@ -135,3 +135,15 @@ public enum ReviewRef {
         return (collection, date)
     }
 }
+
+/// Shanghai's districts by their 6-digit code (GB/T 2260), as pages and headings name them.
+public enum Districts {
+    public static let names = [
+        "310101": "黄浦区", "310104": "徐汇区", "310105": "长宁区", "310106": "静安区", "310107": "普陀区", "310109": "虹口区",
+        "310110": "杨浦区", "310112": "闵行区", "310113": "宝山区", "310114": "嘉定区", "310115": "浦东新区", "310116": "金山区",
+        "310117": "松江区", "310118": "青浦区", "310120": "奉贤区", "310151": "崇明区",
+    ]
+
+    /// The district's federation: `闵行区残联（310112）`, or `区残联（code）` for a code not listed.
+    public static func federation(_ code: String) -> String { "\(names[code] ?? "区")残联（\(code)）" }
+}

@@ -321,11 +321,12 @@ struct ReviewSite: Sendable {
 
     func message(status: HTTPResponse.Status, heading: String, text: String, link: String, linkText: String, signed: Signed? = nil) throws -> Response {
         try page("message", MessageView(title: heading, heading: heading, text: text, link: link, linkText: linkText,
-                                        district: signed?.district, device: signed?.device.name, csrf: signed?.csrf), status: status)
+                                        district: signed.map { Districts.federation($0.district) }, device: signed?.device.name,
+                                        csrf: signed?.csrf), status: status)
     }
 
     func notInDistrict(_ what: String, _ signed: Signed) throws -> Response {
-        try message(status: .notFound, heading: "找不到", text: "\(what) 不在区划 \(signed.district) 的记录中（编号写错了，或属于别的区）。",
+        try message(status: .notFound, heading: "找不到", text: "\(what) 不在\(Districts.federation(signed.district))的记录中（编号写错了，或属于别的区）。",
                     link: "/review", linkText: "返回本区审核页面", signed: signed)
     }
 

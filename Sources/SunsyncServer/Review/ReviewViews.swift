@@ -115,7 +115,7 @@ enum ReviewViews {
                           progress: progress(line), spark: spark(monthly, months: months, current: frame.month))
         }
         let totals = months.map { m in orgs.reduce(Int64(0)) { $0 + (minutes[m]?[$1] ?? 0) } }
-        return District(title: "\(frame.month) 各基地", district: frame.district, device: frame.device, csrf: frame.csrf, month: frame.month,
+        return District(title: "\(frame.month) 各基地", district: Districts.federation(frame.district), device: frame.device, csrf: frame.csrf, month: frame.month,
                         prev: frame.prev, next: frame.next, notice: frame.notice,
                         totals: Totals(report.total, participants: report.participants.count, orgCount: orgs.count),
                         chart: chart(totals, months: months, current: frame.month), orgs: rows, empty: report.participants.isEmpty)
@@ -192,7 +192,7 @@ enum ReviewViews {
             }
         }
         let name = ledger.orgName(code)
-        return Org(title: "\(name.isEmpty ? code : name) \(frame.month)", district: frame.district, device: frame.device, csrf: frame.csrf,
+        return Org(title: "\(name.isEmpty ? code : name) \(frame.month)", district: Districts.federation(frame.district), device: frame.device, csrf: frame.csrf,
                    month: frame.month, prev: frame.prev, next: frame.next, notice: frame.notice, code: code, name: name.isEmpty ? code : name,
                    totals: Totals(total ?? Ledger.sum([], name: "", org: code, orgName: name), participants: participants.count),
                    people: people, hasFlags: !flags.isEmpty, flagLines: flags,
@@ -240,7 +240,7 @@ enum ReviewViews {
         default: nil
         }
         let hours = line.collection == "hours"
-        return Record(title: line.reviewId, district: frame.district, device: frame.device, csrf: frame.csrf, month: frame.month,
+        return Record(title: line.reviewId, district: Districts.federation(frame.district), device: frame.device, csrf: frame.csrf, month: frame.month,
                       notice: frame.notice, problem: problem, id: line.reviewId, kind: hours ? "工时" : "午餐", org: line.org,
                       orgName: line.orgName.isEmpty ? line.org : line.orgName, name: line.name, certificate: line.certificate, date: line.date,
                       valueLabel: hours ? "工时" : "午餐金额", value: hours ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元",

@@ -72,7 +72,7 @@ enum Templates {
         <body>
         <header>
           <span class="brand">阳光基地工时与午餐补贴审核</span>
-          {{#district}}<span>区残联 · 区划 {{district}}</span>{{/district}}
+          {{#district}}<span>{{district}}</span>{{/district}}
           {{#device}}<span class="who">审核设备 {{device}}</span>
           <form method="post" action="/review/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button>退出登录</button></form>{{/device}}
         </header>
@@ -115,7 +115,7 @@ enum Templates {
 
     static let district = """
         {{>head}}
-        <div class="crumbs">区残联 {{district}}</div>
+        <div class="crumbs">{{district}}</div>
         <h1>{{month}} 月度审核 · 各基地</h1>
         <div class="nav">
           <a href="/review?month={{prev}}">← {{prev}}</a>
@@ -171,7 +171,7 @@ enum Templates {
 
     static let org = """
         {{>head}}
-        <div class="crumbs"><a href="/review?month={{month}}">区残联 {{district}} · {{month}}</a> › {{code}}</div>
+        <div class="crumbs"><a href="/review?month={{month}}">{{district}} · {{month}}</a> › {{code}}</div>
         <h1>{{name}} <span class="muted" style="font-size: 15px;">{{code}} · {{month}}</span></h1>
         <div class="nav">
           <a href="/review/orgs/{{code}}?month={{prev}}">← {{prev}}</a>
@@ -223,7 +223,7 @@ enum Templates {
 
     static let record = """
         {{>head}}
-        <div class="crumbs"><a href="/review?month={{month}}">区残联 {{district}} · {{month}}</a> › <a href="/review/orgs/{{org}}?month={{month}}">{{orgName}}</a> › {{id}}</div>
+        <div class="crumbs"><a href="/review?month={{month}}">{{district}} · {{month}}</a> › <a href="/review/orgs/{{org}}?month={{month}}">{{orgName}}</a> › {{id}}</div>
         <h1>{{kind}} · {{name}} · {{date}}</h1>
         <div class="panel">
           <dl class="facts">
