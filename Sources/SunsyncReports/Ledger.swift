@@ -83,6 +83,12 @@ public final class Ledger {
         return first.weekStart...lastDay(of: first).weekStart.adding(days: 6)
     }
 
+    /// The days of a month, first to last; nil if `month` is not YYYY-MM.
+    public static func days(ofMonth month: String) -> ClosedRange<CivilDate>? {
+        guard month.utf8.count == 7, let first = CivilDate(month + "-01") else { return nil }
+        return first...lastDay(of: first)
+    }
+
     /// The date in Shanghai (UTC+8 all year) at `secondsSince1970`: the "today" of future-date flags.
     public static func today(secondsSince1970: Double) -> CivilDate {
         CivilDate(dayNumber: Int32(((secondsSince1970 + 8 * 3600) / 86400).rounded(.down)))
