@@ -34,11 +34,14 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 
     func get(_ path: String) async throws -> Answer { try await send("GET", path, form: nil) }
 
-    func post(_ path: String, _ form: [String: String]) async throws -> Answer { try await send("POST", path, form: form) }
+    func post(_ path: String, _ form: [String: String], headers: [String: String] = [:]) async throws -> Answer {
+        try await send("POST", path, form: form, headers: headers)
+    }
 
-    func send(_ method: String, _ path: String, form: [String: String]?) async throws -> Answer {
+    func send(_ method: String, _ path: String, form: [String: String]?, headers: [String: String] = [:]) async throws -> Answer {
         var request = URLRequest(url: URL(string: base + path)!)
         request.httpMethod = method
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let cookie { request.setValue("sunsync_review=\(cookie)", forHTTPHeaderField: "Cookie") }
         if let form {
             request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
@@ -227,6 +230,14 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
             let forged = try await browser.post("/review/orgs/MH-SB-001/approve", ["csrf": csrf, "month": "2024-03"])
             #expect(forged.status == 403 && forged.body.contains("CSRF"))
         }
+        // A form from another site (the browser says so) is refused, a sign-in too.
+        let csrfToken = try await browser.csrf(on: "/review?month=2024-03")
+        let crossSite = try await browser.post("/review/orgs/MH-SB-001/approve", ["csrf": csrfToken, "month": "2024-03"],
+                                               headers: ["Sec-Fetch-Site": "cross-site"])
+        #expect(crossSite.status == 403 && crossSite.body.contains("别的网站"))
+        let crossLogin = try await Browser(server).post("/review/login", ["token": reviewer], headers: ["Sec-Fetch-Site": "cross-site"])
+        #expect(crossLogin.status == 403 && crossLogin.headers["set-cookie"] == nil)
+
         // Bad months and things outside the district: refused in words.
         #expect(try await browser.get("/review?month=2024-13").status == 400)
         #expect(try await browser.get("/review?month=March").status == 400)

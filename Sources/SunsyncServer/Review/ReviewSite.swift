@@ -88,7 +88,19 @@ struct ReviewSite: Sendable {
     /// holding the cookie knows (the server keeps only its hash).
     static func csrf(sessionID: String) -> String { String(NaturalKey.digest("csrf:" + sessionID).prefix(32)) }
 
+    /// A browser says when a form comes from another site (`Sec-Fetch-Site: cross-site`): never one of
+    /// these pages' own, so it is refused before anything else — signing in included (login CSRF).
+    static func crossSite(_ request: Request) -> Bool {
+        request.headers[HTTPField.Name("Sec-Fetch-Site")!]?.lowercased() == "cross-site"
+    }
+
+    func crossSiteRefusal() throws -> Response {
+        try message(status: .forbidden, heading: "请求被拒绝", text: "这个表单来自别的网站，没有执行。请直接打开审核页面操作。",
+                    link: "/review", linkText: "打开审核页面")
+    }
+
     func login(_ request: Request) async throws -> Response {
+        if Self.crossSite(request) { return try crossSiteRefusal() }
         let form = try await Self.form(request)
         let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let refusal: String?
@@ -129,6 +141,7 @@ struct ReviewSite: Sendable {
 
     /// A form post by a signed-in reviewer, with the session's CSRF token; refused otherwise.
     func signedForm(_ request: Request, _ body: (Signed, [String: String]) async throws -> Response) async throws -> Response {
+        if Self.crossSite(request) { return try crossSiteRefusal() }
         guard let signed = try await signedIn(request) else {
             return try message(status: .unauthorized, heading: "未登录", text: "会话已结束（过期、退出或设备被吊销），这次操作没有执行。请重新登录。",
                                link: "/review/login", linkText: "登录")
