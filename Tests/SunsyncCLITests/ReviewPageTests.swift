@@ -154,6 +154,13 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
             }
         }
 
+        // One person's days: the name links to them.
+        let personLink = try #require(org.body.firstMatch(of: /href="(\/review\/orgs\/MH-SB-001\?month=2024-03&amp;show=all&amp;person=[^"]+)">张三</).map { String($0.output.1) })
+        let person = try await browser.get(personLink.replacingOccurrences(of: "&amp;", with: "&"))
+        #expect(person.status == 200 && person.body.contains("仅 张三") && person.body.contains("超出每周工时"))
+        #expect(!person.body.contains("<td>" + Self.evilName.replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;") + "</td><td>工时"),
+                "only 张三's days are listed")
+
         // A record: content, history with the device's name, the flag.
         let zhangRow = try #require(org.body.firstMatch(of: /records\/(h20240304-[0-9a-f]{8})">[^<]*<\/a><\/td><td>2024-03-04<\/td><td>张三<\/td>/))
         let zhangFlagged = String(zhangRow.output.1)

@@ -170,8 +170,9 @@ struct ReviewSite: Sendable {
         guard let month = try await month(request, signed) else { return try badMonth(signed) }
         let (ledger, orgMonth) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
         let show = request.uri.queryParameters["show"].flatMap { ReviewViews.DayShow(rawValue: String($0)) } ?? .attention
+        let person = request.uri.queryParameters["person"].map { String($0).removingPercentEncoding ?? String($0) }.flatMap { $0.isEmpty ? nil : $0 }
         return try page("org", ReviewViews.org(ledger.ledger, month: orgMonth, code: code,
-                                               frame: frame(signed, month: month, notice: Self.notice(request)), show: show))
+                                               frame: frame(signed, month: month, notice: Self.notice(request)), show: show, person: person))
     }
 
     func record(_ id: String, _ signed: Signed, notice: String?, problem: String?, status: HTTPResponse.Status = .ok) async throws -> Response {

@@ -1,3 +1,4 @@
+import Foundation
 import SunsyncModel
 import SunsyncReports
 
@@ -123,6 +124,8 @@ enum ReviewViews {
 
     struct Person {
         let name: String, certificate: String
+        /// The org page listing this person's days only.
+        let href: String
         let days: Int, hours: String, lunches: Int, lunchAmount: String
         let approved: Int, needsReview: Int, rejected: Int
         let flags: Int?
@@ -171,11 +174,12 @@ enum ReviewViews {
     }
 
     /// `/review/orgs/<code>?month=M`: one org's month, its people, flags and days.
-    static func org(_ ledger: Ledger, month: ReviewBooks.OrgMonth, code: String, frame: Frame, show: DayShow) -> Org {
+    static func org(_ ledger: Ledger, month: ReviewBooks.OrgMonth, code: String, frame: Frame, show: DayShow, person: String? = nil) -> Org {
         let total = month.report.orgs.first { $0.org == code }?.total
         let participants = month.report.participants
         let people = participants.map {
-            Person(name: $0.name, certificate: $0.certificate, days: $0.daysWorked, hours: $0.hours, lunches: $0.lunches,
+            Person(name: $0.name, certificate: $0.certificate,
+                   href: "/review/orgs/\(code)?month=\(frame.month)&show=all&person=" + query($0.participantId ?? ""), days: $0.daysWorked, hours: $0.hours, lunches: $0.lunches,
                    lunchAmount: $0.lunchAmount, approved: $0.approved, needsReview: $0.needsReview, rejected: $0.rejected, flags: nonZero($0.flags))
         }
         let flags = month.flags.map {
@@ -185,10 +189,11 @@ enum ReviewViews {
         let lines = month.lines
         let plan = Ledger.monthApproval(lines, unflagged: true)
         let shown = lines.filter { line in
+            if let person, line.participantId != person { return false }
             switch show {
-            case .attention: !line.flags.isEmpty || line.conflict
-            case .needsReview: line.status == .needsReview
-            case .all: true
+            case .attention: return !line.flags.isEmpty || line.conflict
+            case .needsReview: return line.status == .needsReview
+            case .all: return true
             }
         }
         let name = ledger.orgName(code)
@@ -196,7 +201,9 @@ enum ReviewViews {
                    month: frame.month, prev: frame.prev, next: frame.next, notice: frame.notice, code: code, name: name.isEmpty ? code : name,
                    totals: Totals(total ?? Ledger.sum([], name: "", org: code, orgName: name), participants: participants.count),
                    people: people, hasFlags: !flags.isEmpty, flagLines: flags,
-                   filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)", on: $0 == show) },
+                   filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)",
+                                                          on: $0 == show && person == nil) }
+                       + (person.map { p in [Filter(label: "仅 " + (participants.first { $0.participantId == p }?.name ?? p), href: "", on: true)] } ?? []),
                    days: shown.map(day), approvable: plan.targets.count, canApproveMonth: !plan.targets.isEmpty,
                    held: plan.skipped.count - lines.filter { $0.status == .rejected }.count,
                    rejectedCount: lines.filter { $0.status == .rejected }.count)
@@ -257,6 +264,13 @@ enum ReviewViews {
     // MARK: Charts
 
     static func nonZero(_ n: Int?) -> Int? { n == 0 ? nil : n }
+
+    /// Text for a query value (a participant id holds `/`).
+    static func query(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
 
     static func format(_ x: Double) -> String {
         let tenths = Int((x * 10).rounded())

@@ -198,7 +198,7 @@ enum Templates {
         <table>
           <tr><th>姓名</th><th>残疾人证号</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">金额</th>
               <th class="num">已通过</th><th class="num">待审核</th><th class="num">已退回</th><th class="num">提示</th></tr>
-          {{#people}}<tr><td>{{name}}</td><td>{{certificate}}</td><td class="num">{{days}}</td><td class="num">{{hours}}</td><td class="num">{{lunches}}</td>
+          {{#people}}<tr><td><a href="{{href}}">{{name}}</a></td><td>{{certificate}}</td><td class="num">{{days}}</td><td class="num">{{hours}}</td><td class="num">{{lunches}}</td>
               <td class="num">{{lunchAmount}}</td><td class="num">{{approved}}</td><td class="num">{{needsReview}}</td><td class="num">{{rejected}}</td>
               <td class="num">{{#flags}}<span class="tag flag">{{flags}}</span>{{/flags}}{{^flags}}0{{/flags}}</td></tr>{{/people}}
         </table>
@@ -210,7 +210,7 @@ enum Templates {
         </table>
         {{/hasFlags}}
         <h2>每日记录 days</h2>
-        <div class="filters">显示：{{#filters}}<a href="{{href}}" class="{{#on}}on{{/on}}">{{label}}</a>{{/filters}}</div>
+        <div class="filters">显示：{{#filters}}{{#href}}<a href="{{href}}" class="{{#on}}on{{/on}}">{{label}}</a>{{/href}}{{^href}}<a class="on">{{label}}</a>{{/href}}{{/filters}}</div>
         <table>
           <tr><th>编号</th><th>日期</th><th>姓名</th><th>类别</th><th class="num">工时 / 金额</th><th>审核</th><th>提示</th></tr>
           {{#days}}<tr><td><a href="/review/records/{{id}}">{{id}}</a></td><td>{{date}}</td><td>{{name}}</td><td>{{kind}}</td><td class="num">{{value}}</td>
