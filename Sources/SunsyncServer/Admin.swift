@@ -146,6 +146,7 @@ extension ServerCommand {
                     sunsync-server device add --name 莘庄-笔记本1 --role staff --org MH-SB-001
                     sunsync-server device add --name 闵行残联-审核1 --role reviewer --district 310112
                     sunsync-server device add --name 管理员 --role admin
+                    A reviewer's token works on a reviewer's laptop (sunsync login) and on the review page (/review).
                     """)
             @OptionGroup var data: DataOptions
             @Option(help: "A name to know the device by (unique).") var name: String
@@ -183,6 +184,7 @@ extension ServerCommand {
                 } else {
                     print("Added \(role.rawValue) device \(name) (\(id)). Its token, shown only now:\n\n  \(token)\n")
                     print("On the laptop: sunsync login --server <this server's URL> --token <token>")
+                    if role == .reviewer { print("In a browser: <this server's URL>/review, signing in with the same token") }
                 }
             }
         }

@@ -89,7 +89,10 @@ extension ServerCommand {
     struct Serve: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Serve sync over HTTP until SIGTERM or SIGINT (requests in flight are finished first).",
-            discussion: "Serve HTTPS (--tls-cert, --tls-key) whenever it leaves the machine: certificate numbers are sensitive personal information.")
+            discussion: """
+                Also serves the district review page at /review: reviewers sign in in a browser with their reviewer device's token.
+                Serve HTTPS (--tls-cert, --tls-key) whenever it leaves the machine: certificate numbers are sensitive personal information.
+                """)
 
         @OptionGroup var data: DataOptions
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
