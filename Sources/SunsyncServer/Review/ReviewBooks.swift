@@ -37,6 +37,7 @@ actor ReviewBooks {
     private var months = [String: Month]()
     private var recent = [String]()
     private var minutes = [String: Minutes]()
+    private var reading = [String: Task<(seq: Int64, state: MergedState), any Error>]()
 
     /// Above this many records changed since a month was read, it is read again whole.
     let patchLimit: Int
@@ -65,8 +66,17 @@ actor ReviewBooks {
             (seq, state) = (changes.seq, kept.ledger.state)
             for (record, merged) in changes.records where scope.contains(MergedState.org(of: record)) { state.replace(record, with: merged) }
         } else {
-            seq = try await store.lastSeq()
-            state = try store.mergedState(days: days).restricted(toOrgs: scope)
+            // One read of a month at a time: a request that finds it under way waits for it (the warm-up at
+            // start, a refresh, and a reviewer's first page may all ask at once). The seq is taken before
+            // the read: every op up to it is in the state, and a later one is taken in at the next look.
+            let reading = self.reading[key] ?? Task { [store] in
+                let seq = try await store.lastSeq()
+                return (seq, try await self.read([], days: days))
+            }
+            self.reading[key] = reading
+            defer { self.reading[key] = nil }
+            let done = try await reading.value
+            (seq, state) = (done.seq, done.state.restricted(toOrgs: scope))
         }
         let ledger = Ledger(state: state, settings: settings)
         months[key] = Month(seq: seq, settings: settings, ledger: ledger, scope: orgs)
@@ -108,7 +118,7 @@ actor ReviewBooks {
                 continue
             }
             let seq = try await store.lastSeq()
-            let state = try store.mergedState([.hours], days: days).restricted(toOrgs: Set(orgs))
+            let state = try await read([.hours], days: days).restricted(toOrgs: Set(orgs))
             let byOrg = Ledger(state: state, settings: FlagSettings(today: "")).minutesByOrg(month: month)
             minutes[key] = Minutes(seq: seq, byOrg: byOrg)
             result[month] = byOrg
@@ -159,6 +169,17 @@ actor ReviewBooks {
     /// The twelve months a chart ending with `month` shows, oldest first.
     static func chartMonths(ending month: String) -> [String] {
         (0..<12).reversed().map { Ledger.month(month, minus: $0) }
+    }
+
+    /// A month's read (up to a second on a district-year) on a thread of its own, not one of the few that
+    /// serve every request (empty `collections`: all).
+    private nonisolated func read(_ collections: [CollectionName], days: ClosedRange<CivilDate>) async throws -> MergedState {
+        let store = self.store
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try store.mergedState(collections.isEmpty ? nil : collections, days: days) })
+            }
+        }
     }
 
     private func touch(_ key: String) {
