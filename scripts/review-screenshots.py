@@ -119,7 +119,8 @@ def main():
         expect("每日记录" in text, f"the org page did not render: {text[:300]}")
         page.shoot(os.path.join(args.out, "org.png"))
 
-        flagged = page.evaluate("(document.querySelector('tr .tag.flag') || {closest: () => null}).closest('tr')?.querySelector('a')?.href")
+        flagged = page.evaluate("[...document.querySelectorAll('a[href*=\"/review/records/\"]')]"
+                                ".find(a => a.closest('tr').querySelector('.tag.flag'))?.href")
         record = flagged or page.evaluate("document.querySelector('a[href^=\"/review/records/\"]')?.href")
         expect(record, "the org page links to no record")
         page.go(record)
