@@ -37,7 +37,7 @@ actor ReviewBooks {
     private var months = [String: Month]()
     private var recent = [String]()
     private var minutes = [String: Minutes]()
-    private var reading = [String: Task<(seq: Int64, state: MergedState), any Error>]()
+    private var looking = [String: Task<FinishedLedger, any Error>]()
 
     /// Above this many records changed since a month was read, it is read again whole.
     let patchLimit: Int
@@ -48,8 +48,19 @@ actor ReviewBooks {
         self.patchLimit = patchLimit
     }
 
-    /// The ledger of a district's month (its orgs only), fresh.
+    /// The ledger of a district's month (its orgs only), fresh. One look at a month at a time: a request
+    /// that finds one under way waits for it (the warm-up at start, the refresh after a push, and a
+    /// reviewer's page may all ask at once).
     func ledger(district: String, orgs: [String], month: String, now: Date = Date()) async throws -> FinishedLedger {
+        let key = district + "|" + month
+        if let underway = looking[key] { return try await underway.value }
+        let look = Task { try await self.look(district: district, orgs: orgs, month: month, now: now) }
+        looking[key] = look
+        defer { looking[key] = nil }
+        return try await look.value
+    }
+
+    private func look(district: String, orgs: [String], month: String, now: Date) async throws -> FinishedLedger {
         let key = district + "|" + month
         guard let days = Ledger.weeks(ofMonth: month) else { throw StoreError(.invalid, "\(month) is not a month") }
         let settings = FlagSettings(today: Ledger.today(secondsSince1970: now.timeIntervalSince1970).description, rules: try store.rules())
@@ -66,17 +77,10 @@ actor ReviewBooks {
             (seq, state) = (changes.seq, kept.ledger.state)
             for (record, merged) in changes.records where scope.contains(MergedState.org(of: record)) { state.replace(record, with: merged) }
         } else {
-            // One read of a month at a time: a request that finds it under way waits for it (the warm-up at
-            // start, a refresh, and a reviewer's first page may all ask at once). The seq is taken before
-            // the read: every op up to it is in the state, and a later one is taken in at the next look.
-            let reading = self.reading[key] ?? Task { [store] in
-                let seq = try await store.lastSeq()
-                return (seq, try await self.read([], days: days))
-            }
-            self.reading[key] = reading
-            defer { self.reading[key] = nil }
-            let done = try await reading.value
-            (seq, state) = (done.seq, done.state.restricted(toOrgs: scope))
+            // The seq is taken before the read: every op up to it is in the state, a later one is taken in
+            // at the next look.
+            seq = try await store.lastSeq()
+            state = try await read([], days: days).restricted(toOrgs: scope)
         }
         let ledger = Ledger(state: state, settings: settings)
         months[key] = Month(seq: seq, settings: settings, ledger: ledger, scope: orgs)
