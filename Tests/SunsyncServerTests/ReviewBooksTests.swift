@@ -77,3 +77,15 @@ struct Mix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+struct ReviewViewsTests {
+    /// A column of hours reads alike: decimals, exact where they can be, else marked as rounded.
+    @Test func hoursInAColumnAreDecimal() {
+        #expect(ReviewViews.hoursCell(210) == "3.5")
+        #expect(ReviewViews.hoursCell(15) == "0.25")
+        #expect(ReviewViews.hoursCell(0) == "0")
+        #expect(ReviewViews.hoursCell(200) == "≈3.33")
+        #expect(ReviewViews.hoursCell(7565) == "≈126.08")
+        #expect(ReviewViews.hoursCell(61) == "≈1.02")
+    }
+}

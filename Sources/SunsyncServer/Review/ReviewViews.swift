@@ -35,7 +35,7 @@ enum ReviewViews {
             self.orgCount = orgCount
             self.participants = participants
             days = line.daysWorked
-            hours = line.hours
+            hours = ReviewViews.hoursCell(line.minutes)
             lunches = line.lunches
             lunchAmount = line.lunchAmount
             records = line.approved + line.needsReview + line.rejected
@@ -110,7 +110,7 @@ enum ReviewViews {
             let name = ledger.orgName(code)
             let monthly = months.map { minutes[$0]?[code] ?? 0 }
             return OrgRow(code: code, name: name.isEmpty ? code : name, month: frame.month, participants: peopleByOrg[code] ?? 0,
-                          days: line?.daysWorked ?? 0, hours: line?.hours ?? "0.0", lunches: line?.lunches ?? 0,
+                          days: line?.daysWorked ?? 0, hours: hoursCell(line?.minutes ?? 0), lunches: line?.lunches ?? 0,
                           lunchAmount: line?.lunchAmount ?? "0.00", approved: line?.approved ?? 0, needsReview: line?.needsReview ?? 0,
                           rejected: line?.rejected ?? 0, flags: nonZero(line?.flags), conflicts: nonZero(line?.conflicts),
                           progress: progress(line), spark: spark(monthly, months: months, current: frame.month))
@@ -179,7 +179,7 @@ enum ReviewViews {
         let participants = month.report.participants
         let people = participants.map {
             Person(name: $0.name, certificate: $0.certificate,
-                   href: "/review/orgs/\(code)?month=\(frame.month)&show=all&person=" + query($0.participantId ?? ""), days: $0.daysWorked, hours: $0.hours, lunches: $0.lunches,
+                   href: "/review/orgs/\(code)?month=\(frame.month)&show=all&person=" + query($0.participantId ?? ""), days: $0.daysWorked, hours: hoursCell($0.minutes), lunches: $0.lunches,
                    lunchAmount: $0.lunchAmount, approved: $0.approved, needsReview: $0.needsReview, rejected: $0.rejected, flags: nonZero($0.flags))
         }
         let flags = month.flags.map {
@@ -264,6 +264,15 @@ enum ReviewViews {
     // MARK: Charts
 
     static func nonZero(_ n: Int?) -> Int? { n == 0 ? nil : n }
+
+    /// Hours in a column of totals: decimal always, so a column reads alike — exact where two decimals
+    /// are (`Quantity.hours`), else rounded to two and marked `≈` (`126h5m` → `≈126.08`). Exact minutes
+    /// are in every export and in the payment report.
+    static func hoursCell(_ minutes: Int64) -> String {
+        if (minutes * 100) % 60 == 0 { return Quantity.hours(minutes) }
+        let hundredths = (minutes * 100 + 30) / 60
+        return "≈\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
+    }
 
     /// Text for a query value (a participant id holds `/`).
     static func query(_ text: String) -> String {
