@@ -93,6 +93,11 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
     public let devices: [Entry]
 
     public init(devices: [Entry]) { self.devices = devices }
+
+    /// Each replica's label, as histories, conflicts and flags show who wrote what.
+    public var labels: [String: String] {
+        Dictionary(devices.map { ($0.replica, $0.label) }, uniquingKeysWith: { first, _ in first })
+    }
 }
 
 /// `POST /v1/push` body. Ops that cannot be read are refused one by one, not the whole batch.

@@ -110,12 +110,17 @@ struct SyncController: Sendable {
             case .admin: return true
             }
         }
-        let entries = visible.flatMap { d in
+        return try respond(Self.directory(visible), to: request)
+    }
+
+    /// The devices by replica, names and scopes only: a device's web replica (its decisions on the review
+    /// page) is named `<device> (网页 review page)`. What laptops and the review page label ops with.
+    static func directory(_ devices: [Device]) -> DeviceDirectory {
+        DeviceDirectory(devices: devices.flatMap { d in
             (d.replicas.map { ($0, d.name) } + (d.webReplica.map { [($0, d.name + " (网页 review page)")] } ?? [])).map {
                 DeviceDirectory.Entry(replica: $0.0, device: $0.1, role: d.role.rawValue, org: d.org, district: d.district)
             }
-        }
-        return try respond(DeviceDirectory(devices: entries), to: request)
+        })
     }
 
     func push(_ request: Request, logger: Logger) async throws -> Response {

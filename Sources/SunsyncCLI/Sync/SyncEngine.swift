@@ -73,8 +73,7 @@ struct SyncEngine {
         }
         // Who wrote what, by name: an older server has no directory (404), and the laptop keeps what it had.
         if let directory = try? await transport.devices() {
-            let labels = Dictionary(directory.devices.map { ($0.replica, $0.label) }, uniquingKeysWith: { a, _ in a })
-            try store.setMeta(Workspace.deviceNamesKey, String(decoding: try JSONEncoder().encode(labels), as: UTF8.self))
+            try store.setMeta(Workspace.deviceNamesKey, String(decoding: try JSONEncoder().encode(directory.labels), as: UTF8.self))
         }
         try store.setMeta("last_sync", ISO8601DateFormatter().string(from: Date()))
         return report

@@ -275,13 +275,9 @@ struct ReviewSite: Sendable {
         return try books.defaultMonth()
     }
 
+    /// Who wrote what, labelled as laptops label it (every device: a record's writers are in the district's scope).
     func deviceNames() throws -> DeviceNames {
-        var labels = [String: String]()
-        for device in try store.devices() {
-            for replica in device.replicas { labels[replica] = device.name + (device.org.map { " · " + $0 } ?? "") }
-            if let web = device.webReplica { labels[web] = device.name + "（审核页面）" }
-        }
-        return DeviceNames(labels)
+        DeviceNames(SyncController.directory(try store.devices()).labels)
     }
 
     /// The line a page shows after a decision redirected to it (`?done=`): made here, never taken from the URL.
