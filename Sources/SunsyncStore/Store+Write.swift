@@ -116,6 +116,26 @@ public struct Transaction {
     }
 }
 
+extension Transaction {
+    /// Writes a reviewer's decision on each record as `RecordState.decision` has it (with the content
+    /// version the reviewer was shown, where given). A record named twice is decided once; one not held
+    /// is passed over. Returns the records decided, and those skipped with why.
+    public mutating func decide(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, seen: String?)], note: String?) throws
+        -> (decided: [RecordKey], skipped: [(key: RecordKey, why: ReviewSkip)]) {
+        var decided = [RecordKey](), skipped = [(key: RecordKey, why: ReviewSkip)]()
+        for (key, seen) in targets where !decided.contains(key) {
+            guard let record = try record(key) else { continue }
+            switch record.decision(verdict, note: note, seen: seen) {
+            case .failure(let skip): skipped.append((key, skip))
+            case .success(let writes):
+                for write in writes { try set(key, write.field, write.value) }
+                decided.append(key)
+            }
+        }
+        return (decided, skipped)
+    }
+}
+
 /// The merge rule of SPEC.md §3 carried out in SQL. The hot path of sync and import, so it binds
 /// values through SQLite's C API on GRDB's cached statements. Lives for one transaction.
 final class Applier {

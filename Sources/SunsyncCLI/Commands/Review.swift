@@ -203,19 +203,11 @@ enum ReviewTarget {
         outcome.skips = skipped
         do {
             try ws.store.write { tx in
-                outcome.decided = []
-                outcome.skips = skipped
-                for (key, _) in targets where !outcome.decided.contains(key) {
-                    guard let record = try tx.record(key) else { continue }
+                let (decided, skips) = try tx.decide(verdict, targets.map { ($0.key, nil) }, note: note)
+                outcome.decided = decided
+                outcome.skips = skipped + skips.map { key, skip in
                     let id = ReviewRef.make(key)
-                    switch record.decision(verdict, note: note) {
-                    case .failure(let skip):
-                        outcome.skips.append((id, skip == .inConflict ? skip.reason + " (`sunsync review show \(id)`)" : skip.reason))
-                        continue
-                    case .success(let writes):
-                        for write in writes { try tx.set(key, write.field, write.value) }
-                    }
-                    outcome.decided.append(key)
+                    return (id, skip == .inConflict ? skip.reason + " (`sunsync review show \(id)`)" : skip.reason)
                 }
             }
         } catch { throw CLIError(error) }

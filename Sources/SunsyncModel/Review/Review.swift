@@ -70,12 +70,15 @@ public enum ReviewSkip: Error, Hashable, Sendable {
     case inConflict
     /// The record already carries this verdict (and note) on its current content.
     case already(ReviewDecision.Verdict)
+    /// Its content is no longer the version the reviewer was shown: a decision must name what was seen.
+    case changedSinceShown
 
     public var reason: String {
         switch self {
         case .deleted: "deleted by the base; nothing to decide"
         case .inConflict: "in conflict: the base resolves it first"
         case .already(let verdict): "already \(verdict.rawValue)"
+        case .changedSinceShown: "the base changed it since the page was shown; look at it again"
         }
     }
 }
@@ -84,7 +87,9 @@ extension RecordState {
     /// The writes a reviewer's decision makes on this record — `review` naming the content it judged, and
     /// `review_note` (set to `note`, or cleared: an earlier rejection's reason no longer applies) — or why
     /// there is nothing to write. The one rule for the CLI (`sunsync review`) and the review page.
-    public func decision(_ verdict: ReviewDecision.Verdict, note: String?) -> Result<[(field: String, value: Value)], ReviewSkip> {
+    /// `seen`: the content version the reviewer was shown, where it may have changed since (a page).
+    public func decision(_ verdict: ReviewDecision.Verdict, note: String?, seen: String? = nil) -> Result<[(field: String, value: Value)], ReviewSkip> {
+        if let seen, contentVersion != seen { return .failure(.changedSinceShown) }
         if isDeleted { return .failure(.deleted) }
         if verdict == .approved, hasConflict { return .failure(.inConflict) }
         let note = note.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }

@@ -231,29 +231,16 @@ struct ReviewSite: Sendable {
         var skipped = [(id: String, why: String)]()
     }
 
-    /// One transaction: each record's decision as `RecordState.decision` has it, every op checked as a
-    /// push from this device would be. Nothing is written if one op would be refused. A record whose
-    /// content is no longer the version the reviewer was shown (a base synced an edit meanwhile) is
-    /// skipped: a decision must name what the reviewer saw.
+    /// One transaction of decisions (`Transaction.decide`, the CLI's too), every op checked as a push
+    /// from this device would be: nothing is written if one op would be refused. A record whose content
+    /// is no longer the version the reviewer was shown (a base synced an edit meanwhile) is skipped.
     func write(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, version: String?)], note: String?, _ signed: Signed) async throws -> Outcome {
         let outcome = Outcome()
         let access = signed.access
         _ = try await store.write(asDevice: signed.device.id) { tx in
-            outcome.decided = 0
-            outcome.skipped = []
-            for (key, version) in targets {
-                guard let record = try tx.record(key) else { continue }
-                if let version, record.contentVersion != version {
-                    outcome.skipped.append((ReviewRef.make(key), "the base changed it since the page was shown; look at it again"))
-                    continue
-                }
-                switch record.decision(verdict, note: note) {
-                case .failure(let skip): outcome.skipped.append((ReviewRef.make(key), skip.reason))
-                case .success(let writes):
-                    for write in writes { try tx.set(key, write.field, write.value) }
-                    outcome.decided += 1
-                }
-            }
+            let (decided, skipped) = try tx.decide(verdict, targets.map { ($0.key, $0.version) }, note: note)
+            outcome.decided = decided.count
+            outcome.skipped = skipped.map { (ReviewRef.make($0.key), $0.why.reason) }
             for op in tx.written {
                 if let refusal = access.refusal(op) { throw StoreError(.invalid, refusal.reason) }
             }
