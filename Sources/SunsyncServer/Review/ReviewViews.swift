@@ -5,16 +5,28 @@ import SunsyncReports
 /// What the review page's templates render: values made from the `Ledger` only (the CLI's reports read
 /// the same), already in the words and formats a reviewer reads. Certificate numbers are always masked.
 enum ReviewViews {
-    /// What every signed-in page's head shows.
+    /// What every signed-in page shows around its content: the district's federation, the device, the
+    /// CSRF token its forms carry, the month with its neighbours, a notice. Templates open it as a section
+    /// (`{{#frame}}…{{/frame}}`), so its names are found first and the page's own after.
     struct Frame {
+        /// `闵行区残联（310112）`.
         let district: String
         let device: String
         let csrf: String
         let month: String
-        var notice: String? = nil
+        let prev: String
+        let next: String
+        let notice: String?
 
-        var prev: String { Ledger.month(month, minus: 1) }
-        var next: String { Ledger.month(month, minus: -1) }
+        init(district code: String, device: String, csrf: String, month: String, notice: String? = nil) {
+            self.district = Districts.federation(code)
+            self.device = device
+            self.csrf = csrf
+            self.month = month
+            self.prev = Ledger.month(month, minus: 1)
+            self.next = Ledger.month(month, minus: -1)
+            self.notice = notice
+        }
     }
 
     struct Totals {
@@ -92,8 +104,7 @@ enum ReviewViews {
 
     struct District {
         let title: String
-        let district: String, device: String, csrf: String, month: String, prev: String, next: String
-        let notice: String?
+        let frame: Frame
         let totals: Totals
         let chart: Chart
         let orgs: [OrgRow]
@@ -116,8 +127,7 @@ enum ReviewViews {
                           progress: progress(line), spark: spark(monthly, months: months, current: frame.month))
         }
         let totals = months.map { m in orgs.reduce(Int64(0)) { $0 + (minutes[m]?[$1] ?? 0) } }
-        return District(title: "\(frame.month) 各基地", district: Districts.federation(frame.district), device: frame.device, csrf: frame.csrf, month: frame.month,
-                        prev: frame.prev, next: frame.next, notice: frame.notice,
+        return District(title: "\(frame.month) 各基地", frame: frame,
                         totals: Totals(report.total, participants: report.participants.count, orgCount: orgs.count),
                         chart: chart(totals, months: months, current: frame.month), orgs: rows, empty: report.participants.isEmpty)
     }
@@ -146,8 +156,7 @@ enum ReviewViews {
 
     struct Org {
         let title: String
-        let district: String, device: String, csrf: String, month: String, prev: String, next: String
-        let notice: String?
+        let frame: Frame
         let code: String, name: String
         let totals: Totals
         let people: [Person]
@@ -197,8 +206,7 @@ enum ReviewViews {
             }
         }
         let name = ledger.orgName(code)
-        return Org(title: "\(name.isEmpty ? code : name) \(frame.month)", district: Districts.federation(frame.district), device: frame.device, csrf: frame.csrf,
-                   month: frame.month, prev: frame.prev, next: frame.next, notice: frame.notice, code: code, name: name.isEmpty ? code : name,
+        return Org(title: "\(name.isEmpty ? code : name) \(frame.month)", frame: frame, code: code, name: name.isEmpty ? code : name,
                    totals: Totals(total ?? Ledger.sum([], name: "", org: code, orgName: name), participants: participants.count),
                    people: people, hasFlags: !flags.isEmpty, flagLines: flags,
                    filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)",
@@ -219,8 +227,7 @@ enum ReviewViews {
 
     struct Record {
         let title: String
-        let district: String, device: String, csrf: String, month: String
-        let notice: String?
+        let frame: Frame
         let problem: String?
         let id: String, kind: String, org: String, orgName: String, name: String, certificate: String, date: String
         let valueLabel: String, value: String
@@ -247,8 +254,7 @@ enum ReviewViews {
         default: nil
         }
         let hours = line.collection == "hours"
-        return Record(title: line.reviewId, district: Districts.federation(frame.district), device: frame.device, csrf: frame.csrf, month: frame.month,
-                      notice: frame.notice, problem: problem, id: line.reviewId, kind: hours ? "工时" : "午餐", org: line.org,
+        return Record(title: line.reviewId, frame: frame, problem: problem, id: line.reviewId, kind: hours ? "工时" : "午餐", org: line.org,
                       orgName: line.orgName.isEmpty ? line.org : line.orgName, name: line.name, certificate: line.certificate, date: line.date,
                       valueLabel: hours ? "工时" : "午餐金额", value: hours ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元",
                       project: line.project, note: line.note, deleted: line.deleted, status: line.review,

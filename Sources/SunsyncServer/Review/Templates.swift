@@ -114,7 +114,7 @@ enum Templates {
         """
 
     static let district = """
-        {{>head}}
+        {{#frame}}{{>head}}
         <div class="crumbs">{{district}}</div>
         <h1>{{month}} 月度审核 · 各基地</h1>
         <div class="nav">
@@ -166,11 +166,11 @@ enum Templates {
           {{/orgs}}
         </table>
         {{/empty}}
-        {{>foot}}
+        {{>foot}}{{/frame}}
         """
 
     static let org = """
-        {{>head}}
+        {{#frame}}{{>head}}
         <div class="crumbs"><a href="/review?month={{month}}">{{district}} · {{month}}</a> › {{code}}</div>
         <h1>{{name}} <span class="muted" style="font-size: 15px;">{{code}} · {{month}}</span></h1>
         <div class="nav">
@@ -218,11 +218,11 @@ enum Templates {
             <td>{{#flags}}<span class="tag flag">{{.}}</span>{{/flags}}{{#conflict}}<span class="tag conflict">冲突</span>{{/conflict}}</td></tr>{{/days}}
         </table>
         {{^days}}<p class="muted">没有符合条件的记录。</p>{{/days}}
-        {{>foot}}
+        {{>foot}}{{/frame}}
         """
 
     static let record = """
-        {{>head}}
+        {{#frame}}{{>head}}
         <div class="crumbs"><a href="/review?month={{month}}">{{district}} · {{month}}</a> › <a href="/review/orgs/{{org}}?month={{month}}">{{orgName}}</a> › {{id}}</div>
         <h1>{{kind}} · {{name}} · {{date}}</h1>
         <div class="panel">
@@ -259,6 +259,6 @@ enum Templates {
           <tr><th>时间</th><th>设备</th><th>字段</th><th>值</th></tr>
           {{#history}}<tr><td>{{time}}</td><td>{{device}}</td><td>{{field}}</td><td>{{value}}</td></tr>{{/history}}
         </table>
-        {{>foot}}
+        {{>foot}}{{/frame}}
         """
 }
