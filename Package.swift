@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         // The review page's templates; HTML-escapes every value by default. Small, no dependencies.
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
+        // The server's PostgreSQL store (SunsyncPostgres only: the laptop's `sunsync` never links it).
+        .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
     ],
     targets: [
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
@@ -39,9 +41,19 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // The wire contract shared by client and server: request and response types, versioning, gzip.
         .target(name: "SunsyncProtocol", dependencies: ["SunsyncModel", "CZlib"]),
-        // The sync server: a Hummingbird app over SunsyncStore, the review page, and its admin commands.
+        // The server's storage seam: the op log, devices, sessions and settings behind `ServerStore`, with
+        // the embedded SQLite implementation (SunsyncStore's file).
+        .target(name: "SunsyncServerStore", dependencies: ["SunsyncModel", "SunsyncStore"]),
+        // `ServerStore` on PostgreSQL: several server processes, one database.
+        .target(name: "SunsyncPostgres", dependencies: [
+            "SunsyncModel", "SunsyncStore", "SunsyncServerStore",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        // The sync server: a Hummingbird app over a ServerStore, the review page, and its admin commands.
         .target(name: "SunsyncServer", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion",
+            "SunsyncServerStore", "SunsyncPostgres",
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -68,7 +80,10 @@ let package = Package(
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
         .testTarget(name: "SunsyncProtocolTests", dependencies: ["SunsyncProtocol", "SunsyncModel"]),
         // The server's parts in process: what the review page keeps of a month against a fresh read.
-        .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports"]),
+        .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports",
+                                                            "SunsyncServerStore", "SunsyncPostgres",
+                                                            .product(name: "PostgresNIO", package: "postgres-nio"),
+                                                            .product(name: "Logging", package: "swift-log")]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
         .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncProtocol",
                                                            .product(name: "GRDB", package: "GRDB.swift")],

@@ -1,15 +1,16 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncServerStore
 import SunsyncStore
 
 @available(macOS 10.15, *)
 extension ServerCommand {
-    struct OrgCommand: ParsableCommand {
+    struct OrgCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, Edit.self, List.self])
 
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Register an organization; it reaches the laptops that may see it at their next sync.",
                 discussion: "Example: sunsync-server org add --code MH-SB-001 --name 莘庄镇阳光基地 --kind sunshine-base --district 310112 --town 310112101 --lunch-rate 15")
@@ -22,7 +23,7 @@ extension ServerCommand {
             @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
             @Option(name: .customLong("lunch-rate-from"), help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var lunchRateFrom: String?
 
-            func run() throws {
+            func run() async throws {
                 guard NaturalKey.isOrgCode(code) else { throw AdminError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
@@ -36,17 +37,17 @@ extension ServerCommand {
                 }
                 let key = RecordKey(collection: .orgs, id: code)
                 do { try Schema.validateNewRecord(key, fields: fields) } catch { throw AdminError(error.message) }
-                let store = try data.open()
-                do {
-                    try store.write { tx in
-                        if try tx.record(key) != nil { throw StoreError(.invalid, "\(code) is already registered") }
-                        for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
+                let code = self.code, written = fields
+                try await data.withStore { store in
+                    _ = try await store.edit([key], by: .server) { tx in
+                        if tx.record(key) != nil { throw StoreError(.invalid, "\(code) is already registered") }
+                        for (field, value) in written.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
                     }
-                    if let fen = fields["lunch_rate"]?.integer {
+                    if let fen = written["lunch_rate"]?.integer {
                         // The record has its rate already; the rules get its first dated entry.
-                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom.flatMap { CivilDate(typed: $0)?.description } ?? "1900-01-01", updatingRecord: false)
+                        try await OrgCommand.addLunchRate(store, org: code, fen: fen, from: lunchRateFrom.flatMap { CivilDate(typed: $0)?.description } ?? "1900-01-01", updatingRecord: false)
                     }
-                } catch { throw AdminError(error.message) }
+                }
                 if data.json {
                     print(#"{"code": "\#(code)"}"#)
                 } else {
@@ -55,7 +56,7 @@ extension ServerCommand {
             }
         }
 
-        struct Edit: ParsableCommand {
+        struct Edit: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Change an organization's name, or its lunch rate from a date on (the rate's history is kept).",
                 discussion: """
@@ -75,50 +76,47 @@ extension ServerCommand {
                 }
             }
 
-            func run() throws {
-                let store = try data.open()
+            func run() async throws {
                 let key = RecordKey(collection: .orgs, id: code)
-                do {
-                    guard try store.record(key) != nil else {
+                try await data.withStore { store in
+                    guard try await store.record(key) != nil else {
                         throw AdminError("no organization \(code); `sunsync-server org list` shows them")
                     }
                     if let name {
                         guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
-                        try store.write { tx in try tx.set(key, "name", .text(name)) }
+                        _ = try await store.edit([key], by: .server) { tx in try tx.set(key, "name", .text(name)) }
                     }
                     if let lunchRate, let from {
                         guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw AdminError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
-                        try OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
+                        try await OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
                     }
-                } catch let error as StoreError { throw AdminError(error.message) }
+                }
                 print("Changed \(code). Laptops receive it at their next sync.")
             }
         }
 
         /// Adds a dated lunch rate to the rules the server distributes, and writes the latest one to the org
         /// record, where laptops of older versions read it.
-        static func addLunchRate(_ store: Store, org code: String, fen: Int64, from: String, updatingRecord: Bool = true) throws(StoreError) {
-            var rules = try store.rules()
+        static func addLunchRate(_ store: any ServerStore, org code: String, fen: Int64, from: String, updatingRecord: Bool = true) async throws {
+            var rules = try await store.rules()
             var rates = (rules.lunchRates[code] ?? []).filter { $0.from != from } + [.init(from: from, value: fen)]
             rates.sort { $0.from < $1.from }
             rules.lunchRates[code] = rates
-            try store.setRules(rules)
+            try await store.setRules(rules)
             guard updatingRecord, let latest = rates.last, let date = CivilDate(latest.from) else { return }
             let key = RecordKey(collection: .orgs, id: code)
-            try store.write { tx in
+            _ = try await store.edit([key], by: .server) { tx in
                 try tx.set(key, "lunch_rate", .integer(latest.value))
                 try tx.set(key, "lunch_rate_from", .date(date))
             }
         }
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List organizations.")
             @OptionGroup var data: DataOptions
 
-            func run() throws {
-                let store = try data.open()
-                let state: MergedState
-                do { state = try store.mergedState([.orgs]) } catch { throw AdminError(error.message) }
+            func run() async throws {
+                let state = try await data.withStore { store in try await store.mergedState([.orgs], days: nil) }
                 let orgs = state.records(in: .orgs).compactMap { Organization(key: $0.key, record: $0.record) }
                 if data.json {
                     let rows = orgs.map { ["code": $0.code, "name": $0.name ?? "", "kind": $0.kind ?? "", "district": $0.district ?? "",
@@ -135,11 +133,11 @@ extension ServerCommand {
         }
     }
 
-    struct DeviceCommand: ParsableCommand {
+    struct DeviceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "device", abstract: "Give laptops their tokens, list them, revoke a lost one.", subcommands: [Add.self, List.self, Revoke.self])
 
-        struct Add: ParsableCommand {
+        struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add a device and print its token once (only a hash is kept).",
                 discussion: """
@@ -169,16 +167,17 @@ extension ServerCommand {
                 }
             }
 
-            func run() throws {
-                let store = try data.open()
-                if role == .staff, let org, (try? store.record(RecordKey(collection: .orgs, id: org))) ?? nil == nil {
-                    throw AdminError("no organization \(org) is registered; add it first with `sunsync-server org add`")
-                }
+            func run() async throws {
                 var rng = SystemRandomNumberGenerator()
                 let id = "dev_" + String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16)
                 let token = Token.generate()
                 let device = Device(id: id, name: name, role: role, org: org, district: district, createdAt: nowText(), revokedAt: nil)
-                do { try store.addDevice(device, tokenHash: Token.hash(token)) } catch { throw AdminError(error.message) }
+                try await data.withStore { store in
+                    if role == .staff, let org, try await store.record(RecordKey(collection: .orgs, id: org)) == nil {
+                        throw AdminError("no organization \(org) is registered; add it first with `sunsync-server org add`")
+                    }
+                    try await store.addDevice(device, tokenHash: Token.hash(token))
+                }
                 if data.json {
                     print(#"{"id": "\#(id)", "token": "\#(token)"}"#)
                 } else {
@@ -189,13 +188,12 @@ extension ServerCommand {
             }
         }
 
-        struct List: ParsableCommand {
+        struct List: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "List devices (tokens are never shown again).")
             @OptionGroup var data: DataOptions
 
-            func run() throws {
-                let devices: [Device]
-                do { devices = try data.open().devices() } catch let error as StoreError { throw AdminError(error.message) }
+            func run() async throws {
+                let devices = try await data.withStore { store in try await store.devices() }
                 if data.json {
                     let encoder = JSONEncoder()
                     encoder.keyEncodingStrategy = .convertToSnakeCase
@@ -211,14 +209,13 @@ extension ServerCommand {
             }
         }
 
-        struct Revoke: ParsableCommand {
+        struct Revoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Revoke a device: its next request is refused. Its records stay.")
             @OptionGroup var data: DataOptions
             @Argument(help: "The device's id or name.") var device: String
 
-            func run() throws {
-                let revoked: Device?
-                do { revoked = try data.open().revokeDevice(device, at: nowText()) } catch let error as StoreError { throw AdminError(error.message) }
+            func run() async throws {
+                let revoked = try await data.withStore { store in try await store.revokeDevice(device, at: nowText()) }
                 guard let revoked else { throw AdminError("no device '\(device)'; `sunsync-server device list` shows them") }
                 print(data.json ? #"{"id": "\#(revoked.id)", "revoked_at": "\#(revoked.revokedAt ?? "")"}"# : "Revoked \(revoked.name) (\(revoked.id))")
             }

@@ -7,6 +7,7 @@ import NIOSSL
 import Logging
 import SunsyncModel
 import SunsyncProtocol
+import SunsyncServerStore
 import SunsyncStore
 
 /// How `serve` runs.
@@ -22,10 +23,10 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// The Hummingbird application over a store: `/healthz`, `/metrics`, and protocol v1.
-public func buildApplication(store: Store, configuration: ServerConfiguration, logger: Logger,
-                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+public func buildApplication(store: any ServerStore, configuration: ServerConfiguration, logger: Logger,
+                             onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
     let books = ReviewBooks(store: store)
-    let router = try buildRouter(store: store, books: books, epoch: try store.serverEpoch(), configuration: configuration)
+    let router = try buildRouter(store: store, books: books, epoch: try await store.epoch(), configuration: configuration)
     var server = HTTPServerBuilder.http1()
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
@@ -40,7 +41,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration, l
             await onRunning(channel.localAddress?.port ?? configuration.port)
             // The review page's first month for each district with a reviewer, read while no one waits.
             Task(priority: .background) {
-                let districts = Set(((try? store.devices()) ?? []).filter { $0.role == .reviewer && $0.revokedAt == nil }.compactMap(\.district))
+                let districts = Set(((try? await store.devices()) ?? []).filter { $0.role == .reviewer && $0.revokedAt == nil }.compactMap(\.district))
                 for district in districts.sorted() {
                     guard let orgs = try? await store.orgs(inDistrict: district), !orgs.isEmpty else { continue }
                     try? await books.warm(district: district, orgs: orgs)
@@ -50,7 +51,7 @@ public func buildApplication(store: Store, configuration: ServerConfiguration, l
         logger: logger)
 }
 
-func buildRouter(store: Store, books: ReviewBooks, epoch: String, configuration: ServerConfiguration) throws -> Router<BasicRequestContext> {
+func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, configuration: ServerConfiguration) throws -> Router<BasicRequestContext> {
     let metrics = Metrics()
     let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration, books: books)
     let router = Router(context: BasicRequestContext.self)
@@ -58,7 +59,7 @@ func buildRouter(store: Store, books: ReviewBooks, epoch: String, configuration:
     router.get("/healthz") { _, _ in "ok\n" }
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: store.fileSize()))))
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: await store.databaseBytes()))))
     }
     router.get("/v1/session") { request, _ in try await sync.session(request) }
     router.post("/v1/push") { request, context in try await sync.push(request, logger: context.logger) }
@@ -70,7 +71,7 @@ func buildRouter(store: Store, books: ReviewBooks, epoch: String, configuration:
 
 /// Protocol v1's three endpoints.
 struct SyncController: Sendable {
-    let store: Store
+    let store: any ServerStore
     let epoch: String
     let metrics: Metrics
     let configuration: ServerConfiguration
@@ -81,9 +82,10 @@ struct SyncController: Sendable {
 
     func session(_ request: Request) async throws -> Response {
         let access = try await authorize(request)
-        var rules = try store.rules()
+        var rules = try await store.rules()
         if let orgs = access.orgs { rules.lunchRates = rules.lunchRates.filter { orgs.contains($0.key) } }
-        let orgName = try access.device.org.flatMap { try store.record(RecordKey(collection: .orgs, id: $0))?.displayed("name")?.text }
+        var orgName: String?
+        if let org = access.device.org { orgName = try await store.record(RecordKey(collection: .orgs, id: org))?.displayed("name")?.text }
         let info = SessionInfo(deviceId: access.device.id, deviceName: access.device.name, role: access.device.role.rawValue,
                                org: access.device.org, district: access.device.district, orgs: access.orgs,
                                serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version, epoch: epoch,
@@ -97,12 +99,12 @@ struct SyncController: Sendable {
         let access = try await authorize(request)
         let districts: Set<String>
         if let orgs = access.orgs {
-            let state = try store.mergedState([.orgs])
+            let state = try await store.mergedState([.orgs], days: nil)
             districts = Set(orgs.compactMap { state[RecordKey(collection: .orgs, id: $0)]?.displayed("district")?.text })
         } else {
             districts = []
         }
-        let visible = try store.devices().filter { d in
+        let visible = try await store.devices().filter { d in
             guard let orgs = access.orgs else { return true }
             switch d.role {
             case .staff: return orgs.contains(d.org ?? "")
@@ -192,10 +194,10 @@ struct SyncController: Sendable {
                            to: request)
     }
 
-    func pullPage(after: Int64, orgs: [String]?, limit: Int) async throws -> (ops: [LoggedOp], cursor: Int64, more: Bool) {
+    func pullPage(after: Int64, orgs: [String]?, limit: Int) async throws -> PullPage {
         do {
             return try await store.pull(after: after, orgs: orgs, limit: limit)
-        } catch {
+        } catch let error as StoreError {
             guard error.code == .cursorAhead else { throw error }
             throw ServerError(.conflict, "cursor-ahead", error.message + ": this server's database was restored from an older copy or "
                 + "replaced; the laptop must send its changes again and pull from the start (sunsync does this by itself)")

@@ -35,7 +35,7 @@ final class Metrics: Sendable {
         }
     }
 
-    func render(databaseBytes: Int64) -> String {
+    func render(databaseBytes: Int64?) -> String {
         state.withLock { s in
             var out = "# HELP sunsync_http_requests_total HTTP requests by route and status.\n# TYPE sunsync_http_requests_total counter\n"
             for (key, count) in s.requests.sorted(by: { $0.key < $1.key }) {
@@ -57,7 +57,8 @@ final class Metrics: Sendable {
                 out += "sunsync_sync_seconds_sum{route=\"\(path)\"} \(s.latencySum[path] ?? 0)\n"
                 out += "sunsync_sync_seconds_count{route=\"\(path)\"} \(s.latencyCount[path] ?? 0)\n"
             }
-            out += "# HELP sunsync_database_bytes Size of the database file and its write-ahead log.\n# TYPE sunsync_database_bytes gauge\n"
+            guard let databaseBytes else { return out }
+            out += "# HELP sunsync_database_bytes Size of the database (SQLite: the file and its write-ahead log).\n# TYPE sunsync_database_bytes gauge\n"
             out += "sunsync_database_bytes \(databaseBytes)\n"
             return out
         }

@@ -1,8 +1,11 @@
 import ArgumentParser
+import Hummingbird
 import SunsyncVersion
 import Foundation
 import Logging
 import SunsyncModel
+import SunsyncServerStore
+import SunsyncPostgres
 import SunsyncStore
 
 /// `sunsync-server`: serve sync for field laptops, and administer organizations and devices.
@@ -35,20 +38,33 @@ public struct ServerCommand: AsyncParsableCommand {
     }
 }
 
-/// `--data-dir`, shared by every command.
+/// Where the data is, shared by every command: `--database postgres://…` (or `$SUNSYNC_DATABASE`) for
+/// PostgreSQL, else the SQLite file in `--data-dir`.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the server keeps its database (default: $SUNSYNC_DATA_DIR, else ./sunsync-data).", valueName: "dir"))
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the server keeps its SQLite database (default: $SUNSYNC_DATA_DIR, else ./sunsync-data).", valueName: "dir"))
     var dataDir: String?
+
+    @Option(name: .customLong("database"),
+            help: ArgumentHelp("Use PostgreSQL instead of the SQLite file: postgres://user[:password]@host[:port]/db (default: $SUNSYNC_DATABASE). Several servers may share one.",
+                               valueName: "url"))
+    var database: String?
 
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
     var directory: String { dataDir ?? ProcessInfo.processInfo.environment["SUNSYNC_DATA_DIR"] ?? "sunsync-data" }
     var databasePath: String { directory + "/server.sqlite" }
+    /// The PostgreSQL URL, if the data is in PostgreSQL.
+    var postgresURL: String? {
+        let url = database ?? ProcessInfo.processInfo.environment["SUNSYNC_DATABASE"]
+        return url?.isEmpty == false ? url : nil
+    }
 
     /// Holds `serve.lock` in the data dir for as long as the returned handle lives: one `serve` per data
     /// dir, and no `restore` under a running server. (Admin commands do not take it: they work beside `serve`.)
-    func lockForServing(purpose: String = "serve") throws -> FileHandle {
+    /// PostgreSQL takes no such lock: several servers share one database.
+    func lockForServing(purpose: String = "serve") throws -> FileHandle? {
+        guard postgresURL == nil else { return nil }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = directory + "/serve.lock"
         let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -62,24 +78,48 @@ struct DataOptions: ParsableArguments {
         return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 
-    /// Opens the database, creating the directory and an empty database the first time.
-    func open() throws -> Store {
+    /// Opens the database: connects to PostgreSQL and brings its schema up to date, or opens the SQLite
+    /// file, creating the directory and an empty database the first time. Close it with `close()`.
+    func open(logger: Logger = Logger(label: "sunsync-server")) async throws -> any ServerStore {
+        if let url = postgresURL {
+            do { return try await PostgresStore.connect(url: url, logger: logger) } catch let error as StoreError { throw AdminError(error.message) }
+        }
+        return try openSQLite()
+    }
+
+    /// The SQLite file, for the commands that work on the file itself (backup, restore).
+    func openSQLite() throws -> SQLiteServerStore {
+        let path = databasePath
         do {
-            let isNew = !FileManager.default.fileExists(atPath: databasePath)
-            if isNew {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-                var rng = SystemRandomNumberGenerator()
-                _ = try Store.create(at: databasePath, replica: ReplicaID(rng.next() | 1), metadata: ["role": "server"])
+            return try SQLiteServerStore.open(path: path) {
+                FileHandle.standardError.write(Data("Upgrading \(path) to this version of sunsync-server (once)…\n".utf8))
             }
-            return try Store.open(at: databasePath, server: true) {
-                // A new database takes the server's own migrations now: nothing to announce.
-                guard !isNew else { return }
-                FileHandle.standardError.write(Data("Upgrading \(databasePath) to this version of sunsync-server (once)…\n".utf8))
-            }
-        } catch let error as StoreError {
-            throw AdminError("\(databasePath): \(error.message)")
         } catch {
-            throw AdminError("cannot create \(directory): \(error.localizedDescription)")
+            throw AdminError("\(path): \(error.message)")
+        }
+    }
+
+    /// Runs `body` on the open database, then closes it; the store's refusals become one-line errors.
+    func withStore<T>(_ body: (any ServerStore) async throws -> T) async throws -> T {
+        let store = try await open()
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch let error as StoreError {
+            await store.close()
+            throw AdminError(error.message)
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    /// The SQLite-only commands refuse a PostgreSQL URL, saying what to use instead.
+    func requireSQLite(_ what: String) throws {
+        guard postgresURL == nil else {
+            throw AdminError("\(what) works on the SQLite file; on PostgreSQL use its own tools (pg_dump, pg_restore, point-in-time recovery), "
+                + "then `sunsync-server migrate --new-epoch` (README, \"Backup and restore on PostgreSQL\")")
         }
     }
 }
@@ -118,25 +158,37 @@ extension ServerCommand {
         func run() async throws {
             let lock = try data.lockForServing()
             defer { withExtendedLifetime(lock) {} }
-            let store = try data.open()
-            do { try store.expectLargeWrites() } catch { throw AdminError(error.message) }
+            var logger = Logger(label: "sunsync-server")
+            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+            let store = try await data.open(logger: logger)
+            if let sqlite = store as? SQLiteServerStore {
+                do { try sqlite.store.expectLargeWrites() } catch { throw AdminError(error.message) }
+            }
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port
             configuration.maxClockSkewMilliseconds = UInt64(max(0, maxClockSkew)) * 1000
             if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
-            var logger = Logger(label: "sunsync-server")
-            logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let scheme = tlsCert == nil ? "http" : "https"
-            let app = try Result {
-                try buildApplication(store: store, configuration: configuration, logger: logger) { port in
+            let location = store.location
+            let app: any ApplicationProtocol
+            do {
+                app = try await buildApplication(store: store, configuration: configuration, logger: logger) { port in
                     // The one line scripts and tests wait for.
-                    FileHandle.standardOutput.write(Data("sunsync-server listening on \(scheme)://\(host):\(port) (data: \(data.directory)); review page: \(scheme)://\(host):\(port)/review\n".utf8))
+                    FileHandle.standardOutput.write(Data("sunsync-server listening on \(scheme)://\(host):\(port) (data: \(location)); review page: \(scheme)://\(host):\(port)/review\n".utf8))
                 }
-            }.mapError { AdminError("cannot use the TLS certificate or key: \($0)") }.get()
+            } catch let error as StoreError {
+                await store.close()
+                throw AdminError(error.message)
+            } catch {
+                await store.close()
+                throw AdminError("cannot use the TLS certificate or key: \(error)")
+            }
             do {
                 try await app.runService()
+                await store.close()
             } catch {
+                await store.close()
                 throw AdminError(Self.explain(error, host: host, port: port))
             }
         }
@@ -174,10 +226,11 @@ extension ServerCommand {
         @Option(help: ArgumentHelp("The new file to write (never overwritten).", valueName: "file")) var to: String
 
         func run() throws {
+            try data.requireSQLite("backup")
             guard FileManager.default.fileExists(atPath: data.databasePath) else {
                 throw AdminError("no database at \(data.databasePath); nothing to back up (check --data-dir)")
             }
-            let store = try data.open()
+            let store = try data.openSQLite().store
             let copy: (bytes: Int64, ops: Int, pending: Int)
             do { copy = try store.backup(to: to) } catch { throw AdminError(error.message) }
             let (bytes, ops) = (copy.bytes, copy.ops)
@@ -207,13 +260,14 @@ extension ServerCommand {
         @Option(help: ArgumentHelp("The backup to restore.", valueName: "file")) var from: String
 
         func run() throws {
+            try data.requireSQLite("restore")
             let lock = try data.lockForServing(purpose: "restore")
             defer { withExtendedLifetime(lock) {} }
             try FileManager.default.createDirectory(atPath: data.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let aside: String?
             do { aside = try Store.restore(from: from, to: data.databasePath, server: true) } catch { throw AdminError(error.message) }
             print("Restored \(from) as \(data.databasePath).\(aside.map { " The database it replaced is in \($0)." } ?? "")")
-            let devices = (try? data.open().devices()) ?? []
+            let devices = (try? data.openSQLite().store.devices()) ?? []
             let active = devices.filter { $0.revokedAt == nil }
             print("The backup knows \(devices.count) devices, \(active.count) of them not revoked: revoke again any revoked since the "
                 + "backup (`sunsync-server device list`), and add any added since; set again any settings changed since (`sunsync-server settings show`).")
@@ -221,13 +275,31 @@ extension ServerCommand {
         }
     }
 
-    struct Migrate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create the database, or bring it to this version's schema.")
+    struct Migrate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create the database, or bring it to this version's schema (serve does it too, at start).",
+            discussion: """
+                Migrations are append-only; on PostgreSQL several servers may start at once (one migrates, the others wait).
+                After restoring a PostgreSQL database from pg_dump or point-in-time recovery, run it once with --new-epoch
+                before any server starts: laptops then send their changes again and pull from the start, so nothing that
+                reached the server after the backup is lost. (`sunsync-server restore` does this for the SQLite file.)
+                """)
         @OptionGroup var data: DataOptions
+        @Flag(name: .customLong("new-epoch"), help: "Give the database a new epoch (after a restore, PostgreSQL).")
+        var newEpoch = false
 
-        func run() throws {
-            let store = try data.open()
-            print("\(store.path) is up to date")
+        func run() async throws {
+            try await data.withStore { store in
+                if newEpoch {
+                    guard let postgres = store as? PostgresStore else {
+                        throw AdminError("--new-epoch is for PostgreSQL; `sunsync-server restore` gives a restored SQLite file its new epoch")
+                    }
+                    let epoch = try await postgres.renewEpoch()
+                    print("\(store.location) has the new epoch \(epoch): laptops resend their changes and pull from the start at their next sync.")
+                } else {
+                    print("\(store.location) is up to date")
+                }
+            }
         }
     }
 }

@@ -1,12 +1,13 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncServerStore
 import SunsyncStore
 
 @available(macOS 10.15, *)
 extension ServerCommand {
     /// The dated numbers the review rules use. Laptops receive them at their next sync (or login) and flag with them offline.
-    struct SettingsCommand: ParsableCommand {
+    struct SettingsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "settings",
             abstract: "The rules' dated numbers: part-time weekly limit, retirement ages, lunch rates (see `org edit`).",
@@ -18,13 +19,12 @@ extension ServerCommand {
                 """,
             subcommands: [Show.self, Set.self])
 
-        struct Show: ParsableCommand {
+        struct Show: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Print the settings in force, with their dates.")
             @OptionGroup var data: DataOptions
 
-            func run() throws {
-                let rules: Rules
-                do { rules = try data.open().rules() } catch let error as StoreError { throw AdminError(error.message) }
+            func run() async throws {
+                let rules = try await data.withStore { store in try await store.rules() }
                 if data.json {
                     let encoder = JSONEncoder()
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -43,7 +43,7 @@ extension ServerCommand {
             }
         }
 
-        struct Set: ParsableCommand {
+        struct Set: AsyncParsableCommand {
             static let configuration = CommandConfiguration(abstract: "Change a setting from a date on (earlier dates keep their values).")
             @OptionGroup var data: DataOptions
             @Option(name: .customLong("weekly-limit"), help: ArgumentHelp("Part-time hours a week at one employer (劳动合同法 第六十八条: 24).", valueName: "hours"))
@@ -66,10 +66,9 @@ extension ServerCommand {
                 if let minimumAge, !(14...30).contains(minimumAge) { throw ValidationError("--minimum-age \(minimumAge) is not a working age (14 to 30)") }
             }
 
-            func run() throws {
-                let store = try data.open()
-                do {
-                    var rules = try store.rules()
+            func run() async throws {
+                try await data.withStore { store in
+                    var rules = try await store.rules()
                     if let weeklyLimit, let from = from.flatMap({ CivilDate(typed: $0)?.description }) {
                         guard let minutes = Quantity.minutes(typed: weeklyLimit), minutes > 0, minutes <= 7 * 24 * 60 else {
                             throw AdminError("--weekly-limit '\(weeklyLimit)' is not a number of hours in a week, e.g. 24")
@@ -82,8 +81,8 @@ extension ServerCommand {
                         rules.retirement.female = femaleBase == 50 ? RetirementAges.statutory.female
                             : .init(baseYears: 55, targetYears: 58, monthsPerStep: 4)
                     }
-                    try store.setRules(rules)
-                } catch let error as StoreError { throw AdminError(error.message) }
+                    try await store.setRules(rules)
+                }
                 print("Saved. Laptops receive the new settings at their next sync.")
             }
         }

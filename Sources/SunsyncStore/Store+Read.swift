@@ -7,6 +7,11 @@ import SunsyncModel
 public struct LoggedOp: Hashable, Sendable {
     public let seq: Int64
     public let op: Op
+
+    public init(seq: Int64, op: Op) {
+        self.seq = seq
+        self.op = op
+    }
 }
 
 extension Store {

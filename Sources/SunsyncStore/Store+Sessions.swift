@@ -36,24 +36,50 @@ extension Store {
         }
     }
 
-    /// Writes on the server as `device` (a reviewer deciding on the review page), in one transaction:
-    /// from the device's own web replica, made on its first use, so that its decisions sync to every
-    /// laptop like any other ops and show the device's name. `body` throws to write nothing.
-    public func write(asDevice device: String, now: Date = Date(), _ body: @escaping @Sendable (inout Transaction) throws -> Void) async throws(StoreError) -> [Op] {
-        try await Self.run {
-            try await queue.write { db in
+    /// The server's own write (an administrator's, or a reviewer's decision on the review page), in one
+    /// transaction: `body` writes over the current state of `keys` (and throws to write nothing); its ops
+    /// are applied as the server's own (no outbox). A device writes from its own web replica, made on its
+    /// first use, so that its decisions sync to every laptop like any other ops and show the device's name.
+    public func edit<T>(_ keys: [RecordKey], by writer: EditWriter, now: Date = Date(), _ body: (inout Edit) throws -> T) throws(StoreError)
+        -> (result: T, ops: [Op]) {
+        try Self.run {
+            try queue.write { db in
                 let replica: ReplicaID
-                if let text = try String.fetchOne(db, sql: "SELECT replica FROM device_web_replicas WHERE device_id = ?", arguments: [device]),
-                   let known = ReplicaID(hex: text) {
-                    replica = known
-                } else {
-                    var rng = SystemRandomNumberGenerator()
-                    replica = ReplicaID(rng.next() | 1)
-                    try db.execute(sql: "INSERT INTO device_web_replicas(device_id, replica) VALUES (?, ?)", arguments: [device, replica.description])
+                switch writer {
+                case .server: replica = self.replica
+                case .device(let device):
+                    if let text = try String.fetchOne(db, sql: "SELECT replica FROM device_web_replicas WHERE device_id = ?", arguments: [device]),
+                       let known = ReplicaID(hex: text) {
+                        replica = known
+                    } else {
+                        replica = EditWriter.newReplica()
+                        try db.execute(sql: "INSERT INTO device_web_replicas(device_id, replica) VALUES (?, ?)", arguments: [device, replica.description])
+                    }
                 }
-                return try Self.write(db, replica: replica, outbox: false, now: now, body)
+                var state = MergedState()
+                for key in Set(keys) { for (k, record) in try Self.records(db, collection: key.collection, id: key.id) { state.replace(k, with: record) } }
+                var edit = Edit(state: state, replica: replica, clock: try Self.loadClock(db),
+                                wallMilliseconds: UInt64(max(0, now.timeIntervalSince1970 * 1000)))
+                let result = try body(&edit)
+                let applier = try Applier(db)
+                for op in edit.written { try applier.apply(op, local: true, outbox: false) }
+                try Self.saveClock(edit.clock, db)
+                return (result, edit.written)
             }
         }
+    }
+}
+
+/// Who makes a server's own write: the server itself (an administrator's command), or a device (a
+/// reviewer on the review page, from the device's web replica).
+public enum EditWriter: Hashable, Sendable {
+    case server
+    case device(String)
+
+    /// A new random replica id (never 0).
+    public static func newReplica() -> ReplicaID {
+        var rng = SystemRandomNumberGenerator()
+        return ReplicaID(rng.next() | 1)
     }
 }
 

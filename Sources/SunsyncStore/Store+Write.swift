@@ -76,8 +76,9 @@ public struct Applied: Hashable, Sendable {
     }
 }
 
-/// A local write in progress. Reads see the transaction's own earlier writes.
-public struct Transaction {
+/// A local write in progress. Reads see the transaction's own earlier writes. `set` and `decide` are
+/// `RecordWriter`'s, shared with the server's own `Edit`.
+public struct Transaction: RecordWriter {
     let db: Database
     let replica: ReplicaID
     /// Whether written ops wait in the outbox for a server (a laptop's), or are the server's own.
@@ -97,15 +98,6 @@ public struct Transaction {
         try Store.records(db, collection: key.collection, id: key.id)[key]
     }
 
-    /// Writes `value` to a field, replacing every value now current (so it also resolves a conflict).
-    /// Writing the value a clean field already shows is skipped. Throws if the op is invalid.
-    public mutating func set(_ key: RecordKey, _ field: String, _ value: Value) throws {
-        let current = try applier.current(key, field)
-        if current.count == 1, current[0].value == value { return }
-        if current.count > 1, current.allSatisfy({ $0.value == value }), current.first?.value == value { return }
-        try write(key, field, value, pred: current.map(\.id))
-    }
-
     /// Writes `value` replacing exactly `pred` (for `resolve`, which keeps one of the shown values).
     public mutating func write(_ key: RecordKey, _ field: String, _ value: Value, pred: [OpID]) throws {
         let id = OpID(timestamp: clock.next(wallMilliseconds: wallMilliseconds), replica: replica)
@@ -113,26 +105,6 @@ public struct Transaction {
         try Schema.validate(op)
         try applier.apply(op, local: true, outbox: outbox)
         written.append(op)
-    }
-}
-
-extension Transaction {
-    /// Writes a reviewer's decision on each record as `RecordState.decision` has it (with the content
-    /// version the reviewer was shown, where given). A record named twice is decided once; one not held
-    /// is passed over. Returns the records decided, and those skipped with why.
-    public mutating func decide(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, seen: String?)], note: String?) throws
-        -> (decided: [RecordKey], skipped: [(key: RecordKey, why: ReviewSkip)]) {
-        var decided = [RecordKey](), skipped = [(key: RecordKey, why: ReviewSkip)]()
-        for (key, seen) in targets where !decided.contains(key) {
-            guard let record = try record(key) else { continue }
-            switch record.decision(verdict, note: note, seen: seen) {
-            case .failure(let skip): skipped.append((key, skip))
-            case .success(let writes):
-                for write in writes { try set(key, write.field, write.value) }
-                decided.append(key)
-            }
-        }
-        return (decided, skipped)
     }
 }
 

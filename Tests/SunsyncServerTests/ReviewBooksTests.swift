@@ -1,6 +1,7 @@
 import Foundation
 import SunsyncModel
 import SunsyncReports
+import SunsyncServerStore
 import SunsyncStore
 import Testing
 @testable import SunsyncServer
@@ -11,12 +12,11 @@ import Testing
 struct ReviewBooksTests {
     static let orgs = ["MH-SB-001", "MH-SB-002"]
 
-    @Test(arguments: [1, 2, 3]) func aKeptMonthEqualsAFreshRead(seed: UInt64) async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("books-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: dir) }
-        _ = try Store.create(at: dir + "/server.sqlite", replica: ReplicaID(0x5e), metadata: ["role": "server"])
-        let store = try Store.open(at: dir + "/server.sqlite", server: true)
+    @Test(arguments: Backend.available, [1, 2, 3] as [UInt64]) func aKeptMonthEqualsAFreshRead(backend: Backend, seed: UInt64) async throws {
+        try await backend.with { store in try await Self.rounds(store, seed: seed) }
+    }
+
+    static func rounds(_ store: any ServerStore, seed: UInt64) async throws {
         var rng = Mix(seed)
         var clock: UInt64 = 1_709_510_400_000
         func id(_ replica: UInt64) -> OpID {
@@ -28,7 +28,7 @@ struct ReviewBooksTests {
             ops.append(Op(id: id(1), collection: .orgs, record: org, field: "name", value: .text("基地 \(org)")))
             ops.append(Op(id: id(1), collection: .orgs, record: org, field: "district", value: .text(district)))
         }
-        _ = try await store.push(ops)
+        _ = try await store.push(ops, device: nil, at: "")
         let books = ReviewBooks(store: store, patchLimit: 40)
         let records = (0..<60).map { n -> RecordKey in
             let org = ["MH-SB-001", "MH-SB-002", "XH-SB-001"][n % 3]
@@ -43,7 +43,7 @@ struct ReviewBooksTests {
             for _ in 0..<count {
                 let key = records[Int(rng.next() % UInt64(records.count))]
                 let field = ["minutes", "deleted", "note"][Int(rng.next() % 3)]
-                let current = try store.record(key)?.field(field)?.current.map(\.id) ?? []
+                let current = try await store.record(key)?.field(field)?.current.map(\.id) ?? []
                 let pred = rng.next() % 4 == 0 ? [] : current   // sometimes a concurrent write
                 let value: Value = field == "minutes" ? .integer(Int64(rng.next() % 480)) : field == "deleted" ? .bool(rng.next() % 5 == 0) : .text("n\(round)")
                 let op = Op(id: id(2 + rng.next() % 3), collection: key.collection, record: key.id, field: field, value: value, pred: pred)
@@ -56,9 +56,9 @@ struct ReviewBooksTests {
                 }
             }
             if round % 3 == 2 { batch += withheld; withheld = [] }
-            _ = try await store.push(batch)
-            let kept = try await books.ledger(district: "310112", orgs: Self.orgs, month: "2024-03")
-            let fresh = try store.mergedState(days: Ledger.weeks(ofMonth: "2024-03")!).restricted(toOrgs: Set(Self.orgs))
+            _ = try await store.push(batch, device: nil, at: "")
+            let kept = try await books.ledger(district: "310112", orgs: orgs, month: "2024-03")
+            let fresh = try await store.mergedState(nil, days: Ledger.weeks(ofMonth: "2024-03")!).restricted(toOrgs: Set(orgs))
             #expect(kept.ledger.state == fresh, "round \(round)")
             #expect(!kept.ledger.state.records.keys.contains { $0.id.hasPrefix("XH-") }, "another district's records stay out")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import SunsyncModel
 import SunsyncReports
+import SunsyncServerStore
 import SunsyncStore
 
 /// The district months the review page shows, read into the same `Ledger` the CLI reads (so page and
@@ -8,7 +9,7 @@ import SunsyncStore
 /// the store has merged them (`Store.changes(after:days:limit:)`); a month is read again whole only when
 /// many changed, or today or the rules have changed.
 actor ReviewBooks {
-    let store: Store
+    let store: any ServerStore
     /// Whole ledgers kept (a district-year month is ~100 MB): the last few months looked at.
     let ledgersKept: Int
 
@@ -42,7 +43,7 @@ actor ReviewBooks {
     /// Above this many records changed since a month was read, it is read again whole.
     let patchLimit: Int
 
-    init(store: Store, ledgersKept: Int = 3, patchLimit: Int = 5_000) {
+    init(store: any ServerStore, ledgersKept: Int = 3, patchLimit: Int = 5_000) {
         self.store = store
         self.ledgersKept = ledgersKept
         self.patchLimit = patchLimit
@@ -63,7 +64,7 @@ actor ReviewBooks {
     private func look(district: String, orgs: [String], month: String, now: Date) async throws -> FinishedLedger {
         let key = district + "|" + month
         guard let days = Ledger.weeks(ofMonth: month) else { throw StoreError(.invalid, "\(month) is not a month") }
-        let settings = FlagSettings(today: Ledger.today(secondsSince1970: now.timeIntervalSince1970).description, rules: try store.rules())
+        let settings = FlagSettings(today: Ledger.today(secondsSince1970: now.timeIntervalSince1970).description, rules: try await store.rules())
         let scope = Set(orgs)
         var seq: Int64
         var state: MergedState
@@ -159,15 +160,15 @@ actor ReviewBooks {
     /// Reads what a district's reviewer sees first — the latest month's page and its twelve-month chart —
     /// so that the first page after the server starts is quick.
     func warm(district: String, orgs: [String]) async throws {
-        let month = try defaultMonth()
+        let month = try await defaultMonth()
         _ = try await self.district(district: district, orgs: orgs, month: month)
         _ = try await minutesByOrg(district: district, orgs: orgs, months: Self.chartMonths(ending: month))
     }
 
     /// The month a page shows when none is asked for: the latest holding records, not after this one.
-    nonisolated func defaultMonth(now: Date = Date()) throws -> String {
+    nonisolated func defaultMonth(now: Date = Date()) async throws -> String {
         let today = Ledger.today(secondsSince1970: now.timeIntervalSince1970)
-        return min(try store.daySpan()?.upperBound ?? today, today).monthKey
+        return min(try await store.daySpan()?.upperBound ?? today, today).monthKey
     }
 
     /// The twelve months a chart ending with `month` shows, oldest first.
@@ -175,15 +176,10 @@ actor ReviewBooks {
         (0..<12).reversed().map { Ledger.month(month, minus: $0) }
     }
 
-    /// A month's read (up to a second on a district-year) on a thread of its own, not one of the few that
-    /// serve every request (empty `collections`: all).
+    /// A month's read (up to a second on a district-year; the store does it off the request threads).
+    /// Empty `collections`: all.
     private nonisolated func read(_ collections: [CollectionName], days: ClosedRange<CivilDate>) async throws -> MergedState {
-        let store = self.store
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result { try store.mergedState(collections.isEmpty ? nil : collections, days: days) })
-            }
-        }
+        try await store.mergedState(collections.isEmpty ? nil : collections, days: days)
     }
 
     private func touch(_ key: String) {

@@ -4,6 +4,7 @@ import Hummingbird
 import Mustache
 import SunsyncModel
 import SunsyncReports
+import SunsyncServerStore
 import SunsyncStore
 
 /// The review page (SPEC §10): a district federation's reviewer signs in with the reviewer device's
@@ -11,7 +12,7 @@ import SunsyncStore
 /// script, nothing from outside the server. A decision is written as an op of the signed-in device, with
 /// the same rule as `sunsync review` and the same scope check as a push, so it syncs to every laptop.
 struct ReviewSite: Sendable {
-    let store: Store
+    let store: any ServerStore
     let books: ReviewBooks
     let templates: MustacheLibrary
     /// Mark the cookie `Secure` (the server serves TLS).
@@ -22,7 +23,7 @@ struct ReviewSite: Sendable {
     static let lifetimeSeconds = 12 * 3600
     static let maxFormBytes = 64 * 1024
 
-    init(store: Store, books: ReviewBooks, secureCookies: Bool) throws {
+    init(store: any ServerStore, books: ReviewBooks, secureCookies: Bool) throws {
         self.store = store
         self.books = books
         self.templates = try Templates.library()
@@ -180,8 +181,8 @@ struct ReviewSite: Sendable {
         guard let line = ledger.ledger.line(key) else {
             return try notInDistrict("记录 \(id)", signed)
         }
-        let names = try deviceNames()
-        let history = ChangeLine.history(try store.history(of: [key]).map(\.op), names: names)
+        let names = try await deviceNames()
+        let history = ChangeLine.history(try await store.history(of: [key]).map(\.op), names: names)
         let frame = frame(signed, month: String(line.date.prefix(7)), notice: notice)
         return try page("record", ReviewViews.record(ledger.ledger, line: line, history: history, names: names, frame: frame, problem: problem),
                         status: status)
@@ -231,13 +232,13 @@ struct ReviewSite: Sendable {
         var skipped = [(id: String, why: String)]()
     }
 
-    /// One transaction of decisions (`Transaction.decide`, the CLI's too), every op checked as a push
+    /// One transaction of decisions (`RecordWriter.decide`, the CLI's too), every op checked as a push
     /// from this device would be: nothing is written if one op would be refused. A record whose content
     /// is no longer the version the reviewer was shown (a base synced an edit meanwhile) is skipped.
     func write(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, version: String?)], note: String?, _ signed: Signed) async throws -> Outcome {
         let outcome = Outcome()
         let access = signed.access
-        _ = try await store.write(asDevice: signed.device.id) { tx in
+        _ = try await store.edit(targets.map(\.key), by: .device(signed.device.id)) { tx in
             let (decided, skipped) = try tx.decide(verdict, targets.map { ($0.key, $0.version) }, note: note)
             outcome.decided = decided.count
             outcome.skipped = skipped.map { (ReviewRef.make($0.key), $0.why.reason) }
@@ -259,12 +260,12 @@ struct ReviewSite: Sendable {
         if let text = request.uri.queryParameters["month"].map(String.init), !text.isEmpty {
             return Ledger.weeks(ofMonth: text) == nil ? nil : text
         }
-        return try books.defaultMonth()
+        return try await books.defaultMonth()
     }
 
     /// Who wrote what, labelled as laptops label it (every device: a record's writers are in the district's scope).
-    func deviceNames() throws -> DeviceNames {
-        DeviceNames(SyncController.directory(try store.devices()).labels)
+    func deviceNames() async throws -> DeviceNames {
+        DeviceNames(SyncController.directory(try await store.devices()).labels)
     }
 
     /// The line a page shows after a decision redirected to it (`?done=`): made here, never taken from the URL.

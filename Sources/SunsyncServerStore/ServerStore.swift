@@ -1,0 +1,126 @@
+import Foundation
+import SunsyncModel
+import SunsyncStore
+
+/// What the server keeps, behind one seam: an op log with scopes and a cursor, the devices and their
+/// tokens, the review page's sessions, the settings (rules) it distributes, and the database's epoch.
+/// Two implementations: `SQLiteServerStore` (the embedded default, one process) and `PostgresStore`
+/// (SunsyncPostgres: several server processes on one database).
+///
+/// The server never merges in its database's dialect. Where it needs merged state (an org's name, a
+/// month of a district for the review page, the records a decision touches) the store reads the ops of
+/// that range and `SunsyncModel`'s merge makes the state. (The SQLite store reads the current values
+/// its SQL fast path keeps: the laptop's store, proven equal to the model by the vectors and random
+/// histories; `ServerStoreContractTests` runs the same histories through both implementations.)
+///
+/// Every method throws `StoreError`, with a stable code and a message that says what to do.
+public protocol ServerStore: Sendable {
+    /// Where the data is, for messages: a file path, or a PostgreSQL URL without its password.
+    var location: String { get }
+
+    // MARK: The op log
+
+    /// The database's epoch (SPEC §9): made once, made anew in every restored copy.
+    func epoch() async throws -> String
+    /// Appends validated ops, idempotently: an op already held with the same content changes nothing;
+    /// one held with other content is refused on its own (`reused`). Notes that `device` pushed from the
+    /// ops' replicas. Either every new op of the batch is held, or none is.
+    func push(_ ops: [Op], device: String?, at time: String) async throws -> PushOutcome
+    /// A page of ops after `cursor` in arrival order, limited to `orgs` (nil: every org). The returned
+    /// cursor means "every op in scope up to here has been returned", now and forever: no op can later
+    /// arrive below it (SPEC §9). It moves past other orgs' ops too.
+    func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws -> PullPage
+    /// How many ops in scope arrived after `cursor`: what a sync still has to receive.
+    func remaining(after cursor: Int64, orgs: [String]?) async throws -> Int64
+    /// The cursor of the last op held (0 for none).
+    func lastSeq() async throws -> Int64
+
+    // MARK: Merged reads
+
+    /// The merged state of some collections (nil: all); with `days`, hours and lunches of those days only.
+    func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?) async throws -> MergedState
+    /// The merged records among `keys` that exist.
+    func records(_ keys: [RecordKey]) async throws -> [RecordKey: RecordState]
+    /// Every op that touched the records, oldest first (by id).
+    func history(of keys: [RecordKey]) async throws -> [LoggedOp]
+    /// Whether an op arrived after `seq` that touches `days` (their hours and lunches, any org or participant).
+    func changed(after seq: Int64, days: ClosedRange<CivilDate>) async throws -> Bool
+    /// The records such ops touched, merged as they stand now, with the last seq; nil if more than `limit`.
+    func changes(after seq: Int64, days: ClosedRange<CivilDate>, limit: Int) async throws -> (seq: Int64, records: [RecordKey: RecordState])?
+    /// The days the hours and lunches held span (nil for none).
+    func daySpan() async throws -> ClosedRange<CivilDate>?
+    /// The codes of the orgs whose `district` shows `district`.
+    func orgs(inDistrict district: String) async throws -> [String]
+
+    /// The server's own write, over the merged state of `keys`: `body` writes (or throws to write
+    /// nothing), and its ops are appended to the log like pushed ops, in one transaction.
+    func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter, now: Date,
+                           _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op])
+
+    // MARK: Devices
+
+    func addDevice(_ device: Device, tokenHash: String) async throws
+    /// Every device, with the replicas it has pushed from and its web replica.
+    func devices() async throws -> [Device]
+    /// Revokes by id or name (and ends its review sessions); nil if there is no such device.
+    func revokeDevice(_ idOrName: String, at time: String) async throws -> Device?
+    func device(tokenHash: String) async throws -> Device?
+
+    // MARK: Review page sessions (times in milliseconds since 1970)
+
+    func startReviewSession(idHash: String, device: String, at time: String, expires: Int64, now: Int64) async throws
+    /// The device of a live session, nil if it has expired, never was, or its device was revoked.
+    func reviewSession(idHash: String, now: Int64) async throws -> Device?
+    func endReviewSession(idHash: String) async throws
+
+    // MARK: Settings
+
+    func rules() async throws -> Rules
+    func setRules(_ rules: Rules) async throws
+
+    /// The database's size in bytes, for `/metrics` (nil when it cannot be known cheaply).
+    func databaseBytes() async -> Int64?
+
+    /// Lets go of the database (connections, background work). Nothing may be called after.
+    func close() async
+}
+
+/// What a push did.
+public struct PushOutcome: Hashable, Sendable {
+    /// Ops not held before.
+    public var new: Int
+    /// Ids held before with other content: refused (`op_id_reused`).
+    public var reused: [OpID]
+    /// How many replicas the pushing device has pushed from in all (more than one: a copied token).
+    public var deviceReplicas: Int
+
+    public init(new: Int, reused: [OpID], deviceReplicas: Int) {
+        self.new = new
+        self.reused = reused
+        self.deviceReplicas = deviceReplicas
+    }
+}
+
+/// A page of a pull.
+public struct PullPage: Sendable {
+    public var ops: [LoggedOp]
+    public var cursor: Int64
+    public var more: Bool
+
+    public init(ops: [LoggedOp], cursor: Int64, more: Bool) {
+        self.ops = ops
+        self.cursor = cursor
+        self.more = more
+    }
+}
+
+extension ServerStore {
+    public func close() async {}
+
+    public func record(_ key: RecordKey) async throws -> RecordState? { try await records([key])[key] }
+
+    public func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter,
+                                  _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op]) {
+        try await edit(keys, by: writer, now: Date(), body)
+    }
+}
