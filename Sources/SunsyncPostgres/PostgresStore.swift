@@ -193,7 +193,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
 
     /// Appends ops in one statement under the append lock (see the type's note); returns the ids that
     /// were new. Must run inside a transaction, as its last write: the lock is held until the commit.
-    private func append(_ ops: [Op], _ conn: PostgresConnection) async throws -> Set<OpID> {
+    func append(_ ops: [Op], _ conn: PostgresConnection) async throws -> Set<OpID> {
         guard !ops.isEmpty else { return [] }
         var ids = [ByteBuffer](), collections = [String](), records = [String](), fields = [String](), kinds = [Int16]()
         var nums = [Int64](), texts = [String](), preds = [ByteBuffer](), orgs = [String](), days = [Int32]()

@@ -17,6 +17,9 @@ final class ServerProcess: @unchecked Sendable {
         port = 0
     }
 
+    /// A PostgreSQL URL: the server keeps its data there instead of the data dir's SQLite file.
+    var database: String?
+
     var url: String { "http://127.0.0.1:\(port)" }
     var databasePath: String { dataDir + "/server.sqlite" }
 
@@ -27,7 +30,7 @@ final class ServerProcess: @unchecked Sendable {
     func start() throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port)] + serveArguments
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", String(port)] + (database.map { ["--database", $0] } ?? []) + serveArguments
         var env = ProcessInfo.processInfo.environment
         env["LOG_LEVEL"] = "warning"
         process.environment = env
@@ -84,7 +87,7 @@ final class ServerProcess: @unchecked Sendable {
     func adminArgs(_ args: [String]) throws -> CLI.Result {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = args + ["--data-dir", dataDir]
+        process.arguments = args + ["--data-dir", dataDir] + (database.map { ["--database", $0] } ?? [])
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

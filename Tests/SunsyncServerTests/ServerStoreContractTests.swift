@@ -1,0 +1,280 @@
+import Foundation
+import PostgresNIO
+import SunsyncModel
+import SunsyncServerStore
+import SunsyncStore
+import Testing
+@testable import SunsyncPostgres
+
+/// What every `ServerStore` must do, run against each implementation (SQLite always; PostgreSQL when
+/// `SUNSYNC_TEST_POSTGRES` is set, as in `.ci/run`).
+struct ServerStoreContractTests {
+    static let t0: UInt64 = 1_709_510_400_000
+
+    static func op(_ ms: UInt64, replica: UInt64 = 1, _ record: String, collection: CollectionName = .hours, field: String = "minutes",
+                   value: Value = .integer(60), pred: [OpID] = []) -> Op {
+        Op(id: OpID(timestamp: Timestamp(milliseconds: t0 + ms, counter: 0), replica: ReplicaID(replica)),
+           collection: collection, record: record, field: field, value: value, pred: pred)
+    }
+
+    static func day(_ org: String, _ n: Int) -> String { "\(org)/\(String(format: "%020x", n))/2024-03-0\(n % 9 + 1)" }
+
+    @Test(arguments: Backend.available) func appendingTwiceChangesNothingAndAReusedIdIsRefusedAlone(backend: Backend) async throws {
+        try await backend.with { store in
+            let ops = (1...5).map { Self.op(UInt64($0), Self.day("MH-SB-001", $0)) }
+            let first = try await store.push(ops, device: nil, at: "")
+            #expect(first.new == 5 && first.reused.isEmpty)
+            let last = try await store.lastSeq()
+            let again = try await store.push(ops + ops, device: nil, at: "")
+            #expect(again.new == 0 && again.reused.isEmpty)
+            #expect(try await store.lastSeq() == last, "a duplicate takes no place in the log")
+            var changed = ops[2]
+            changed.value = .integer(999)
+            let fresh = Self.op(9, Self.day("MH-SB-001", 7))
+            let mixed = try await store.push([changed, fresh], device: nil, at: "")
+            #expect(mixed.reused == [changed.id])
+            #expect(mixed.new == 1, "the rest of the batch is held")
+            #expect(try await store.history(of: [ops[2].key]).map(\.op) == [ops[2]], "the held op is unchanged")
+        }
+    }
+
+    @Test(arguments: Backend.available) func pullsPageByCursorWithinScope(backend: Backend) async throws {
+        try await backend.with { store in
+            var ops = [Op]()
+            for n in 0..<90 { ops.append(Self.op(UInt64(n + 1), Self.day(["MH-SB-001", "MH-SB-002", "XH-SB-001"][n % 3], n))) }
+            for chunk in stride(from: 0, to: ops.count, by: 25) { _ = try await store.push(Array(ops[chunk..<min(chunk + 25, ops.count)]), device: nil, at: "") }
+            for scope in [nil, ["MH-SB-001"], ["MH-SB-001", "MH-SB-002"], ["NONE"]] as [[String]?] {
+                var cursor: Int64 = 0, seen = [Op](), pages = 0
+                #expect(try await store.remaining(after: 0, orgs: scope) == Int64(ops.filter { scope?.contains(MergedState.org(of: $0.key)) ?? true }.count))
+                while true {
+                    let page = try await store.pull(after: cursor, orgs: scope, limit: 7)
+                    #expect(page.cursor >= cursor)
+                    seen += page.ops.map(\.op)
+                    cursor = page.cursor
+                    pages += 1
+                    if !page.more { break }
+                    #expect(pages < 100)
+                }
+                let wanted = ops.filter { scope?.contains(MergedState.org(of: $0.key)) ?? true }
+                #expect(seen == wanted, "every op in scope once, in arrival order (scope \(scope ?? ["all"]))")
+                let lastSeq = try await store.lastSeq()
+                #expect(cursor == lastSeq, "the cursor moves past other orgs' ops")
+                #expect(try await store.pull(after: cursor, orgs: scope, limit: 7).ops.isEmpty)
+            }
+            await #expect(throws: StoreError.self) { try await store.pull(after: 10_000, orgs: nil, limit: 10) }
+        }
+    }
+
+    /// Random histories (concurrent writes, late arrivals, duplicates) in random batches: what the store
+    /// merges equals the model's merge of every op, whole, by days, and record by record.
+    @Test(arguments: Backend.available, [11, 12] as [UInt64]) func mergedReadsEqualTheModel(backend: Backend, seed: UInt64) async throws {
+        try await backend.with { store in
+            var rng = Mix(seed)
+            var all = [Op](), ms: UInt64 = 0
+            let keys = (0..<20).map { RecordKey(collection: $0 % 3 == 0 ? .lunches : .hours, id: Self.day($0 % 2 == 0 ? "MH-SB-001" : "MH-SB-002", $0)) }
+                + [RecordKey(collection: .orgs, id: "MH-SB-001")]
+            for _ in 0..<300 {
+                let key = keys[Int(rng.next() % UInt64(keys.count))]
+                let field = key.collection == .orgs ? "name" : ["minutes", "note", "deleted"][Int(rng.next() % 3)]
+                let earlier = all.filter { $0.key == key && $0.field == field }
+                let pred = earlier.isEmpty || rng.next() % 3 == 0 ? [] : [earlier[Int(rng.next() % UInt64(earlier.count))].id]
+                ms += 1
+                let value: Value = field == "minutes" ? .integer(Int64(rng.next() % 600)) : field == "deleted" ? .bool(rng.next() % 2 == 0) : .text("v\(ms)")
+                all.append(Self.op(ms, replica: 1 + rng.next() % 4, key.id, collection: key.collection, field: field, value: value, pred: pred))
+            }
+            var shuffled = all
+            shuffled.shuffle(using: &rng)
+            shuffled += shuffled.prefix(40)   // duplicates
+            var i = 0
+            while i < shuffled.count {
+                let n = Int(rng.next() % 50) + 1
+                _ = try await store.push(Array(shuffled[i..<min(i + n, shuffled.count)]), device: nil, at: "")
+                i += n
+            }
+            let model = MergedState(all)
+            // What a reader sees: each field's current values (the SQLite store keeps no more than those).
+            func shown(_ records: [RecordKey: RecordState]) -> [RecordKey: [String: [FieldState.Entry]]] {
+                records.mapValues { record in Dictionary(uniqueKeysWithValues: record.fields.map { ($0.name, $0.state.current) }) }
+            }
+            #expect(shown(try await store.mergedState(nil, days: nil).records) == shown(model.records))
+            let days = CivilDate(year: 2024, month: 3, day: 2)!...CivilDate(year: 2024, month: 3, day: 5)!
+            let byDays = try await store.mergedState([.hours, .orgs], days: days)
+            #expect(byDays.records.keys.allSatisfy { $0.collection == .orgs || ($0.collection == .hours && days.contains(CivilDate(Substring($0.id.suffix(10)))!)) })
+            #expect(shown(byDays.records) == shown(model.records.filter { byDays.records[$0.key] != nil }))
+            #expect(byDays.records.count == model.records.filter { $0.key.collection == .orgs || ($0.key.collection == .hours && days.contains(CivilDate(Substring($0.key.id.suffix(10)))!)) }.count)
+            #expect(shown(try await store.records(keys)) == shown(model.records))
+            #expect(try await store.history(of: [keys[0]]).map(\.op) == all.filter { $0.key == keys[0] }.sorted { $0.id < $1.id })
+            #expect(try await store.daySpan() == CivilDate(year: 2024, month: 3, day: 1)!...CivilDate(year: 2024, month: 3, day: 9)!)
+        }
+    }
+
+    @Test(arguments: Backend.available) func editsWriteOverTheMergedStateAndChangesFindThem(backend: Backend) async throws {
+        try await backend.with { store in
+            let org = RecordKey(collection: .orgs, id: "MH-SB-001")
+            _ = try await store.edit([org], by: .server) { tx in
+                try tx.set(org, "name", .text("莘庄镇阳光基地"))
+                try tx.set(org, "district", .text("310112"))
+            }
+            let seq = try await store.lastSeq()
+            #expect(try await store.orgs(inDistrict: "310112") == ["MH-SB-001"])
+            let (_, ops) = try await store.edit([org], by: .server) { tx in try tx.set(org, "name", .text("新名字")) }
+            #expect(ops.count == 1 && ops[0].pred.count == 1, "the new name replaces the one it saw")
+            #expect(try await store.record(org)?.displayed("name") == .text("新名字"))
+            #expect(try await store.record(org)?.hasConflict == false)
+            let (_, none) = try await store.edit([org], by: .server) { tx in try tx.set(org, "name", .text("新名字")) }
+            #expect(none.isEmpty, "a value already shown is not written again")
+            // A refused edit writes nothing.
+            await #expect(throws: (any Error).self) {
+                _ = try await store.edit([org], by: .server) { tx in
+                    try tx.set(org, "name", .text("x"))
+                    throw StoreError(.invalid, "no")
+                }
+            }
+            #expect(try await store.record(org)?.displayed("name") == .text("新名字"))
+            let days = CivilDate(year: 2024, month: 3, day: 1)!...CivilDate(year: 2024, month: 3, day: 31)!
+            #expect(try await store.changed(after: seq, days: days))
+            let changes = try #require(try await store.changes(after: seq, days: days, limit: 10))
+            let lastSeq = try await store.lastSeq()
+            #expect(changes.records.keys.contains(org) && changes.seq == lastSeq)
+            #expect(try await !store.changed(after: changes.seq, days: days))
+        }
+    }
+
+    @Test(arguments: Backend.available) func devicesSessionsRulesAndEpoch(backend: Backend) async throws {
+        try await backend.with { store in
+            let device = Device(id: "dev_1", name: "审核1", role: .reviewer, org: nil, district: "310112", createdAt: "2026-11-23T00:00:00Z", revokedAt: nil)
+            try await store.addDevice(device, tokenHash: "hash1")
+            await #expect(throws: StoreError.self) { try await store.addDevice(device, tokenHash: "hash2") }
+            #expect(try await store.device(tokenHash: "hash1")?.name == "审核1")
+            #expect(try await store.device(tokenHash: "nope") == nil)
+            _ = try await store.push([Self.op(1, replica: 7, Self.day("MH-SB-001", 1))], device: "dev_1", at: "t1")
+            let two = try await store.push([Self.op(2, replica: 8, Self.day("MH-SB-001", 2))], device: "dev_1", at: "t2")
+            #expect(two.deviceReplicas == 2)
+            let key = RecordKey(collection: .hours, id: Self.day("MH-SB-001", 1))
+            _ = try await store.edit([key], by: .device("dev_1")) { tx in try tx.set(key, "review_note", .text("ok")) }
+            let listed = try #require(try await store.devices().first)
+            #expect(listed.replicas == [ReplicaID(7).description, ReplicaID(8).description])
+            #expect(listed.webReplica != nil)
+
+            try await store.startReviewSession(idHash: "s1", device: "dev_1", at: "t", expires: 2_000, now: 1_000)
+            #expect(try await store.reviewSession(idHash: "s1", now: 1_500)?.id == "dev_1")
+            #expect(try await store.reviewSession(idHash: "s1", now: 2_500) == nil, "expired")
+            try await store.endReviewSession(idHash: "s1")
+            #expect(try await store.reviewSession(idHash: "s1", now: 1_500) == nil)
+            try await store.startReviewSession(idHash: "s2", device: "dev_1", at: "t", expires: 2_000, now: 1_000)
+            #expect(try await store.revokeDevice("审核1", at: "t3")?.revokedAt == "t3")
+            #expect(try await store.reviewSession(idHash: "s2", now: 1_500) == nil, "revoking ends its sessions")
+            #expect(try await store.revokeDevice("nobody", at: "t3") == nil)
+
+            var rules = try await store.rules()
+            #expect(rules == Rules())
+            rules.lunchRates["MH-SB-001"] = [.init(from: "2024-01-01", value: 1500)]
+            try await store.setRules(rules)
+            #expect(try await store.rules() == rules)
+
+            let epoch = try await store.epoch()
+            #expect(!epoch.isEmpty)
+            #expect(try await store.epoch() == epoch)
+        }
+    }
+}
+
+/// PostgreSQL's own: the cursor never skips an op whose commit is late, and a restored database gets a new epoch.
+@Suite(.enabled(if: Backend.postgresURL != nil, "set SUNSYNC_TEST_POSTGRES to a PostgreSQL server"))
+struct PostgresCursorTests {
+    /// One push's transaction holds its ops uncommitted while others push through the same database:
+    /// no pull may hand out a cursor past the held ops, and once they commit, a laptop that kept pulling
+    /// from its cursor has every op exactly once.
+    @Test func aPullNeverMovesPastAnOpWhoseCommitIsLate() async throws {
+        let url = try #require(Backend.postgresURL)
+        let database = try await Backend.newDatabase(url)
+        defer { Task { await Backend.dropDatabase(url, database.name) } }
+        let store = try await PostgresStore.connect(url: database.url, maximumConnections: 8)
+        let other = try await PostgresStore.connect(url: database.url, maximumConnections: 8)   // a second server process's pool
+        let early = (1...3).map { ServerStoreContractTests.op(UInt64($0), ServerStoreContractTests.day("MH-SB-001", $0)) }
+        _ = try await store.push(early, device: nil, at: "")
+
+        let held = (10...12).map { ServerStoreContractTests.op(UInt64($0), replica: 2, ServerStoreContractTests.day("MH-SB-001", $0)) }
+        let later = (20...22).map { ServerStoreContractTests.op(UInt64($0), replica: 3, ServerStoreContractTests.day("MH-SB-001", $0)) }
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let holding = Task {
+            try await store.client.withTransaction(logger: store.logger) { conn in
+                _ = try await store.append(held, conn)
+                for await _ in release { break }   // the commit waits for the test
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let pushing = Task { try await other.push(later, device: nil, at: "") }   // a later push, through the other process
+        try await Task.sleep(for: .milliseconds(300))
+
+        var cursor: Int64 = 0, received = [Op]()
+        for _ in 0..<3 {   // pulls while the held transaction is open
+            let page = try await other.pull(after: cursor, orgs: ["MH-SB-001"], limit: 100)
+            received += page.ops.map(\.op)
+            cursor = page.cursor
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(received == early, "only what committed before the held push")
+        releaser.yield()
+        releaser.finish()
+        try await holding.value
+        _ = try await pushing.value
+        while true {
+            let page = try await other.pull(after: cursor, orgs: ["MH-SB-001"], limit: 2)
+            received += page.ops.map(\.op)
+            cursor = page.cursor
+            if !page.more { break }
+        }
+        #expect(Set(received.map(\.id)) == Set((early + held + later).map(\.id)))
+        #expect(received.count == 9, "no op skipped, none twice")
+        await store.close()
+        await other.close()
+    }
+
+    /// The hazard the append lock removes, shown on the same database: two transactions take sequence
+    /// numbers without it, the later one commits first, and a reader then sees a gap it would skip.
+    @Test func withoutTheLockALateCommitWouldBeSkipped() async throws {
+        let url = try #require(Backend.postgresURL)
+        let database = try await Backend.newDatabase(url)
+        defer { Task { await Backend.dropDatabase(url, database.name) } }
+        let store = try await PostgresStore.connect(url: database.url, maximumConnections: 8)
+        let (release, releaser) = AsyncStream<Void>.makeStream()
+        let slow = Task {
+            try await store.client.withTransaction(logger: store.logger) { conn in
+                try await conn.query("""
+                    INSERT INTO ops (seq, id, collection, record, field, kind, num, txt, pred, org)
+                    VALUES (nextval('ops_seq'), '\\x01'::bytea, 'hours', 'A/1/2024-03-01', 'minutes', 2, 1, '', ''::bytea, 'A')
+                    """, logger: store.logger)
+                for await _ in release { break }
+            }
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try await store.client.withTransaction(logger: store.logger) { conn in
+            try await conn.query("""
+                INSERT INTO ops (seq, id, collection, record, field, kind, num, txt, pred, org)
+                VALUES (nextval('ops_seq'), '\\x02'::bytea, 'hours', 'A/2/2024-03-01', 'minutes', 2, 1, '', ''::bytea, 'A')
+                """, logger: store.logger)
+        }
+        let visible = try await store.lastSeq()
+        releaser.yield()
+        releaser.finish()
+        try await slow.value
+        #expect(visible == 2, "seq 2 committed while seq 1 was still open: a pull at that moment would hand out cursor 2 and never send seq 1")
+        await store.close()
+    }
+
+    @Test func aNewEpochAfterARestore() async throws {
+        let url = try #require(Backend.postgresURL)
+        let database = try await Backend.newDatabase(url)
+        defer { Task { await Backend.dropDatabase(url, database.name) } }
+        let store = try await PostgresStore.connect(url: database.url)
+        let before = try await store.epoch()
+        await store.close()
+        let again = try await PostgresStore.connect(url: database.url)   // migrations run again: nothing changes
+        #expect(try await again.epoch() == before)
+        let renewed = try await again.renewEpoch()
+        let now = try await again.epoch()
+        #expect(renewed != before && now == renewed)
+        await again.close()
+    }
+}
