@@ -59,7 +59,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     }
 
     /// A client configuration from a URL; the location is the URL without its password.
-    static func configuration(_ url: String) throws(StoreError) -> (PostgresClient.Configuration, String) {
+    public static func configuration(_ url: String) throws(StoreError) -> (PostgresClient.Configuration, String) {
         guard let parts = URLComponents(string: url), ["postgres", "postgresql"].contains(parts.scheme ?? ""),
               let host = parts.host, !host.isEmpty else {
             throw StoreError(.invalid, "'\(url)' is not a PostgreSQL URL: write postgres://user@host:port/database")

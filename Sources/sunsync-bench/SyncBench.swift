@@ -9,18 +9,35 @@ import FoundationNetworking
 import SunsyncModel
 import SunsyncProtocol
 import SunsyncStore
+import SunsyncServerStore
+import SunsyncPostgres
+import PostgresNIO
+import Logging
 
-func runSync(ops count: Int) async throws {
+/// `postgres`: a PostgreSQL server's URL; the bench makes its databases there (and drops them after).
+func runSync(ops count: Int, postgres: String? = nil) async throws {
     let (sunsync, serverBinary) = try releaseBinaries()
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
     let keep = ProcessInfo.processInfo.environment["SUNSYNC_BENCH_KEEP"] != nil
     defer { if keep { print("kept \(root)") } else { try? FileManager.default.removeItem(atPath: root) } }
 
-    print("sunsync-bench sync: \(count) ops over 50 bases, release binaries on 127.0.0.1")
-    let full = try makeServerData(root + "/full", ops: count)
-    let empty = try makeServerData(root + "/empty", ops: 0)
-    let fullServer = try BenchServer(binary: serverBinary, dataDir: root + "/full")
-    let emptyServer = try BenchServer(binary: serverBinary, dataDir: root + "/empty")
+    print("sunsync-bench sync: \(count) ops over 50 bases, release binaries on 127.0.0.1, \(postgres == nil ? "SQLite" : "PostgreSQL")")
+    let full: ServerData, empty: ServerData
+    var databases = [String]()
+    if let postgres {
+        let fullURL = try await benchDatabase(postgres, "sunsync_bench_full"), emptyURL = try await benchDatabase(postgres, "sunsync_bench_empty")
+        databases = [fullURL, emptyURL]
+        let load = Date()
+        full = try await makePostgresData(fullURL, ops: count)
+        print(String(format: "load: %d ops pushed through PostgresStore in 5,000-op batches  %6.2f s  %9.0f ops/s",
+                     count, Date().timeIntervalSince(load), Double(count) / Date().timeIntervalSince(load)))
+        empty = try await makePostgresData(emptyURL, ops: 0)
+    } else {
+        full = try makeServerData(root + "/full", ops: count)
+        empty = try makeServerData(root + "/empty", ops: 0)
+    }
+    let fullServer = try BenchServer(binary: serverBinary, dataDir: root + "/full", database: databases.first)
+    let emptyServer = try BenchServer(binary: serverBinary, dataDir: root + "/empty", database: databases.last)
     defer { fullServer.stop(); emptyServer.stop() }
 
     // First sync of a fresh reviewer laptop.
@@ -54,7 +71,56 @@ func runSync(ops count: Int) async throws {
                  decoded.ops.count, page.count, compressed.count, Double(compressed.count) / Double(max(1, decoded.ops.count))))
 
     // 50 devices pushing 10-op batches at once.
-    try await concurrentPushes(server: fullServer.url, tokens: full.staff, seconds: 5)
+    try await concurrentPushes(servers: [fullServer.url], tokens: full.staff, seconds: 5)
+    if let database = databases.first {
+        // The same through two server processes on the one database, half of the devices each.
+        let second = try BenchServer(binary: serverBinary, dataDir: root + "/second", database: database)
+        defer { second.stop() }
+        try await concurrentPushes(servers: [fullServer.url, second.url], tokens: full.staff, seconds: 5)
+    }
+}
+
+/// A new database `name` on the PostgreSQL server at `url` (dropped first if a run left it); its URL.
+func benchDatabase(_ url: String, _ name: String) async throws -> String {
+    let (configuration, _) = try PostgresStore.configuration(url)
+    let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "bench"))
+    let running = Task { await client.run() }
+    defer { running.cancel() }
+    try await Task.sleep(for: .milliseconds(20))
+    try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+    try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"))
+    var parts = URLComponents(string: url)!
+    parts.path = "/" + name
+    return parts.string!
+}
+
+/// The same district-year as `makeServerData`, pushed into PostgreSQL through the server's own store.
+func makePostgresData(_ url: String, ops count: Int) async throws -> ServerData {
+    let store = try await PostgresStore.connect(url: url)
+    let orgs = (0..<50).map { String(format: "MH-SB-%03d", $0) }
+    let keys = orgs.map { RecordKey(collection: .orgs, id: $0) }
+    _ = try await store.edit(keys, by: .server) { tx in
+        for key in keys {
+            try tx.set(key, "name", .text("基地 \(key.id)"))
+            try tx.set(key, "kind", .text("sunshine-base"))
+            try tx.set(key, "district", .text("310112"))
+        }
+    }
+    let ops = makeOps(count: count, conflictHeavy: false)
+    for start in stride(from: 0, to: ops.count, by: 5_000) {
+        _ = try await store.push(Array(ops[start..<min(start + 5_000, ops.count)]), device: nil, at: "")
+    }
+    func device(_ name: String, _ role: Device.Role, org: String? = nil, district: String? = nil) async throws -> String {
+        let token = "sst_bench_\(name)_\(UUID().uuidString)"
+        try await store.addDevice(Device(id: "dev_\(name)", name: name, role: role, org: org, district: district, createdAt: "2026-01-01T00:00:00Z",
+                                         revokedAt: nil), tokenHash: NaturalKey.digest(token))
+        return token
+    }
+    var staff = [(org: String, token: String)]()
+    for org in orgs { staff.append((org, try await device("staff-\(org)", .staff, org: org))) }
+    let reviewer = try await device("reviewer", .reviewer, district: "310112")
+    await store.close()
+    return ServerData(reviewer: reviewer, staff: staff)
 }
 
 /// The release `sunsync` and `sunsync-server` beside this bench.
@@ -104,9 +170,9 @@ final class BenchServer {
     let process = Process()
     var url = ""
 
-    init(binary: String, dataDir: String) throws {
+    init(binary: String, dataDir: String, database: String? = nil) throws {
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--data-dir", dataDir, "--port", "0"]
+        process.arguments = ["serve", "--data-dir", dataDir, "--port", "0"] + (database.map { ["--database", $0] } ?? [])
         var env = ProcessInfo.processInfo.environment
         env["LOG_LEVEL"] = "error"
         process.environment = env
@@ -170,7 +236,7 @@ func fetch(_ url: String, token: String, body: Data? = nil) async throws -> Data
     return data
 }
 
-func concurrentPushes(server: String, tokens: [(org: String, token: String)], seconds duration: Double) async throws {
+func concurrentPushes(servers: [String], tokens: [(org: String, token: String)], seconds duration: Double) async throws {
     let deadline = Date().addingTimeInterval(duration)
     let start = Date()
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -190,7 +256,7 @@ func concurrentPushes(server: String, tokens: [(org: String, token: String)], se
                     day += 1
                     let body = try Wire.encoder().encode(PushRequest(ops: ops))
                     let t = Date()
-                    _ = try await fetch(server + "/v1/push", token: device.token, body: body)
+                    _ = try await fetch(servers[n % servers.count] + "/v1/push", token: device.token, body: body)
                     times.append(Date().timeIntervalSince(t))
                 }
                 return times
@@ -201,7 +267,7 @@ func concurrentPushes(server: String, tokens: [(org: String, token: String)], se
         return all.sorted()
     }
     let elapsed = Date().timeIntervalSince(start)
-    print(String(format: "%d devices pushing 10-op batches: %d pushes in %.1f s  →  %.0f pushes/s  (p50 %.1f ms, p99 %.1f ms)",
-                 tokens.count, latencies.count, elapsed, Double(latencies.count) / elapsed,
+    print(String(format: "%d devices pushing 10-op batches through %d server%@: %d pushes in %.1f s  →  %.0f pushes/s  (p50 %.1f ms, p99 %.1f ms)",
+                 tokens.count, servers.count, servers.count == 1 ? "" : "s", latencies.count, elapsed, Double(latencies.count) / elapsed,
                  latencies[latencies.count / 2] * 1000, latencies[Int(Double(latencies.count) * 0.99)] * 1000))
 }

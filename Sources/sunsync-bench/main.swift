@@ -4,7 +4,7 @@
 //   sunsync-bench store [ops]                          store apply vs raw SQLite inserts, and in sync-sized pages (default 200,000)
 //   sunsync-bench cli [rows]                           `sunsync import` of an hours CSV (default 100,000 rows)
 //                                                      and cold `sunsync hours set` (median of 30)
-//   sunsync-bench sync [ops]                           first sync, idle syncs, wire bytes, concurrent pushes
+//   sunsync-bench sync [ops] [postgres://URL]          first sync, idle syncs, wire bytes, concurrent pushes (on PostgreSQL: also two servers)
 //                                                      (default 1,000,000 ops)
 //   sunsync-bench review [ops]                         a reviewer's reads and approvals on that district-year
 //   sunsync-bench page [ops]                           the review page served from that district-year
@@ -25,7 +25,8 @@ case "store":
 case "cli":
     try runCLI(rows: numbers.first ?? 100_000)
 case "sync":
-    try await runSync(ops: numbers.first ?? 1_000_000)
+    // `sunsync-bench sync [ops] [postgres://…]`: the same on PostgreSQL (databases made in that server).
+    try await runSync(ops: numbers.first ?? 1_000_000, postgres: CommandLine.arguments.dropFirst(2).first { $0.hasPrefix("postgres") })
 case "review":
     try await runReview(ops: numbers.first ?? 1_000_000)
 case "page":
@@ -35,6 +36,6 @@ default:
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] | review [ops] | page [ops]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] [postgres://URL] | review [ops] | page [ops]\n".utf8))
     exit(64)
 }
