@@ -45,10 +45,19 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
         // The client's run() starts on its own task; leasing before it has begun works but logs a warning.
         try? await Task.sleep(for: .milliseconds(20))
         do {
-            try await store.migrate()
+            // An unreachable server would have the pool retry for a minute: say so after 15 s instead.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await store.migrate() }
+                group.addTask {
+                    try await Task.sleep(for: .seconds(15))
+                    throw StoreError(.database, "cannot reach PostgreSQL at \(location) within 15 s: is it running, and is the URL right?")
+                }
+                try await group.next()
+                group.cancelAll()
+            }
         } catch {
             await store.close()
-            throw error
+            throw storeError(error, location)
         }
         return store
     }

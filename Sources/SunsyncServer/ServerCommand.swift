@@ -80,11 +80,18 @@ struct DataOptions: ParsableArguments {
 
     /// Opens the database: connects to PostgreSQL and brings its schema up to date, or opens the SQLite
     /// file, creating the directory and an empty database the first time. Close it with `close()`.
-    func open(logger: Logger = Logger(label: "sunsync-server")) async throws -> any ServerStore {
+    func open(logger: Logger = DataOptions.quietLogger) async throws -> any ServerStore {
         if let url = postgresURL {
             do { return try await PostgresStore.connect(url: url, logger: logger) } catch let error as StoreError { throw AdminError(error.message) }
         }
         return try openSQLite()
+    }
+
+    /// Admin commands log the database client's warnings and errors only (its retries are info).
+    static var quietLogger: Logger {
+        var logger = Logger(label: "sunsync-server")
+        logger.logLevel = .warning
+        return logger
     }
 
     /// The SQLite file, for the commands that work on the file itself (backup, restore).
