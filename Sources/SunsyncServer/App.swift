@@ -163,7 +163,7 @@ struct SyncController: Sendable {
             }
             accepted.append(op)
         }
-        let result = try await store.push(accepted, device: access.device.id, at: ISO8601DateFormatter().string(from: Date()))
+        let result = try await store.push(accepted, device: access.device.id, at: Date().formatted(.iso8601))
         if result.new > 0 { Task(priority: .background) { await books.refreshKept() } }
         if result.deviceReplicas > 1 {
             logger.warning("device \(access.device.name) (\(access.device.id)) has pushed from \(result.deviceReplicas) replicas: its token is used on more than one laptop (a copied home, or a leaked token); see `sunsync-server device list`")

@@ -269,7 +269,7 @@ public final class Store: Sendable {
         var aside: String?
         do {
             if files.fileExists(atPath: path) {
-                let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+                let stamp = Date().formatted(.iso8601).replacingOccurrences(of: ":", with: "")
                 let old = path + ".before-restore-" + stamp
                 aside = old
                 for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: path + suffix) {

@@ -38,6 +38,41 @@ struct ServerStoreContractTests {
         }
     }
 
+    /// Pushes that arrive together (PostgreSQL commits them in one batch) each get their own answer.
+    @Test(arguments: Backend.available) func concurrentPushesEachGetTheirOwnOutcome(backend: Backend) async throws {
+        try await backend.with { store in
+            let held = Self.op(1, Self.day("MH-SB-001", 1))
+            _ = try await store.push([held], device: nil, at: "")
+            var other = held
+            other.value = .integer(5)
+            // 24 pushes at once: each sends 3 ops of its own and the op all of them share; every fourth also
+            // sends the held op again, and every sixth the held op's id with other content.
+            let shared = Self.op(2, replica: 99, Self.day("MH-SB-002", 2))
+            let outcomes = try await withThrowingTaskGroup(of: (Int, PushOutcome).self) { group in
+                for n in 0..<24 {
+                    var ops = (0..<3).map { Self.op(UInt64(100 + n * 3 + $0), replica: UInt64(10 + n), Self.day("MH-SB-003", n * 3 + $0)) }
+                    ops.append(shared)
+                    if n % 4 == 0 { ops.append(held) }
+                    if n % 6 == 0 { ops.append(other) }
+                    let batch = ops
+                    group.addTask { (n, try await store.push(batch, device: "dev_\(n % 3)", at: "t\(n)")) }
+                }
+                return try await group.reduce(into: [Int: PushOutcome]()) { $0[$1.0] = $1.1 }
+            }
+            let newOps: Int = outcomes.values.map(\.new).reduce(0, +)
+            #expect(newOps == 73, "each op is new to exactly one push: 24 × 3 of their own, and the shared one")
+            for (n, outcome) in outcomes {
+                #expect(outcome.new == 3 || outcome.new == 4, "push \(n): its own three, and perhaps the shared op")
+                #expect(outcome.reused == (n % 6 == 0 ? [held.id] : []), "push \(n)")
+                #expect(outcome.deviceReplicas >= 1)
+            }
+            let all = try await store.pull(after: 0, orgs: nil, limit: 1_000)
+            #expect(all.ops.count == 74, "every op once: those pushed and the one held before")
+            #expect(Set(all.ops.map(\.op.id)).count == all.ops.count)
+            #expect(try await store.history(of: [held.key]).map(\.op) == [held], "the held op is unchanged")
+        }
+    }
+
     @Test(arguments: Backend.available) func pullsPageByCursorWithinScope(backend: Backend) async throws {
         try await backend.with { store in
             var ops = [Op]()
@@ -261,6 +296,35 @@ struct PostgresCursorTests {
         try await slow.value
         #expect(visible == 2, "seq 2 committed while seq 1 was still open: a pull at that moment would hand out cursor 2 and never send seq 1")
         await store.close()
+    }
+
+    /// One batch of pushes (group commit): each answered as if it had gone alone; one push the database
+    /// refuses fails on its own and the rest are held.
+    @Test(arguments: [false, true]) func aBatchAnswersEachPushAsIfAlone(withARefusedPush: Bool) async throws {
+        try await Backend.postgres.with { any in
+            let store = try #require(any as? PostgresStore)
+            typealias C = ServerStoreContractTests
+            let o = (1...5).map { C.op(UInt64($0), replica: UInt64($0 % 2 + 1), C.day("MH-SB-001", $0)) }
+            var o1b = o[0]
+            o1b.value = .integer(7)
+            var pushes: [PushBatcher.Push] = [
+                .init(ops: [o[0], o[1], o[2]], device: "dev_a", time: "t1"),
+                .init(ops: [o[1], o[2], o[3], o[3]], device: "dev_a", time: "t2"),
+                .init(ops: [o1b, o[4]], device: "dev_b", time: "t3"),
+                .init(ops: [], device: "dev_b", time: "t4"),
+            ]
+            // PostgreSQL's text cannot hold a NUL character: the database refuses this push.
+            if withARefusedPush { pushes.insert(.init(ops: [C.op(9, C.day("MH-SB-001", 9), value: .text("a\u{0}b"))], device: nil, time: "t5"), at: 1) }
+            var outcomes = await store.commit(pushes)
+            if withARefusedPush {
+                #expect(throws: StoreError.self) { try outcomes.remove(at: 1).get() }
+            }
+            let answers = try outcomes.map { try $0.get() }
+            #expect(answers.map(\.new) == [3, 1, 1, 0])
+            #expect(answers.map(\.reused) == [[], [], [o[0].id], []])
+            #expect(answers.map(\.deviceReplicas) == [2, 2, 1, 1])
+            #expect(try await store.pull(after: 0, orgs: nil, limit: 100).ops.map(\.op) == Array(o[0...4]))
+        }
     }
 
     @Test func aNewEpochAfterARestore() async throws {

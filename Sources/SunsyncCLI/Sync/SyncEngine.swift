@@ -75,7 +75,7 @@ struct SyncEngine {
         if let directory = try? await transport.devices() {
             try store.setMeta(Workspace.deviceNamesKey, String(decoding: try JSONEncoder().encode(directory.labels), as: UTF8.self))
         }
-        try store.setMeta("last_sync", ISO8601DateFormatter().string(from: Date()))
+        try store.setMeta("last_sync", Date().formatted(.iso8601))
         return report
     }
 
@@ -96,7 +96,7 @@ struct SyncEngine {
             let accepted = answer.accepted.compactMap(OpID.init)
             let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
             // Anything the answer does not mention stays in the outbox, to be sent again next time.
-            try store.acknowledge(accepted: accepted, rejected: rejected, at: ISO8601DateFormatter().string(from: Date()))
+            try store.acknowledge(accepted: accepted, rejected: rejected, at: Date().formatted(.iso8601))
             report.pushed += accepted.count
             report.rejected += rejected.count
             if accepted.count + rejected.count == 0 { break }

@@ -117,7 +117,7 @@ struct ReviewSite: Sendable {
         }
         let id = Token.random()
         let now = Self.nowMilliseconds()
-        try await store.startReviewSession(idHash: Token.hash(id), device: device.id, at: ISO8601DateFormatter().string(from: Date()),
+        try await store.startReviewSession(idHash: Token.hash(id), device: device.id, at: Date().formatted(.iso8601),
                                            expires: now + Int64(Self.lifetimeSeconds) * 1000, now: now)
         var response = Self.redirect("/review")
         response.setCookie(Cookie(name: Self.cookieName, value: id, maxAge: Self.lifetimeSeconds, path: "/review",

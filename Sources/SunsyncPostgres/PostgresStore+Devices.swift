@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SunsyncModel
+import SunsyncServerStore
+import SunsyncStore
+
+// Devices and the replicas they push from, review page sessions, settings.
+extension PostgresStore {
+    // MARK: Devices
+
+    public func addDevice(_ device: Device, tokenHash: String) async throws {
+        try await transaction { conn in
+            if try await Self.first(conn.query("SELECT EXISTS (SELECT 1 FROM devices WHERE name = \(device.name))", logger: self.logger), Bool.self) == true {
+                throw StoreError(.invalid, "a device named '\(device.name)' already exists; choose another name")
+            }
+            try await conn.query("""
+                INSERT INTO devices(id, name, role, org, district, token_hash, created_at)
+                VALUES (\(device.id), \(device.name), \(device.role.rawValue), \(device.org), \(device.district), \(tokenHash), \(device.createdAt))
+                """, logger: self.logger)
+        }
+    }
+
+    public func devices() async throws -> [Device] {
+        var replicas = [String: [String]]()
+        for try await (device, replica) in try await query("SELECT device_id, replica FROM device_replicas ORDER BY first_seen, replica")
+            .decode((String, String).self) {
+            replicas[device, default: []].append(replica)
+        }
+        var web = [String: String]()
+        for try await (device, replica) in try await query("SELECT device_id, replica FROM device_web_replicas").decode((String, String).self) {
+            web[device] = replica
+        }
+        return try await devices("SELECT \(unescaped: Self.deviceColumns) FROM devices ORDER BY created_at, name").map { device in
+            var device = device
+            device.replicas = replicas[device.id] ?? []
+            device.webReplica = web[device.id]
+            return device
+        }
+    }
+
+    public func revokeDevice(_ idOrName: String, at time: String) async throws -> Device? {
+        try await transaction { conn in
+            try await conn.query("UPDATE devices SET revoked_at = coalesce(revoked_at, \(time)) WHERE id = \(idOrName) OR name = \(idOrName)",
+                                 logger: self.logger)
+            try await conn.query("""
+                DELETE FROM review_sessions WHERE device_id IN (SELECT id FROM devices WHERE id = \(idOrName) OR name = \(idOrName))
+                """, logger: self.logger)
+            return try await Self.devices(conn.query("SELECT \(unescaped: Self.deviceColumns) FROM devices WHERE id = \(idOrName) OR name = \(idOrName)",
+                                                     logger: self.logger)).first
+        }
+    }
+
+    /// Every request asks this: a statement prepared once per connection.
+    public func device(tokenHash: String) async throws -> Device? {
+        try await run {
+            for try await (id, name, role, org, district, created, revoked) in try await client.execute(DeviceByToken(tokenHash: tokenHash), logger: logger) {
+                guard let role = Device.Role(rawValue: role) else { return nil }
+                return Device(id: id, name: name, role: role, org: org, district: district, createdAt: created, revokedAt: revoked)
+            }
+            return nil
+        }
+    }
+
+    struct DeviceByToken: PostgresPreparedStatement {
+        static let name = "sunsync_device_by_token"
+        static let sql = "SELECT \(deviceColumns) FROM devices WHERE token_hash = $1"
+        typealias Row = (String, String, String, String?, String?, String, String?)
+        let tokenHash: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(tokenHash)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    static let deviceColumns = "devices.id, devices.name, devices.role, devices.org, devices.district, devices.created_at, devices.revoked_at"
+
+    private func devices(_ sql: PostgresQuery) async throws -> [Device] {
+        try await Self.devices(query(sql))
+    }
+
+    private static func devices(_ rows: PostgresRowSequence) async throws -> [Device] {
+        var devices = [Device]()
+        for try await (id, name, role, org, district, created, revoked) in rows.decode((String, String, String, String?, String?, String, String?).self) {
+            guard let role = Device.Role(rawValue: role) else { continue }
+            devices.append(Device(id: id, name: name, role: role, org: org, district: district, createdAt: created, revokedAt: revoked))
+        }
+        return devices
+    }
+
+    // MARK: Review page sessions
+
+    public func startReviewSession(idHash: String, device: String, at time: String, expires: Int64, now: Int64) async throws {
+        try await transaction { conn in
+            try await conn.query("DELETE FROM review_sessions WHERE expires_at <= \(now)", logger: self.logger)
+            try await conn.query("""
+                INSERT INTO review_sessions(id_hash, device_id, created_at, expires_at) VALUES (\(idHash), \(device), \(time), \(expires))
+                """, logger: self.logger)
+        }
+    }
+
+    public func reviewSession(idHash: String, now: Int64) async throws -> Device? {
+        try await devices("""
+            SELECT \(unescaped: Self.deviceColumns) FROM review_sessions JOIN devices ON devices.id = review_sessions.device_id
+            WHERE review_sessions.id_hash = \(idHash) AND review_sessions.expires_at > \(now) AND devices.revoked_at IS NULL
+            """).first
+    }
+
+    public func endReviewSession(idHash: String) async throws {
+        try await query("DELETE FROM review_sessions WHERE id_hash = \(idHash)")
+    }
+
+    // MARK: Settings
+
+    public func rules() async throws -> Rules {
+        guard let text = try await meta("rules") else { return Rules() }
+        do { return try JSONDecoder().decode(Rules.self, from: Data(text.utf8)) } catch {
+            throw StoreError(.database, "the stored rules cannot be read (\(error)); set them again with `sunsync-server settings`")
+        }
+    }
+
+    public func setRules(_ rules: Rules) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(rules), as: UTF8.self)
+        try await query("INSERT INTO meta(key, value) VALUES ('rules', \(text)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    }
+
+    public func databaseBytes() async -> Int64? {
+        try? await single("SELECT pg_database_size(current_database())", as: Int64.self)
+    }
+}

@@ -1,0 +1,302 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import SunsyncModel
+import SunsyncServerStore
+import SunsyncStore
+
+// The op log (appends under the lock, the cursor pull) and the merged reads made from it.
+extension PostgresStore {
+    // MARK: The op log
+
+    public func epoch() async throws -> String {
+        try await meta("epoch") ?? ""
+    }
+
+    public func push(_ ops: [Op], device: String?, at time: String) async throws -> PushOutcome {
+        try await batcher.push(PushBatcher.Push(ops: ops, device: device, time: time))
+    }
+
+    /// Commits pushes in one transaction (`PushBatcher`): the devices' replicas noted, then every op
+    /// appended in one statement under the append lock. Returns each push's outcome, as if it had gone
+    /// alone. If the batch fails, each push is tried on its own, so that one push's failure is only its own.
+    func commit(_ pushes: [PushBatcher.Push]) async -> [Result<PushOutcome, any Error>] {
+        // Each id once, at its first place in the batch (a later one is the same op again, or a reused id).
+        var first = [OpID: (push: Int, index: Int)]()
+        var unique = [Op]()
+        for (p, push) in pushes.enumerated() {
+            for (i, op) in push.ops.enumerated() where first[op.id] == nil {
+                first[op.id] = (p, i)
+                unique.append(op)
+            }
+        }
+        // The device replicas to note: those this process has not noted within the minute.
+        let now = ContinuousClock.now
+        var pairs = [String: (device: String, replica: String, time: String)]()
+        for push in pushes {
+            guard let device = push.device else { continue }
+            for replica in Set(push.ops.map(\.id.replica.description)) {
+                let key = device + "/" + replica
+                if pairs[key].map({ $0.time < push.time }) ?? true { pairs[key] = (device, replica, push.time) }
+            }
+        }
+        let (stale, counted) = noted.withLock { noted in
+            (pairs.filter { key, _ in noted.seen[key].map { now - $0 > .seconds(60) } ?? true }, noted.counts)
+        }
+        let toNote = stale.values.sorted { ($0.device, $0.replica) < ($1.device, $1.replica) }
+        let noting = Set(toNote.map(\.device))
+        let toCount = Set(pushes.compactMap(\.device)).filter { counted[$0] == nil || noting.contains($0) }
+        let inserted: Set<OpID>, replicas: [String: Int]
+        do {
+            (inserted, replicas) = try await transaction { conn -> (Set<OpID>, [String: Int]) in
+                var replicas = counted
+                if !toNote.isEmpty {
+                    try await conn.query("""
+                        INSERT INTO device_replicas(device_id, replica, first_seen, last_seen)
+                        SELECT d, r, t, t FROM unnest(\(toNote.map(\.device))::text[], \(toNote.map(\.replica))::text[], \(toNote.map(\.time))::text[]) AS u(d, r, t)
+                        ON CONFLICT (device_id, replica) DO UPDATE SET last_seen = excluded.last_seen
+                        """, logger: self.logger)
+                }
+                if !toCount.isEmpty {
+                    let rows = try await conn.query("""
+                        SELECT device_id, count(*) FROM device_replicas WHERE device_id = ANY(\(Array(toCount))) GROUP BY device_id
+                        """, logger: self.logger)
+                    for try await (device, count) in rows.decode((String, Int64).self) { replicas[device] = Int(count) }
+                }
+                return (try await self.append(unique, conn), replicas)
+            }
+            noted.withLock { noted in
+                for key in stale.keys { noted.seen[key] = now }
+                for device in toCount { noted.counts[device] = replicas[device] ?? 0 }
+            }
+        } catch {
+            guard pushes.count > 1 else { return [.failure(Self.storeError(error, location))] }
+            var outcomes = [Result<PushOutcome, any Error>]()
+            for push in pushes { outcomes += await commit([push]) }
+            return outcomes
+        }
+        // An op not new here was held already: the same op again (nothing to do), or another under a reused id.
+        var new = Array(repeating: 0, count: pushes.count)
+        var others = [Op]()
+        for (p, push) in pushes.enumerated() {
+            for (i, op) in push.ops.enumerated() {
+                if inserted.contains(op.id), let place = first[op.id], place == (p, i) { new[p] += 1 } else { others.append(op) }
+            }
+        }
+        let held: [OpID: Op]
+        do { held = others.isEmpty ? [:] : try await opsByID(Array(Set(others.map(\.id)))) } catch {
+            return pushes.map { _ in .failure(error) }
+        }
+        return pushes.enumerated().map { p, push in
+            let reused = push.ops.enumerated().filter { i, op in
+                !(inserted.contains(op.id) && first[op.id].map { $0 == (p, i) } == true) && held[op.id].map { $0 != op } == true
+            }.map(\.element.id)
+            return .success(PushOutcome(new: new[p], reused: reused, deviceReplicas: push.device.flatMap { replicas[$0] } ?? 0))
+        }
+    }
+
+    /// Appends ops in one statement under the append lock (see the type's note); returns the ids that
+    /// were new. Must run inside a transaction, as its last write: the lock is held until the commit.
+    func append(_ ops: [Op], _ conn: PostgresConnection) async throws -> Set<OpID> {
+        guard !ops.isEmpty else { return [] }
+        var ids = [ByteBuffer](), collections = [String](), records = [String](), fields = [String](), kinds = [Int16]()
+        var nums = [Int64](), texts = [String](), preds = [ByteBuffer](), orgs = [String](), days = [Int32]()
+        for op in ops {
+            ids.append(ByteBuffer(bytes: op.id.bytes))
+            collections.append(op.collection.rawValue)
+            records.append(op.record)
+            fields.append(op.field)
+            let (kind, num, text) = Self.columns(op.value)
+            kinds.append(kind)
+            nums.append(num)
+            texts.append(text)
+            preds.append(ByteBuffer(bytes: op.pred.flatMap(\.bytes)))
+            orgs.append(MergedState.org(of: op.key))
+            days.append(Self.day(op.collection, op.record) ?? Int32.min)
+        }
+        let statement = Append(ids: ids, collections: collections, records: records, fields: fields, kinds: kinds,
+                               nums: nums, texts: texts, preds: preds, orgs: orgs, days: days)
+        var inserted = Set<OpID>()
+        for try await id in try await conn.execute(statement, logger: logger) {
+            if let opID = OpID(bytes: Array(id.readableBytesView)) { inserted.insert(opID) }
+        }
+        return inserted
+    }
+
+    /// The append: one statement per batch, prepared once per connection. The lock is taken (once, by the
+    /// materialized CTE) before any row is made, so before any `nextval`.
+    struct Append: PostgresPreparedStatement {
+        static let name = "sunsync_append"
+        static let sql = """
+            WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(\(PostgresStore.appendLock)))
+            INSERT INTO ops (seq, id, collection, record, field, kind, num, txt, pred, org, day)
+            SELECT nextval('ops_seq'), u.id, u.collection, u.record, u.field, u.kind, u.num, u.txt, u.pred, u.org, NULLIF(u.day, -2147483648)
+            FROM locked, unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::int2[], $6::int8[], $7::text[], $8::bytea[], $9::text[], $10::int4[])
+                 WITH ORDINALITY AS u(id, collection, record, field, kind, num, txt, pred, org, day, n)
+            ORDER BY u.n
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
+            """
+        typealias Row = ByteBuffer
+        let ids: [ByteBuffer], collections: [String], records: [String], fields: [String], kinds: [Int16]
+        let nums: [Int64], texts: [String], preds: [ByteBuffer], orgs: [String], days: [Int32]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 10)
+            bindings.append(ids)
+            bindings.append(collections)
+            bindings.append(records)
+            bindings.append(fields)
+            bindings.append(kinds)
+            bindings.append(nums)
+            bindings.append(texts)
+            bindings.append(preds)
+            bindings.append(orgs)
+            bindings.append(days)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> ByteBuffer { try row.decode(ByteBuffer.self) }
+    }
+
+    public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws -> PullPage {
+        let last = try await lastSeq()
+        // Ops are never deleted, so every cursor handed out stays ≤ the last seq; one beyond it was
+        // handed out by another database (this one restored from an older copy, or replaced).
+        guard cursor <= last else {
+            throw StoreError(.cursorAhead, "cursor \(cursor) is beyond the \(last) changes this server holds")
+        }
+        guard cursor < last else { return PullPage(ops: [], cursor: max(cursor, 0), more: false) }
+        let columns = "seq, id, collection, record, field, kind, num, txt, pred"
+        var end = last
+        let ops: [LoggedOp]
+        if let orgs, orgs.count == 1 {
+            ops = try await loggedOps("SELECT \(unescaped: columns) FROM ops WHERE org = \(orgs[0]) AND seq > \(cursor) AND seq <= \(last) ORDER BY seq LIMIT \(limit)")
+        } else if let orgs {
+            guard !orgs.isEmpty else { return PullPage(ops: [], cursor: last, more: false) }
+            // Several orgs: a bounded window of arrival order, keeping the district's ops.
+            end = min(last, cursor + Int64(limit) * 20)
+            ops = try await loggedOps("SELECT \(unescaped: columns) FROM ops WHERE seq > \(cursor) AND seq <= \(end) AND org = ANY(\(orgs)) ORDER BY seq LIMIT \(limit)")
+        } else {
+            ops = try await loggedOps("SELECT \(unescaped: columns) FROM ops WHERE seq > \(cursor) AND seq <= \(last) ORDER BY seq LIMIT \(limit)")
+        }
+        if ops.count == limit, let seq = ops.last?.seq { return PullPage(ops: ops, cursor: seq, more: seq < last) }
+        return PullPage(ops: ops, cursor: end, more: end < last)
+    }
+
+    public func remaining(after cursor: Int64, orgs: [String]?) async throws -> Int64 {
+        if let orgs {
+            return try await single("SELECT count(*) FROM ops WHERE org = ANY(\(orgs)) AND seq > \(cursor)", as: Int64.self) ?? 0
+        }
+        return try await single("SELECT count(*) FROM ops WHERE seq > \(cursor)", as: Int64.self) ?? 0
+    }
+
+    public func lastSeq() async throws -> Int64 {
+        try await single("SELECT coalesce(max(seq), 0)::int8 FROM ops", as: Int64.self) ?? 0
+    }
+
+    // MARK: Merged reads: the model's merge over the ops read
+
+    public func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?) async throws -> MergedState {
+        let wanted = (collections ?? CollectionName.allCases).map(\.rawValue)
+        let ops: [LoggedOp]
+        if let days {
+            let dated = wanted.filter { $0 == CollectionName.hours.rawValue || $0 == CollectionName.lunches.rawValue }
+            let undated = wanted.filter { !dated.contains($0) }
+            ops = try await loggedOps("""
+                SELECT seq, id, collection, record, field, kind, num, txt, pred FROM ops
+                WHERE collection = ANY(\(undated))
+                   OR (day BETWEEN \(days.lowerBound.dayNumber) AND \(days.upperBound.dayNumber) AND collection = ANY(\(dated)))
+                """)
+        } else {
+            ops = try await loggedOps("SELECT seq, id, collection, record, field, kind, num, txt, pred FROM ops WHERE collection = ANY(\(wanted))")
+        }
+        return MergedState(ops.lazy.map(\.op))
+    }
+
+    public func records(_ keys: [RecordKey]) async throws -> [RecordKey: RecordState] {
+        try await MergedState(history(of: keys).map(\.op)).records
+    }
+
+    public func history(of keys: [RecordKey]) async throws -> [LoggedOp] {
+        guard !keys.isEmpty else { return [] }
+        return try await loggedOps(Self.historyQuery(keys)).sorted { $0.op.id < $1.op.id }
+    }
+
+    public func changed(after seq: Int64, days: ClosedRange<CivilDate>) async throws -> Bool {
+        try await single("""
+            SELECT EXISTS (SELECT 1 FROM ops WHERE seq > \(seq)
+                AND (collection IN ('orgs', 'participants') OR day BETWEEN \(days.lowerBound.dayNumber) AND \(days.upperBound.dayNumber)))
+            """, as: Bool.self) ?? true
+    }
+
+    public func changes(after seq: Int64, days: ClosedRange<CivilDate>, limit: Int) async throws -> (seq: Int64, records: [RecordKey: RecordState])? {
+        let last = try await lastSeq()
+        var keys = [RecordKey]()
+        let rows = try await query("""
+            SELECT DISTINCT collection, record FROM ops WHERE seq > \(seq) AND seq <= \(last)
+                AND (collection IN ('orgs', 'participants') OR day BETWEEN \(days.lowerBound.dayNumber) AND \(days.upperBound.dayNumber))
+            LIMIT \(limit + 1)
+            """)
+        for try await (collection, record) in rows.decode((String, String).self) {
+            if let c = CollectionName(rawValue: collection) { keys.append(RecordKey(collection: c, id: record)) }
+        }
+        guard keys.count <= limit else { return nil }
+        return (last, try await records(keys))
+    }
+
+    public func daySpan() async throws -> ClosedRange<CivilDate>? {
+        let rows = try await query("SELECT min(day), max(day) FROM ops WHERE day IS NOT NULL")
+        for try await (lower, upper) in rows.decode((Int32?, Int32?).self) {
+            guard let lower, let upper else { return nil }
+            return CivilDate(dayNumber: lower)...CivilDate(dayNumber: upper)
+        }
+        return nil
+    }
+
+    public func orgs(inDistrict district: String) async throws -> [String] {
+        try await mergedState([.orgs], days: nil).records(in: .orgs)
+            .filter { $0.record.displayed("district")?.text == district }.map(\.key.id).sorted()
+    }
+
+    public func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter, now: Date,
+                                  _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op]) {
+        let wall = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        return try await transaction { conn -> (T, [Op]) in
+            let replicaText: String
+            switch writer {
+            case .server:
+                replicaText = try await Self.first(conn.query("SELECT value FROM meta WHERE key = 'replica'", logger: self.logger), String.self) ?? ""
+            case .device(let device):
+                try await conn.query("""
+                    INSERT INTO device_web_replicas(device_id, replica) VALUES (\(device), \(EditWriter.newReplica().description))
+                    ON CONFLICT DO NOTHING
+                    """, logger: self.logger)
+                replicaText = try await Self.first(conn.query("SELECT replica FROM device_web_replicas WHERE device_id = \(device)", logger: self.logger),
+                                                   String.self) ?? ""
+            }
+            guard let replica = ReplicaID(hex: replicaText) else { throw StoreError(.database, "the server's replica id is missing or damaged") }
+            // The replica's clock, locked until the commit: processes writing for one replica take turns.
+            try await conn.query("INSERT INTO replica_clocks(replica, last) VALUES (\(replicaText), 0) ON CONFLICT DO NOTHING", logger: self.logger)
+            let last = try await Self.first(conn.query("SELECT last FROM replica_clocks WHERE replica = \(replicaText) FOR UPDATE", logger: self.logger),
+                                            Int64.self) ?? 0
+            let state = MergedState(try await self.loggedOps(conn, Self.historyQuery(keys)).map(\.op))
+            var edit = Edit(state: state, replica: replica, clock: HybridClock(last: Timestamp(rawValue: UInt64(bitPattern: last))),
+                            wallMilliseconds: wall)
+            let result = try body(&edit)
+            try await conn.query("UPDATE replica_clocks SET last = \(Int64(bitPattern: edit.clock.last.rawValue)) WHERE replica = \(replicaText)",
+                                 logger: self.logger)
+            _ = try await self.append(edit.written, conn)
+            return (result, edit.written)
+        }
+    }
+
+    static func historyQuery(_ keys: [RecordKey]) -> PostgresQuery {
+        let unique = Array(Set(keys))
+        return """
+            SELECT seq, id, collection, record, field, kind, num, txt, pred FROM ops
+            WHERE (collection, record) IN (SELECT * FROM unnest(\(unique.map(\.collection.rawValue))::text[], \(unique.map(\.id))::text[]))
+            """
+    }
+}
