@@ -81,18 +81,13 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
 /// The review page, through the real `sunsync-server` on 127.0.0.1: signing in, the pages, deciding,
 /// and every refusal. The decisions reach a base's laptop through a real `sunsync sync`.
 @Suite(.serialized) struct ReviewPageTests {
-    /// Reads the server's database beside it (a synchronous read, outside the async tests' context).
-    static func read<T>(_ server: ServerProcess, _ body: (Database) throws -> T) throws -> T {
-        try DatabaseQueue(path: server.databasePath).read(body)
-    }
-
     static let evilName = "<script>alert(1)</script>李"
     static let evilReason = "<img src=x onerror=alert(2)>合同期外"
 
     /// Two Minhang bases and one Xuhui base; 张三 over the weekly limit at MH-SB-001, a clean participant
     /// with a name that is HTML, and a Xuhui participant.
-    static func district() throws -> (server: ServerProcess, base: CLI, reviewer: String, xuhui: String, staff: String) {
-        let server = try ServerProcess.withOrgs()
+    static func district(_ backend: ServerBackend) throws -> (server: ServerProcess, base: CLI, reviewer: String, xuhui: String, staff: String) {
+        let server = try ServerProcess.withOrgs(backend: backend)
         let base = try CLI.linked(server, "laptop-a", "--role", "staff", "--org", "MH-SB-001")
         let x = try CLI.linked(server, "laptop-x", "--role", "staff", "--org", "XH-SB-001")
         #expect(try base.run("participant", "add", "--name", "张三", "--cert", People.zhang, "--start", "2024-01-01").status == 0)
@@ -111,8 +106,9 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
                 try server.token("laptop-b", "--role", "staff", "--org", "MH-SB-002"))
     }
 
-    @Test func aReviewerSignsInSeesTheMonthAndApprovesACleanMonthThatReachesTheBase() async throws {
-        let (server, base, reviewer, _, _) = try Self.district()
+    @Test(arguments: ServerBackend.available)
+    func aReviewerSignsInSeesTheMonthAndApprovesACleanMonthThatReachesTheBase(backend: ServerBackend) async throws {
+        let (server, base, reviewer, _, _) = try Self.district(backend)
         defer { server.stop() }
         let browser = Browser(server)
 
@@ -129,7 +125,7 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         for attribute in ["HttpOnly", "SameSite=Strict", "Path=/review", "Max-Age=43200"] { #expect(setCookie.contains(attribute), "\(setCookie)") }
         #expect(!setCookie.contains("Secure"), "plain HTTP: no Secure attribute")
         let sessionID = try #require(browser.cookie)
-        let hashes = try Self.read(server) { db in try String.fetchAll(db, sql: "SELECT id_hash FROM review_sessions") }
+        let hashes = try server.query("SELECT id_hash FROM review_sessions")
         #expect(hashes == [NaturalKey.digest(sessionID)], "only the hash of the session id is stored")
 
         // The district's month: its two orgs (not Xuhui's), totals, the chart, masked numbers, escaped names.
@@ -209,14 +205,14 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         // Signing out ends the session.
         #expect(try await browser.post("/review/logout", ["csrf": csrf]).status == 303)
         #expect(try await browser.get("/review").location == "/review/login")
-        let count = try Self.read(server) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM review_sessions") }
+        let count = try server.count("SELECT count(*) FROM review_sessions")
         #expect(count == 0)
     }
 
-    @Test func everyRefusalChangesNothing() async throws {
-        let (server, _, reviewer, xuhui, staff) = try Self.district()
+    @Test(arguments: ServerBackend.available) func everyRefusalChangesNothing(backend: ServerBackend) async throws {
+        let (server, _, reviewer, xuhui, staff) = try Self.district(backend)
         defer { server.stop() }
-        let opsBefore = try Self.read(server) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") }
+        let opsBefore = try server.count("SELECT count(*) FROM ops")
 
         // Wrong, staff and empty tokens: 401 and no cookie.
         let nobody = Browser(server)
@@ -270,7 +266,7 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         let again = try await Browser(server).post("/review/login", ["token": reviewer])
         #expect(again.status == 401 && again.body.contains("吊销"))
 
-        let opsAfter = try Self.read(server) { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") }
+        let opsAfter = try server.count("SELECT count(*) FROM ops")
         #expect(opsBefore == opsAfter, "no refused request wrote anything")
         #expect(try await Browser(server).get("/healthz").status == 200, "the server kept serving")
     }

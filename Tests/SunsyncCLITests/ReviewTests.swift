@@ -23,8 +23,8 @@ enum MorePeople {
 /// The district's side, with the real binaries: two bases of Minhang and one of Xuhui, staff on several
 /// laptops, a month with planted problems, a reviewer who approves, rejects and pays.
 @Suite(.serialized) struct ReviewTests {
-    @Test func aDistrictReviewsAMonthAndPaysFromWhatItApproved() throws {
-        let server = try ServerProcess.withOrgs()
+    @Test(arguments: ServerBackend.available) func aDistrictReviewsAMonthAndPaysFromWhatItApproved(backend: ServerBackend) throws {
+        let server = try ServerProcess.withOrgs(backend: backend)
         defer { server.stop() }
         let a1 = try CLI.linked(server, "a1", "--role", "staff", "--org", "MH-SB-001")
         let a2 = try CLI.linked(server, "a2", "--role", "staff", "--org", "MH-SB-001")
@@ -144,8 +144,8 @@ enum MorePeople {
         #expect(lunchAfter.out.contains("12.00"), "the laptop takes the rate in force: \(lunchAfter.out)")
     }
 
-    @Test func aTokenUsedFromTwoLaptopsIsShown() throws {
-        let server = try ServerProcess.withOrgs()
+    @Test(arguments: ServerBackend.available) func aTokenUsedFromTwoLaptopsIsShown(backend: ServerBackend) throws {
+        let server = try ServerProcess.withOrgs(backend: backend)
         defer { server.stop() }
         let token = try server.token("shared", "--role", "staff", "--org", "MH-SB-001")
         for _ in 0..<2 {

@@ -1,4 +1,6 @@
 import Foundation
+import Testing
+import GRDB
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -19,6 +21,31 @@ final class ServerProcess: @unchecked Sendable {
 
     /// A PostgreSQL URL: the server keeps its data there instead of the data dir's SQLite file.
     var database: String?
+    /// A database made for this server alone, dropped with it.
+    var ownedDatabase: PostgresDatabase?
+
+    /// The values a query answers (one column), from the server's own database: its SQLite file, or PostgreSQL.
+    func query(_ sql: String) throws -> [String] {
+        if let database {
+            return try PostgresDatabase.psql(database, sql).split(separator: "\n").map(String.init)
+        }
+        let db = try DatabaseQueue(path: databasePath)
+        defer { try? db.close() }
+        return try db.read { db in
+            try DatabaseValue.fetchAll(db, sql: sql).map { value in
+                switch value.storage {
+                case .int64(let i): String(i)
+                case .double(let d): String(d)
+                case .string(let s): s
+                case .blob(let b): b.map { String(format: "%02x", $0) }.joined()
+                case .null: ""
+                }
+            }
+        }
+    }
+
+    /// A count the server's own database answers.
+    func count(_ sql: String) throws -> Int { Int(try query(sql).first ?? "") ?? -1 }
 
     var url: String { "http://127.0.0.1:\(port)" }
     var databasePath: String { dataDir + "/server.sqlite" }
@@ -69,7 +96,10 @@ final class ServerProcess: @unchecked Sendable {
 
     var exitStatus: Int32? { process.flatMap { $0.isRunning ? nil : $0.terminationStatus } }
 
-    deinit { kill() }
+    deinit {
+        kill()
+        ownedDatabase?.drop()
+    }
 
     /// `sunsync-server <args> --data-dir <dir>`.
     @discardableResult
@@ -97,10 +127,15 @@ final class ServerProcess: @unchecked Sendable {
         return CLI.Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
     }
 
-    /// A server with two Minhang bases and one Xuhui base registered.
-    static func withOrgs(serveArguments: [String] = []) throws -> ServerProcess {
+    /// A server with two Minhang bases and one Xuhui base registered, on a new database of `backend`.
+    static func withOrgs(serveArguments: [String] = [], backend: ServerBackend = .sqlite) throws -> ServerProcess {
         let server = ServerProcess()
         server.serveArguments = serveArguments
+        if backend == .postgres {
+            let database = try PostgresDatabase()
+            server.database = database.url
+            server.ownedDatabase = database
+        }
         for (code, district) in [("MH-SB-001", "310112"), ("MH-SB-002", "310112"), ("XH-SB-001", "310104")] {
             let r = try server.adminArgs(["org", "add", "--code", code, "--name", "基地 \(code)", "--kind", "sunshine-base",
                                           "--district", district, "--lunch-rate", "15"])
@@ -125,6 +160,16 @@ final class ServerProcess: @unchecked Sendable {
         for (k, v) in http.allHeaderFields { fields[String(describing: k).lowercased()] = String(describing: v) }
         return (http.statusCode, data, fields)
     }
+}
+
+/// Where a test's server keeps its data: SQLite always; PostgreSQL too when `SUNSYNC_TEST_POSTGRES` names a
+/// server (`.ci/run` starts one), each test in a database of its own.
+enum ServerBackend: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    static var available: [ServerBackend] { PostgresDatabase.serverURL == nil ? [.sqlite] : [.sqlite, .postgres] }
 }
 
 struct CLIHarnessError: Error, CustomStringConvertible {

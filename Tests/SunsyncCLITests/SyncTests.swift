@@ -30,9 +30,9 @@ extension CLI {
 
 /// Two laptops of one base, a server, and the real binaries on 127.0.0.1.
 @Suite(.serialized) struct SyncTests {
-    @Test(arguments: [true, false])
-    func twoLaptopsConvergeAndSeeTheSameConflict(aFirst: Bool) throws {
-        let server = try ServerProcess.withOrgs()
+    @Test(arguments: ServerBackend.available, [true, false])
+    func twoLaptopsConvergeAndSeeTheSameConflict(backend: ServerBackend, aFirst: Bool) throws {
+        let server = try ServerProcess.withOrgs(backend: backend)
         defer { server.stop() }
         let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
@@ -75,8 +75,8 @@ extension CLI {
         #expect(status["pending_ops"] as? Int == 0 && status["server"] as? String == server.url && status["last_sync"] != nil)
     }
 
-    @Test func scopesRolesAndRevocation() throws {
-        let server = try ServerProcess.withOrgs()
+    @Test(arguments: ServerBackend.available) func scopesRolesAndRevocation(backend: ServerBackend) throws {
+        let server = try ServerProcess.withOrgs(backend: backend)
         defer { server.stop() }
         let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
         let other = try CLI.linked(server, "other", "--role", "staff", "--org", "MH-SB-002")
