@@ -48,6 +48,7 @@ let package = Package(
         .target(name: "SunsyncPostgres", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncServerStore",
             .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // The sync server: a Hummingbird app over a ServerStore, the review page, and its admin commands.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOSSL
 import PostgresNIO
 import SunsyncModel
 import SunsyncServerStore
@@ -47,27 +48,39 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     /// brings the schema up to date (append-only migrations; one process at a time).
     public static func connect(url: String, logger: Logger = Logger(label: "sunsync-postgres"), maximumConnections: Int = 20) async throws -> PostgresStore {
         let (configuration, location) = try configuration(url)
+        try await probe(url, configuration, location)
         var options = configuration
         options.options.maximumConnections = maximumConnections
         let store = PostgresStore(client: PostgresClient(configuration: options, backgroundLogger: logger), location: location, logger: logger)
         // The client's run() starts on its own task; leasing before it has begun works but logs a warning.
         try? await Task.sleep(for: .milliseconds(20))
-        do {
-            // An unreachable server would have the pool retry for a minute: say so after 15 s instead.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await store.migrate() }
-                group.addTask {
-                    try await Task.sleep(for: .seconds(15))
-                    throw StoreError(.database, "cannot reach PostgreSQL at \(location) within 15 s: is it running, and is the URL right?")
-                }
-                try await group.next()
-                group.cancelAll()
-            }
-        } catch {
+        do { try await store.migrate() } catch {
             await store.close()
             throw storeError(error, location)
         }
         return store
+    }
+
+    /// One direct connection before the pool: a pool retries a refused connection for a minute without
+    /// saying why, where a single one says at once (no such database, a wrong password, nothing listening;
+    /// a host that does not answer, after 15 s). No timer races the pool's first lease instead: on a busy
+    /// machine such a timer fired while the migration waited for a thread, refusing a database that was there.
+    static func probe(_ url: String, _ client: PostgresClient.Configuration, _ location: String) async throws {
+        let tls: PostgresConnection.Configuration.TLS
+        switch URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable" {
+        case "prefer": tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        case "require", "verify-full": tls = .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+        default: tls = .disable
+        }
+        var configuration = PostgresConnection.Configuration(host: client.host ?? "", port: client.port ?? 5432, username: client.username,
+                                                             password: client.password, database: client.database, tls: tls)
+        configuration.options.connectTimeout = .seconds(15)
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: Logger(label: "sunsync-postgres-probe"))
+            try await connection.close()
+        } catch {
+            throw storeError(error, location)
+        }
     }
 
     public func close() async {

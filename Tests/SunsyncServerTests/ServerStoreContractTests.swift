@@ -327,6 +327,22 @@ struct PostgresCursorTests {
         }
     }
 
+    /// A database that is not there, or a port nobody listens on, is said at once in words, not after the
+    /// pool's minute of retries.
+    @Test func aWrongURLIsSaidAtOnce() async throws {
+        let url = try #require(Backend.postgresURL)
+        var parts = try #require(URLComponents(string: url))
+        parts.path = "/sunsync_no_such_database"
+        let started = ContinuousClock.now
+        let missing = await #expect(throws: StoreError.self) { try await PostgresStore.connect(url: parts.string!) }
+        #expect(missing?.message.contains("\"sunsync_no_such_database\" does not exist") == true, "\(missing?.message ?? "")")
+        parts.path = "/sunsync"
+        parts.port = 9   // discard: nothing listens on loopback
+        let refused = await #expect(throws: StoreError.self) { try await PostgresStore.connect(url: parts.string!) }
+        #expect(refused?.message.contains("cannot reach PostgreSQL at postgres://") == true, "\(refused?.message ?? "")")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
     @Test func aNewEpochAfterARestore() async throws {
         let url = try #require(Backend.postgresURL)
         let database = try await Backend.newDatabase(url)
