@@ -3,13 +3,12 @@
 # init, register participants, import a sheet, record and correct days, lunches, report, flags.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# The release binary when it is built (`swift build -c release`), else a debug build.
-if [ -x .build/release/sunsync ]; then
-    bin="$PWD/.build/release/sunsync"
-else
-    swift build --product sunsync >/dev/null
-    bin="$(swift build --show-bin-path)/sunsync"
-fi
+# The release build when there is one (`swift build -c release`), else a debug build; brought up to date
+# first either way, so the demo never runs a binary older than the sources.
+configuration=debug
+[ -x .build/release/sunsync ] && configuration=release
+swift build -c "$configuration" --product sunsync >/dev/null
+bin="$(swift build -c "$configuration" --show-bin-path)/sunsync"
 export SUNSYNC_HOME="$(mktemp -d)/sunsync-demo"
 say() { printf '\n\033[1m$ sunsync %s\033[0m\n' "$*"; "$bin" "$@"; }
 

@@ -119,16 +119,23 @@ extension PostgresStore {
 
     public func rules() async throws -> Rules {
         guard let text = try await meta("rules") else { return Rules() }
-        do { return try JSONDecoder().decode(Rules.self, from: Data(text.utf8)) } catch {
-            throw StoreError(.database, "the stored rules cannot be read (\(error)); set them again with `sunsync-server settings`")
-        }
+        return try Store.rules(text)
     }
 
-    public func setRules(_ rules: Rules) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(rules), as: UTF8.self)
-        try await query("INSERT INTO meta(key, value) VALUES ('rules', \(text)) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    /// Under a transaction-level advisory lock: another process changing the rules waits its turn.
+    public func updateRules(_ change: @escaping @Sendable (inout Rules) throws -> Void) async throws -> Rules {
+        try await transaction { conn in
+            try await conn.query("SELECT pg_advisory_xact_lock(\(Self.rulesLock))", logger: self.logger)
+            var rules = Rules()
+            if let text = try await Self.first(conn.query("SELECT value FROM meta WHERE key = 'rules'", logger: self.logger), String.self) {
+                rules = try Store.rules(text)
+            }
+            try change(&rules)
+            let text = try Store.text(rules)
+            try await conn.query("INSERT INTO meta(key, value) VALUES ('rules', \(text)) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                 logger: self.logger)
+            return rules
+        }
     }
 
     public func databaseBytes() async -> Int64? {

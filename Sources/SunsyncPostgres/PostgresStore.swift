@@ -33,6 +33,8 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
 
     /// The advisory lock that orders appends (an arbitrary constant: "sunsync" in ASCII, truncated).
     static let appendLock: Int64 = 0x73756E_73796E63
+    /// The advisory lock under which rules are read, changed and written.
+    static let rulesLock: Int64 = 0x73756E_72756C65
     /// The advisory lock that lets one process at a time migrate.
     static let migrateLock: Int64 = 0x73756E_6D696772
 

@@ -98,12 +98,11 @@ extension ServerCommand {
         /// Adds a dated lunch rate to the rules the server distributes, and writes the latest one to the org
         /// record, where laptops of older versions read it.
         static func addLunchRate(_ store: any ServerStore, org code: String, fen: Int64, from: String, updatingRecord: Bool = true) async throws {
-            var rules = try await store.rules()
-            var rates = (rules.lunchRates[code] ?? []).filter { $0.from != from } + [.init(from: from, value: fen)]
-            rates.sort { $0.from < $1.from }
-            rules.lunchRates[code] = rates
-            try await store.setRules(rules)
-            guard updatingRecord, let latest = rates.last, let date = CivilDate(latest.from) else { return }
+            let rules = try await store.updateRules { rules in
+                rules.lunchRates[code] = ((rules.lunchRates[code] ?? []).filter { $0.from != from } + [.init(from: from, value: fen)])
+                    .sorted { $0.from < $1.from }
+            }
+            guard updatingRecord, let latest = rules.lunchRates[code]?.last, let date = CivilDate(latest.from) else { return }
             let key = RecordKey(collection: .orgs, id: code)
             _ = try await store.edit([key], by: .server) { tx in
                 try tx.set(key, "lunch_rate", .integer(latest.value))

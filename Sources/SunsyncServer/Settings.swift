@@ -67,21 +67,26 @@ extension ServerCommand {
             }
 
             func run() async throws {
+                let weekly: (from: String, minutes: Int64)?
+                if let weeklyLimit, let from = from.flatMap({ CivilDate(typed: $0)?.description }) {
+                    guard let minutes = Quantity.minutes(typed: weeklyLimit), minutes > 0, minutes <= 7 * 24 * 60 else {
+                        throw AdminError("--weekly-limit '\(weeklyLimit)' is not a number of hours in a week, e.g. 24")
+                    }
+                    weekly = (from, minutes)
+                } else { weekly = nil }
+                let (minimumAge, femaleBase) = (self.minimumAge, self.femaleBase)
                 try await data.withStore { store in
-                    var rules = try await store.rules()
-                    if let weeklyLimit, let from = from.flatMap({ CivilDate(typed: $0)?.description }) {
-                        guard let minutes = Quantity.minutes(typed: weeklyLimit), minutes > 0, minutes <= 7 * 24 * 60 else {
-                            throw AdminError("--weekly-limit '\(weeklyLimit)' is not a number of hours in a week, e.g. 24")
+                    try await store.updateRules { rules in
+                        if let weekly {
+                            rules.weeklyLimitMinutes = (rules.weeklyLimitMinutes.filter { $0.from != weekly.from } + [.init(from: weekly.from, value: weekly.minutes)])
+                                .sorted { $0.from < $1.from }
                         }
-                        rules.weeklyLimitMinutes = rules.weeklyLimitMinutes.filter { $0.from != from } + [.init(from: from, value: minutes)]
-                        rules.weeklyLimitMinutes.sort { $0.from < $1.from }
+                        if let minimumAge { rules.retirement.minimumAge = minimumAge }
+                        if let femaleBase {
+                            rules.retirement.female = femaleBase == 50 ? RetirementAges.statutory.female
+                                : .init(baseYears: 55, targetYears: 58, monthsPerStep: 4)
+                        }
                     }
-                    if let minimumAge { rules.retirement.minimumAge = minimumAge }
-                    if let femaleBase {
-                        rules.retirement.female = femaleBase == 50 ? RetirementAges.statutory.female
-                            : .init(baseYears: 55, targetYears: 58, monthsPerStep: 4)
-                    }
-                    try await store.setRules(rules)
                 }
                 print("Saved. Laptops receive the new settings at their next sync.")
             }

@@ -91,7 +91,7 @@ public struct SQLiteServerStore: ServerStore {
     public func endReviewSession(idHash: String) async throws { try await store.endReviewSession(idHash: idHash) }
 
     public func rules() async throws -> Rules { try store.rules() }
-    public func setRules(_ rules: Rules) async throws { try store.setRules(rules) }
+    public func updateRules(_ change: @escaping @Sendable (inout Rules) throws -> Void) async throws -> Rules { try store.updateRules(change) }
 
     public func databaseBytes() async -> Int64? { store.fileSize() }
 }

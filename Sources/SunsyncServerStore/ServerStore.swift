@@ -76,7 +76,10 @@ public protocol ServerStore: Sendable {
     // MARK: Settings
 
     func rules() async throws -> Rules
-    func setRules(_ rules: Rules) async throws
+    /// Changes the rules in one step, with no other change between reading and writing them (two
+    /// administrators at once each keep their change); returns the rules saved.
+    @discardableResult
+    func updateRules(_ change: @escaping @Sendable (inout Rules) throws -> Void) async throws -> Rules
 
     /// The database's size in bytes, for `/metrics` (nil when it cannot be known cheaply).
     func databaseBytes() async -> Int64?

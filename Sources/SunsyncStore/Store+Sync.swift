@@ -215,17 +215,42 @@ extension Store {
     /// (`sunsync-server settings`), on a laptop as its server last sent them.
     public func rules() throws(StoreError) -> Rules {
         guard let text = try meta("rules") else { return Rules() }
-        do { return try JSONDecoder().decode(Rules.self, from: Data(text.utf8)) } catch {
-            throw StoreError(.database, "the stored rules cannot be read (\(error)); set them again with `sunsync-server settings`")
-        }
+        return try Self.rules(text)
     }
 
     public func setRules(_ rules: Rules) throws(StoreError) {
+        try setMeta("rules", try Self.text(rules))
+    }
+
+    /// Reads, changes and writes the rules in one immediate transaction: another process changing them at
+    /// the same time waits, and neither change is lost.
+    public func updateRules(_ change: (inout Rules) throws -> Void) throws(StoreError) -> Rules {
+        try Self.run {
+            try queue.writeWithoutTransaction { db in
+                var rules = Rules()
+                try db.inTransaction(.immediate) {
+                    if let text = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'rules'") { rules = try Self.rules(text) }
+                    try change(&rules)
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('rules', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [try Self.text(rules)])
+                    return .commit
+                }
+                return rules
+            }
+        }
+    }
+
+    /// The rules as stored (JSON, keys sorted), and back.
+    public static func text(_ rules: Rules) throws(StoreError) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let text: String
-        do { text = String(decoding: try encoder.encode(rules), as: UTF8.self) } catch { throw StoreError(.invalid, "\(error)") }
-        try setMeta("rules", text)
+        do { return String(decoding: try encoder.encode(rules), as: UTF8.self) } catch { throw StoreError(.invalid, "\(error)") }
+    }
+
+    public static func rules(_ text: String) throws(StoreError) -> Rules {
+        do { return try JSONDecoder().decode(Rules.self, from: Data(text.utf8)) } catch {
+            throw StoreError(.database, "the stored rules cannot be read (\(error)); set them again with `sunsync-server settings`")
+        }
     }
 
     /// The server database's epoch (SPEC §9): made once, on first use, and made anew in every backup,

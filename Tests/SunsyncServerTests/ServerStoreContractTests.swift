@@ -201,11 +201,25 @@ struct ServerStoreContractTests {
             #expect(try await store.reviewSession(idHash: "s2", now: 1_500) == nil, "revoking ends its sessions")
             #expect(try await store.revokeDevice("nobody", at: "t3") == nil)
 
-            var rules = try await store.rules()
-            #expect(rules == Rules())
-            rules.lunchRates["MH-SB-001"] = [.init(from: "2024-01-01", value: 1500)]
-            try await store.setRules(rules)
-            #expect(try await store.rules() == rules)
+            #expect(try await store.rules() == Rules())
+            let saved = try await store.updateRules { $0.lunchRates["MH-SB-001"] = [.init(from: "2024-01-01", value: 1500)] }
+            #expect(try await store.rules() == saved && saved.lunchRates["MH-SB-001"]?.first?.value == 1500)
+            // Twelve administrators at once, each adding a rate of their own: none of the changes is lost.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<12 {
+                    group.addTask { try await store.updateRules { $0.lunchRates["ORG-\(n)"] = [.init(from: "2024-01-01", value: Int64(n))] } }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await store.rules().lunchRates.count == 13, "every change kept")
+            // A change that throws writes nothing.
+            await #expect(throws: StoreError.self) {
+                try await store.updateRules { rules in
+                    rules.lunchRates = [:]
+                    throw StoreError(.invalid, "changed my mind")
+                }
+            }
+            #expect(try await store.rules().lunchRates.count == 13)
 
             let epoch = try await store.epoch()
             #expect(!epoch.isEmpty)
