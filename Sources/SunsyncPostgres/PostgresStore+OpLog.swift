@@ -78,21 +78,20 @@ extension PostgresStore {
         }
         // An op not new here was held already: the same op again (nothing to do), or another under a reused id.
         var new = Array(repeating: 0, count: pushes.count)
-        var others = [Op]()
+        var others = Array(repeating: [Op](), count: pushes.count)
         for (p, push) in pushes.enumerated() {
             for (i, op) in push.ops.enumerated() {
-                if inserted.contains(op.id), let place = first[op.id], place == (p, i) { new[p] += 1 } else { others.append(op) }
+                if inserted.contains(op.id), let place = first[op.id], place == (p, i) { new[p] += 1 } else { others[p].append(op) }
             }
         }
         let held: [OpID: Op]
-        do { held = others.isEmpty ? [:] : try await opsByID(Array(Set(others.map(\.id)))) } catch {
+        let unsure = Set(others.joined().map(\.id))
+        do { held = unsure.isEmpty ? [:] : try await opsByID(Array(unsure)) } catch {
             return pushes.map { _ in .failure(error) }
         }
-        return pushes.enumerated().map { p, push in
-            let reused = push.ops.enumerated().filter { i, op in
-                !(inserted.contains(op.id) && first[op.id].map { $0 == (p, i) } == true) && held[op.id].map { $0 != op } == true
-            }.map(\.element.id)
-            return .success(PushOutcome(new: new[p], reused: reused, deviceReplicas: push.device.flatMap { replicas[$0] } ?? 0))
+        return pushes.indices.map { p in
+            .success(PushOutcome(new: new[p], reused: others[p].filter { op in held[op.id].map { $0 != op } == true }.map(\.id),
+                                 deviceReplicas: pushes[p].device.flatMap { replicas[$0] } ?? 0))
         }
     }
 

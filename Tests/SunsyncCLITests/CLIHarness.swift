@@ -10,6 +10,18 @@ struct CLI {
         let err: String
 
         func json() throws -> Any { try JSONSerialization.jsonObject(with: Data(out.utf8)) }
+
+        /// Runs `process` to its end, with what it writes to standard output and error.
+        static func of(_ process: Process) throws -> Result {
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let outData = out.fileHandleForReading.readDataToEndOfFile()
+            let errData = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return Result(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+        }
     }
 
     let home: String
@@ -35,15 +47,7 @@ struct CLI {
     }
 
     func run(_ args: [String], environment: [String: String] = [:]) throws -> Result {
-        let process = start(args, environment: environment)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, out: String(decoding: outData, as: UTF8.self), err: String(decoding: errData, as: UTF8.self))
+        try Result.of(start(args, environment: environment))
     }
 
     /// A process ready to run, for tests that need to kill it midway.

@@ -147,13 +147,8 @@ struct PostgresDatabase {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
         process.arguments = [url, "-qtAc", sql]
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw CLIHarnessError("psql: \(String(decoding: e, as: UTF8.self))") }
-        return String(decoding: o, as: UTF8.self)
+        let result = try CLI.Result.of(process)
+        guard result.status == 0 else { throw CLIHarnessError("psql: \(result.err)") }
+        return result.out
     }
 }

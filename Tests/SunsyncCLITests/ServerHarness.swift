@@ -118,13 +118,7 @@ final class ServerProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = args + ["--data-dir", dataDir] + (database.map { ["--database", $0] } ?? [])
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return CLI.Result(status: process.terminationStatus, out: String(decoding: o, as: UTF8.self), err: String(decoding: e, as: UTF8.self))
+        return try CLI.Result.of(process)
     }
 
     /// A server with two Minhang bases and one Xuhui base registered, on a new database of `backend`.
