@@ -57,60 +57,71 @@ extension Ledger {
         }
     }
 
-    /// The days of one collection that `filter` selects, by date, name and id. `withFlags` fills each
-    /// line's flag kinds (computing the state's flags once).
     /// The records of `collection` that `filter`'s org, month, participant and deletion select, in no
     /// particular order: what reports add up without making a line of each.
     func entries(_ collection: CollectionName, _ filter: DayFilter) -> [DayEntry] {
         let org = filter.org ?? scopeOrg
         let month = filter.month.flatMap { CivilDate($0 + "-01") }.map(\.monthNumber)
-        var picked = [DayEntry]()
-        for (key, record) in state.records where key.collection == collection {
-            guard let entry = DayEntry(key: key, record: record), org.map({ entry.org == $0 }) ?? true,
-                  filter.includeDeleted || !entry.deleted,
-                  month.map({ entry.date.monthNumber == $0 }) ?? true,
-                  filter.participant.map({ entry.participant == $0 }) ?? true else { continue }
-            picked.append(entry)
+        return entries.filter { entry in
+            entry.key.collection == collection && org.map({ entry.org == $0 }) ?? true
+                && (filter.includeDeleted || !entry.deleted)
+                && month.map({ entry.date.monthNumber == $0 }) ?? true
+                && filter.participant.map({ entry.participant == $0 }) ?? true
         }
-        return picked
     }
 
+    /// The days of one collection that `filter` selects, by date, org, name and id. `withFlags` fills
+    /// each line's flag kinds (computing the flags once).
     public func days(_ collection: CollectionName, _ filter: DayFilter = DayFilter(), reveal: Bool, withFlags: Bool = false) -> [DayLine] {
-        // Pick and order light values first; build the (large) lines once, in order.
-        let picked = entries(collection, filter).map { (key: $0.key, record: $0.record, entry: $0, name: participants[$0.participant]?.name ?? "?") }
-        // By date, org, name and id, compared as integer ranks (comparing the tuples themselves copied them).
-        let orgRank = Self.ranks(picked.map(\.entry.org)), nameRank = Self.ranks(picked.map(\.name)), idRank = Self.ranks(picked.map(\.key.id))
-        let sortKeys = picked.indices.map { i in
-            (Int64(picked[i].entry.date.dayNumber) << 32 | Int64(orgRank[i]), Int64(nameRank[i]) << 32 | Int64(idRank[i]))
+        lines(entries(collection, filter), filter, reveal: reveal, withFlags: withFlags, orgFirst: false)
+    }
+
+    /// Hours and lunches together, for the review list: by org, date, name, hours before lunch, and id.
+    public func reviewList(_ filter: DayFilter, reveal: Bool) -> [DayLine] {
+        lines(entries(.hours, filter) + entries(.lunches, filter), filter, reveal: reveal, withFlags: true, orgFirst: true)
+    }
+
+    /// The lines of `picked` that `filter`'s status and flagged select, in order. The order is worked out
+    /// on integer ranks first (comparing strings, or the lines themselves, cost a quarter of a listing);
+    /// ids are compared only between records that tie on everything else.
+    private func lines(_ picked: [DayEntry], _ filter: DayFilter, reveal: Bool, withFlags: Bool, orgFirst: Bool) -> [DayLine] {
+        let names = picked.map { participants[$0.participant]?.name ?? "?" }
+        let orgRank = Self.ranks(picked.map(\.org)), nameRank = Self.ranks(names)
+        let sortKeys = picked.indices.map { i -> (Int64, Int64) in
+            let day = Int64(UInt32(bitPattern: picked[i].date.dayNumber) ^ 0x8000_0000), org = Int64(orgRank[i])
+            let rest = Int64(nameRank[i]) << 1 | (picked[i].key.collection == .hours ? 0 : 1)
+            return orgFirst ? (org << 32 | day, rest) : (day << 32 | org, rest)
         }
-        let order = picked.indices.sorted { sortKeys[$0] < sortKeys[$1] }
+        let order = picked.indices.sorted { a, b in
+            sortKeys[a] != sortKeys[b] ? sortKeys[a] < sortKeys[b] : picked[a].key.id < picked[b].key.id
+        }
         var lines = [DayLine]()
         lines.reserveCapacity(order.count)
-        var names = [String: String]()   // org code → name, looked up once each
+        var orgNames = [String: String]()   // org code → name, looked up once each
         var certificates = [String: String]()   // participant → the number as shown, masked once each
         for i in order {
-            let (key, record, entry, name) = picked[i]
-            let status = record.reviewStatus
+            let entry = picked[i]
+            let key = entry.key, status = entry.review
             if let wanted = filter.status, status != wanted { continue }
             let flagKinds = withFlags || filter.flagged ? Array(Set((flagsByRecord[key] ?? []).map(\.kind.rawValue))).sorted() : []
-            if filter.flagged, flagKinds.isEmpty, !record.hasConflict { continue }
+            if filter.flagged, flagKinds.isEmpty, !entry.hasConflict { continue }
             let q = entry.quantity
-            let hours = collection == .hours
-            let decision = record.displayed("review").flatMap(ReviewDecision.init)
-            let orgName = names[entry.org] ?? { let n = self.orgName(entry.org); names[entry.org] = n; return n }()
-            lines.append(DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: collection.rawValue, org: entry.org,
-                                 orgName: orgName, participantId: entry.participant, name: name,
-                                 certificate: certificates[entry.participant] ?? {
-                                     let shown = Self.show(participants[entry.participant]?.certificate, reveal: reveal)
-                                     certificates[entry.participant] = shown
-                                     return shown
-                                 }(), date: entry.date.description,
+            let hours = key.collection == .hours
+            let orgName = orgNames[entry.org] ?? { let n = self.orgName(entry.org); orgNames[entry.org] = n; return n }()
+            let certificate = certificates[entry.participant] ?? {
+                let shown = Self.show(participants[entry.participant]?.certificate, reveal: reveal)
+                certificates[entry.participant] = shown
+                return shown
+            }()
+            lines.append(DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: key.collection.rawValue, org: entry.org,
+                                 orgName: orgName, participantId: entry.participant, name: names[i], certificate: certificate,
+                                 date: entry.date.description,
                                  minutes: hours ? q : nil, hours: hours ? q.map(Quantity.hours) : nil,
                                  amountFen: hours ? nil : q, amount: hours ? nil : q.map(Quantity.yuan),
-                                 project: record.displayed("project")?.text, note: record.displayed("note")?.text,
-                                 deleted: entry.deleted, review: status.rawValue, reviewNote: record.displayed("review_note")?.text,
-                                 changedAfterApproval: status == .needsReview && decision?.verdict == .approved,
-                                 conflict: record.hasConflict, flags: flagKinds))
+                                 project: entry.project, note: entry.note,
+                                 deleted: entry.deleted, review: status.rawValue, reviewNote: entry.reviewNote,
+                                 changedAfterApproval: status == .needsReview && entry.decision == .approved,
+                                 conflict: entry.hasConflict, flags: flagKinds))
         }
         return lines
     }
@@ -123,19 +134,12 @@ extension Ledger {
     }
 
     /// One hours or lunch record's line, with its flags (deleted or not): what a record's page shows.
-    public func line(_ key: RecordKey) -> DayLine? {
+    public func line(_ key: RecordKey, reveal: Bool = false) -> DayLine? {
         guard let parsed = try? NaturalKey.parse(key), let date = parsed.date else { return nil }
         let filter = DayFilter(month: date.monthKey, participant: parsed.participant, includeDeleted: true)
-        return days(key.collection, filter, reveal: false, withFlags: true).first { $0.key == key }
+        return days(key.collection, filter, reveal: reveal, withFlags: true).first { $0.key == key }
     }
 
-    /// Hours and lunches together, for the review list.
-    public func reviewList(_ filter: DayFilter, reveal: Bool) -> [DayLine] {
-        let all = days(.hours, filter, reveal: reveal, withFlags: true) + days(.lunches, filter, reveal: reveal, withFlags: true)
-        let org = Self.ranks(all.map(\.org)), date = Self.ranks(all.map(\.date)), name = Self.ranks(all.map(\.name))
-        let keys = all.indices.map { (Int64(org[$0]) << 32 | Int64(date[$0]), Int64(name[$0]) << 1 | (all[$0].collection == "hours" ? 0 : 1)) }
-        return all.indices.sorted { (keys[$0].0, keys[$0].1, $0) < (keys[$1].0, keys[$1].1, $1) }.map { all[$0] }
-    }
 }
 
 extension Ledger {

@@ -9,7 +9,11 @@ import SunsyncModel
 /// let report = ledger.payments(month: "2024-03", org: nil, reveal: false)
 /// ```
 public final class Ledger {
+    /// The merged records read: organizations and participants, and (when made from a whole merged
+    /// state, as on the server) the hours and lunch records too.
     public let state: MergedState
+    /// Every hours and lunch record, as listings, reports and flags read them.
+    public let entries: [DayEntry]
     public let settings: FlagSettings
     /// The org a base's laptop records for; nil where the state holds a district.
     public let scopeOrg: String?
@@ -17,12 +21,20 @@ public final class Ledger {
     /// By participant record id (`ORG/PERSONKEY`).
     public let participants: [String: Participant]
 
-    public init(state: MergedState, settings: FlagSettings, scopeOrg: String? = nil) {
-        self.state = state
+    /// The read model of a whole merged state.
+    public convenience init(state: MergedState, settings: FlagSettings, scopeOrg: String? = nil) {
+        self.init(directory: state, entries: DayEntry.all(in: state), settings: settings, scopeOrg: scopeOrg)
+    }
+
+    /// The read model of `directory`'s organizations and participants and the hours and lunch records
+    /// `entries` (a laptop's kept entries; `directory`'s own hours and lunches, if any, are not read).
+    public init(directory: MergedState, entries: [DayEntry], settings: FlagSettings, scopeOrg: String? = nil) {
+        self.state = directory
+        self.entries = entries
         self.settings = settings
         self.scopeOrg = scopeOrg
         var orgs = [String: Organization](), participants = [String: Participant]()
-        for (key, record) in state.records {
+        for (key, record) in directory.records {
             switch key.collection {
             case .orgs: orgs[key.id] = Organization(key: key, record: record)
             case .participants: participants[key.id] = Participant(key: key, record: record)
@@ -33,8 +45,13 @@ public final class Ledger {
         self.participants = participants
     }
 
-    /// Every flag of the state, computed once.
-    public private(set) lazy var flags: [Flag] = Flags.compute(state, settings: settings)
+    /// Every flag, computed once.
+    public private(set) lazy var flags: [Flag] = Flags.compute(state, days: entries, settings: settings)
+
+    /// The entry of an hours or lunch record, if the ledger holds it.
+    public func entry(_ key: RecordKey) -> DayEntry? {
+        entries.first { $0.key == key }
+    }
 
     /// The flags that name each record.
     public private(set) lazy var flagsByRecord: [RecordKey: [Flag]] = {
@@ -65,7 +82,7 @@ public final class Ledger {
     /// hashes collide on one day (then the caller refuses the id as ambiguous).
     public func keys(matching ref: String) -> [RecordKey] {
         guard let parsed = ReviewRef.parse(ref) else { return [] }
-        return state.records.keys.filter { $0.collection == parsed.collection && ReviewRef.make($0) == ref }.sorted()
+        return entries.lazy.map(\.key).filter { $0.collection == parsed.collection && $0.id.hasSuffix(parsed.date.description) && ReviewRef.make($0) == ref }.sorted()
     }
 
     /// The org's name as its record has it.

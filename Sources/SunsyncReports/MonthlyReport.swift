@@ -69,12 +69,12 @@ extension Ledger {
                      hours h: [DayEntry], lunches l: [DayEntry], flags: Int) -> MonthlyReport.Line {
         let minutes = h.reduce(Int64(0)) { $0 + ($1.quantity ?? 0) }, fen = l.reduce(Int64(0)) { $0 + ($1.quantity ?? 0) }
         var status = [ReviewStatus: Int]()
-        for entry in h + l { status[entry.record.reviewStatus, default: 0] += 1 }
+        for entry in h + l { status[entry.review, default: 0] += 1 }
         return MonthlyReport.Line(participantId: id, org: org, orgName: orgName, name: name, certificate: certificate,
                                   daysWorked: h.filter { ($0.quantity ?? 0) > 0 }.count, minutes: minutes, hours: Quantity.hours(minutes),
                                   lunches: l.count, lunchFen: fen, lunchAmount: Quantity.yuan(fen),
                                   approved: status[.approved] ?? 0, needsReview: status[.needsReview] ?? 0, rejected: status[.rejected] ?? 0,
-                                  conflicts: (h + l).filter(\.record.hasConflict).count, flags: flags)
+                                  conflicts: (h + l).filter(\.hasConflict).count, flags: flags)
     }
 
     /// The lines added up (an empty org's month: zeros).

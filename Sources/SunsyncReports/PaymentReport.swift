@@ -70,8 +70,8 @@ extension Ledger {
         var orgOf = [String: String]()
         var notCounted = [String: Int]()
         for entry in entries(.hours, filter) + entries(.lunches, filter) {
-            let status = entry.deleted ? .needsReview : entry.record.reviewStatus
-            let reason: String? = entry.deleted ? "deleted" : entry.record.hasConflict ? "conflict"
+            let status = entry.deleted ? .needsReview : entry.review
+            let reason: String? = entry.deleted ? "deleted" : entry.hasConflict ? "conflict"
                 : status == .rejected ? "rejected" : status == .needsReview ? "needs_review" : nil
             if let reason {
                 notCounted[reason, default: 0] += 1

@@ -46,9 +46,14 @@ public struct ChangeLine: Encodable, Sendable {
 
 extension Ledger {
     /// The fields of a record in conflict, each with its values and who wrote them: `minutes: 5.0 (laptop-a) | 3.0 (laptop-b)`.
+    /// Empty where the ledger does not hold the record whole (a laptop's keeps its days as entries: read the record).
     public func conflictLines(_ key: RecordKey, names: DeviceNames) -> [String] {
-        state[key]?.fields.filter { $0.state.isConflict }.map { f in
+        state[key].map { Self.conflictLines($0, names: names) } ?? []
+    }
+
+    public static func conflictLines(_ record: RecordState, names: DeviceNames) -> [String] {
+        record.fields.filter { $0.state.isConflict }.map { f in
             "\(f.name): " + f.state.current.map { "\(Display.value($0.value, field: f.name)) (\(names.label($0.id.replica)))" }.joined(separator: " | ")
-        } ?? []
+        }
     }
 }

@@ -2,8 +2,20 @@ import GRDB
 import SunsyncModel
 
 extension Store {
-    /// Append-only: never edit a shipped migration; add the next one.
+    /// A laptop's migrations: the shared ones, then its own. Append-only: never edit a shipped
+    /// migration; add the next one.
     static var migrator: DatabaseMigrator {
+        var migrator = sharedMigrator
+        migrator.registerMigration("laptop-v1-day-entries") { db in
+            // The read model (`DayEntries`): one row per hours or lunch record, kept as ops arrive.
+            try db.execute(sql: DayEntries.schema)
+            try DayEntries.rebuild(db)
+        }
+        return migrator
+    }
+
+    /// The migrations of every store, laptop's and server's alike.
+    static var sharedMigrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-op-log") { db in
             try db.execute(sql: """
@@ -78,7 +90,7 @@ extension Store {
 
     /// The shared migrations, then the server's own: indexes a laptop does not need and should not pay for.
     static var serverMigrator: DatabaseMigrator {
-        var migrator = self.migrator
+        var migrator = sharedMigrator
         migrator.registerMigration("server-v1-indexes") { db in
             try db.execute(sql: """
                 CREATE INDEX ops_by_org ON ops(org, seq);

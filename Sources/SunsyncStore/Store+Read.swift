@@ -61,17 +61,32 @@ extension Store {
         }
     }
 
-    /// A span of days is read in two halves at once, the later one on a second read-only connection (the
-    /// store is in WAL mode: readers do not wait for each other). Hours and lunch keys carry their day, so
-    /// the halves hold no record in common. A month's read on a district's laptop takes half the time.
+    /// A span of days is read in two halves at once (`inHalves`). A month's read on a district's laptop
+    /// takes half the time.
     public func mergedState(_ collections: [CollectionName]? = nil, days: ClosedRange<CivilDate>) throws(StoreError) -> MergedState {
         let wanted = collections ?? CollectionName.allCases
         let dayCollections = wanted.filter { $0 == .hours || $0 == .lunches }
+        guard !dayCollections.isEmpty else { return try mergedState(wanted, days: Optional(days)) }
+        let (earlier, later) = try inHalves(days) { half, db, first in
+            var state = MergedState()
+            try Self.read(first ? wanted : dayCollections, days: half, db, into: &state)
+            return state
+        }
+        var state = earlier
+        if let later { state.absorb(disjoint: later) }
+        return state
+    }
+
+    /// Reads a span of days in two halves at once: the earlier on the store's connection (`first` true),
+    /// the later on a second, read-only one (the store is in WAL mode: readers do not wait for each
+    /// other). Hours and lunch keys carry their day, so the halves hold no record in common. A span
+    /// under two weeks is read whole (no second half).
+    func inHalves<T>(_ days: ClosedRange<CivilDate>,
+                     _ read: @escaping @Sendable (ClosedRange<CivilDate>, Database, _ first: Bool) throws -> T) throws(StoreError) -> (T, T?) {
         let span = Int(days.upperBound.dayNumber) - Int(days.lowerBound.dayNumber)
-        guard span >= 14, !dayCollections.isEmpty else { return try mergedState(wanted, days: Optional(days)) }
+        guard span >= 14 else { return (try Self.run { try queue.read { db in try read(days, db, true) } }, nil) }
         let middle = CivilDate(dayNumber: days.lowerBound.dayNumber + Int32(span / 2))
-        final class Half: @unchecked Sendable { var state = MergedState(); var error: StoreError? }
-        let later = Half()
+        let later = Half<T>()
         let path = self.path
         let done = DispatchSemaphore(value: 0)
         Thread {
@@ -81,26 +96,27 @@ extension Store {
                 configuration.readonly = true
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
                 defer { try? queue.close() }
-                later.state = try queue.read { db in
-                    var state = MergedState()
-                    try Self.read(dayCollections, days: middle.adding(days: 1)...days.upperBound, db, into: &state)
-                    return state
-                }
+                later.value = try queue.read { db in try read(middle.adding(days: 1)...days.upperBound, db, false) }
             } catch {
                 later.error = Self.storeError(error)
             }
         }.start()
-        var state: MergedState
+        let earlier: T
         do {
-            state = try mergedState(wanted, days: Optional(days.lowerBound...middle))
+            earlier = try Self.run { try queue.read { db in try read(days.lowerBound...middle, db, true) } }
         } catch {
             done.wait()
             throw error
         }
         done.wait()
         if let error = later.error { throw error }
-        state.absorb(disjoint: later.state)
-        return state
+        return (earlier, later.value)
+    }
+
+    /// The later half's result, handed from its thread (read only after the thread signals it is done).
+    private final class Half<T>: @unchecked Sendable {
+        var value: T?
+        var error: StoreError?
     }
 
     public func record(_ key: RecordKey) throws(StoreError) -> RecordState? {

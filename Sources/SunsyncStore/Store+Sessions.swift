@@ -63,6 +63,7 @@ extension Store {
                 let result = try body(&edit)
                 let applier = try Applier(db)
                 for op in edit.written { try applier.apply(op, local: true, outbox: false) }
+                try applier.finish()
                 try Self.saveClock(edit.clock, db)
                 return (result, edit.written)
             }

@@ -198,6 +198,7 @@ extension Store {
                         reused.append(op.id)
                     }
                 }
+                try applier.finish()
                 guard let device else { return (new, reused, 0) }
                 for replica in Set(ops.map(\.id.replica)) {
                     try db.execute(sql: """

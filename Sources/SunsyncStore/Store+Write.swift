@@ -27,6 +27,7 @@ extension Store {
             }
             clock.observe(op.id.timestamp)
         }
+        try applier.finish()
         try saveClock(clock, db)
         return applied
     }
@@ -47,6 +48,7 @@ extension Store {
         var tx = Transaction(db: db, replica: replica, outbox: outbox, clock: try loadClock(db),
                              wallMilliseconds: UInt64(max(0, now.timeIntervalSince1970 * 1000)), applier: try Applier(db))
         try body(&tx)
+        try tx.applier.finish()
         try saveClock(tx.clock, db)
         return tx.written
     }
@@ -117,10 +119,14 @@ final class Applier {
     let selectCurrent: SQLiteStatement, selectOp: SQLiteStatement
     /// Whether `replaced` may hold rows; it is nearly always empty, and then arrivals need not look in it.
     private var mayHaveReplaced: Bool
+    /// The hours and lunch records new ops touched, with those ops, where the store keeps day entries
+    /// (a laptop's); nil where it keeps none (a server's).
+    private var touched: [RecordKey: [Op]]?
 
     init(_ db: Database) throws {
         self.db = db
         mayHaveReplaced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replaced)") ?? true
+        touched = try db.tableExists(DayEntries.table) ? [:] : nil
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
         insertOp = try prepare("""
             INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -161,6 +167,34 @@ final class Applier {
     /// Applies one op; returns false for a duplicate. A local op's id is fresh, so nothing can name it yet.
     @discardableResult
     func apply(_ op: Op, local: Bool, outbox: Bool = true) throws -> Bool {
+        guard try merge(op, local: local, outbox: outbox) else { return false }
+        if touched != nil, op.collection == .hours || op.collection == .lunches { touched![op.key, default: []].append(op) }
+        return true
+    }
+
+    /// Brings the day entries (`DayEntries`) of the records this transaction's new ops touched up to
+    /// date: called by every transaction that applies ops, before it commits. A record with a row had
+    /// ops before: its merged record is read back. One without had none, so the ops this transaction
+    /// brought are all of it: they are merged here (the model's merge, as when it is read back), which
+    /// keeps a first sync from reading back every record it wrote.
+    func finish() throws {
+        guard let records = touched, !records.isEmpty else { return }
+        touched = [:]
+        for (key, ops) in records {
+            let rkey = Store.recordHash(key.collection, key.id)
+            let record: RecordState?
+            if try DayEntries.exists(rkey: rkey, record: key.id, db) {
+                record = try Store.records(db, collection: key.collection, id: key.id)[key]
+            } else {
+                var state = MergedState()
+                state.apply(ops, toRecord: key)
+                record = state[key]
+            }
+            try DayEntries.save(record.flatMap { DayEntry(key: key, record: $0) }, key: key, rkey: rkey, db)
+        }
+    }
+
+    private func merge(_ op: Op, local: Bool, outbox: Bool) throws -> Bool {
         let collection = op.collection.rawValue
         bind(insertOp, 1, op.id)
         bind(insertOp, 2, collection)

@@ -30,7 +30,7 @@ public final class Store: Sendable {
         }
         let queue = try openQueue(path)
         try run {
-            try migrator.migrate(queue)
+            try (metadata["role"] == "server" ? serverMigrator : migrator).migrate(queue)
             try queue.write { db in
                 var all = metadata
                 all["format"] = format
@@ -54,11 +54,16 @@ public final class Store: Sendable {
         }
         let queue: any DatabaseWriter = server ? try openPool(path) : try openQueue(path)
         let migrations = server ? serverMigrator : migrator
-        let (replicaText, upToDate): (String?, Bool) = try run {
+        let (replicaText, upToDate, role): (String?, Bool, String?) = try run {
             try queue.read { db in
                 try checkFormat(db, path)
-                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"), try migrations.hasCompletedMigrations(db))
+                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"), try migrations.hasCompletedMigrations(db),
+                        try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'role'"))
             }
+        }
+        // A laptop's migrations must never run on a server's database (it keeps no day entries).
+        guard server || role != "server" else {
+            throw StoreError(.notAStore, "\(path) is a sunsync-server database, not a laptop's store")
         }
         guard let replicaText, let replica = ReplicaID(hex: replicaText) else {
             throw StoreError(.notAStore, "\(path) has no valid replica id; it is damaged")
@@ -78,7 +83,8 @@ public final class Store: Sendable {
         guard format == Self.format else {
             throw StoreError(.newerFormat, "\(path) is a \(format) store; this sunsync reads \(Self.format): install a newer sunsync")
         }
-        if try serverMigrator.hasBeenSuperseded(db) {
+        let server = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'role'") == "server"
+        if try (server ? serverMigrator : migrator).hasBeenSuperseded(db) {
             throw StoreError(.newerFormat, "\(path) was upgraded by a newer sunsync; install that version (or newer) to use it")
         }
     }

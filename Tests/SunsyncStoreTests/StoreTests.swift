@@ -51,7 +51,76 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
             }
             #expect(Self.currentValues(try store.mergedState()) == Self.currentValues(expected), "\(url.lastPathComponent)")
             #expect(try store.counts().ops == Set(ops.map(\.id)).count)
+            // The day entries kept batch by batch are the model's entries of the whole merged state.
+            #expect(Set(try store.dayEntries()) == Set(DayEntry.all(in: expected)), "\(url.lastPathComponent)")
         }
+    }
+
+    @Test func dayEntriesFollowLocalWritesAndDecisions() throws {
+        // Given a laptop's own writes mixed with ops from elsewhere, each transaction keeps its records'
+        // entries: a new day, an edit, a concurrent value arriving (a conflict), a decision, a deletion.
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])
+        let day = RecordKey(collection: .hours, id: "MH-SB-001/00000000000000000001/2024-03-04")
+        let lunch = RecordKey(collection: .lunches, id: "MH-SB-001/00000000000000000001/2024-03-04")
+        func check(_ step: String) throws {
+            #expect(Set(try store.dayEntries()) == Set(DayEntry.all(in: try store.mergedState())), "\(step)")
+        }
+        let first = try store.write { tx in
+            try tx.set(day, "minutes", .integer(240))
+            try tx.set(lunch, "amount", .integer(1500))
+        }
+        try check("new records")
+        try store.write { tx in try tx.set(day, "project", .text("包装")) }
+        try check("an edit")
+        let other = OpID(timestamp: Timestamp(rawValue: first[0].id.timestamp.rawValue + 1), replica: ReplicaID(0xb2))
+        try store.apply([Op(id: other, collection: .hours, record: day.id, field: "minutes", value: .integer(180), pred: [])])
+        #expect(try store.dayEntries().first { $0.key == day }?.conflictFields == ["minutes"])
+        try check("a concurrent value")
+        try store.write { tx in _ = try tx.decide(.rejected, [(lunch, nil)], note: "超标准") }
+        let rejected = try store.dayEntries().first { $0.key == lunch }
+        #expect(rejected?.review == .rejected && rejected?.reviewNote == "超标准")
+        try check("a decision")
+        try store.write { tx in try tx.set(lunch, "deleted", .bool(true)) }
+        #expect(try store.dayEntries().first { $0.key == lunch }?.deleted == true)
+        try check("a deletion")
+        // In the weeks asked for, and only those.
+        #expect(try store.dayEntries(days: CivilDate("2024-03-05")!...CivilDate("2024-03-31")!).isEmpty)
+        #expect(try store.dayEntries(days: CivilDate("2024-03-04")!...CivilDate("2024-03-04")!).count == 2)
+    }
+
+    @Test func aStoreFromBeforeDayEntriesIsMigrated() throws {
+        // Given a laptop's store made before it kept day entries, when this version opens it, it makes
+        // them once from the merged records, and keeps them from then on.
+        let path = temporaryPath()
+        let store = try Store.create(at: path, replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])
+        var keys = [RecordKey]()
+        try store.write { tx in
+            for n in 1...40 {
+                let key = RecordKey(collection: n % 2 == 0 ? .hours : .lunches,
+                                    id: "MH-SB-001/0000000000000000000\(n % 7)/\(CivilDate("2023-12-01")!.adding(days: n * 3))")
+                try tx.set(key, key.collection == .hours ? "minutes" : "amount", .integer(Int64(100 + n)))
+                keys.append(key)
+            }
+        }
+        try store.queue.write { db in
+            try db.execute(sql: "DROP TABLE day_entries")
+            try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'laptop-v1-day-entries'")
+        }
+        var upgraded = 0
+        let reopened = try Store.open(at: path) { upgraded += 1 }
+        #expect(upgraded == 1)
+        let entries = try reopened.dayEntries()
+        #expect(entries.count == 40)
+        #expect(Set(entries) == Set(DayEntry.all(in: try reopened.mergedState())))
+        try reopened.write { tx in try tx.set(keys[1], "minutes", .integer(5)) }
+        #expect(try reopened.dayEntries().first { $0.key == keys[1] }?.quantity == 5)
+    }
+
+    @Test func aLaptopDoesNotOpenAServersDatabase() throws {
+        let path = temporaryPath()
+        _ = try Store.create(at: path, replica: ReplicaID(0x5e), metadata: ["role": "server"])
+        #expect { try Store.open(at: path) } throws: { ($0 as? StoreError)?.code == .notAStore }
+        _ = try Store.open(at: path, server: true)
     }
 
     @Test func localWritesReplaceWhatIsCurrentAndQueueForSync() throws {

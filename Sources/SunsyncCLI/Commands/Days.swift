@@ -65,9 +65,9 @@ enum DayCommands {
     static func list(_ kind: DayKind, _ global: GlobalOptions, _ options: DayListOptions) throws {
         let ws = try Workspace(global)
         let month = try options.month.map(DateInput.month)
-        let state = try month.map(ws.state(month:)) ?? ws.state()
-        let participant = try options.participant.map { try Directory(org: ws.org, state: state).find($0).key.id }
-        let rows = ws.ledger(state).days(kind.collection, .init(month: month, participant: participant, includeDeleted: options.includeDeleted),
+        let ledger = try month.map(ws.ledger(month:)) ?? ws.ledger(days: nil)
+        let participant = try options.participant.map { try Directory(org: ws.org, state: ledger.state).find($0).key.id }
+        let rows = ledger.days(kind.collection, .init(month: month, participant: participant, includeDeleted: options.includeDeleted),
                                          reveal: global.reveal)
         if global.json { return print(DayLine.json(rows), terminator: "") }
         var headers = kind == .hours

@@ -70,8 +70,7 @@ struct FlagsCommand: ParsableCommand {
     func run() throws {
         let ws = try Workspace(global)
         let month = try self.month.map(DateInput.month)
-        let state = try month.map(ws.state(month:)) ?? ws.state()
-        let ledger = ws.ledger(state)
+        let ledger = try month.map(ws.ledger(month:)) ?? ws.ledger(days: nil)
         try ReportOrg.check(org, ledger)
         let started = ContinuousClock.now
         let lines = ledger.flagLines(month: month, org: org, names: ws.deviceNames)
@@ -115,21 +114,20 @@ struct Status: ParsableCommand {
 
     func run() throws {
         let ws = try Workspace(global)
-        var started = ContinuousClock.now
-        let state = try ws.state()
-        Trace.log("read the whole merged state", since: started)
-        started = ContinuousClock.now
-        let ledger = ws.ledger(state)
+        let ledger = try ws.ledger(days: nil)
+        let started = ContinuousClock.now
         defer { Trace.log("counts and flags", since: started) }
         let counts: (ops: Int, pending: Int, rejected: Int)
         do { counts = try ws.store.counts() } catch { throw CLIError(error) }
+        // What `hours list` and `lunch list` would list (of this laptop's org): the days not deleted.
+        let days = ledger.entries.filter { day in !day.deleted && (ws.org.map { $0 == day.org } ?? true) }
         let doc = Document(home: Home(global).directory, org: ws.org, orgName: try? ws.store.meta("org_name"), replica: ws.store.replica.description,
-                           participants: Directory(org: ws.org, state: state).participants.filter(\.active).count,
-                           hoursDays: Self.days(in: .hours, state, org: ws.org), lunches: Self.days(in: .lunches, state, org: ws.org),
-                           rejectedDays: Self.rejectedDays(state, org: ws.org),
+                           participants: Directory(org: ws.org, state: ledger.state).participants.filter(\.active).count,
+                           hoursDays: days.count { $0.key.collection == .hours }, lunches: days.count { $0.key.collection == .lunches },
+                           rejectedDays: days.count { $0.review == .rejected },
                            ops: counts.ops, pendingOps: counts.pending, rejectedOps: counts.rejected,
                            server: (try? ws.store.meta("server")) ?? nil, lastSync: (try? ws.store.meta("last_sync")) ?? nil,
-                           conflicts: state.conflicts.count,
+                           conflicts: ledger.state.conflicts.count + ledger.entries.reduce(0) { $0 + $1.conflictFields.count },
                            flags: ledger.flags.count)
         if global.json { return try Output.json(doc) }
         let lines = [
@@ -143,25 +141,5 @@ struct Status: ParsableCommand {
             ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
         ]
         for (label, value) in lines { print(label + ":" + String(repeating: " ", count: max(1, 25 - Output.displayWidth(label))) + value) }
-    }
-
-    /// Hours and lunch records not deleted whose reviewer rejected them (and they were not changed since).
-    static func rejectedDays(_ state: MergedState, org: String?) -> Int {
-        state.records.reduce(0) { count, item in
-            guard item.key.collection == .hours || item.key.collection == .lunches, item.value.field("review") != nil,
-                  !item.value.isDeleted, org.map({ item.key.id.hasPrefix($0 + "/") }) ?? true,
-                  item.value.reviewStatus == .rejected else { return count }
-            return count + 1
-        }
-    }
-
-    /// The days recorded and not deleted (of `org`, if given): what `hours list` or `lunch list` would
-    /// list, counted without building their rows.
-    static func days(in collection: CollectionName, _ state: MergedState, org: String?) -> Int {
-        state.records.reduce(0) { count, item in
-            guard item.key.collection == collection, let entry = DayEntry(key: item.key, record: item.value),
-                  !entry.deleted, org.map({ entry.org == $0 }) ?? true else { return count }
-            return count + 1
-        }
     }
 }

@@ -99,10 +99,10 @@ extension ParticipantCommand {
 
         func run() throws {
             let ws = try Workspace(global)
-            let state = try ws.state()
-            let p = try Directory(org: ws.org, state: state).find(ref)
+            let ledger = try ws.ledger(days: nil)
+            let p = try Directory(org: ws.org, state: ledger.state).find(ref)
             let row = ParticipantRow(p, ws)
-            let days = ws.ledger(state).days(.hours, .init(participant: p.key.id), reveal: global.reveal)
+            let days = ledger.days(.hours, .init(participant: p.key.id), reveal: global.reveal)
             let months = Dictionary(grouping: days, by: { String($0.date.prefix(7)) }).map { month, days in
                 MonthSummary(month: month, days: days.filter { ($0.minutes ?? 0) > 0 }.count,
                              minutes: days.reduce(0) { $0 + ($1.minutes ?? 0) })

@@ -25,7 +25,7 @@ struct Report: ParsableCommand {
         func run() throws {
             let ws = try Workspace(global)
             let month = try DateInput.month(self.month)
-            let ledger = ws.ledger(try ws.state(month: month))
+            let ledger = try ws.ledger(month: month)
             try ReportOrg.check(org, ledger)
             let report = ledger.monthly(month: month, org: org, reveal: global.reveal)
             let headers = ["姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时 hours", "午餐次数 lunches", "午餐金额 yuan",
@@ -70,7 +70,7 @@ struct Report: ParsableCommand {
         func run() throws {
             let ws = try Workspace(global)
             let month = try DateInput.month(self.month)
-            let ledger = ws.ledger(try ws.state(daysOf: month))   // payments need no flags: the month's days are enough
+            let ledger = try ws.ledger(daysOf: month)   // payments need no flags: the month's days are enough
             try ReportOrg.check(org, ledger)
             let report = ledger.payments(month: month, org: org, district: ws.district, reveal: global.reveal)
             let headers = ["机构 org", "机构名称 org name", "姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时(分钟) minutes",

@@ -40,7 +40,7 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let ws = try Workspace(global)
             let month = try self.month.map(DateInput.month)
-            let ledger = ws.ledger(try month.map(ws.state(month:)) ?? ws.state())
+            let ledger = try month.map(ws.ledger(month:)) ?? ws.ledger(days: nil)
             try ReportOrg.check(org, ledger)
             var started = ContinuousClock.now
             let rows = ledger.reviewList(.init(month: month, org: org, status: status?.status, flagged: flagged), reveal: global.reveal)
@@ -48,6 +48,10 @@ struct ReviewCommand: ParsableCommand {
             started = ContinuousClock.now
             defer { Trace.log("review list: output", since: started) }
             if global.json { return print(DayLine.json(rows), terminator: "") }
+            var count = [String: Int]()
+            for i in rows.indices { count[rows[i].review, default: 0] += 1 }
+            let summary = "\(rows.count) records: \(count["approved"] ?? 0) 已通过 approved, \(count["needs_review"] ?? 0) 待审核 to review, "
+                + "\(count["rejected"] ?? 0) 已退回 rejected"
             Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"],
                          rows.map { row in
                              [row.reviewId, row.org, row.name, row.certificate, row.date,
@@ -56,14 +60,11 @@ struct ReviewCommand: ParsableCommand {
                               (row.flags.map { FlagsCommand.label($0) } + (row.conflict && !row.flags.contains("conflict") ? ["冲突"] : [])).joined(separator: ", ")]
                          },
                          empty: "Nothing to list\(month.map { " in \($0)" } ?? "")\(org.map { " for \($0)" } ?? "").")
-            if !rows.isEmpty {
-                let by = Dictionary(grouping: rows, by: \.status)
-                print("\(rows.count) records: \(by[.approved]?.count ?? 0) 已通过 approved, \(by[.needsReview]?.count ?? 0) 待审核 to review, "
-                      + "\(by[.rejected]?.count ?? 0) 已退回 rejected")
-                if rows.count > 500, org == nil || month == nil || !flagged {
-                    print("A long list: narrow it with --org CODE, --month YYYY-MM, --flagged or --status needs-review"
-                          + " (`sunsync report monthly --month M` shows where to look first).")
-                }
+            if count.isEmpty { return }
+            print(summary)
+            if count.values.reduce(0, +) > 500, org == nil || month == nil || !flagged {
+                print("A long list: narrow it with --org CODE, --month YYYY-MM, --flagged or --status needs-review"
+                      + " (`sunsync report monthly --month M` shows where to look first).")
             }
         }
     }
@@ -76,13 +77,12 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let ws = try Workspace(global)
             let found = try ReviewTarget.find([id], ws)
-            guard let (key, ledger) = found.first, let line = (ledger.reviewList(.init(includeDeleted: true), reveal: global.reveal))
-                .first(where: { $0.key == key }) else { return }
-            let log: [LoggedOp]
-            do { log = try ws.store.history(of: [key]) } catch { throw CLIError(error) }
+            guard let (key, ledger) = found.first, let line = ledger.line(key, reveal: global.reveal) else { return }
+            let log: [LoggedOp], record: RecordState?
+            do { (log, record) = (try ws.store.history(of: [key]), try ws.store.record(key)) } catch { throw CLIError(error) }
             let names = ws.deviceNames
             let flags = (ledger.flagsByRecord[key] ?? []).map { "\(FlagsCommand.label($0.kind.rawValue)) \($0.kind.rawValue): \($0.message)" }
-            let conflicts = ledger.conflictLines(key, names: names)
+            let conflicts = record.map { Ledger.conflictLines($0, names: names) } ?? []
             let history = ChangeLine.history(log.map(\.op), names: names)
             if global.json {
                 struct Document: Encodable { let record: DayLine; let flags: [String]; let conflicts: [String]; let history: [ChangeLine] }
@@ -132,7 +132,7 @@ struct ReviewCommand: ParsableCommand {
             var skipped = [(id: String, why: String)]()
             if let org, let month {
                 let month = try DateInput.month(month)
-                let ledger = ws.ledger(try ws.state(month: month))
+                let ledger = try ws.ledger(month: month)
                 try ReportOrg.check(org, ledger)
                 let plan = ledger.monthApproval(org: org, month: month, unflagged: unflagged)
                 targets = plan.targets.map { ($0.key, ledger) }
@@ -184,9 +184,9 @@ enum ReviewTarget {
                 throw CLIError("'\(id)' is not a record id: use the id `sunsync review list` shows, like h20240304-3fa9c0d1")
             }
             let month = date.monthKey
-            let ledger = try ledgers[month] ?? ws.ledger(ws.state(month: month))
+            let ledger = try ledgers[month] ?? ws.ledger(month: month)
             ledgers[month] = ledger
-            let matches = key.id.isEmpty ? ledger.keys(matching: id) : ledger.state[key] == nil ? [] : [key]
+            let matches = key.id.isEmpty ? ledger.keys(matching: id) : ledger.entry(key) == nil ? [] : [key]
             guard matches.count == 1 else {
                 throw CLIError(matches.isEmpty ? "no record \(id) on this laptop; `sunsync review list --month \(month)` shows the ids (sync to receive new records)"
                                                : "\(id) matches \(matches.count) records; give the full id (`sunsync review list --json` shows `collection/id`)")

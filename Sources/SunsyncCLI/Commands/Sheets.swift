@@ -248,17 +248,17 @@ struct Export: ParsableCommand {
     func run() throws {
         let ws = try Workspace(global)
         let month = try self.month.map(DateInput.month)
-        let state = try ws.state()
+        let ledger = try month.map(ws.ledger(daysOf:)) ?? ws.ledger(days: nil)
         let text: String
         let format = global.json ? .json : self.format   // --json means JSON here as on every command
         switch kind {
         case .participants:
-            let rows = Directory(org: ws.org, state: state).participants.map { ParticipantRow($0, ws) }
+            let rows = Directory(org: ws.org, state: ledger.state).participants.map { ParticipantRow($0, ws) }
             text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers] + rows.map {
                 [$0.name, CSV.text($0.certificate), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "是" : "否"]
             })
         case .hours, .lunches:
-            let rows = ws.ledger(state).days(kind == .hours ? .hours : .lunches, .init(month: month), reveal: global.reveal)
+            let rows = ledger.days(kind == .hours ? .hours : .lunches, .init(month: month), reveal: global.reveal)
             // A district's export says whose each row is; a base's reads back with `import` as it is.
             let orgHeaders = ws.isDistrict ? ["机构 org", "机构名称 org name", "审核 review"] : []
             text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers + orgHeaders] + rows.map {

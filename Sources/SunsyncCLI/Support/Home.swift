@@ -48,11 +48,11 @@ enum Trace {
 /// prints, and freeing a district's records one by one took 0.1-0.25 s for nothing (as compilers skip
 /// freeing at exit). Only for the short-lived `sunsync` process.
 enum KeepUntilExit {
-    nonisolated(unsafe) private static var kept = [MergedState]()
+    nonisolated(unsafe) private static var kept = [Any]()
 
-    static func keep(_ state: MergedState) -> MergedState {
-        kept.append(state)
-        return state
+    static func keep<T>(_ value: T) -> T {
+        kept.append(value)
+        return value
     }
 }
 
@@ -97,21 +97,26 @@ struct Workspace {
         do { return KeepUntilExit.keep(try store.mergedState(collections)) } catch { throw CLIError(error) }
     }
 
-    /// Orgs, participants, and the hours and lunches of a month's whole weeks: what a month's
-    /// listing, report or flags need, without reading a district's whole year.
-    func state(month: String) throws -> MergedState {
+    /// The read model of the hours and lunches dated `days` (all, if nil) with every organization and
+    /// participant: the days as the store keeps them (`Store.dayEntries`), not merged again.
+    func ledger(days: ClosedRange<CivilDate>?) throws -> Ledger {
         let started = ContinuousClock.now
-        defer { Trace.log("read \(month)'s merged state", since: started) }
-        do { return KeepUntilExit.keep(try store.mergedState(days: DateInput.weeks(ofMonth: month))) } catch { throw CLIError(error) }
+        defer { Trace.log("read \(days.map { "\($0.lowerBound)…\($0.upperBound)" } ?? "every day")", since: started) }
+        do {
+            let directory = try store.mergedState([.orgs, .participants]), entries = try store.dayEntries(days: days)
+            return Ledger(directory: KeepUntilExit.keep(directory), entries: entries, settings: settings, scopeOrg: org)
+        } catch { throw CLIError(error) }
     }
 
-    /// Orgs, participants, and the hours and lunches dated in the month itself: for what needs no flags
-    /// (the payment report), a fifth less to read than the month's whole weeks.
-    func state(daysOf month: String) throws -> MergedState {
-        let started = ContinuousClock.now
-        defer { Trace.log("read \(month)'s days", since: started) }
+    /// A month's whole weeks: what a month's listing, report or flags need (a weekly limit looks at whole weeks).
+    func ledger(month: String) throws -> Ledger {
+        try ledger(days: DateInput.weeks(ofMonth: month))
+    }
+
+    /// The days of the month itself: for what needs no flags (the payment report).
+    func ledger(daysOf month: String) throws -> Ledger {
         guard let days = Ledger.days(ofMonth: month) else { throw CLIError("'\(month)' is not a month: write it as YYYY-MM, e.g. 2024-03") }
-        do { return KeepUntilExit.keep(try store.mergedState(days: days)) } catch { throw CLIError(error) }
+        return try ledger(days: days)
     }
 
     /// The rules the server distributed (saved at every sync and login), else the defaults, with today.
@@ -127,11 +132,6 @@ struct Workspace {
     }
 
     static let deviceNamesKey = "device_names"
-
-    /// The read model over `state`, for this laptop's scope.
-    func ledger(_ state: MergedState) -> Ledger {
-        Ledger(state: state, settings: settings, scopeOrg: org)
-    }
 
     /// Whether this laptop sees several organizations (a reviewer's): listings then name the org.
     var isDistrict: Bool { org == nil }

@@ -32,20 +32,32 @@ enum Output {
     }
 
     static func render(_ headers: [String], _ rows: [[String]]) -> String {
+        String(decoding: renderBytes(headers, rows), as: UTF8.self)
+    }
+
+    /// The table as UTF-8: columns padded to their widest cell, a rule under the headers.
+    private static func renderBytes(_ headers: [String], _ rows: [[String]]) -> [UInt8] {
         let all = [headers] + rows
         let cellWidths = all.map { $0.map(displayWidth) }   // measured once per cell
         var widths = [Int](repeating: 0, count: headers.count)
         for row in cellWidths { for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) } }
-        var out = ""
-        out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count + 1))
+        var out = [UInt8]()
+        out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count + 1) * 3 / 2)
+        let space = UInt8(ascii: " ")
         for (n, row) in all.enumerated() {
             for (i, cell) in row.enumerated() {
-                if i > 0 { out += "  " }
-                out += cell
-                if i < row.count - 1, i < widths.count { out += String(repeating: " ", count: widths[i] - cellWidths[n][i]) }
+                if i > 0 { out.append(space); out.append(space) }
+                out.append(contentsOf: cell.utf8)
+                if i < row.count - 1, i < widths.count { out.append(contentsOf: repeatElement(space, count: widths[i] - cellWidths[n][i])) }
             }
-            out += "\n"
-            if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+            out.append(UInt8(ascii: "\n"))
+            if n == 0 {
+                for (i, w) in widths.enumerated() {
+                    if i > 0 { out.append(space); out.append(space) }
+                    out.append(contentsOf: repeatElement(UInt8(ascii: "-"), count: w))
+                }
+                out.append(UInt8(ascii: "\n"))
+            }
         }
         return out
     }

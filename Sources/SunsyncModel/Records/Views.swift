@@ -63,8 +63,13 @@ public struct Participant: Hashable, Sendable {
     }
 }
 
-/// One participant's day: an hours record (`WorkDay`) or a lunch record (`LunchClaim`).
-public struct DayEntry: Hashable, Sendable {
+/// One participant's day — an hours record (`WorkDay`) or a lunch record (`LunchClaim`) — as every
+/// listing, report and flag reads it: what its merged record shows, made once from the record (the
+/// one place the review status, conflict and writers of a day are worked out). A laptop keeps one per
+/// record in its store, so a month is read as 56,000 of these instead of merged again from 350,000 values.
+/// A class: reports and flags pass entries around by the tens of thousands, and a copy is then one
+/// reference, not a dozen.
+public final class DayEntry: Hashable, Sendable {
     public let key: RecordKey
     public let org: String
     public let personKey: String
@@ -73,15 +78,39 @@ public struct DayEntry: Hashable, Sendable {
     /// Minutes for hours, fen for lunches.
     public let quantity: Int64?
     public let deleted: Bool
-    /// The merged record, for what is read of it only when needed.
-    public let record: RecordState
+    /// Where it stands with the reviewer (`RecordState.reviewStatus`).
+    public let review: ReviewStatus
+    /// The verdict the `review` field shows, whether or not it still names the current content: an
+    /// approval with `review` back at needs-review means the record changed after it was approved.
+    public let decision: ReviewDecision.Verdict?
+    public let reviewNote: String?
+    public let project: String?
+    public let note: String?
+    /// The fields whose concurrent edits disagree, in the record's order (empty: no conflict).
+    public let conflictFields: [String]
+    /// The replicas that wrote the current quantity or deletion, sorted.
+    public let replicas: [ReplicaID]
+    /// The replicas that wrote the values in conflict, sorted.
+    public let conflictReplicas: [ReplicaID]
 
-    /// The replicas that wrote the current quantity or deletion (computed when a flag names them).
-    public var replicas: Set<ReplicaID> {
-        record.replicas(of: key.collection == .hours ? ["minutes", "deleted"] : ["amount", "deleted"])
+    public var hasConflict: Bool { !conflictFields.isEmpty }
+
+    /// The entry of a merged hours or lunch record; nil for another collection or an id that is not a day's.
+    public convenience init?(key: RecordKey, record: RecordState) {
+        let conflicts = record.fields.filter { $0.state.isConflict }.map(\.name)
+        let decision = record.displayed("review").flatMap(ReviewDecision.init)
+        self.init(key: key, quantity: record.displayed(key.collection == .hours ? "minutes" : "amount")?.integer,
+                  deleted: record.isDeleted, review: record.reviewStatus, decision: decision?.verdict,
+                  reviewNote: record.displayed("review_note")?.text, project: record.displayed("project")?.text,
+                  note: record.displayed("note")?.text, conflictFields: conflicts,
+                  replicas: record.replicas(of: key.collection == .hours ? ["minutes", "deleted"] : ["amount", "deleted"]).sorted(),
+                  conflictReplicas: conflicts.isEmpty ? [] : record.replicas(of: conflicts).sorted())
     }
 
-    public init?(key: RecordKey, record: RecordState) {
+    /// An entry as it was worked out before (a store's row); nil for an id that is not a day's.
+    public init?(key: RecordKey, quantity: Int64?, deleted: Bool, review: ReviewStatus, decision: ReviewDecision.Verdict?,
+                 reviewNote: String?, project: String?, note: String?, conflictFields: [String],
+                 replicas: [ReplicaID], conflictReplicas: [ReplicaID]) {
         guard key.collection == .hours || key.collection == .lunches,
               let parts = try? NaturalKey.parse(key), let person = parts.personKey, let date = parts.date,
               let participant = parts.participant else { return nil }
@@ -90,13 +119,32 @@ public struct DayEntry: Hashable, Sendable {
         personKey = person
         self.participant = participant
         self.date = date
-        quantity = record.displayed(key.collection == .hours ? "minutes" : "amount")?.integer
-        deleted = record.isDeleted
-        self.record = record
+        self.quantity = quantity
+        self.deleted = deleted
+        self.review = review
+        self.decision = decision
+        self.reviewNote = reviewNote
+        self.project = project
+        self.note = note
+        self.conflictFields = conflictFields
+        self.replicas = replicas
+        self.conflictReplicas = conflictReplicas
     }
 
-    public static func == (lhs: DayEntry, rhs: DayEntry) -> Bool { lhs.key == rhs.key && lhs.record == rhs.record }
+    public static func == (a: DayEntry, b: DayEntry) -> Bool {
+        a === b || (a.key == b.key && a.quantity == b.quantity && a.deleted == b.deleted && a.review == b.review
+            && a.decision == b.decision && a.reviewNote == b.reviewNote && a.project == b.project && a.note == b.note
+            && a.conflictFields == b.conflictFields && a.replicas == b.replicas && a.conflictReplicas == b.conflictReplicas)
+    }
+
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    /// The entries of every hours and lunch record in `state`.
+    public static func all(in state: MergedState) -> [DayEntry] {
+        state.records.compactMap { key, record in
+            key.collection == .hours || key.collection == .lunches ? DayEntry(key: key, record: record) : nil
+        }
+    }
 }
 public typealias WorkDay = DayEntry
 public typealias LunchClaim = DayEntry

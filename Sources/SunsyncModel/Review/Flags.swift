@@ -2,23 +2,37 @@
 /// several organizations' records — a district's view; a base's laptop holds only its own.
 public enum Flags {
     public static func compute(_ state: MergedState, settings: FlagSettings) -> [Flag] {
+        compute(state, days: DayEntry.all(in: state), settings: settings)
+    }
+
+    /// The flags of `directory`'s organizations and participants (any other records it holds are not
+    /// read) and of the hours and lunch records `days`: what a laptop that keeps its days as entries asks.
+    public static func compute(_ directory: MergedState, days: [DayEntry], settings: FlagSettings) -> [Flag] {
         let today = CivilDate(settings.today)
         var orgs = [String: Organization]()
         var participants = [String: Participant]()
         var hours = [DayEntry](), lunches = [DayEntry]()
         var flags = [Flag]()
 
-        for (key, record) in state.records {
-            if record.hasConflict {
-                let fields = record.fields.filter { $0.state.isConflict }
-                flags.append(Flag(.conflict, records: [key], replicas: record.replicas(of: fields.map(\.name)),
-                                  message: "concurrent edits of \(fields.map(\.name).joined(separator: ", ")) disagree; choose a value"))
-            }
+        func conflict(_ key: RecordKey, fields: [String], replicas: some Sequence<ReplicaID>) {
+            flags.append(Flag(.conflict, records: [key], replicas: replicas,
+                              message: "concurrent edits of \(fields.joined(separator: ", ")) disagree; choose a value"))
+        }
+        for (key, record) in directory.records {
             switch key.collection {
             case .orgs: orgs[key.id] = Organization(key: key, record: record)
             case .participants: participants[key.id] = Participant(key: key, record: record)
-            case .hours: if let d = DayEntry(key: key, record: record), !d.deleted { hours.append(d) }
-            case .lunches: if let d = DayEntry(key: key, record: record), !d.deleted { lunches.append(d) }
+            case .hours, .lunches: continue
+            }
+            if record.hasConflict {
+                let fields = record.fields.filter { $0.state.isConflict }.map(\.name)
+                conflict(key, fields: fields, replicas: record.replicas(of: fields))
+            }
+        }
+        for day in days {
+            if day.hasConflict { conflict(day.key, fields: day.conflictFields, replicas: day.conflictReplicas) }
+            if !day.deleted {
+                if day.key.collection == .hours { hours.append(day) } else { lunches.append(day) }
             }
         }
         let worked = hours.filter { ($0.quantity ?? 0) > 0 }
@@ -67,7 +81,7 @@ public enum Flags {
         var monthly = [MonthKey: [DayEntry]]()
         let retirement = settings.rules.retirement
         for entry in worked + lunches {
-            let month = entry.date.monthKey
+            let month = entry.date.monthNumber
             if let today, entry.date > today {
                 monthly[MonthKey(kind: .futureDate, participant: entry.participant, month: month), default: []].append(entry)
             }
@@ -102,9 +116,13 @@ public enum Flags {
         }
 
         // Across organizations: one person, one day, two organizations.
+        var persons = [String: Int64]()
         for (kind, entries) in [(Flag.Kind.doubleLunchClaim, lunches), (.hoursAtSeveralOrgs, worked)] {
             var days = [Int64: [Int]]()
-            for (i, entry) in entries.enumerated() { days[dayKey(intern("person:" + entry.personKey), entry.date), default: []].append(i) }
+            for (i, entry) in entries.enumerated() {
+                let person = persons[entry.personKey] ?? { let n = Int64(persons.count); persons[entry.personKey] = n; return n }()
+                days[dayKey(person, entry.date), default: []].append(i)
+            }
             for (_, positions) in days where positions.count > 1 {
                 let same = positions.map { entries[$0] }
                 let orgs = Set(same.map(\.org))
@@ -121,7 +139,7 @@ public enum Flags {
             let overlapping = same.filter { a in same.contains { b in b.org != a.org && overlaps(a, b) } }
             guard !overlapping.isEmpty else { continue }
             flags.append(Flag(.activeAtSeveralOrgs, records: overlapping.map(\.key),
-                              replicas: overlapping.flatMap { state[$0.key]?.replicas(of: ["active", "contract_start", "contract_end", "cert"]) ?? [] },
+                              replicas: overlapping.flatMap { directory[$0.key]?.replicas(of: ["active", "contract_start", "contract_end", "cert"]) ?? [] },
                               message: "one person active under overlapping contracts at \(Set(overlapping.map(\.org)).sorted().joined(separator: ", "))"))
         }
         return flags.sorted()
@@ -133,7 +151,7 @@ public enum Flags {
         return aStart <= bEnd && bStart <= aEnd
     }
 
-    private struct MonthKey: Hashable { let kind: Flag.Kind; let participant: String; let month: String }
+    private struct MonthKey: Hashable { let kind: Flag.Kind; let participant: String; let month: Int }
 
     /// "2024-03: 4, 5, 11 (3 days)".
     static func describe(days: [CivilDate]) -> String {
