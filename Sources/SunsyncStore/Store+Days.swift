@@ -38,31 +38,32 @@ enum DayEntries {
             bind(s, 2, key.id)
             return try step(s, db)
         }
-        let s = try db.cachedStatement(sql: "INSERT OR REPLACE INTO day_entries(\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").sqliteStatement
+        try step(bound(try db.cachedStatement(sql: "INSERT OR REPLACE INTO day_entries(\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").sqliteStatement,
+                       entry, rkey), db)
+    }
+
+    /// Writes the entry of a record that had no row; false (writing nothing) if it had one.
+    static func insertNew(_ entry: DayEntry, rkey: Int64, _ db: Database) throws -> Bool {
+        try step(bound(try db.cachedStatement(sql: "INSERT OR IGNORE INTO day_entries(\(columns)) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").sqliteStatement,
+                       entry, rkey), db)
+        return sqlite3_changes(db.sqliteConnection) == 1
+    }
+
+    private static func bound(_ s: SQLiteStatement, _ entry: DayEntry, _ rkey: Int64) -> SQLiteStatement {
         sqlite3_bind_int64(s, 1, rkey)
-        bind(s, 2, key.id)
+        bind(s, 2, entry.key.id)
         if let q = entry.quantity { sqlite3_bind_int64(s, 3, q) } else { sqlite3_bind_null(s, 3) }
         sqlite3_bind_int64(s, 4, entry.deleted ? 1 : 0)
         sqlite3_bind_int64(s, 5, code(entry.review))
         if let d = entry.decision { sqlite3_bind_int64(s, 6, d == .approved ? 1 : 2) } else { sqlite3_bind_null(s, 6) }
-        for (i, text) in [(Int32(7), entry.reviewNote), (8, entry.project), (9, entry.note),
-                          (10, entry.conflictFields.isEmpty ? nil : entry.conflictFields.joined(separator: "\n"))] {
-            if let text { bind(s, i, text) } else { sqlite3_bind_null(s, i) }
-        }
+        func text(_ i: Int32, _ text: String?) { if let text { bind(s, i, text) } else { sqlite3_bind_null(s, i) } }
+        text(7, entry.reviewNote)
+        text(8, entry.project)
+        text(9, entry.note)
+        text(10, entry.conflictFields.isEmpty ? nil : entry.conflictFields.joined(separator: "\n"))
         bindReplicas(s, 11, entry.replicas)
         bindReplicas(s, 12, entry.conflictReplicas)
-        try step(s, db)
-    }
-
-    /// Whether the record has a row: then it had ops before the transaction now applying more.
-    static func exists(rkey: Int64, record: String, _ db: Database) throws -> Bool {
-        let s = try db.cachedStatement(sql: "SELECT 1 FROM day_entries WHERE rkey = ? AND record = ?").sqliteStatement
-        defer { sqlite3_reset(s) }
-        sqlite3_bind_int64(s, 1, rkey)
-        bind(s, 2, record)
-        let rc = sqlite3_step(s)
-        guard rc == SQLITE_ROW || rc == SQLITE_DONE else { throw error(rc, db) }
-        return rc == SQLITE_ROW
+        return s
     }
 
     /// The entries whose record keys lie in `keys`, in key order.

@@ -119,14 +119,14 @@ final class Applier {
     let selectCurrent: SQLiteStatement, selectOp: SQLiteStatement
     /// Whether `replaced` may hold rows; it is nearly always empty, and then arrivals need not look in it.
     private var mayHaveReplaced: Bool
-    /// The hours and lunch records new ops touched, with those ops, where the store keeps day entries
-    /// (a laptop's); nil where it keeps none (a server's).
-    private var touched: [RecordKey: [Op]]?
+    /// The hours and lunch records new ops touched, merged from those ops alone, where the store keeps
+    /// day entries (a laptop's); nil where it keeps none (a server's).
+    private var touched: MergedState?
 
     init(_ db: Database) throws {
         self.db = db
         mayHaveReplaced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replaced)") ?? true
-        touched = try db.tableExists(DayEntries.table) ? [:] : nil
+        touched = try db.tableExists(DayEntries.table) ? MergedState() : nil
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
         insertOp = try prepare("""
             INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -168,28 +168,23 @@ final class Applier {
     @discardableResult
     func apply(_ op: Op, local: Bool, outbox: Bool = true) throws -> Bool {
         guard try merge(op, local: local, outbox: outbox) else { return false }
-        if touched != nil, op.collection == .hours || op.collection == .lunches { touched![op.key, default: []].append(op) }
+        if touched != nil, op.collection == .hours || op.collection == .lunches { _ = touched!.apply(op) }
         return true
     }
 
     /// Brings the day entries (`DayEntries`) of the records this transaction's new ops touched up to
-    /// date: called by every transaction that applies ops, before it commits. A record with a row had
-    /// ops before: its merged record is read back. One without had none, so the ops this transaction
-    /// brought are all of it: they are merged here (the model's merge, as when it is read back), which
-    /// keeps a first sync from reading back every record it wrote.
+    /// date: called by every transaction that applies ops, before it commits. Most records a sync
+    /// brings are new: the ops this transaction brought are then all of it, and the entry is made from
+    /// them (the model's merge, as when it is read back) and inserted. Where a row was there already,
+    /// the record had ops before: its merged record is read back and the row replaced. A first sync
+    /// then never reads back what it wrote.
     func finish() throws {
-        guard let records = touched, !records.isEmpty else { return }
-        touched = [:]
-        for (key, ops) in records {
-            let rkey = Store.recordHash(key.collection, key.id)
-            let record: RecordState?
-            if try DayEntries.exists(rkey: rkey, record: key.id, db) {
-                record = try Store.records(db, collection: key.collection, id: key.id)[key]
-            } else {
-                var state = MergedState()
-                state.apply(ops, toRecord: key)
-                record = state[key]
-            }
+        guard let merged = touched, !merged.records.isEmpty else { return }
+        touched = MergedState()
+        // In key order: the rows then go into the table's pages one after another.
+        for (rkey, key, record) in merged.records.map({ (Store.recordHash($0.key.collection, $0.key.id), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+            if let entry = DayEntry(key: key, record: record), try DayEntries.insertNew(entry, rkey: rkey, db) { continue }
+            let record = try Store.records(db, collection: key.collection, id: key.id)[key]
             try DayEntries.save(record.flatMap { DayEntry(key: key, record: $0) }, key: key, rkey: rkey, db)
         }
     }

@@ -103,7 +103,7 @@ public final class DayEntry: Hashable, Sendable {
                   deleted: record.isDeleted, review: record.reviewStatus, decision: decision?.verdict,
                   reviewNote: record.displayed("review_note")?.text, project: record.displayed("project")?.text,
                   note: record.displayed("note")?.text, conflictFields: conflicts,
-                  replicas: record.replicas(of: key.collection == .hours ? ["minutes", "deleted"] : ["amount", "deleted"]).sorted(),
+                  replicas: Self.writers(record, key.collection == .hours ? "minutes" : "amount", "deleted"),
                   conflictReplicas: conflicts.isEmpty ? [] : record.replicas(of: conflicts).sorted())
     }
 
@@ -129,6 +129,15 @@ public final class DayEntry: Hashable, Sendable {
         self.conflictFields = conflictFields
         self.replicas = replicas
         self.conflictReplicas = conflictReplicas
+    }
+
+    /// The replicas that wrote the current values of two fields, sorted, each once (few: no set is made).
+    static func writers(_ record: RecordState, _ a: String, _ b: String) -> [ReplicaID] {
+        var replicas = [ReplicaID]()
+        for field in record.fields where field.name == a || field.name == b {
+            for entry in field.state.current where !replicas.contains(entry.id.replica) { replicas.append(entry.id.replica) }
+        }
+        return replicas.count > 1 ? replicas.sorted() : replicas
     }
 
     public static func == (a: DayEntry, b: DayEntry) -> Bool {
