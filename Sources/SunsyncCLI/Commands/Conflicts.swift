@@ -58,7 +58,7 @@ struct Conflicts: ParsableCommand {
 
     func run() throws {
         let ws = try Workspace(global)
-        let rows = ConflictRow.all(try ws.state(), ws: ws)
+        let rows = ConflictRow.all(try ws.conflictState(), ws: ws)
         if global.json { return try Output.json(rows) }
         Output.table(["ref", "机构 org", "姓名 name", "日期 date", "record", "field", "值 values (device, time)"],
                      rows.map { row in
@@ -79,7 +79,7 @@ struct Resolve: ParsableCommand {
 
     func run() throws {
         let ws = try Workspace(global)
-        let rows = ConflictRow.all(try ws.state(), ws: ws)
+        let rows = ConflictRow.all(try ws.conflictState(), ws: ws)
         guard let row = rows.first(where: { $0.ref == ref || "\($0.collection)/\($0.record)#\($0.field)" == ref }) else {
             throw CLIError("no open conflict '\(ref)'; `sunsync conflicts` lists them")
         }

@@ -119,6 +119,16 @@ struct Workspace {
         return try ledger(days: days)
     }
 
+    /// Organizations and participants, and the hours and lunch records in conflict (found by their
+    /// entries, read whole): what `conflicts` and `resolve` need, without merging a district's year.
+    func conflictState() throws -> MergedState {
+        do {
+            var state = KeepUntilExit.keep(try store.mergedState([.orgs, .participants]))
+            for entry in try store.dayEntries() where entry.hasConflict { state.replace(entry.key, with: try store.record(entry.key)) }
+            return state
+        } catch { throw CLIError(error) }
+    }
+
     /// The rules the server distributed (saved at every sync and login), else the defaults, with today.
     var settings: FlagSettings {
         FlagSettings(today: DateInput.today().description, rules: (try? store.rules()) ?? Rules())
