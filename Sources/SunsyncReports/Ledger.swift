@@ -46,7 +46,7 @@ public final class Ledger {
     }
 
     /// Every flag, computed once.
-    public private(set) lazy var flags: [Flag] = Flags.compute(state, days: entries, settings: settings)
+    public private(set) lazy var flags: [Flag] = Flags.compute(state, orgs: orgs, participants: participants, days: entries, settings: settings)
 
     /// The entry of an hours or lunch record, if the ledger holds it.
     public func entry(_ key: RecordKey) -> DayEntry? {
@@ -66,7 +66,7 @@ public final class Ledger {
         guard let month, let first = CivilDate(month + "-01") else { return flags }
         let last = Self.lastDay(of: first)
         return flags.filter { flag in
-            let dates = flag.records.compactMap { (try? NaturalKey.parse($0))?.date }
+            let dates = flag.records.compactMap(Self.date)
             if !dates.isEmpty { return dates.contains { $0.monthKey == month } }
             if flag.kind == .activeAtSeveralOrgs {
                 let people = flag.records.compactMap { participants[$0.id] }
@@ -76,6 +76,25 @@ public final class Ledger {
             }
             return true
         }
+    }
+
+    /// The date of an hours or lunch record, from the end of its id (nil for another record).
+    static func date(_ key: RecordKey) -> CivilDate? {
+        key.collection == .hours || key.collection == .lunches ? CivilDate(Substring(key.id.utf8.suffix(10))) : nil
+    }
+
+    /// The participant an hours, lunch or participant record is about: its id, less the date (nil for an org).
+    static func participant(_ key: RecordKey) -> String? {
+        switch key.collection {
+        case .participants: key.id
+        case .hours, .lunches: key.id.utf8.count > 11 ? String(Substring(key.id.utf8.dropLast(11))) : nil
+        case .orgs: nil
+        }
+    }
+
+    /// The org a record belongs to: its id up to the first `/`.
+    static func org(_ key: RecordKey) -> String {
+        String(key.id.prefix { $0 != "/" })
     }
 
     /// The hours or lunch records a short id (`ReviewRef`) names: one, or none; two only when their

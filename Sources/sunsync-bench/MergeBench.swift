@@ -31,7 +31,7 @@ func makeOps(count: Int, conflictHeavy: Bool) -> [Op] {
     var recordNumber = 0
     while ops.count < count {
         let org = "MH-SB-\(String(format: "%03d", recordNumber % 50))"
-        let person = String(format: "%020x", recordNumber % 2000)
+        let person = BenchPeople.personKeys[recordNumber % BenchPeople.count]
         let date = CivilDate(dayNumber: 19_000 + Int32(recordNumber / 2000))
         let record = "\(org)/\(person)/\(date)"
         recordNumber += 1
@@ -63,6 +63,30 @@ func makeOps(count: Int, conflictHeavy: Bool) -> [Op] {
         ops[start..<min(start + 64, ops.count)].shuffle(using: &rng)
     }
     return ops
+}
+
+/// The bench's 2,000 participants (40 per base, person `n` at base `n % 50`): valid certificate numbers
+/// of people born 1957-1999, one in ten part-time, so that a district's flags have real work to do
+/// (weekly limits, working ages). Their person keys derive from the numbers, as the schema requires.
+enum BenchPeople {
+    static let count = 2000
+
+    static let certificates: [String] = (0..<count).map { n in
+        let birth = CivilDate(year: 1957, month: 1, day: 1)!.adding(days: n * 7)
+        let (y, m, d) = birth.parts
+        let body = "310112" + String(format: "%04d%02d%02d%03d", y, m, d, n % 1000)
+        let weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+        let sum = zip(body, weights).reduce(0) { $0 + ($1.0.wholeNumberValue ?? 0) * $1.1 }
+        return body + String(Array("10X98765432")[sum % 11]) + "\(n % 7 + 1)\(n % 4 + 1)"
+    }
+
+    static let personKeys: [String] = certificates.map { NaturalKey.personKey(try! CertificateNumber(validating: $0).residentID) }
+
+    /// The participant records' writes: name, certificate, contract.
+    static func fields(_ n: Int) -> [(String, Value)] {
+        [("name", .text("参与者\(n)")), ("cert", .text(certificates[n])),
+         ("contract", .text(n % 10 == 0 ? "part-time" : "full-time")), ("contract_start", .date(CivilDate("2021-01-01")!))]
+    }
 }
 
 func runMerge(mix: String, count: Int) {

@@ -105,6 +105,10 @@ func makePostgresData(_ url: String, ops count: Int) async throws -> ServerData 
             try tx.set(key, "kind", .text("sunshine-base"))
             try tx.set(key, "district", .text("310112"))
         }
+        for n in 0..<BenchPeople.count {
+            let key = RecordKey(collection: .participants, id: "\(orgs[n % 50])/\(BenchPeople.personKeys[n])")
+            for (field, value) in BenchPeople.fields(n) { try tx.set(key, field, value) }
+        }
     }
     let ops = makeOps(count: count, conflictHeavy: false)
     for start in stride(from: 0, to: ops.count, by: 5_000) {
@@ -149,6 +153,10 @@ func makeServerData(_ dir: String, ops count: Int) throws -> ServerData {
             try tx.set(key, "name", .text("基地 \(org)"))
             try tx.set(key, "kind", .text("sunshine-base"))
             try tx.set(key, "district", .text("310112"))
+        }
+        for n in 0..<BenchPeople.count {
+            let key = RecordKey(collection: .participants, id: "\(orgs[n % 50])/\(BenchPeople.personKeys[n])")
+            for (field, value) in BenchPeople.fields(n) { try tx.set(key, field, value) }
         }
     }
     let ops = makeOps(count: count, conflictHeavy: false)

@@ -42,7 +42,10 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
     public var addressCode: Substring { text.prefix(6) }
 
     /// From the sequence digit (17th): odd is male, even is female.
-    public var isMale: Bool { (Array(text)[16].wholeNumberValue ?? 0) % 2 == 1 }
+    public var isMale: Bool {
+        let utf8 = text.utf8   // 18 ASCII characters (checked when made)
+        return (utf8[utf8.index(utf8.startIndex, offsetBy: 16)] - UInt8(ascii: "0")) % 2 == 1
+    }
 
     /// `310112********1234`: the address code and last four characters, the rest hidden.
     public var masked: String { Self.mask(text) }
