@@ -1,3 +1,4 @@
+import Foundation
 import SunsyncModel
 
 /// One participant's day — an hours record (`WorkDay`) or a lunch record (`LunchClaim`) — as listings,
@@ -95,35 +96,55 @@ extension Ledger {
         let order = picked.indices.sorted { a, b in
             sortKeys[a] != sortKeys[b] ? sortKeys[a] < sortKeys[b] : picked[a].key.id < picked[b].key.id
         }
-        var lines = [DayLine]()
-        lines.reserveCapacity(order.count)
-        var orgNames = [String: String]()   // org code → name, looked up once each
-        var certificates = [String: String]()   // participant → the number as shown, masked once each
-        for i in order {
+        // Names and numbers as shown, once per org and participant.
+        var orgNames = [String: String](), certificates = [String: String]()
+        for entry in picked {
+            if orgNames[entry.org] == nil { orgNames[entry.org] = orgName(entry.org) }
+            if certificates[entry.participant] == nil {
+                certificates[entry.participant] = Self.show(participants[entry.participant]?.certificate, reveal: reveal)
+            }
+        }
+        let flagsByRecord = withFlags || filter.flagged ? self.flagsByRecord : [:]
+        let shownOrgNames = orgNames, shownCertificates = certificates
+        // The lines are made in two halves at once (each a few hundred thousand strings on a district's month).
+        @Sendable func line(_ i: Int) -> DayLine? {
             let entry = picked[i]
             let key = entry.key, status = entry.review
-            if let wanted = filter.status, status != wanted { continue }
-            let flagKinds = withFlags || filter.flagged ? Array(Set((flagsByRecord[key] ?? []).map(\.kind.rawValue))).sorted() : []
-            if filter.flagged, flagKinds.isEmpty, !entry.hasConflict { continue }
+            if let wanted = filter.status, status != wanted { return nil }
+            let flagKinds = flagsByRecord[key].map { Array(Set($0.map(\.kind.rawValue))).sorted() } ?? []
+            if filter.flagged, flagKinds.isEmpty, !entry.hasConflict { return nil }
             let q = entry.quantity
             let hours = key.collection == .hours
-            let orgName = orgNames[entry.org] ?? { let n = self.orgName(entry.org); orgNames[entry.org] = n; return n }()
-            let certificate = certificates[entry.participant] ?? {
-                let shown = Self.show(participants[entry.participant]?.certificate, reveal: reveal)
-                certificates[entry.participant] = shown
-                return shown
-            }()
-            lines.append(DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: key.collection.rawValue, org: entry.org,
-                                 orgName: orgName, participantId: entry.participant, name: names[i], certificate: certificate,
-                                 date: entry.date.description,
-                                 minutes: hours ? q : nil, hours: hours ? q.map(Quantity.hours) : nil,
-                                 amountFen: hours ? nil : q, amount: hours ? nil : q.map(Quantity.yuan),
-                                 project: entry.project, note: entry.note,
-                                 deleted: entry.deleted, review: status.rawValue, reviewNote: entry.reviewNote,
-                                 changedAfterApproval: status == .needsReview && entry.decision == .approved,
-                                 conflict: entry.hasConflict, flags: flagKinds))
+            return DayLine(id: key.id, reviewId: ReviewRef.make(key), collection: key.collection.rawValue, org: entry.org,
+                           orgName: shownOrgNames[entry.org] ?? "", participantId: entry.participant, name: names[i],
+                           certificate: shownCertificates[entry.participant] ?? "", date: entry.date.description,
+                           minutes: hours ? q : nil, hours: hours ? q.map(Quantity.hours) : nil,
+                           amountFen: hours ? nil : q, amount: hours ? nil : q.map(Quantity.yuan),
+                           project: entry.project, note: entry.note,
+                           deleted: entry.deleted, review: status.rawValue, reviewNote: entry.reviewNote,
+                           changedAfterApproval: status == .needsReview && entry.decision == .approved,
+                           conflict: entry.hasConflict, flags: flagKinds)
         }
+        let halves = Halves()
+        let middle = order.count / 2
+        DispatchQueue.concurrentPerform(iterations: order.count > 2000 ? 2 : 1) { half in
+            let range = order.count > 2000 ? (half == 0 ? 0..<middle : middle..<order.count) : 0..<order.count
+            var made = [DayLine]()
+            made.reserveCapacity(half == 0 ? order.count : range.count)   // the first half then takes the second in place
+            made.append(contentsOf: order[range].lazy.compactMap(line))
+            halves.lock.withLock { halves.lines[half] = made }
+        }
+        var lines = halves.lines[0], later = halves.lines[1]
+        halves.lines = []
+        lines.append(contentsOf: later)
+        later = []
         return lines
+    }
+
+    /// The two halves' lines, handed back from their threads.
+    private final class Halves: @unchecked Sendable {
+        let lock = NSLock()
+        var lines: [[DayLine]] = [[], []]
     }
 
     /// Each value's rank among the distinct values (equal values, equal ranks).

@@ -55,7 +55,7 @@ struct ReviewCommand: ParsableCommand {
             Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"],
                          rows.map { row in
                              [row.reviewId, row.org, row.name, row.certificate, row.date,
-                              row.collection == "hours" ? "\(row.hours ?? "") h" : "午餐 \(row.amount ?? "") yuan",
+                              row.collection == "hours" ? ReviewCommand.hours(row.hours) : "午餐 \(row.amount ?? "") yuan",
                               DayCommands.reviewCell(row),
                               (row.flags.map { FlagsCommand.label($0) } + (row.conflict && !row.flags.contains("conflict") ? ["冲突"] : [])).joined(separator: ", ")]
                          },
@@ -67,6 +67,12 @@ struct ReviewCommand: ParsableCommand {
                       + " (`sunsync report monthly --month M` shows where to look first).")
             }
         }
+    }
+
+    /// Hours with their unit: `6.8 h`, and `2h23m` as it is (it says its units).
+    static func hours(_ text: String?) -> String {
+        guard let text else { return "" }
+        return text.hasSuffix("m") ? text : text + " h"
     }
 
     struct Show: ParsableCommand {
@@ -90,7 +96,7 @@ struct ReviewCommand: ParsableCommand {
             }
             print("\(line.reviewId)  \(line.collection == "hours" ? "工时 hours" : "午餐 lunch")  \(line.org) \(line.orgName)")
             print("  \(line.name) \(line.certificate)  \(line.date)  "
-                  + (line.collection == "hours" ? "\(line.hours ?? "") h\(line.project.map { "  劳动项目 " + $0 } ?? "")" : "\(line.amount ?? "") yuan")
+                  + (line.collection == "hours" ? "\(ReviewCommand.hours(line.hours))\(line.project.map { "  劳动项目 " + $0 } ?? "")" : "\(line.amount ?? "") yuan")
                   + (line.note.map { "  备注 " + $0 } ?? "") + (line.deleted ? "  (deleted)" : ""))
             print("  审核 review: \(DayCommands.reviewCell(line))")
             for flag in flags { print("  提示 flag: \(flag)") }

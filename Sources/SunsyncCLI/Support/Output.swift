@@ -28,7 +28,18 @@ enum Output {
             print(empty)
             return
         }
-        print(render(headers, rows), terminator: "")
+        // Written as the bytes rendered (a district's month is megabytes: no second copy as a String).
+        fflush(nil)   // what print buffered goes first
+        let bytes = renderBytes(headers, rows)
+        bytes.withUnsafeBytes { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(1, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }   // a closed pipe (`| head`): nothing more to say
+                offset += written
+            }
+        }
     }
 
     static func render(_ headers: [String], _ rows: [[String]]) -> String {
@@ -38,9 +49,17 @@ enum Output {
     /// The table as UTF-8: columns padded to their widest cell, a rule under the headers.
     private static func renderBytes(_ headers: [String], _ rows: [[String]]) -> [UInt8] {
         let all = [headers] + rows
-        let cellWidths = all.map { $0.map(displayWidth) }   // measured once per cell
+        // Each cell measured once, kept in one flat array (row n's cells from n * columns).
+        let columns = all.map(\.count).max() ?? 0
+        var cellWidths = [Int32](repeating: 0, count: all.count * columns)
         var widths = [Int](repeating: 0, count: headers.count)
-        for row in cellWidths { for (i, w) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], w) } }
+        for (n, row) in all.enumerated() {
+            for (i, cell) in row.enumerated() {
+                let w = displayWidth(cell)
+                cellWidths[n * columns + i] = Int32(w)
+                if i < widths.count { widths[i] = max(widths[i], w) }
+            }
+        }
         var out = [UInt8]()
         out.reserveCapacity(all.count * (widths.reduce(0, +) + 2 * widths.count + 1) * 3 / 2)
         let space = UInt8(ascii: " ")
@@ -48,7 +67,7 @@ enum Output {
             for (i, cell) in row.enumerated() {
                 if i > 0 { out.append(space); out.append(space) }
                 out.append(contentsOf: cell.utf8)
-                if i < row.count - 1, i < widths.count { out.append(contentsOf: repeatElement(space, count: widths[i] - cellWidths[n][i])) }
+                if i < row.count - 1, i < widths.count { out.append(contentsOf: repeatElement(space, count: widths[i] - Int(cellWidths[n * columns + i]))) }
             }
             out.append(UInt8(ascii: "\n"))
             if n == 0 {
@@ -68,6 +87,8 @@ enum Output {
         if utf8.allSatisfy({ $0 < 0x80 }) { return utf8.count }   // most cells: dates, numbers, ids
         return text.unicodeScalars.reduce(0) { width, scalar in
             let v = scalar.value
+            if v < 0x300 { return width + 1 }   // Latin: one column, no combining marks below U+0300
+            if (0x4E00...0x9FFF).contains(v) { return width + 2 }   // the common CJK ideographs, first
             if scalar.properties.generalCategory == .nonspacingMark || v == 0x200B || v == 0xFEFF { return width }
             let wide = (0x1100...0x115F).contains(v) || (0x2E80...0x303E).contains(v) || (0x3041...0x33FF).contains(v)
                 || (0x3400...0x4DBF).contains(v) || (0x4E00...0x9FFF).contains(v) || (0xA000...0xA4CF).contains(v)
