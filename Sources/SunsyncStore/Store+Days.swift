@@ -72,6 +72,7 @@ enum DayEntries {
         defer { sqlite3_reset(s) }
         sqlite3_bind_int64(s, 1, keys.lowerBound)
         sqlite3_bind_int64(s, 2, keys.upperBound)
+        var people = DayEntry.People()
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
@@ -79,7 +80,7 @@ enum DayEntries {
             let collection: CollectionName = sqlite3_column_int64(s, 0) >> 60 == 3 ? .lunches : .hours
             func text(_ i: Int32) -> String? { sqlite3_column_type(s, i) == SQLITE_NULL ? nil : columnText(s, i) }
             let decision = sqlite3_column_int64(s, 5)
-            guard let entry = DayEntry(key: RecordKey(collection: collection, id: columnText(s, 1)),
+            guard let entry = DayEntry(key: RecordKey(collection: collection, id: columnText(s, 1)), people: &people,
                                        quantity: sqlite3_column_type(s, 2) == SQLITE_NULL ? nil : sqlite3_column_int64(s, 2),
                                        deleted: sqlite3_column_int64(s, 3) != 0, review: status(sqlite3_column_int64(s, 4)),
                                        decision: decision == 1 ? .approved : decision == 2 ? .rejected : nil,

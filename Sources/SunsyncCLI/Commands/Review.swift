@@ -40,10 +40,14 @@ struct ReviewCommand: ParsableCommand {
         func run() throws {
             let ws = try Workspace(global)
             let month = try self.month.map(DateInput.month)
-            let ledger = try month.map(ws.ledger(month:)) ?? ws.ledger(days: nil)
-            try ReportOrg.check(org, ledger)
             var started = ContinuousClock.now
-            let rows = ledger.reviewList(.init(month: month, org: org, status: status?.status, flagged: flagged), reveal: global.reveal)
+            // The ledger (a district's month of entries) lives only while the lines are made, and the lines
+            // only until they are cells: a district's month then needs no more memory than the largest step.
+            var rows = try {
+                let ledger = try month.map(ws.ledger(month:)) ?? ws.ledger(days: nil)
+                try ReportOrg.check(org, ledger)
+                return ledger.reviewList(.init(month: month, org: org, status: status?.status, flagged: flagged), reveal: global.reveal)
+            }()
             Trace.log("review list: \(rows.count) lines", since: started)
             started = ContinuousClock.now
             defer { Trace.log("review list: output", since: started) }
@@ -52,13 +56,14 @@ struct ReviewCommand: ParsableCommand {
             for i in rows.indices { count[rows[i].review, default: 0] += 1 }
             let summary = "\(rows.count) records: \(count["approved"] ?? 0) 已通过 approved, \(count["needs_review"] ?? 0) 待审核 to review, "
                 + "\(count["rejected"] ?? 0) 已退回 rejected"
-            Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"],
-                         rows.map { row in
-                             [row.reviewId, row.org, row.name, row.certificate, row.date,
-                              row.collection == "hours" ? ReviewCommand.hours(row.hours) : "午餐 \(row.amount ?? "") yuan",
-                              DayCommands.reviewCell(row),
-                              (row.flags.map { FlagsCommand.label($0) } + (row.conflict && !row.flags.contains("conflict") ? ["冲突"] : [])).joined(separator: ", ")]
-                         },
+            let cells = rows.map { row in
+                [row.reviewId, row.org, row.name, row.certificate, row.date,
+                 row.collection == "hours" ? ReviewCommand.hours(row.hours) : "午餐 \(row.amount ?? "") yuan",
+                 DayCommands.reviewCell(row),
+                 (row.flags.map { FlagsCommand.label($0) } + (row.conflict && !row.flags.contains("conflict") ? ["冲突"] : [])).joined(separator: ", ")]
+            }
+            rows = []
+            Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"], cells,
                          empty: "Nothing to list\(month.map { " in \($0)" } ?? "")\(org.map { " for \($0)" } ?? "").")
             if count.isEmpty { return }
             print(summary)

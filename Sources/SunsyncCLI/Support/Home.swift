@@ -40,8 +40,15 @@ enum Trace {
 
     static func log(_ what: @autoclosure () -> String, since start: ContinuousClock.Instant) {
         guard on else { return }
-        FileHandle.standardError.write(Data("\(what()): \(ContinuousClock.now - start)\n".utf8))
+        FileHandle.standardError.write(Data("\(what()): \(ContinuousClock.now - start), resident \(residentMB()) MB\n".utf8))
     }
+}
+
+/// This process's resident memory now (VmRSS), in MB.
+private func residentMB() -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) / 1024
 }
 
 /// What a command read, kept until the process ends: a command ends the process right after it

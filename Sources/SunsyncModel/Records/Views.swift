@@ -108,17 +108,44 @@ public final class DayEntry: Hashable, Sendable {
     }
 
     /// An entry as it was worked out before (a store's row); nil for an id that is not a day's.
-    public init?(key: RecordKey, quantity: Int64?, deleted: Bool, review: ReviewStatus, decision: ReviewDecision.Verdict?,
-                 reviewNote: String?, project: String?, note: String?, conflictFields: [String],
+    public convenience init?(key: RecordKey, quantity: Int64?, deleted: Bool, review: ReviewStatus, decision: ReviewDecision.Verdict?,
+                             reviewNote: String?, project: String?, note: String?, conflictFields: [String],
+                             replicas: [ReplicaID], conflictReplicas: [ReplicaID]) {
+        var people = People()
+        self.init(key: key, people: &people, quantity: quantity, deleted: deleted, review: review, decision: decision,
+                  reviewNote: reviewNote, project: project, note: note, conflictFields: conflictFields,
+                  replicas: replicas, conflictReplicas: conflictReplicas)
+    }
+
+    /// The participants of ids read so far: entries of one participant share its org, person key and
+    /// participant id (one string each, not one per day), and its part of the id is checked once.
+    public struct People {
+        var known: [Substring: (org: String, personKey: String, participant: String)] = [:]
+        public init() {}
+    }
+
+    /// The same, for one of many records read together (a store's rows), sharing `people`.
+    public init?(key: RecordKey, people: inout People, quantity: Int64?, deleted: Bool, review: ReviewStatus,
+                 decision: ReviewDecision.Verdict?, reviewNote: String?, project: String?, note: String?, conflictFields: [String],
                  replicas: [ReplicaID], conflictReplicas: [ReplicaID]) {
         guard key.collection == .hours || key.collection == .lunches,
-              let parts = try? NaturalKey.parse(key), let person = parts.personKey, let date = parts.date,
-              let participant = parts.participant else { return nil }
+              let slash = key.id.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let participantPart = key.id[..<slash]
+        let person: (org: String, personKey: String, participant: String)
+        if let known = people.known[participantPart] {
+            guard let date = CivilDate(key.id[key.id.index(after: slash)...]) else { return nil }
+            (person, self.date) = (known, date)
+        } else {
+            guard let parts = try? NaturalKey.parse(key), let personKey = parts.personKey, let date = parts.date,
+                  let participant = parts.participant else { return nil }
+            person = (parts.org, personKey, participant)
+            people.known[participantPart] = person
+            self.date = date
+        }
         self.key = key
-        org = parts.org
-        personKey = person
-        self.participant = participant
-        self.date = date
+        org = person.org
+        personKey = person.personKey
+        participant = person.participant
         self.quantity = quantity
         self.deleted = deleted
         self.review = review
