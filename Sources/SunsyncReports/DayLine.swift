@@ -1,4 +1,3 @@
-import Foundation
 import SunsyncModel
 
 /// One participant's day — an hours record (`WorkDay`) or a lunch record (`LunchClaim`) — as listings,
@@ -125,26 +124,17 @@ extension Ledger {
                            changedAfterApproval: status == .needsReview && entry.decision == .approved,
                            conflict: entry.hasConflict, flags: flagKinds)
         }
-        let halves = Halves()
-        let middle = order.count / 2
-        DispatchQueue.concurrentPerform(iterations: order.count > 2000 ? 2 : 1) { half in
-            let range = order.count > 2000 ? (half == 0 ? 0..<middle : middle..<order.count) : 0..<order.count
-            var made = [DayLine]()
-            made.reserveCapacity(half == 0 ? order.count : range.count)   // the first half then takes the second in place
-            made.append(contentsOf: order[range].lazy.compactMap(line))
-            halves.lock.withLock { halves.lines[half] = made }
+        let halves = order.count > 2000 ? [0..<order.count / 2, order.count / 2..<order.count] : [0..<order.count]
+        var made = Concurrently.run(halves.count) { half in
+            var lines = [DayLine]()
+            lines.reserveCapacity(half == 0 ? order.count : halves[half].count)   // the first half then takes the rest in place
+            lines.append(contentsOf: order[halves[half]].lazy.compactMap(line))
+            return lines
         }
-        var lines = halves.lines[0], later = halves.lines[1]
-        halves.lines = []
-        lines.append(contentsOf: later)
-        later = []
+        var lines = made[0]
+        made[0] = []
+        for half in made.indices.dropFirst() { lines.append(contentsOf: made[half]) }
         return lines
-    }
-
-    /// The two halves' lines, handed back from their threads.
-    private final class Halves: @unchecked Sendable {
-        let lock = NSLock()
-        var lines: [[DayLine]] = [[], []]
     }
 
     /// Each value's rank among the distinct values (equal values, equal ranks).

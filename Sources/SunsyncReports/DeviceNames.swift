@@ -30,11 +30,11 @@ public struct FlagLine: Encodable, Sendable {
 extension Ledger {
     public func flagLines(month: String?, org: String? = nil, names: DeviceNames) -> [FlagLine] {
         flags(month: month).compactMap { flag in
-            let orgs = Set(flag.records.map(Self.org))
+            let orgs = Set(flag.records.map(MergedState.org(of:)))
             if let org, !orgs.contains(org) { return nil }
             var seen = Set<String>()
             let subject = flag.records.compactMap { key -> String? in
-                guard let id = Self.participant(key) else { return nil }
+                guard let id = NaturalKey.participant(of: key) else { return nil }
                 return participants[id]?.name ?? id
             }.filter { seen.insert($0).inserted }.joined(separator: ", ")
             let codes = orgs.sorted()

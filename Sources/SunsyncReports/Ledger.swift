@@ -33,16 +33,7 @@ public final class Ledger {
         self.entries = entries
         self.settings = settings
         self.scopeOrg = scopeOrg
-        var orgs = [String: Organization](), participants = [String: Participant]()
-        for (key, record) in directory.records {
-            switch key.collection {
-            case .orgs: orgs[key.id] = Organization(key: key, record: record)
-            case .participants: participants[key.id] = Participant(key: key, record: record)
-            default: break
-            }
-        }
-        self.orgs = orgs
-        self.participants = participants
+        (orgs, participants) = directory.directory
     }
 
     /// Every flag, computed once.
@@ -66,7 +57,7 @@ public final class Ledger {
         guard let month, let first = CivilDate(month + "-01") else { return flags }
         let last = Self.lastDay(of: first)
         return flags.filter { flag in
-            let dates = flag.records.compactMap(Self.date)
+            let dates = flag.records.compactMap(NaturalKey.date(of:))
             if !dates.isEmpty { return dates.contains { $0.monthKey == month } }
             if flag.kind == .activeAtSeveralOrgs {
                 let people = flag.records.compactMap { participants[$0.id] }
@@ -76,25 +67,6 @@ public final class Ledger {
             }
             return true
         }
-    }
-
-    /// The date of an hours or lunch record, from the end of its id (nil for another record).
-    static func date(_ key: RecordKey) -> CivilDate? {
-        key.collection == .hours || key.collection == .lunches ? CivilDate(Substring(key.id.utf8.suffix(10))) : nil
-    }
-
-    /// The participant an hours, lunch or participant record is about: its id, less the date (nil for an org).
-    static func participant(_ key: RecordKey) -> String? {
-        switch key.collection {
-        case .participants: key.id
-        case .hours, .lunches: key.id.utf8.count > 11 ? String(Substring(key.id.utf8.dropLast(11))) : nil
-        case .orgs: nil
-        }
-    }
-
-    /// The org a record belongs to: its id up to the first `/`.
-    static func org(_ key: RecordKey) -> String {
-        String(key.id.prefix { $0 != "/" })
     }
 
     /// The hours or lunch records a short id (`ReviewRef`) names: one, or none; two only when their

@@ -46,8 +46,8 @@ extension Ledger {
         // Each flag counts once for every participant it names a record of (a month's day, or the participant).
         var flagsOf = [String: Int]()
         for flag in flags(month: month) where flag.kind != .conflict {
-            let people = Set(flag.records.filter { $0.collection == .participants || Self.date($0)?.monthKey == month }
-                .compactMap(Self.participant))
+            let people = Set(flag.records.filter { $0.collection == .participants || NaturalKey.date(of: $0)?.monthKey == month }
+                .compactMap(NaturalKey.participant(of:)))
             for person in people { flagsOf[person, default: 0] += 1 }
         }
         // Every participant with a day this month, also one whose own record has not arrived (yet): its

@@ -81,42 +81,25 @@ extension Store {
     /// the later on a second, read-only one (the store is in WAL mode: readers do not wait for each
     /// other). Hours and lunch keys carry their day, so the halves hold no record in common. A span
     /// under two weeks is read whole (no second half).
-    func inHalves<T>(_ days: ClosedRange<CivilDate>,
-                     _ read: @escaping @Sendable (ClosedRange<CivilDate>, Database, _ first: Bool) throws -> T) throws(StoreError) -> (T, T?) {
+    func inHalves<T: Sendable>(_ days: ClosedRange<CivilDate>,
+                               _ read: @Sendable (ClosedRange<CivilDate>, Database, _ first: Bool) throws -> T) throws(StoreError) -> (T, T?) {
         let span = Int(days.upperBound.dayNumber) - Int(days.lowerBound.dayNumber)
         guard span >= 14 else { return (try Self.run { try queue.read { db in try read(days, db, true) } }, nil) }
         let middle = CivilDate(dayNumber: days.lowerBound.dayNumber + Int32(span / 2))
-        let later = Half<T>()
-        let path = self.path
-        let done = DispatchSemaphore(value: 0)
-        Thread {
-            defer { done.signal() }
+        let path = self.path, store = self.queue
+        let halves = Concurrently.run(2) { half -> Result<T, StoreError> in
             do {
+                if half == 0 { return .success(try store.read { db in try read(days.lowerBound...middle, db, true) }) }
                 var configuration = Configuration()
                 configuration.readonly = true
-                let queue = try DatabaseQueue(path: path, configuration: configuration)
-                defer { try? queue.close() }
-                later.value = try queue.read { db in try read(middle.adding(days: 1)...days.upperBound, db, false) }
+                let later = try DatabaseQueue(path: path, configuration: configuration)
+                defer { try? later.close() }
+                return .success(try later.read { db in try read(middle.adding(days: 1)...days.upperBound, db, false) })
             } catch {
-                later.error = Self.storeError(error)
+                return .failure(Self.storeError(error))
             }
-        }.start()
-        let earlier: T
-        do {
-            earlier = try Self.run { try queue.read { db in try read(days.lowerBound...middle, db, true) } }
-        } catch {
-            done.wait()
-            throw error
         }
-        done.wait()
-        if let error = later.error { throw error }
-        return (earlier, later.value)
-    }
-
-    /// The later half's result, handed from its thread (read only after the thread signals it is done).
-    private final class Half<T>: @unchecked Sendable {
-        var value: T?
-        var error: StoreError?
+        return (try halves[0].get(), try halves[1].get())
     }
 
     public func record(_ key: RecordKey) throws(StoreError) -> RecordState? {

@@ -99,17 +99,7 @@ func makePostgresData(_ url: String, ops count: Int) async throws -> ServerData 
     let store = try await PostgresStore.connect(url: url)
     let orgs = (0..<50).map { String(format: "MH-SB-%03d", $0) }
     let keys = orgs.map { RecordKey(collection: .orgs, id: $0) }
-    _ = try await store.edit(keys, by: .server) { tx in
-        for key in keys {
-            try tx.set(key, "name", .text("基地 \(key.id)"))
-            try tx.set(key, "kind", .text("sunshine-base"))
-            try tx.set(key, "district", .text("310112"))
-        }
-        for n in 0..<BenchPeople.count {
-            let key = RecordKey(collection: .participants, id: "\(orgs[n % 50])/\(BenchPeople.personKeys[n])")
-            for (field, value) in BenchPeople.fields(n) { try tx.set(key, field, value) }
-        }
-    }
+    _ = try await store.edit(keys, by: .server) { tx in try writeDirectory(&tx, orgs: orgs) }
     let ops = makeOps(count: count, conflictHeavy: false)
     for start in stride(from: 0, to: ops.count, by: 5_000) {
         _ = try await store.push(Array(ops[start..<min(start + 5_000, ops.count)]), device: nil, at: "")
@@ -142,23 +132,26 @@ struct ServerData {
     let staff: [(org: String, token: String)]
 }
 
+/// The district's directory every bench server starts with: its 50 bases, and their 2,000 participants.
+func writeDirectory(_ tx: inout some RecordWriter, orgs: [String]) throws {
+    for org in orgs {
+        let key = RecordKey(collection: .orgs, id: org)
+        try tx.set(key, "name", .text("基地 \(org)"))
+        try tx.set(key, "kind", .text("sunshine-base"))
+        try tx.set(key, "district", .text("310112"))
+    }
+    for n in 0..<BenchPeople.count {
+        let key = RecordKey(collection: .participants, id: "\(orgs[n % 50])/\(BenchPeople.personKeys[n])")
+        for (field, value) in BenchPeople.fields(n) { try tx.set(key, field, value) }
+    }
+}
+
 /// A server database written directly: 50 orgs in district 310112, their devices, and `ops` hours ops.
 func makeServerData(_ dir: String, ops count: Int) throws -> ServerData {
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     let store = try Store.create(at: dir + "/server.sqlite", replica: ReplicaID(0x5e), metadata: ["role": "server"])
     let orgs = (0..<50).map { String(format: "MH-SB-%03d", $0) }
-    try store.write { tx in
-        for org in orgs {
-            let key = RecordKey(collection: .orgs, id: org)
-            try tx.set(key, "name", .text("基地 \(org)"))
-            try tx.set(key, "kind", .text("sunshine-base"))
-            try tx.set(key, "district", .text("310112"))
-        }
-        for n in 0..<BenchPeople.count {
-            let key = RecordKey(collection: .participants, id: "\(orgs[n % 50])/\(BenchPeople.personKeys[n])")
-            for (field, value) in BenchPeople.fields(n) { try tx.set(key, field, value) }
-        }
-    }
+    try store.write { tx in try writeDirectory(&tx, orgs: orgs) }
     let ops = makeOps(count: count, conflictHeavy: false)
     for start in stride(from: 0, to: ops.count, by: 100_000) {
         try store.apply(Array(ops[start..<min(start + 100_000, ops.count)]))

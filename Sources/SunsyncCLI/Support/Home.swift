@@ -129,11 +129,12 @@ struct Workspace {
     /// Organizations and participants, and the hours and lunch records in conflict (found by their
     /// entries, read whole): what `conflicts` and `resolve` need, without merging a district's year.
     func conflictState() throws -> MergedState {
+        let ledger = try ledger(days: nil)
+        var state = ledger.state
         do {
-            var state = KeepUntilExit.keep(try store.mergedState([.orgs, .participants]))
-            for entry in try store.dayEntries() where entry.hasConflict { state.replace(entry.key, with: try store.record(entry.key)) }
-            return state
+            for entry in ledger.entries where entry.hasConflict { state.replace(entry.key, with: try store.record(entry.key)) }
         } catch { throw CLIError(error) }
+        return state
     }
 
     /// The rules the server distributed (saved at every sync and login), else the defaults, with today.

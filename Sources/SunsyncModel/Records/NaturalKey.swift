@@ -38,6 +38,22 @@ public enum NaturalKey {
         public var participant: String? { personKey.map { org + "/" + $0 } }
     }
 
+    /// The date of an hours or lunch record, read from the end of its id without parsing the rest
+    /// (nil for another record, or an id that does not end in a date).
+    public static func date(of key: RecordKey) -> CivilDate? {
+        key.collection == .hours || key.collection == .lunches ? CivilDate(Substring(key.id.utf8.suffix(10))) : nil
+    }
+
+    /// The participant an hours, lunch or participant record is about: a participant's own id, a day's
+    /// id less its date (nil for an org). Read without parsing, for ids already held.
+    public static func participant(of key: RecordKey) -> String? {
+        switch key.collection {
+        case .participants: key.id
+        case .hours, .lunches: key.id.utf8.count > 11 ? String(Substring(key.id.utf8.dropLast(11))) : nil
+        case .orgs: nil
+        }
+    }
+
     /// Splits a record id into its parts, or says what is wrong with it.
     public static func parse(_ key: RecordKey) throws(ModelError) -> Parts {
         let expected: Int

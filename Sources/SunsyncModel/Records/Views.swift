@@ -63,6 +63,22 @@ public struct Participant: Hashable, Sendable {
     }
 }
 
+extension MergedState {
+    /// The organizations and participants it holds, each by its record id: what flags and reports
+    /// look people and bases up in.
+    public var directory: (orgs: [String: Organization], participants: [String: Participant]) {
+        var orgs = [String: Organization](), participants = [String: Participant]()
+        for (key, record) in records {
+            switch key.collection {
+            case .orgs: orgs[key.id] = Organization(key: key, record: record)
+            case .participants: participants[key.id] = Participant(key: key, record: record)
+            case .hours, .lunches: continue
+            }
+        }
+        return (orgs, participants)
+    }
+}
+
 /// One participant's day — an hours record (`WorkDay`) or a lunch record (`LunchClaim`) — as every
 /// listing, report and flag reads it: what its merged record shows, made once from the record (the
 /// one place the review status, conflict and writers of a day are worked out). A laptop keeps one per
@@ -99,22 +115,13 @@ public final class DayEntry: Hashable, Sendable {
     public convenience init?(key: RecordKey, record: RecordState) {
         let conflicts = record.fields.filter { $0.state.isConflict }.map(\.name)
         let decision = record.displayed("review").flatMap(ReviewDecision.init)
-        self.init(key: key, quantity: record.displayed(key.collection == .hours ? "minutes" : "amount")?.integer,
+        var people = People()
+        self.init(key: key, people: &people, quantity: record.displayed(key.collection == .hours ? "minutes" : "amount")?.integer,
                   deleted: record.isDeleted, review: record.reviewStatus, decision: decision?.verdict,
                   reviewNote: record.displayed("review_note")?.text, project: record.displayed("project")?.text,
                   note: record.displayed("note")?.text, conflictFields: conflicts,
                   replicas: Self.writers(record, key.collection == .hours ? "minutes" : "amount", "deleted"),
                   conflictReplicas: conflicts.isEmpty ? [] : record.replicas(of: conflicts).sorted())
-    }
-
-    /// An entry as it was worked out before (a store's row); nil for an id that is not a day's.
-    public convenience init?(key: RecordKey, quantity: Int64?, deleted: Bool, review: ReviewStatus, decision: ReviewDecision.Verdict?,
-                             reviewNote: String?, project: String?, note: String?, conflictFields: [String],
-                             replicas: [ReplicaID], conflictReplicas: [ReplicaID]) {
-        var people = People()
-        self.init(key: key, people: &people, quantity: quantity, deleted: deleted, review: review, decision: decision,
-                  reviewNote: reviewNote, project: project, note: note, conflictFields: conflictFields,
-                  replicas: replicas, conflictReplicas: conflictReplicas)
     }
 
     /// The participants of ids read so far: entries of one participant share its org, person key and
@@ -124,7 +131,8 @@ public final class DayEntry: Hashable, Sendable {
         public init() {}
     }
 
-    /// The same, for one of many records read together (a store's rows), sharing `people`.
+    /// An entry as it was worked out before (a store's row), one of many read together: they share
+    /// `people`. Nil for an id that is not a day's.
     public init?(key: RecordKey, people: inout People, quantity: Int64?, deleted: Bool, review: ReviewStatus,
                  decision: ReviewDecision.Verdict?, reviewNote: String?, project: String?, note: String?, conflictFields: [String],
                  replicas: [ReplicaID], conflictReplicas: [ReplicaID]) {

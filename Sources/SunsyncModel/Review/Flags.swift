@@ -1,28 +1,14 @@
-import Foundation
-
 /// Computes every flag of a merged state. Cross-organization flags appear only where the state holds
 /// several organizations' records — a district's view; a base's laptop holds only its own.
 public enum Flags {
     public static func compute(_ state: MergedState, settings: FlagSettings) -> [Flag] {
-        compute(state, days: DayEntry.all(in: state), settings: settings)
+        let (orgs, participants) = state.directory
+        return compute(state, orgs: orgs, participants: participants, days: DayEntry.all(in: state), settings: settings)
     }
 
-    /// The flags of `directory`'s organizations and participants (any other records it holds are not
-    /// read) and of the hours and lunch records `days`: what a laptop that keeps its days as entries asks.
-    public static func compute(_ directory: MergedState, days: [DayEntry], settings: FlagSettings) -> [Flag] {
-        var orgs = [String: Organization]()
-        var participants = [String: Participant]()
-        for (key, record) in directory.records {
-            switch key.collection {
-            case .orgs: orgs[key.id] = Organization(key: key, record: record)
-            case .participants: participants[key.id] = Participant(key: key, record: record)
-            case .hours, .lunches: continue
-            }
-        }
-        return compute(directory, orgs: orgs, participants: participants, days: days, settings: settings)
-    }
-
-    /// The same, with `directory`'s organizations and participants already read (by id).
+    /// The flags of `directory`'s organizations and participants (already read, by id; any hours and
+    /// lunch records it holds are not read) and of the hours and lunch records `days`: what a laptop
+    /// that keeps its days as entries asks.
     public static func compute(_ directory: MergedState, orgs: [String: Organization], participants: [String: Participant],
                                days: [DayEntry], settings: FlagSettings) -> [Flag] {
         let today = CivilDate(settings.today)
@@ -169,12 +155,7 @@ public enum Flags {
             }
             return flags
         }
-        let parts = Parts()
-        DispatchQueue.concurrentPerform(iterations: 3) { part in
-            let found = [perParticipantAndWeek, perParticipantAndMonth, acrossOrgs][part]()
-            parts.lock.withLock { parts.flags[part] = found }
-        }
-        flags += parts.flags.joined()
+        flags += Concurrently.run(3) { [perParticipantAndWeek, perParticipantAndMonth, acrossOrgs][$0]() }.joined()
         return Flag.sorted(flags)
     }
 
@@ -182,12 +163,6 @@ public enum Flags {
         let aStart = a.contractStart?.dayNumber ?? .min, aEnd = a.contractEnd?.dayNumber ?? .max
         let bStart = b.contractStart?.dayNumber ?? .min, bEnd = b.contractEnd?.dayNumber ?? .max
         return aStart <= bEnd && bStart <= aEnd
-    }
-
-    /// What each part found, handed back from its thread.
-    private final class Parts: @unchecked Sendable {
-        let lock = NSLock()
-        var flags = [[Flag]](repeating: [], count: 3)
     }
 
     private struct MonthKey: Hashable { let kind: Flag.Kind; let participant: String; let month: Int }
