@@ -93,6 +93,26 @@ extension PostgresStore {
         return devices
     }
 
+    // MARK: Replica owners
+
+    public func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID> {
+        // A binding never changes once made: what this process has seen bound to `owner` needs no round trip.
+        let unknown = owners.withLock { known in replicas.filter { known[$0] != owner } }
+        guard !unknown.isEmpty else { return [] }
+        let texts = unknown.map(\.description)
+        try await query("""
+            INSERT INTO replica_owners(replica, owner, bound_at) SELECT r, \(owner), \(time) FROM unnest(\(texts)::text[]) AS u(r)
+            ON CONFLICT DO NOTHING
+            """)
+        var found = [ReplicaID: String]()
+        for try await (replica, holder) in try await query("SELECT replica, owner FROM replica_owners WHERE replica = ANY(\(texts))")
+            .decode((String, String).self) {
+            if let id = ReplicaID(hex: replica) { found[id] = holder }
+        }
+        owners.withLock { known in known.merge(found) { _, new in new } }
+        return unknown.filter { found[$0] != owner }
+    }
+
     // MARK: Review page sessions
 
     public func startReviewSession(idHash: String, device: String, at time: String, expires: Int64, now: Int64) async throws {

@@ -274,6 +274,8 @@ extension PostgresStore {
                     """, logger: self.logger)
                 replicaText = try await Self.first(conn.query("SELECT replica FROM device_web_replicas WHERE device_id = \(device)", logger: self.logger),
                                                    String.self) ?? ""
+                // The server's for good: no device can push under it (a web replica is new and random).
+                try await conn.query("INSERT INTO replica_owners VALUES (\(replicaText), 'server', '') ON CONFLICT DO NOTHING", logger: self.logger)
             }
             guard let replica = ReplicaID(hex: replicaText) else { throw StoreError(.database, "the server's replica id is missing or damaged") }
             // The replica's clock, locked until the commit: processes writing for one replica take turns.

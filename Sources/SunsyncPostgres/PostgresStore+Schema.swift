@@ -49,6 +49,21 @@ extension PostgresStore {
             -- so that processes writing for one replica never make the same op id.
             CREATE TABLE replica_clocks (replica text PRIMARY KEY, last bigint NOT NULL);
             """),
+        // A replica id belongs to the device that first pushed from it, for good; the server's own replica and
+        // its devices' web replicas are the server's (owner 'server'; the server's replica is bound in
+        // `migrate` once it exists). The server's clocks move past any op already held under their replicas.
+        ("pg-v2-replica-owners", """
+            CREATE TABLE replica_owners (replica text PRIMARY KEY, owner text NOT NULL, bound_at text NOT NULL);
+            INSERT INTO replica_owners SELECT replica, 'server', '' FROM device_web_replicas ON CONFLICT DO NOTHING;
+            INSERT INTO replica_owners SELECT DISTINCT ON (replica) replica, device_id, first_seen FROM device_replicas
+                ORDER BY replica, first_seen, device_id ON CONFLICT DO NOTHING;
+            INSERT INTO replica_owners SELECT value, 'server', '' FROM meta WHERE key = 'replica' ON CONFLICT DO NOTHING;
+            INSERT INTO replica_clocks (replica, last)
+                SELECT o.replica, max(('x' || encode(substring(ops.id from 1 for 8), 'hex'))::bit(64)::bigint)
+                FROM replica_owners o JOIN ops ON substring(ops.id from 9 for 8) = decode(o.replica, 'hex')
+                WHERE o.owner = 'server' GROUP BY o.replica
+                ON CONFLICT (replica) DO UPDATE SET last = greatest(replica_clocks.last, excluded.last);
+            """),
     ]
 
     func migrate() async throws {
@@ -74,6 +89,8 @@ extension PostgresStore {
             let epoch = EditWriter.newReplica().description, replica = EditWriter.newReplica().description
             try await conn.query("INSERT INTO meta(key, value) VALUES ('epoch', \(epoch)) ON CONFLICT DO NOTHING", logger: self.logger)
             try await conn.query("INSERT INTO meta(key, value) VALUES ('replica', \(replica)) ON CONFLICT DO NOTHING", logger: self.logger)
+            try await conn.query("INSERT INTO replica_owners SELECT value, 'server', '' FROM meta WHERE key = 'replica' ON CONFLICT DO NOTHING",
+                                 logger: self.logger)
         }
     }
 

@@ -191,3 +191,28 @@ public struct Problem: Codable, Sendable, Error, Equatable {
     /// The code at the end of `type`.
     public var code: String { type.split(separator: "/").last.map(String.init) ?? type }
 }
+
+/// The codes of refused ops that are not the model's validation codes (`ModelError.Code`): what the
+/// server's push answer (`PushResponse.Rejection.code`) carries, and what a laptop acts on (SPEC §9).
+public struct ProblemCode: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+    public var description: String { rawValue }
+
+    /// Outside the device's scope or role.
+    public static let forbidden = ProblemCode(rawValue: "forbidden")
+    /// Stamped further ahead of the server's clock than it allows.
+    public static let clockAhead = ProblemCode(rawValue: "clock_ahead")
+    /// Its id is held already with other content.
+    public static let opIDReused = ProblemCode(rawValue: "op_id_reused")
+    /// Written under a replica that belongs to another device, or to the server.
+    public static let replicaTaken = ProblemCode(rawValue: "replica_taken")
+    /// Hours or a lunch of a participant not registered at that org.
+    public static let unknownParticipant = ProblemCode(rawValue: "unknown_participant")
+    /// A participant that would lack a name, certificate, contract or start; or a day of such a participant.
+    public static let incompleteRecord = ProblemCode(rawValue: "incomplete_record")
+
+    /// The codes after which a laptop moves to a new replica and writes the refused ops again under new
+    /// ids: the id, not the change, was at fault.
+    public static let idAtFault: Set<ProblemCode> = [.opIDReused, .replicaTaken]
+}

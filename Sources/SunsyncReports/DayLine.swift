@@ -27,12 +27,18 @@ public struct DayLine: Encodable, Sendable {
     /// Approved once, and its content changed since: why it needs review again.
     public let changedAfterApproval: Bool
     public let conflict: Bool
+    /// Reviewers' decisions stand in conflict (two reviewers decided differently at once): the next
+    /// decision of a reviewer settles it; the base has nothing to resolve unless `conflict` is about content too.
+    public let reviewersDisagree: Bool
+    /// A content field is in conflict: what the base resolves.
+    public let contentConflict: Bool
     /// The kinds of the flags naming this record (empty where they were not asked for).
     public let flags: [String]
 
     public var key: RecordKey { RecordKey(collection: collection == "lunches" ? .lunches : .hours, id: id) }
     public var status: ReviewStatus { ReviewStatus(rawValue: review) ?? .needsReview }
     public var quantity: Int64 { (minutes ?? amountFen) ?? 0 }
+
 }
 
 extension Ledger {
@@ -110,7 +116,10 @@ extension Ledger {
             let entry = picked[i]
             let key = entry.key, status = entry.review
             if let wanted = filter.status, status != wanted { return nil }
-            let flagKinds = flagsByRecord[key].map { Array(Set($0.map(\.kind.rawValue))).sorted() } ?? []
+            // A day's flags apply to its lunch too: a lunch is paid only with its day's hours (SPEC §4).
+            var dayFlags = flagsByRecord[key] ?? []
+            if key.collection == .lunches, let hoursFlags = flagsByRecord[RecordKey(collection: .hours, id: key.id)] { dayFlags += hoursFlags }
+            let flagKinds = Array(Set(dayFlags.map(\.kind.rawValue))).sorted()
             if filter.flagged, flagKinds.isEmpty, !entry.hasConflict { return nil }
             let q = entry.quantity
             let hours = key.collection == .hours
@@ -122,7 +131,8 @@ extension Ledger {
                            project: entry.project, note: entry.note,
                            deleted: entry.deleted, review: status.rawValue, reviewNote: entry.reviewNote,
                            changedAfterApproval: status == .needsReview && entry.decision == .approved,
-                           conflict: entry.hasConflict, flags: flagKinds)
+                           conflict: entry.hasConflict, reviewersDisagree: entry.conflictFields.contains("review"),
+                           contentConflict: entry.conflictFields.contains { !Schema.reviewFields.contains($0) }, flags: flagKinds)
         }
         let halves = order.count > 2000 ? [0..<order.count / 2, order.count / 2..<order.count] : [0..<order.count]
         var made = Concurrently.run(halves.count) { half in
@@ -170,6 +180,10 @@ extension Ledger {
             case .approved: continue
             case .rejected: skipped.append((line.reviewId, "rejected earlier (approve it on its own to overturn)")); continue
             case .needsReview: break
+            }
+            if line.flags.contains(Flag.Kind.incompleteRecord.rawValue) {
+                skipped.append((line.reviewId, "participant not registered whole (incomplete_record): never approved in bulk"))
+                continue
             }
             if unflagged, !line.flags.isEmpty || line.conflict {
                 skipped.append((line.reviewId, "flagged: " + (line.flags.isEmpty ? ["conflict"] : line.flags).joined(separator: ", ")))

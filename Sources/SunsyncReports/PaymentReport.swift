@@ -2,7 +2,9 @@ import SunsyncModel
 
 /// What the district pays for a month: per organization and participant, the approved hours and the
 /// approved lunches. Only records whose review status is approved count — nothing unreviewed,
-/// rejected, in conflict or deleted. Money in whole fen, so every subtotal and the total are exact.
+/// rejected, in conflict or deleted, nothing of a participant not registered whole — and a lunch only
+/// when that day's hours are counted too (SPEC §4). Money in whole fen, so every subtotal and the total
+/// are exact.
 public struct PaymentReport: Encodable, Sendable {
     public struct Amounts: Encodable, Sendable, Equatable {
         /// Days with approved hours above zero.
@@ -59,8 +61,32 @@ public struct PaymentReport: Encodable, Sendable {
     public let district: String?
     public let orgs: [Org]
     public let total: Amounts
-    /// Records of the month not counted, by why: what stands between the district and paying them.
+    /// Records of the month not counted, by why (`NotCounted`): what stands between the district and paying them.
     public let notCounted: [String: Int]
+}
+
+/// Why a record of the month is not paid: the keys of `PaymentReport.notCounted`, first reason only.
+public enum NotCounted: String, CaseIterable, Sendable {
+    case deleted
+    /// A participant not registered whole at the org (SPEC §6), or none at all.
+    case incomplete
+    case conflict
+    case rejected
+    case needsReview = "needs_review"
+    /// A lunch approved on its own whose day's hours are not counted (not approved, rejected, deleted, absent).
+    case hoursNotCounted = "hours_not_counted"
+
+    /// How reports say it.
+    public var words: String {
+        switch self {
+        case .deleted: "已删除 deleted"
+        case .incomplete: "登记不完整 participant not registered whole"
+        case .conflict: "冲突 in conflict"
+        case .rejected: "已退回 rejected"
+        case .needsReview: "待审核 waiting for review"
+        case .hoursNotCounted: "当日工时未通过 lunches whose day's hours are not approved"
+        }
+    }
 }
 
 extension Ledger {
@@ -69,12 +95,25 @@ extension Ledger {
         var amounts = [String: PaymentReport.Amounts]()   // by participant id
         var orgOf = [String: String]()
         var notCounted = [String: Int]()
-        for entry in entries(.hours, filter) + entries(.lunches, filter) {
-            let status = entry.deleted ? .needsReview : entry.review
-            let reason: String? = entry.deleted ? "deleted" : entry.hasConflict ? "conflict"
-                : status == .rejected ? "rejected" : status == .needsReview ? "needs_review" : nil
-            if let reason {
-                notCounted[reason, default: 0] += 1
+        func reason(_ entry: DayEntry) -> NotCounted? {
+            if entry.deleted { return .deleted }
+            if !(participants[entry.participant]?.isWhole ?? false) { return .incomplete }
+            if entry.hasConflict { return .conflict }
+            switch entry.review {
+            case .rejected: return .rejected
+            case .needsReview: return .needsReview
+            case .approved: return nil
+            }
+        }
+        let hours = entries(.hours, filter)
+        // The days whose hours are paid: a lunch is paid only on one of them (same id, the other collection).
+        var paidDays = Set<String>()
+        for entry in hours where reason(entry) == nil { paidDays.insert(entry.key.id) }
+        for entry in hours + entries(.lunches, filter) {
+            var why = reason(entry)
+            if why == nil, entry.key.collection == .lunches, !paidDays.contains(entry.key.id) { why = .hoursNotCounted }
+            if let why {
+                notCounted[why.rawValue, default: 0] += 1
                 continue
             }
             orgOf[entry.participant] = entry.org

@@ -77,6 +77,7 @@ struct SyncController: Sendable {
     let configuration: ServerConfiguration
     /// The review page's kept months, brought up to date after each push that brought something new.
     let books: ReviewBooks
+    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: configuration.maxClockSkewMilliseconds) }
 
     static let versionHeader = HTTPField.Name(Wire.versionHeader)!
 
@@ -135,42 +136,17 @@ struct SyncController: Sendable {
         guard pushed.ops.count <= Wire.maxBatch else {
             throw ServerError(.contentTooLarge, "batch-too-large", "\(pushed.ops.count) ops in one push; send at most \(Wire.maxBatch)")
         }
-        let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        var accepted = [Op]()
-        var rejected = [PushResponse.Rejection]()
-        for item in pushed.ops {
-            let op: Op
-            switch item.result {
-            case .failure(let error):
-                rejected.append(.init(id: item.id, code: error.code.rawValue, reason: error.message))
-                continue
-            case .success(let decoded): op = decoded
-            }
-            do { try Schema.validate(op) } catch {
-                rejected.append(.init(id: item.id, code: error.code.rawValue, reason: error.message))
-                continue
-            }
-            if let refusal = access.refusal(op) {
-                rejected.append(.init(id: item.id, code: refusal.code, reason: refusal.reason))
-                continue
-            }
-            let stamped = op.id.timestamp.milliseconds
-            if stamped > now + configuration.maxClockSkewMilliseconds {
-                let ahead = (stamped - now) / 60_000
-                rejected.append(.init(id: item.id, code: "clock_ahead",
-                                      reason: "the op is stamped \(ahead) minutes ahead of the server's clock: the clock of device \(access.device.name) (replica \(op.id.replica)) is wrong; set its date and time"))
-                continue
-            }
-            accepted.append(op)
-        }
-        let result = try await store.push(accepted, device: access.device.id, at: Date().formatted(.iso8601))
+        let now = Date()
+        let time = now.formatted(.iso8601)
+        var (accepted, rejected) = try await rules.admit(pushed.ops, access, now: UInt64(now.timeIntervalSince1970 * 1000), at: time)
+        let result = try await store.push(accepted, device: access.device.id, at: time)
         if result.new > 0 { Task(priority: .background) { await books.refreshKept() } }
         if result.deviceReplicas > 1 {
             logger.warning("device \(access.device.name) (\(access.device.id)) has pushed from \(result.deviceReplicas) replicas: its token is used on more than one laptop (a copied home, or a leaked token); see `sunsync-server device list`")
         }
         let reused = Set(result.reused)
         rejected += result.reused.map {
-            .init(id: $0.description, code: "op_id_reused", reason: "op \($0) is already held with different content; a replica reused an id")
+            .init(id: $0.description, code: ProblemCode.opIDReused.rawValue, reason: "op \($0) is already held with different content; a replica reused an id")
         }
         let acceptedIDs = accepted.filter { !reused.contains($0.id) }.map(\.id.description)
         metrics.ops(accepted: acceptedIDs.count, rejected: rejected.map(\.code))

@@ -33,6 +33,10 @@ public struct SQLiteServerStore: ServerStore {
         return PushOutcome(new: result.new, reused: result.reused, deviceReplicas: result.deviceReplicas)
     }
 
+    public func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID> {
+        try await store.bindReplicas(replicas, to: owner, at: time)
+    }
+
     public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws -> PullPage {
         let page = try await store.pull(after: cursor, orgs: orgs, limit: limit)
         return PullPage(ops: page.ops, cursor: page.cursor, more: page.more)

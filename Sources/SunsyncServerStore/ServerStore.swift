@@ -35,6 +35,11 @@ public protocol ServerStore: Sendable {
     /// The cursor of the last op held (0 for none).
     func lastSeq() async throws -> Int64
 
+    /// Binds each replica that no one holds yet to `owner` (a device id), first come and for good; returns
+    /// those among them that another owner holds (the server's own replicas, owner `server`, included). A
+    /// device writes only under replicas it holds (SPEC §9, replica binding).
+    func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID>
+
     // MARK: Merged reads
 
     /// The merged state of some collections (nil: all); with `days`, hours and lunches of those days only.

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import SunsyncModel
 
@@ -128,6 +129,41 @@ extension Store {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("server-v4-replica-owners") { db in
+            // A replica id belongs to the device that first pushed from it, for good (SPEC §9); the server's
+            // own replica and its devices' web replicas are the server's (owner 'server'). Bound from what was
+            // seen before: the first device to push from each replica, and the server's replicas. The server's
+            // clock moves past any op held under its replicas, so an op planted there before can never collide.
+            try db.execute(sql: """
+                CREATE TABLE replica_owners (
+                    replica TEXT PRIMARY KEY,
+                    owner TEXT NOT NULL,
+                    bound_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                INSERT OR IGNORE INTO replica_owners(replica, owner, bound_at) SELECT value, 'server', '' FROM meta WHERE key = 'replica';
+                INSERT OR IGNORE INTO replica_owners(replica, owner, bound_at) SELECT replica, 'server', '' FROM device_web_replicas;
+                INSERT OR IGNORE INTO replica_owners(replica, owner, bound_at)
+                    SELECT replica, device_id, first_seen FROM device_replicas ORDER BY first_seen, device_id;
+                """)
+            try observeOwnOps(db)
+        }
         return migrator
+    }
+
+    /// Moves the server's clock past every op held under one of its own replicas (its own, web replicas).
+    static func observeOwnOps(_ db: Database) throws {
+        let own = try String.fetchAll(db, sql: "SELECT replica FROM replica_owners WHERE owner = 'server'").compactMap { ReplicaID(hex: $0) }
+        guard !own.isEmpty else { return }
+        let blobs = own.map { r -> Data in
+            var be = r.rawValue.bigEndian
+            return withUnsafeBytes(of: &be) { Data($0) }
+        }
+        let marks = Array(repeating: "?", count: blobs.count).joined(separator: ",")
+        guard let newest = try Data.fetchOne(db, sql: "SELECT max(id) FROM ops WHERE substr(id, 9, 8) IN (\(marks))",
+                                             arguments: StatementArguments(blobs)),
+              let id = OpID(bytes: [UInt8](newest)) else { return }
+        var clock = try loadClock(db)
+        clock.observe(id.timestamp)
+        try saveClock(clock, db)
     }
 }

@@ -54,6 +54,9 @@ extension Store {
                     } else {
                         replica = EditWriter.newReplica()
                         try db.execute(sql: "INSERT INTO device_web_replicas(device_id, replica) VALUES (?, ?)", arguments: [device, replica.description])
+                        // The server's from now on: no device can push under it (fails if one already did).
+                        try db.execute(sql: "INSERT INTO replica_owners(replica, owner, bound_at) VALUES (?, 'server', '')",
+                                       arguments: [replica.description])
                     }
                 }
                 var state = MergedState()

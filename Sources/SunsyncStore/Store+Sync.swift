@@ -66,13 +66,16 @@ extension Store {
     public func startOver(epoch: String?, epochKey: String, cursorKey: String) throws(StoreError) -> Int {
         try Self.run {
             try queue.write { db in
-                // An op id's last 8 bytes are its replica.
-                var replica = self.replica.rawValue.bigEndian
-                let ownID = withUnsafeBytes(of: &replica) { Data($0) }
+                // An op id's last 8 bytes are its replica: this one's, and those it wrote as before.
+                let own = try Self.ownReplicas(db, current: self.replica).map { r -> Data in
+                    var be = r.rawValue.bigEndian
+                    return withUnsafeBytes(of: &be) { Data($0) }
+                }
                 try db.execute(sql: """
                     INSERT OR IGNORE INTO outbox(seq)
-                    SELECT seq FROM ops WHERE substr(id, 9, 8) = ? AND seq NOT IN (SELECT seq FROM rejected)
-                    """, arguments: [ownID])
+                    SELECT seq FROM ops WHERE substr(id, 9, 8) IN (\(Array(repeating: "?", count: own.count).joined(separator: ",")))
+                    AND seq NOT IN (SELECT seq FROM rejected)
+                    """, arguments: StatementArguments(own))
                 let queued = db.changesCount
                 try db.execute(sql: "DELETE FROM meta WHERE key = ?", arguments: [cursorKey])
                 if let epoch {
@@ -82,6 +85,48 @@ extension Store {
                 return queued
             }
         }
+    }
+
+    /// This store's replica and those it wrote as before it moved (`former_replicas`, comma-separated).
+    static func ownReplicas(_ db: Database, current: ReplicaID) throws -> [ReplicaID] {
+        let former = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'former_replicas'") ?? ""
+        return [current] + former.split(separator: ",").compactMap { ReplicaID(hex: String($0)) }
+    }
+
+    /// Moves this laptop to a new replica id, in one transaction, because the server refused ops under the
+    /// old one as another device's (`replica_taken`) or an id of it as held already with other content
+    /// (`op_id_reused`): a copied home, or a replica someone else wrote under first. The refused ops named
+    /// in `reissuing` that still stand (a later change did not replace them) are written again under the
+    /// new replica: same record, field, value and pred, new ids, into the outbox. The refused ones stay
+    /// in the log and in `rejected`. Returns the new replica and how many changes were written again.
+    public func moveToFreshReplica(reissuing ids: [OpID], now: Date = Date()) throws(StoreError) -> (replica: ReplicaID, reissued: Int) {
+        let moved = try Self.run {
+            try queue.write { db in
+                let old = self.replica
+                var rng = SystemRandomNumberGenerator()
+                var fresh = ReplicaID(rng.next() | 1)
+                while fresh == old { fresh = ReplicaID(rng.next() | 1) }
+                let former = try Self.ownReplicas(db, current: old).map(\.description).joined(separator: ",")
+                for (key, value) in [("replica", fresh.description), ("former_replicas", former)] {
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [key, value])
+                }
+                var standing = [Op]()
+                for id in ids {
+                    let blob = Data(id.bytes)
+                    guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM current WHERE op_id = ?)", arguments: [blob]) == true,
+                          let op = try Self.loggedOps(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE id = ?",
+                                                      arguments: [blob]).first?.op else { continue }
+                    standing.append(op)
+                }
+                let written = try Self.write(db, replica: fresh, outbox: true, now: now) { tx in
+                    for op in standing { try tx.write(op.key, op.field, op.value, pred: op.pred) }
+                }
+                return (replica: fresh, reissued: written.count)
+            }
+        }
+        currentReplica.withLock { $0 = moved.replica }   // once committed
+        return moved
     }
 
     public func rejectedOps() throws(StoreError) -> [RejectedOp] {
@@ -208,6 +253,27 @@ extension Store {
                 }
                 let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM device_replicas WHERE device_id = ?", arguments: [device]) ?? 0
                 return (new, reused, count)
+            }
+        }
+    }
+
+    /// Binds each replica that no one holds yet to `owner` (a device id), first come and for good, in one
+    /// transaction; returns those among them that another owner holds (the server's own replicas, owner
+    /// `server`, included). A device may write only under replicas it holds (SPEC §9, replica binding).
+    public func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws(StoreError) -> Set<ReplicaID> {
+        guard !replicas.isEmpty else { return [] }
+        return try await Self.run {
+            try await queue.write { db in
+                var taken = Set<ReplicaID>()
+                for replica in replicas {
+                    try db.execute(sql: "INSERT OR IGNORE INTO replica_owners(replica, owner, bound_at) VALUES (?, ?, ?)",
+                                   arguments: [replica.description, owner, time])
+                    if db.changesCount == 0,
+                       try String.fetchOne(db, sql: "SELECT owner FROM replica_owners WHERE replica = ?", arguments: [replica.description]) != owner {
+                        taken.insert(replica)
+                    }
+                }
+                return taken
             }
         }
     }

@@ -21,9 +21,15 @@ extension Store {
         var applied = Applied()
         for op in ops {
             let parts = try Schema.validateShape(op)
-            if try applier.apply(op, local: false) {
-                applied.new += 1
-                do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
+            do {
+                if try applier.apply(op, local: false) {
+                    applied.new += 1
+                    do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
+                }
+            } catch let error as StoreError where error.code == .opIDReused {
+                // Another change under an id this store holds (a copied home wrote under the same replica):
+                // this store keeps its own, and says so; it is never stuck on it.
+                applied.clashed.append(op.id)
             }
             clock.observe(op.id.timestamp)
         }
@@ -71,6 +77,8 @@ public struct Applied: Hashable, Sendable {
     /// Of those, ops this version's schema does not know (a field added since, a value its rules refuse):
     /// held and merged all the same, shown once this sunsync is updated.
     public var unrecognized = 0
+    /// Received ops whose id this store holds with other content: not applied (this store keeps its own).
+    public var clashed: [OpID] = []
 
     public init(new: Int = 0, unrecognized: Int = 0) {
         self.new = new

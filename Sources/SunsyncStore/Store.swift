@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SunsyncModel
+import Synchronization
 
 /// A replica's SQLite store (WAL mode): the op log, the materialized current values, the outbox of
 /// local ops not yet acknowledged, and metadata (replica id, clock, org). Every change is one transaction.
@@ -14,13 +15,16 @@ public final class Store: Sendable {
     public static let format = "sunsync-store-1"
 
     public let path: String
-    public let replica: ReplicaID
+    /// The replica this store writes as. A laptop moves to a new one when the server says its id was
+    /// someone else's (`moveToFreshReplica`), so it is read at each write.
+    public var replica: ReplicaID { currentReplica.withLock { $0 } }
+    let currentReplica: Mutex<ReplicaID>
     let queue: any DatabaseWriter
 
     private init(path: String, queue: any DatabaseWriter, replica: ReplicaID) {
         self.path = path
         self.queue = queue
-        self.replica = replica
+        self.currentReplica = Mutex(replica)
     }
 
     /// Creates a new store at `path` (the file must not exist).
@@ -38,6 +42,10 @@ public final class Store: Sendable {
                 all["clock"] = "0"
                 for (key, value) in all {
                     try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+                if metadata["role"] == "server" {   // the server's own replica is its own from the start
+                    try db.execute(sql: "INSERT INTO replica_owners(replica, owner, bound_at) VALUES (?, 'server', '')",
+                                   arguments: [replica.description])
                 }
             }
         }

@@ -10,7 +10,7 @@ import Testing
 
         // When staff register participants and record a few days
         #expect(try cli.run("participant", "add", "--name", "张三", "--cert", People.zhang, "--start", "2024-01-01").status == 0)
-        #expect(try cli.run("participant", "add", "--name", "李四", "--cert", People.li, "--contract", "full-time").status == 0)
+        #expect(try cli.run("participant", "add", "--start", "2024-01-01", "--name", "李四", "--cert", People.li, "--contract", "full-time").status == 0)
         #expect(try cli.run("hours", "set", "张三", "2024-03-04", "3.5", "--project", "包装").status == 0)
         #expect(try cli.run("hours", "set", People.li, "2024-03-04", "3h30m").status == 0)
         #expect(try cli.run("hours", "set", String(People.zhang.prefix(18)), "2024-03-05", "240m").status == 0)
@@ -84,7 +84,7 @@ import Testing
         #expect((try cli.run("participant", "list", "--json").json() as? [Any])?.count == 2)
         #expect((try cli.run("participant", "list", "--all", "--json").json() as? [Any])?.count == 3)
         // Registering the same person twice is refused
-        let twice = try cli.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        let twice = try cli.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang)
         #expect(twice.status != 0 && twice.err.contains("already registered"))
     }
 

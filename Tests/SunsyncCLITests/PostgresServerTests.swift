@@ -15,7 +15,7 @@ struct PostgresServerTests {
         defer { one.stop(); two.stop() }
         let servers = [one, two]
         let laptops = try (0..<3).map { try CLI.linked(one, "laptop-\($0)", "--role", "staff", "--org", "MH-SB-001") }
-        for laptop in laptops { #expect(try laptop.run("participant", "add", "--name", "张三", "--cert", People.zhang).status == 0) }
+        for laptop in laptops { #expect(try laptop.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang).status == 0) }
         let reviewer = try CLI.linked(two, "reviewer", "--role", "reviewer", "--district", "310112")
         let failures = Failures()
         DispatchQueue.concurrentPerform(iterations: laptops.count) { n in
@@ -63,7 +63,7 @@ struct PostgresServerTests {
         defer { one.stop(); two.stop() }
         let laptops = try (0..<2).map { try CLI.linked(one, "laptop-\($0)", "--role", "staff", "--org", "MH-SB-001") }
         for laptop in laptops {
-            #expect(try laptop.run("participant", "add", "--name", "张三", "--cert", People.zhang).status == 0)
+            #expect(try laptop.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang).status == 0)
         }
         // Enough days that a sync takes a while: 300 days each, on alternate days.
         for (n, laptop) in laptops.enumerated() {

@@ -5,17 +5,17 @@ import Testing
 /// Every refusal says what was wrong, exits non-zero, and changes nothing.
 @Suite struct RefusalTests {
     @Test(arguments: [
-        (["participant", "add", "--name", "赵六", "--cert", "31011219900315123152"], "check character"),
-        (["participant", "add", "--name", "赵六", "--cert", "31011219900230123X52"], "birth date"),
-        (["participant", "add", "--name", "赵六", "--cert", "31011219900315123X92"], "category"),
-        (["participant", "add", "--name", "赵六", "--cert", "31011219900315123X57"], "level"),
+        (["participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", "31011219900315123152"], "check character"),
+        (["participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", "31011219900230123X52"], "birth date"),
+        (["participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", "31011219900315123X92"], "category"),
+        (["participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", "31011219900315123X57"], "level"),
         (["hours", "set", "张三", "2024-02-30", "4"], "not a real date"),
         (["hours", "set", "张三", "2024-03-04", "25"], "not possible in one day"),
         (["hours", "set", "张三", "2024-03-04", "lots"], "cannot read"),
         (["lunch", "set", "张三", "2024-03-04", "--amount=-15"], "negative"),
         (["hours", "set", "赵六", "2024-03-04", "4"], "no participant"),
         (["hours", "list", "--month", "2024-13"], "not a month"),
-        (["participant", "add", "--name", "赵六", "--cert", People.li, "--contract", "temporary"], "part-time"),
+        (["participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", People.li, "--contract", "temporary"], "part-time"),
         (["participant", "add", "--name", "赵六", "--cert", People.li, "--start", "2024-05-01", "--end", "2024-04-01"], "before it starts"),
         (["resolve", "deadbeef", "--keep", "4"], "no open conflict"),
     ])

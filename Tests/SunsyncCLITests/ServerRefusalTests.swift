@@ -9,12 +9,22 @@ import Testing
 @Suite(.serialized) struct ServerRefusalTests {
     static let person = "ad70a1271ab25a67e712"
 
-    static func op(_ ms: UInt64, _ record: String, _ field: String, _ value: Value, collection: CollectionName = .hours) -> Op {
-        Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: 0), replica: ReplicaID(0xa1)), collection: collection,
+    static func op(_ ms: UInt64, _ record: String, _ field: String, _ value: Value, collection: CollectionName = .hours,
+                   replica: ReplicaID = ReplicaID(0xa1)) -> Op {
+        Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: 0), replica: replica), collection: collection,
            record: record, field: field, value: value)
     }
 
     static func problemCode(_ data: Data) -> String? { (try? Wire.decoder().decode(Problem.self, from: data))?.code }
+
+    /// The ops that register 张三 (`person`) whole at `org`: name, certificate, contract and its start.
+    static func registration(_ ms: UInt64, org: String = "MH-SB-001", replica: ReplicaID = ReplicaID(0xa1)) -> [Op] {
+        [("name", Value.text("张三")), ("cert", .text(People.zhang)), ("contract", .text("part-time")),
+         ("contract_start", .date(CivilDate("2024-01-01")!))].enumerated().map { i, field in
+            Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: UInt16(i)), replica: replica), collection: .participants,
+               record: "\(org)/\(person)", field: field.0, value: field.1)
+        }
+    }
 
     @Test(arguments: ServerBackend.available) func badRequestsGetProblemsAndChangeNothing(backend: ServerBackend) async throws {
         let server = try ServerProcess.withOrgs(backend: backend)
@@ -23,6 +33,8 @@ import Testing
         let revoked = try server.token("lost", "--role", "staff", "--org", "MH-SB-001")
         try server.admin("device", "revoke", "lost")
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        let registered = try await server.request("POST", "/v1/push", token: staff, body: try Wire.encoder().encode(PushRequest(ops: Self.registration(now - 1000))))
+        #expect(try Wire.decoder().decode(PushResponse.self, from: registered.body).accepted.count == 4)
         let good = PushRequest(ops: [Self.op(now, "MH-SB-001/\(Self.person)/2024-03-04", "minutes", .integer(240))])
         let goodBody = try Wire.encoder().encode(good)
         let accepted = try await server.request("POST", "/v1/push", token: staff, body: goodBody)
@@ -81,9 +93,9 @@ import Testing
         // A Minhang reviewer may write review fields there, and nothing else.
         let reviewer = try server.token("r", "--role", "reviewer", "--district", "310112")
         let review = PushRequest(ops: [
-            Self.op(now + 10, "MH-SB-001/\(Self.person)/2024-03-04", "review_note", .text("已核对")),
-            Self.op(now + 11, "MH-SB-001/\(Self.person)/2024-03-04", "minutes", .integer(60)),
-            Self.op(now + 12, "XH-SB-001/\(Self.person)/2024-03-04", "review_note", .text("x")),
+            Self.op(now + 10, "MH-SB-001/\(Self.person)/2024-03-04", "review_note", .text("已核对"), replica: ReplicaID(0xd4)),
+            Self.op(now + 11, "MH-SB-001/\(Self.person)/2024-03-04", "minutes", .integer(60), replica: ReplicaID(0xd4)),
+            Self.op(now + 12, "XH-SB-001/\(Self.person)/2024-03-04", "review_note", .text("x"), replica: ReplicaID(0xd4)),
         ])
         let reviewed = try Wire.decoder().decode(PushResponse.self, from: try await server.request("POST", "/v1/push", token: reviewer, body: try Wire.encoder().encode(review)).body)
         #expect(reviewed.accepted.count == 1 && reviewed.rejected.map(\.code) == ["forbidden", "forbidden"])

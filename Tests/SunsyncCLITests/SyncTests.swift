@@ -38,7 +38,7 @@ extension CLI {
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
         // Both register 张三 offline (the same record), and A records two days, which B receives.
         for laptop in [a, b] {
-            #expect(try laptop.run("participant", "add", "--name", "张三", "--cert", People.zhang).status == 0)
+            #expect(try laptop.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang).status == 0)
         }
         try a.run("hours", "set", "张三", "2024-03-05", "3")
         _ = try a.sync()
@@ -82,7 +82,7 @@ extension CLI {
         let other = try CLI.linked(server, "other", "--role", "staff", "--org", "MH-SB-002")
         let xuhui = try CLI.linked(server, "xh-reviewer", "--role", "reviewer", "--district", "310104")
         let minhang = try CLI.linked(server, "mh-reviewer", "--role", "reviewer", "--district", "310112")
-        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang)
         try a.run("hours", "set", "张三", "2024-03-04", "4")
         _ = try a.sync()
         // Another base, and another district's reviewer, see none of it; Minhang's reviewer sees it.
@@ -116,7 +116,7 @@ extension CLI {
         let server = try ServerProcess.withOrgs()
         defer { server.stop() }
         let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
-        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang)
         try a.run("hours", "set", "张三", "2024-03-04", "4")
         _ = try a.sync()
         let days = try #require(try a.run("hours", "list", "--json").json() as? [[String: Any]])
@@ -147,7 +147,7 @@ extension CLI {
         defer { server.stop() }
         let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
-        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang)
         try a.run("hours", "set", "张三", "2024-03-04", "4")
         _ = try a.sync()
         _ = try b.sync()
@@ -206,7 +206,7 @@ extension CLI {
         let server = try ServerProcess.withOrgs()
         defer { server.stop() }
         let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
-        try a.run("participant", "add", "--name", "张三", "--cert", People.zhang)
+        try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang)
         _ = try a.sync()
         server.stop()
         let copy = server.databasePath + ".copy" // with its write-ahead log, as a copy of the data dir would have it

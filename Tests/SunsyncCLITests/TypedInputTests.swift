@@ -54,7 +54,7 @@ import Testing
         defer { server.stop() }
         let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
-        #expect(try a.run("participant", "add", "--name", "张三", "--cert", People.zhang).status == 0)
+        #expect(try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang).status == 0)
         _ = try a.sync()
         _ = try b.sync()
         try a.run("hours", "set", "张三", "2024-03-07", "3h30m")

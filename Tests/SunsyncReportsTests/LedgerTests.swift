@@ -23,12 +23,14 @@ struct District {
         _ = write(key, "district", .text("310112"))
     }
 
-    mutating func participant(_ org: String, _ cert: String, _ name: String) throws -> String {
+    /// A participant registered whole (name, certificate, contract and its start), unless `start` is nil.
+    mutating func participant(_ org: String, _ cert: String, _ name: String, start: String? = "2024-01-01") throws -> String {
         let id = NaturalKey.participant(org: org, certificate: try CertificateNumber(validating: cert))
         let key = RecordKey(collection: .participants, id: id)
         _ = write(key, "name", .text(name))
         _ = write(key, "cert", .text(cert))
         _ = write(key, "contract", .text("part-time"))
+        if let start { _ = write(key, "contract_start", .date(CivilDate(start)!)) }
         return id
     }
 
@@ -68,7 +70,7 @@ struct LedgerTests {
         let ledger = Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31"))
         let report = ledger.payments(month: "2024-03", district: "310112", reveal: false)
         // Then only approved records of the month count, per org and in total, to the fen
-        #expect(report.orgs.map(\.org) == ["MH-SB-001", "MH-SB-002"])
+        try #require(report.orgs.map(\.org) == ["MH-SB-001", "MH-SB-002"])
         #expect(report.orgs[0].total == .init(days: 1, minutes: 210, lunches: 1, lunchFen: 1533))
         #expect(report.orgs[1].total == .init(days: 1, minutes: 185, lunches: 1, lunchFen: 1201))
         #expect(report.total == .init(days: 2, minutes: 395, lunches: 2, lunchFen: 2734))
@@ -77,6 +79,50 @@ struct LedgerTests {
         #expect(report.orgs[1].participants.first?.certificate == "310112**********60**")
         // and one org alone gives that org's figures
         #expect(ledger.payments(month: "2024-03", org: "MH-SB-002", district: nil, reveal: false).total.lunchFen == 1201)
+    }
+
+    @Test func aLunchIsPaidOnlyWithItsDaysApprovedHours() throws {
+        // Given lunches approved on their own: beside approved hours, unreviewed hours, rejected hours,
+        // deleted hours, no hours; and a day of a participant not registered whole, approved
+        var d = District()
+        let zhang = try d.participant("MH-SB-001", "31011219900315123X52", "张三")
+        let ghost = try d.participant("MH-SB-001", "31011219850620246061", "?", start: nil)
+        _ = d.day(.hours, zhang, "2024-03-04", 240, approve: true)
+        _ = d.day(.lunches, zhang, "2024-03-04", 1500, approve: true)     // paid
+        _ = d.day(.hours, zhang, "2024-03-05", 240)
+        _ = d.day(.lunches, zhang, "2024-03-05", 1500, approve: true)     // hours waiting
+        _ = d.day(.hours, zhang, "2024-03-06", 240, reject: true)
+        _ = d.day(.lunches, zhang, "2024-03-06", 1500, approve: true)     // hours rejected
+        let cleared = d.day(.hours, zhang, "2024-03-07", 240, approve: true)
+        _ = d.write(cleared, "deleted", .bool(true))
+        _ = d.day(.lunches, zhang, "2024-03-07", 1500, approve: true)     // hours cleared after approval
+        _ = d.day(.lunches, zhang, "2024-03-08", 1500, approve: true)     // no hours at all
+        _ = d.day(.hours, ghost, "2024-03-04", 600, approve: true)        // a phantom's hours
+        let ledger = Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31"))
+        // When the month's payments are computed
+        let report = ledger.payments(month: "2024-03", district: nil, reveal: false)
+        // Then one day and its lunch are paid; the rest say why not
+        #expect(report.total == .init(days: 1, minutes: 240, lunches: 1, lunchFen: 1500))
+        #expect(report.notCounted == ["needs_review": 1, "rejected": 1, "deleted": 1, "incomplete": 1, "hours_not_counted": 4])
+        // and the phantom's day is flagged, and never approved in bulk
+        let lines = ledger.reviewList(.init(month: "2024-03"), reveal: false)
+        let phantom = try #require(lines.first { $0.participantId == ghost })
+        #expect(phantom.flags.contains("incomplete_record"))
+        #expect(ledger.flags.contains { $0.kind == .incompleteRecord && $0.records == [RecordKey(collection: .participants, id: ghost)] })
+    }
+
+    @Test func aDaysFlagsCoverItsLunchAndBulkApprovalSkipsBoth() throws {
+        // Given a man past working age (born 1950): his hours carry the age flag, his lunch none of its own
+        var d = District()
+        let old = try d.participant("MH-SB-001", "31011219500315123152", "老王")
+        _ = d.day(.hours, old, "2024-03-04", 240)
+        _ = d.day(.lunches, old, "2024-03-04", 1500)
+        let ledger = Ledger(state: d.state, settings: FlagSettings(today: "2024-12-31"))
+        // When the month is approved in bulk, unflagged only
+        let plan = ledger.monthApproval(org: "MH-SB-001", month: "2024-03", unflagged: true)
+        // Then neither the hours nor the lunch is approved
+        #expect(plan.targets.isEmpty)
+        #expect(plan.skipped.count == 2 && plan.skipped.allSatisfy { $0.why.contains("age_out_of_bounds") })
     }
 
     @Test func anEditAfterApprovalPutsTheRecordBackToReview() throws {

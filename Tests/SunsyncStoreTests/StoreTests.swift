@@ -151,16 +151,47 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect(try store.record(key) == nil)
     }
 
-    @Test func anIdReusedWithOtherContentIsRefused() throws {
+    @Test func anIdReusedWithOtherContentIsKeptOutNotFatal() throws {
+        // Given a store that holds an op
         let store = try Store.create(at: temporaryPath(), replica: ReplicaID(1))
         let id = OpID(timestamp: Timestamp(milliseconds: 5, counter: 0), replica: ReplicaID(9))
         let key = "MH-SB-001/00000000000000000001/2024-03-04"
         try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(60))])
-        try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(60))]) // a duplicate: fine
-        #expect(throws: StoreError.self) {
-            try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(90))])
-        }
+        // When the same op comes again, then another under its id, beside an honest one
+        #expect(try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(60))]).clashed.isEmpty)
+        let other = OpID(timestamp: Timestamp(milliseconds: 6, counter: 0), replica: ReplicaID(9))
+        let applied = try store.apply([Op(id: id, collection: .hours, record: key, field: "minutes", value: .integer(90)),
+                                       Op(id: other, collection: .hours, record: key, field: "note", value: .text("ok"))])
+        // Then the clash is named and left out, the store keeps its own, and the rest applies
+        #expect(applied.clashed == [id] && applied.new == 1)
         #expect(try store.record(RecordKey(collection: .hours, id: key))?.displayed("minutes") == .integer(60))
+        #expect(try store.record(RecordKey(collection: .hours, id: key))?.displayed("note") == .text("ok"))
+    }
+
+    @Test func aLaptopMovesToAFreshReplicaAndWritesItsRefusedChangesAgain() throws {
+        // Given a laptop with two local changes, one later replaced by a third
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(0x77))
+        let key = RecordKey(collection: .hours, id: "MH-SB-001/00000000000000000001/2024-03-04")
+        let first = try store.write { tx in try tx.set(key, "minutes", .integer(60)) }
+        let note = try store.write { tx in try tx.set(key, "note", .text("a")) }
+        let replaced = try store.write { tx in try tx.set(key, "note", .text("b")) }
+        // When the server refuses all three for their ids, and the laptop moves on
+        let refused = (first + note + replaced).map(\.id)
+        try store.acknowledge(accepted: [], rejected: refused.map { ($0, "replica_taken", "another device's") }, at: "now")
+        let moved = try store.moveToFreshReplica(reissuing: refused)
+        // Then it writes as a new replica, the changes that still stand wait to be sent again under new ids,
+        // and what the laptop shows is unchanged
+        #expect(moved.replica != ReplicaID(0x77) && store.replica == moved.replica)
+        #expect(moved.reissued == 2)
+        let pending = try store.pending(limit: 10).map(\.op)
+        #expect(pending.count == 2 && pending.allSatisfy { $0.id.replica == moved.replica })
+        #expect(Set(pending.map(\.field)) == ["minutes", "note"])
+        let record = try #require(try store.record(key))
+        #expect(record.displayed("minutes") == .integer(60) && record.displayed("note") == .text("b") && !record.hasConflict)
+        // and the new replica is kept across opening the store again; a restored server gets all of it again
+        #expect(try Store.open(at: store.path).replica == moved.replica)
+        try store.acknowledge(accepted: pending.map(\.id), rejected: [], at: "now")
+        #expect(try store.startOver(epoch: nil, epochKey: "e", cursorKey: "c") == 2)
     }
 
     @Test func opsOfANewerSchemaAreHeldAndMalformedOnesRefused() throws {

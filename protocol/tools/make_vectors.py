@@ -117,6 +117,9 @@ def vector(name, description, ops, expect, settings=None, new_records=None):
 
 H1 = day(P1, "2024-03-04")
 TODAY = {"today": "2024-03-31"}
+# A participant registered whole (name, certificate, contract and its start): vectors that check flags start with one.
+people = participant_ops(P1, CERT1, "张三", A, 10, start="2024-01-01")
+people_expect = {f"participants/{P1}": participant_expect("张三", CERT1, start="2024-01-01")}
 
 # --- merge -------------------------------------------------------------------------------------------
 a1 = oid(1000, A)
@@ -144,15 +147,15 @@ vector("edits-of-different-fields",
 b1 = oid(1000, B)
 vector("same-day-two-laptops",
        "Two laptops enter the same participant's same day: the natural key makes it one record, and the different hours one conflict.",
-       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 180)],
-       {"records": {f"hours/{H1}": {"fields": {"minutes": 180}, "conflicts": {"minutes": [b1, a1]}}},
+       people + [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 180)],
+       {"records": {**people_expect, f"hours/{H1}": {"fields": {"minutes": 180}, "conflicts": {"minutes": [b1, a1]}}},
         "flags": [{"kind": "conflict", "records": [f"hours/{H1}"], "replicas": [rep(A), rep(B)]}]},
        settings=TODAY)
 
 vector("same-day-same-value",
        "Two laptops enter the same value for the same day: both ops stay current, but equal values are no conflict.",
-       [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 240)],
-       {"records": {f"hours/{H1}": {"fields": {"minutes": 240}}}, "flags": []},
+       people + [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H1, "minutes", 240)],
+       {"records": {**people_expect, f"hours/{H1}": {"fields": {"minutes": 240}}}, "flags": []},
        settings=TODAY)
 
 a3 = oid(3000, A)
@@ -264,8 +267,6 @@ vector("concurrent-approve-and-reject",
                                     "conflicts": {"review": [r2, r1]}, "review": "needs_review"}}})
 
 # --- flags -------------------------------------------------------------------------------------------
-people = participant_ops(P1, CERT1, "张三", A, 10, start="2024-01-01")
-people_expect = {f"participants/{P1}": participant_expect("张三", CERT1, start="2024-01-01")}
 
 
 def week_ops(minutes_by_day, replica_by_day, collection="hours", field="minutes", participant=P1):
@@ -334,18 +335,20 @@ vector("outside-contract-and-future",
 HOLD = day(P_OLD, "2024-03-04")
 vector("age-out-of-bounds",
        "A man born 1958-01-01 is 66 on 2024-03-04, above the configured bound of 60 in force then: flagged.",
-       participant_ops(P_OLD, CERT_OLD, "李四", A, 10) + [op(a1, "hours", HOLD, "minutes", 120)],
-       {"records": {f"participants/{P_OLD}": participant_expect("李四", CERT_OLD), f"hours/{HOLD}": {"fields": {"minutes": 120}}},
+       participant_ops(P_OLD, CERT_OLD, "李四", A, 10, start="2020-01-01") + [op(a1, "hours", HOLD, "minutes", 120)],
+       {"records": {f"participants/{P_OLD}": participant_expect("李四", CERT_OLD, start="2020-01-01"), f"hours/{HOLD}": {"fields": {"minutes": 120}}},
         "flags": [{"kind": "age_out_of_bounds", "records": [f"hours/{HOLD}", f"participants/{P_OLD}"], "replicas": [rep(A)]}]},
        settings=TODAY)
 
 H2 = day(P1_AT_ORG2, "2024-03-04")
-two_orgs = participant_ops(P1, CERT1, "张三", A, 10, contract="part-time") + participant_ops(P1_AT_ORG2, CERT1, "张三", C, 10, contract="part-time")
+two_orgs = (participant_ops(P1, CERT1, "张三", A, 10, contract="part-time", start="2020-01-01")
+            + participant_ops(P1_AT_ORG2, CERT1, "张三", C, 10, contract="part-time", start="2020-01-01"))
 vector("double-claim-across-orgs",
        "The same person's lunch and hours on one day at two organizations, entered on different laptops: a double lunch claim, hours at several orgs, and active at both under open contracts.",
        two_orgs + [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "lunches", H1, "amount", 1500),
                    op(c1, "hours", H2, "minutes", 180), op(oid(1000, C, 1), "lunches", H2, "amount", 1200)],
-       {"records": {f"participants/{P1}": participant_expect("张三", CERT1), f"participants/{P1_AT_ORG2}": participant_expect("张三", CERT1),
+       {"records": {f"participants/{P1}": participant_expect("张三", CERT1, start="2020-01-01"),
+                    f"participants/{P1_AT_ORG2}": participant_expect("张三", CERT1, start="2020-01-01"),
                     f"hours/{H1}": {"fields": {"minutes": 240}}, f"lunches/{H1}": {"fields": {"amount": 1500}},
                     f"hours/{H2}": {"fields": {"minutes": 180}}, f"lunches/{H2}": {"fields": {"amount": 1200}}},
         "flags": [{"kind": "active_at_several_orgs", "records": sorted([f"participants/{P1}", f"participants/{P1_AT_ORG2}"]), "replicas": [rep(A), rep(C)]},
@@ -410,11 +413,13 @@ refused("required-field-cleared", "minutes is required: it cannot be set to null
 refused("unknown-contract-kind", "A contract is part-time or full-time.",
         op(oid(10, A), "participants", P1, "contract", "temporary"), "invalid_value", good)
 vector("missing-required-fields",
-       "A new participant without a certificate number, and a new org without a district, are refused whole.",
+       "A new participant without a certificate number or without its contract's start, and a new org without a district, are refused whole.",
        [], {"records": {}},
        new_records=[{"collection": "participants", "id": P1, "fields": {"name": "张三", "contract": "part-time"}, "error": "missing_field"},
                     {"collection": "orgs", "id": ORG, "fields": {"name": "基地", "kind": "sunshine-base"}, "error": "missing_field"},
-                    {"collection": "participants", "id": P1, "fields": {"name": "张三", "cert": CERT1, "contract": "part-time"}},
+                    {"collection": "participants", "id": P1, "fields": {"name": "张三", "cert": CERT1, "contract": "part-time"}, "error": "missing_field"},
+                    {"collection": "participants", "id": P1, "fields": {"name": "张三", "cert": CERT1, "contract": "part-time",
+                                                                       "contract_start": date("2024-01-01")}},
                     {"collection": "lunches", "id": H1, "fields": {"amount": 1500}}])
 
 # --- rules' dated numbers and retirement ages (appended: earlier vectors keep their numbers) ------------
@@ -422,11 +427,12 @@ RID_M65 = resident_id("310112", "19650115", 111)  # man born 1965-01: 60 years 1
 RID_F75 = resident_id("310112", "19750210", 222)  # woman born 1975-02: 50 years 1 month, reached in 2025-03
 RID_M64 = resident_id("310112", "19641205", 333)  # man born 1964-12: 60, before the rise, reached in 2024-12
 P_M65, P_F75, P_M64 = (f"{ORG}/{person_key(r)}" for r in (RID_M65, RID_F75, RID_M64))
-edge_people = (participant_ops(P_M65, RID_M65 + "41", "赵一", A, 10) + participant_ops(P_F75, RID_F75 + "52", "钱二", A, 20)
-               + participant_ops(P_M64, RID_M64 + "61", "孙三", A, 30))
-edge_expect = {f"participants/{P_M65}": participant_expect("赵一", RID_M65 + "41"),
-               f"participants/{P_F75}": participant_expect("钱二", RID_F75 + "52"),
-               f"participants/{P_M64}": participant_expect("孙三", RID_M64 + "61")}
+S0 = "2020-01-01"
+edge_people = (participant_ops(P_M65, RID_M65 + "41", "赵一", A, 10, start=S0) + participant_ops(P_F75, RID_F75 + "52", "钱二", A, 20, start=S0)
+               + participant_ops(P_M64, RID_M64 + "61", "孙三", A, 30, start=S0))
+edge_expect = {f"participants/{P_M65}": participant_expect("赵一", RID_M65 + "41", start=S0),
+               f"participants/{P_F75}": participant_expect("钱二", RID_F75 + "52", start=S0),
+               f"participants/{P_M64}": participant_expect("孙三", RID_M64 + "61", start=S0)}
 edge_days = [(P_M65, "2025-01-20"), (P_M65, "2025-02-03"), (P_M65, "2025-02-04"),
              (P_F75, "2025-02-26"), (P_F75, "2025-03-03"), (P_M64, "2024-11-29"), (P_M64, "2024-12-02")]
 edge_ops = [op(oid(30000 + i, A), "hours", day(p, d), "minutes", 240) for i, (p, d) in enumerate(edge_days)]
@@ -457,17 +463,62 @@ vector("dated-rules",
                  "weekly_limit_minutes": [{"from": "1900-01-01", "value": 1440}, {"from": "2024-03-11", "value": 1200}],
                  "lunch_rates": {ORG: [{"from": "2024-01-01", "value": 1500}, {"from": "2024-03-11", "value": 1800}]}})
 
-late = participant_ops(P1, CERT1, "张三", A, 10, end="2024-02-29")
+late = participant_ops(P1, CERT1, "张三", A, 10, start="2024-01-01", end="2024-02-29")
 late_days = ["2024-03-04", "2024-03-05", "2024-04-01"]
 ops, recs = week_ops([(d, 120) for d in late_days], [A, B, A])
 vector("outside-contract-one-flag-per-month",
        "Work on three days after the contract ended, two in March (from two laptops) and one in April: one flag per month, "
        "naming that month's days.",
        late + ops,
-       {"records": {f"participants/{P1}": participant_expect("张三", CERT1, end="2024-02-29"), **recs},
+       {"records": {f"participants/{P1}": participant_expect("张三", CERT1, start="2024-01-01", end="2024-02-29"), **recs},
         "flags": [{"kind": "outside_contract", "records": sorted([f"hours/{day(P1, '2024-03-04')}", f"hours/{day(P1, '2024-03-05')}"]) + [f"participants/{P1}"], "replicas": [rep(A), rep(B)]},
                   {"kind": "outside_contract", "records": [f"hours/{day(P1, '2024-04-01')}", f"participants/{P1}"], "replicas": [rep(A)]}]},
        settings={"today": "2024-04-30"})
+
+# --- whole records, text, payments (appended: earlier vectors keep their numbers) ----------------------
+H_P2 = day(P2, "2024-03-04")
+vector("participant-not-registered-whole",
+       "A participant with no contract start, and hours of a participant no one registered: neither counts. The participant "
+       "record is flagged, and each one's days, one flag per participant and month (a server refuses such ops: §9).",
+       participant_ops(P1, CERT1, "张三", A, 10) + [op(a1, "hours", H1, "minutes", 240), op(b1, "hours", H_P2, "minutes", 600)],
+       {"records": {f"participants/{P1}": participant_expect("张三", CERT1), f"hours/{H1}": {"fields": {"minutes": 240}},
+                    f"hours/{H_P2}": {"fields": {"minutes": 600}}},
+        "flags": [{"kind": "incomplete_record", "records": [f"participants/{P1}"], "replicas": [rep(A)]},
+                  {"kind": "incomplete_record", "records": [f"hours/{H1}", f"participants/{P1}"], "replicas": [rep(A)]},
+                  {"kind": "incomplete_record", "records": [f"hours/{H_P2}"], "replicas": [rep(B)]}]},
+       settings=TODAY)
+
+noted = [op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "hours", H1, "note", "上午\t包装\n下午请假")]
+refused("control-characters-refused",
+        "Text cannot carry control characters that drive a terminal (ESC, CR…): refused. A note may hold tabs and line breaks.",
+        op(oid(10, A), "participants", P1, "name", "\u001b[2J张三\r"), "invalid_text", noted)
+refused("bidi-override-refused", "Bidirectional overrides and isolates (U+202A-202E, U+2066-2069) reorder what a reader sees: refused.",
+        op(oid(10, A), "participants", P1, "name", "张三\u202e"), "invalid_text", noted)
+refused("length-counts-scalars",
+        "Length limits count Unicode scalars: one letter with 2,000 combining marks is 2,001 characters, over the 2,000 allowed.",
+        op(oid(1000, A, 2), "hours", H1, "note", "a" + "\u0301" * 2000), "invalid_text", noted)
+
+def approve(record, collection, ids, ms, verdict="approved"):
+    return op(oid(ms, R), collection, record, "review", f"{verdict} {content_version(ids)}")
+
+D5, D6, D8 = (day(P1, d) for d in ("2024-03-05", "2024-03-06", "2024-03-08"))
+pay_ops = people + participant_ops(P2, CERT2, "李四", B, 10) + [
+    op(a1, "hours", H1, "minutes", 240), op(oid(1000, A, 1), "lunches", H1, "amount", 1500),
+    op(oid(1001, A), "hours", D5, "minutes", 240), op(oid(1001, A, 1), "lunches", D5, "amount", 1500),
+    op(oid(1002, A), "hours", D6, "minutes", 240), op(oid(1002, A, 1), "lunches", D6, "amount", 1500),
+    op(oid(1003, A, 1), "lunches", D8, "amount", 1500),
+    op(b1, "hours", H_P2, "minutes", 600),
+    approve(H1, "hours", [a1], 5000), approve(H1, "lunches", [oid(1000, A, 1)], 5001),
+    approve(D5, "lunches", [oid(1001, A, 1)], 5002),
+    approve(D6, "hours", [oid(1002, A)], 5003, "rejected"), approve(D6, "lunches", [oid(1002, A, 1)], 5004),
+    approve(D8, "lunches", [oid(1003, A, 1)], 5005),
+    approve(H_P2, "hours", [b1], 5006)]
+vector("payments-only-approved-days",
+       "What is paid (§4): approved hours of a participant registered whole, and a lunch only beside its day's paid hours. "
+       "Lunches approved on their own beside hours waiting, rejected or absent are left out, as are a phantom's approved hours.",
+       pay_ops, {"payments": {"month": "2024-03", "total": {"days": 1, "minutes": 240, "lunches": 1, "lunch_fen": 1500},
+                              "not_counted": {"needs_review": 1, "rejected": 1, "incomplete": 1, "hours_not_counted": 3}}},
+       settings=TODAY)
 
 os.makedirs(OUT, exist_ok=True)
 for old in os.listdir(OUT):

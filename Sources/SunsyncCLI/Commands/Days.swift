@@ -27,6 +27,12 @@ struct DayWrite {
     var key: RecordKey { RecordKey(collection: kind.collection, id: NaturalKey.day(participant: participant.key.id, date: date)) }
 
     func apply(_ tx: inout Transaction) throws {
+        if !participant.isWhole {
+            let words = ["name": "姓名 (--name)", "cert": "残疾人证号 (--cert)", "contract": "合同 (--contract)", "contract_start": "合同开始 (--start)"]
+            throw CLIError("\(participant.name ?? participant.key.id) is not registered whole: no \(participant.missingForWhole.map { words[$0] ?? $0 }.joined(separator: ", "))."
+                + " The server refuses days of such a participant and they are never paid; complete the registration first:"
+                + " sunsync participant edit \(participant.name ?? "<ref>") --start YYYY-MM-DD")
+        }
         if try tx.current(key, "deleted").first?.value == .bool(true) { try tx.set(key, "deleted", .bool(false)) }
         try tx.set(key, kind.quantityField, .integer(quantity))
         if let project { try tx.set(key, "project", project.isEmpty ? .null : .text(project)) }
@@ -96,7 +102,11 @@ enum DayCommands {
         var cell = row.status.chinese
         if row.status == .rejected, let note = row.reviewNote { cell += ": " + note }
         if row.changedAfterApproval { cell += " (changed after approval)" }
-        if row.conflict { cell += " ⚠冲突 conflict" }
+        if row.conflict, row.reviewersDisagree, !row.contentConflict {
+            cell += " ⚠审核意见冲突 reviewers disagree (a reviewer's next decision settles it)"
+        } else if row.conflict {
+            cell += " ⚠冲突 conflict"
+        }
         if row.deleted { cell += " (deleted)" }
         return cell
     }

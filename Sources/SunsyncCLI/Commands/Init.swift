@@ -52,7 +52,7 @@ struct Init: ParsableCommand {
             try Output.json(["home": home.directory, "org": org, "replica": store.replica.description])
         } else {
             print("Initialized \(org)\(name.map { " (\($0))" } ?? "") in \(home.directory) (this laptop is \(store.replica) to the server)")
-            print("Next: sunsync participant add --name 张三 --cert <残疾人证号>")
+            print("Next: sunsync participant add --name 张三 --cert <残疾人证号> --start <合同开始 YYYY-MM-DD>")
         }
     }
 }

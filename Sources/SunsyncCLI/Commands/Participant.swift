@@ -57,6 +57,9 @@ extension ParticipantCommand {
             do { certificate = try CertificateNumber(validating: cert) } catch { throw CLIError(error) }
             let key = RecordKey(collection: .participants, id: NaturalKey.participant(org: try ws.staffOrg(), certificate: certificate))
             var fields = try contract.fields()
+            guard fields["contract_start"] != nil else {
+                throw CLIError("give --start YYYY-MM-DD, the day the contract (合同开始) starts: a participant is registered with it, and the server refuses one without it")
+            }
             fields["name"] = .text(name)
             fields["cert"] = .text(certificate.text)
             fields["contract"] = fields["contract"] ?? .text("part-time")
@@ -88,7 +91,7 @@ extension ParticipantCommand {
             if global.json { return try Output.json(rows) }
             Output.table(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start", "结束 end", "在册 active"],
                          rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? "", $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
-                         empty: "No participants yet: add one with `sunsync participant add --name … --cert …`")
+                         empty: "No participants yet: add one with `sunsync participant add --name … --cert … --start YYYY-MM-DD`")
         }
     }
 

@@ -93,8 +93,7 @@ struct Report: ParsableCommand {
                 out += Output.render(headers, rows.map { $0.map(CSV.plain) })
                 let left = report.notCounted.filter { $0.value > 0 }
                 if !left.isEmpty {
-                    let words = ["needs_review": "待审核 waiting for review", "rejected": "已退回 rejected", "conflict": "in conflict", "deleted": "deleted"]
-                    out += "\nNot counted: " + left.sorted { $0.key < $1.key }.map { "\($0.value) \(words[$0.key] ?? $0.key)" }.joined(separator: ", ")
+                    out += "\n未计入 Not counted: " + NotCounted.allCases.compactMap { why in left[why.rawValue].map { "\($0) \(why.words)" } }.joined(separator: ", ")
                         + (left["needs_review"] != nil ? " (`sunsync review list --month \(month) --status needs-review`)" : "") + "\n"
                 }
                 text = out

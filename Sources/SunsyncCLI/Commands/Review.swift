@@ -209,13 +209,14 @@ enum ReviewTarget {
     /// Writes one decision per record in one transaction, naming the content version each record has now.
     static func decide(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, ledger: Ledger)], note: String?, ws: Workspace,
                        skipped: inout [(id: String, why: String)]) throws {
-        final class Outcome { var decided = [RecordKey](); var skips = [(id: String, why: String)]() }
+        final class Outcome { var decided = [RecordKey](); var skips = [(id: String, why: String)](); var already = 0 }
         let outcome = Outcome()
         outcome.skips = skipped
         do {
             try ws.store.write { tx in
                 let (decided, skips) = try tx.decide(verdict, targets.map { ($0.key, nil) }, note: note)
                 outcome.decided = decided
+                outcome.already = skips.filter { if case .already = $0.why { true } else { false } }.count
                 outcome.skips = skipped + skips.map { key, skip in
                     let id = ReviewRef.make(key)
                     return (id, skip == .inConflict ? skip.reason + " (`sunsync review show \(id)`)" : skip.reason)
@@ -224,16 +225,22 @@ enum ReviewTarget {
         } catch { throw CLIError(error) }
         let decided = outcome.decided, skips = outcome.skips
         skipped = skips
+        // Asked to decide and decided nothing, for reasons other than "already so": a script must see it.
+        let refusedAll = decided.isEmpty && skips.count > outcome.already
         if ws.options.json {
             struct Answer: Encodable { let decided: [String]; let verdict: String; let skipped: [[String: String]] }
-            return try Output.json(Answer(decided: decided.map(ReviewRef.make), verdict: verdict.rawValue,
-                                          skipped: skips.map { ["id": $0.id, "reason": $0.why] }))
+            try Output.json(Answer(decided: decided.map(ReviewRef.make), verdict: verdict.rawValue,
+                                   skipped: skips.map { ["id": $0.id, "reason": $0.why] }))
+        } else {
+            let word = verdict == .approved ? "Approved (已通过)" : "Rejected (已退回)"
+            print("\(word) \(decided.count) record\(decided.count == 1 ? "" : "s")." + (decided.isEmpty ? "" : " They reach the bases at the next `sunsync sync`."))
+            if !skips.isEmpty {
+                print("Skipped \(skips.count):")
+                Output.table(["id", "why"], skips.map { [$0.id, $0.why] })
+            }
         }
-        let word = verdict == .approved ? "Approved (已通过)" : "Rejected (已退回)"
-        print("\(word) \(decided.count) record\(decided.count == 1 ? "" : "s")." + (decided.isEmpty ? "" : " They reach the bases at the next `sunsync sync`."))
-        if !skips.isEmpty {
-            print("Skipped \(skips.count):")
-            Output.table(["id", "why"], skips.map { [$0.id, $0.why] })
+        if refusedAll {
+            throw CLIError("nothing was \(verdict == .approved ? "approved" : "rejected"): every record asked for was skipped, for the reasons above")
         }
     }
 }

@@ -114,6 +114,14 @@ struct SyncCommand: AsyncParsableCommand {
         text += "Synced: sent \(report.pushed), received \(report.pulled) changes."
         if report.rejected > 0 { text += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         if report.pulled > 0 { text += " `sunsync conflicts` lists any disagreements to resolve." }
+        if let replica = report.newReplica {
+            text += "\nThe server found another device writing under this laptop's id (a copied home, or a copied token):"
+                + " this laptop now writes as \(replica)\(report.reissued > 0 ? " and sent its \(report.reissued) refused changes again under new ids" : "")."
+                + " Nothing was lost. Tell the administrator if this laptop's home was copied (`sunsync-server device list`)."
+        }
+        if report.clashed > 0 {
+            text += "\n\(report.clashed) changes received carry an id this laptop had used for another change; this laptop's own are kept."
+        }
         if report.unrecognized > 0 {
             text += "\n\(report.unrecognized) of the changes received use fields or values this sunsync does not know"
                 + " (the server runs a newer version). They are kept and synced; update sunsync to see them."

@@ -55,7 +55,7 @@ enum Output {
         var widths = [Int](repeating: 0, count: headers.count)
         for (n, row) in all.enumerated() {
             for (i, cell) in row.enumerated() {
-                let w = displayWidth(cell)
+                let w = displayWidth(visible(cell))
                 cellWidths[n * columns + i] = Int32(w)
                 if i < widths.count { widths[i] = max(widths[i], w) }
             }
@@ -66,7 +66,7 @@ enum Output {
         for (n, row) in all.enumerated() {
             for (i, cell) in row.enumerated() {
                 if i > 0 { out.append(space); out.append(space) }
-                out.append(contentsOf: cell.utf8)
+                out.append(contentsOf: visible(cell).utf8)
                 if i < row.count - 1, i < widths.count { out.append(contentsOf: repeatElement(space, count: widths[i] - Int(cellWidths[n * columns + i]))) }
             }
             out.append(UInt8(ascii: "\n"))
@@ -79,6 +79,29 @@ enum Output {
             }
         }
         return out
+    }
+
+    /// Text as a terminal may show it: every control character (ESC, CR, a C1 control…) and every
+    /// bidirectional control written as `\u{XX}`, a line break as `↵`, a tab as a space. The model refuses
+    /// these in new text (`invalid_text`); this is for anything stored before it did.
+    static func visible(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }   // most cells: nothing to look at
+        if !text.unicodeScalars.contains(where: isUnsafe) { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar.value {
+            case 0x0A: out.append("↵")
+            case 0x09: out.append(" ")
+            case _ where isUnsafe(scalar): out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    private static func isUnsafe(_ scalar: Unicode.Scalar) -> Bool {
+        let v = scalar.value
+        return v < 0x20 || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
     }
 
     /// Terminal columns: East Asian wide and fullwidth characters take two.

@@ -21,6 +21,12 @@ struct SyncEngine {
         var toReceive: Int64?
         /// Ops received so far, this laptop's own echoes included: what `toReceive` counts.
         var received: Int64 = 0
+        /// The replica this laptop moved to, because the server found its id in use by another device (nil: none).
+        var newReplica: String?
+        /// Changes refused for their id alone, written again under the new replica.
+        var reissued = 0
+        /// Changes received under an id this laptop used for another change: not applied, this laptop's kept.
+        var clashed = 0
     }
 
     /// What the sync is waiting for, for a progress line: a retry after a failure.
@@ -88,10 +94,10 @@ struct SyncEngine {
     /// Pushes the outbox, then pulls until caught up.
     private func exchange(_ report: inout Report) async throws {
         // Push: what the server refuses is kept locally, marked, and never sent again.
+        var moves = 0
         while true {
-            let batch = try store.pending(limit: pushBatch)
-            guard !batch.isEmpty else { break }
-            let ops = batch.map(\.op)
+            let ops = Self.batch(try store.pending(limit: pushBatch + 1).map(\.op), limit: pushBatch)
+            guard !ops.isEmpty else { break }
             let answer = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.push(ops) }
             let accepted = answer.accepted.compactMap(OpID.init)
             let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
@@ -99,6 +105,16 @@ struct SyncEngine {
             try store.acknowledge(accepted: accepted, rejected: rejected, at: Date().formatted(.iso8601))
             report.pushed += accepted.count
             report.rejected += rejected.count
+            // Refused for the id alone (another device writes under this replica, or holds the id): move to a
+            // new replica and write those changes again under new ids; the next batch sends them.
+            let atFault = rejected.filter { ProblemCode.idAtFault.contains(ProblemCode(rawValue: $0.code)) && $0.id.replica == store.replica }
+            if !atFault.isEmpty, moves < 3 {   // a fresh random replica is never taken; a server that says so is not believed forever
+                moves += 1
+                let moved = try store.moveToFreshReplica(reissuing: atFault.map(\.id))
+                report.newReplica = moved.replica.description
+                report.reissued += moved.reissued
+                report.rejected -= atFault.count
+            }
             if accepted.count + rejected.count == 0 { break }
             progress(report)
         }
@@ -127,6 +143,11 @@ struct SyncEngine {
             let applied = try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
             report.pulled += applied.new
             report.unrecognized += applied.unrecognized
+            report.clashed += applied.clashed.count
+            if applied.clashed.contains(where: { $0.replica == store.replica }) {
+                // Someone else writes under this laptop's replica: its next ids would clash again.
+                report.newReplica = try store.moveToFreshReplica(reissuing: []).replica.description
+            }
             applying += clock.now - t1
             cursor = page.cursor
             report.pages += 1
@@ -134,6 +155,19 @@ struct SyncEngine {
             progress(report)
             if !page.more { break }
         }
+    }
+
+    /// The next push of `pending` (at most `limit + 1` ops, oldest first): at most `limit`, never cutting a
+    /// participant's ops from the next one. A participant is held only whole (name, certificate, contract
+    /// and start in one push, SPEC §6), and `participant add` writes them one after another.
+    static func batch(_ pending: [Op], limit: Int) -> [Op] {
+        guard pending.count > limit else { return pending }
+        var batch = Array(pending.prefix(limit))
+        let next = pending[limit]
+        guard next.collection == .participants else { return batch }
+        let cut = batch.lastIndex { !($0.collection == .participants && $0.record == next.record) }.map { $0 + 1 } ?? 0
+        if cut > 0 { batch.removeSubrange(cut...) }
+        return batch
     }
 
     /// Network failures are tried again after each wait of `backoff`, for at most `limit` after the first

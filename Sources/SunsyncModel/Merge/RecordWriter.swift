@@ -28,6 +28,11 @@ extension RecordWriter {
         var decided = [RecordKey](), skipped = [(key: RecordKey, why: ReviewSkip)]()
         for (key, seen) in targets where !decided.contains(key) {
             guard let record = try record(key) else { continue }
+            if verdict == .approved, key.collection == .lunches, !record.isDeleted,
+               let refusal = RecordState.lunchApprovalRefusal(hours: try self.record(RecordKey(collection: .hours, id: key.id))) {
+                skipped.append((key, refusal))
+                continue
+            }
             switch record.decision(verdict, note: note, seen: seen) {
             case .failure(let skip): skipped.append((key, skip))
             case .success(let writes):

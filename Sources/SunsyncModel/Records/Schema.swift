@@ -24,8 +24,42 @@ public enum Schema {
     /// The fields a reviewer writes; every other field is content.
     public static let reviewFields: Set<String> = ["review", "review_note"]
 
-    /// The longest text a field may hold, in characters.
+    /// The longest text a field may hold, in Unicode scalars (not grapheme clusters: a letter with two
+    /// million combining marks is two million and one), and in UTF-8 bytes.
     public static let maxTextLength = 2000
+    public static let maxTextBytes = 8000
+
+    /// The text fields where a line break or a tab may stand (free notes); every other text is one line.
+    public static let multilineFields: Set<String> = ["note", "review_note"]
+
+    /// A participant, to count, holds these (SPEC §6, whole records): hours and lunches count only for a
+    /// participant whose merged record shows every one of them.
+    public static let wholeParticipantFields = ["name", "cert", "contract", "contract_start"]
+
+    /// The fields of `wholeParticipantFields` that `record` lacks (none: the participant is whole).
+    public static func missingForWhole(_ record: RecordState?) -> [String] {
+        wholeParticipantFields.filter { record?.displayed($0) == nil }
+    }
+
+    /// Refuses what can drive a terminal or reorder what a reader sees: C0 controls (tab and line feed
+    /// only in `multiline` fields), DEL, C1 controls, and the bidirectional embeddings, overrides and
+    /// isolates (U+202A-202E, U+2066-2069). Counts length in scalars and bytes.
+    public static func checkText(_ text: String, multiline: Bool) throws(ModelError) {
+        var scalars = 0
+        for scalar in text.unicodeScalars {
+            scalars += 1
+            let v = scalar.value
+            let allowedBreak = multiline && (v == 0x09 || v == 0x0A)
+            if (v < 0x20 && !allowedBreak) || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+                let what = v == 0x1B ? "an escape character (ESC)" : (v >= 0x202A ? "a bidirectional control" : "a control character")
+                throw ModelError(.invalidText, "the text holds \(what) (U+\(Hex.fixed(UInt64(v), digits: 4).uppercased())) at character \(scalars); "
+                    + (multiline ? "only tab and line breaks may stand in a note" : "it must be one line of printable text"))
+            }
+        }
+        if scalars > maxTextLength || text.utf8.count > maxTextBytes {
+            throw ModelError(.invalidText, "the text is \(scalars) characters (\(text.utf8.count) bytes) long; at most \(maxTextLength) characters and \(maxTextBytes) bytes")
+        }
+    }
 
     public static func fields(of collection: CollectionName) -> [Field] {
         switch collection {
@@ -89,8 +123,10 @@ public enum Schema {
         guard value.typeName == field.type.rawValue else {
             throw ModelError(.wrongType, "\(recordDescription()): '\(name)' takes a \(field.type.rawValue), not a \(value.typeName) (\(value))")
         }
-        if let text = value.text, text.utf8.count > maxTextLength, text.count > maxTextLength {
-            throw ModelError(.invalidValue, "\(recordDescription()): '\(name)' is \(text.count) characters long; at most \(maxTextLength)")
+        if let text = value.text {
+            do { try checkText(text, multiline: multilineFields.contains(name)) } catch {
+                throw ModelError(error.code, "\(recordDescription()): '\(name)': \(error.message)")
+            }
         }
         try field.rule?(value, parts)
     }
@@ -156,7 +192,7 @@ extension Schema {
         Field("name", .text, required: true, rule: nonEmpty),
         Field("cert", .text, required: true, rule: certificate),
         Field("contract", .text, required: true, rule: oneOf(["part-time", "full-time"])),
-        Field("contract_start", .date),
+        Field("contract_start", .date, required: true),
         Field("contract_end", .date),
         Field("active", .bool),
     ]

@@ -55,6 +55,16 @@ public struct Participant: Hashable, Sendable {
 
     public var isPartTime: Bool { contract == "part-time" }
 
+    /// Registered whole (SPEC §6): a name, a valid certificate number, a contract and its start. Days of a
+    /// participant who is not are flagged `incomplete_record`, never approved in bulk and never paid.
+    public var isWhole: Bool { name != nil && certificate != nil && contract != nil && contractStart != nil }
+
+    /// What `isWhole` lacks, by field name.
+    public var missingForWhole: [String] {
+        [("name", name == nil), ("cert", certificate == nil), ("contract", contract == nil), ("contract_start", contractStart == nil)]
+            .filter(\.1).map(\.0)
+    }
+
     /// Whether the contract covers `date` (an open end covers every later date).
     public func contractCovers(_ date: CivilDate) -> Bool {
         if let contractStart, date < contractStart { return false }

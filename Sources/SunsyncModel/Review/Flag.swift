@@ -22,6 +22,9 @@ public struct Flag: Hashable, Sendable, Comparable {
         case hoursAtSeveralOrgs = "hours_at_several_orgs"
         /// The same person active under overlapping contracts at several organizations.
         case activeAtSeveralOrgs = "active_at_several_orgs"
+        /// Days of a participant not registered whole at that organization (name, certificate, contract and
+        /// its start), or the participant record that lacks them: never approved in bulk, never paid.
+        case incompleteRecord = "incomplete_record"
 
         /// The reviewers' word for it, as listings and the review page show it.
         public var chinese: String {
@@ -36,6 +39,7 @@ public struct Flag: Hashable, Sendable, Comparable {
             case .doubleLunchClaim: "重复申领午餐"
             case .hoursAtSeveralOrgs: "多处工时"
             case .activeAtSeveralOrgs: "多处在册"
+            case .incompleteRecord: "登记不完整"
             }
         }
     }

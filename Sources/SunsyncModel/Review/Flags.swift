@@ -24,6 +24,10 @@ public enum Flags {
                 let fields = record.fields.filter { $0.state.isConflict }.map(\.name)
                 conflict(key, fields: fields, replicas: record.replicas(of: fields))
             }
+            if key.collection == .participants, let p = participants[key.id], !p.isWhole {
+                flags.append(Flag(.incompleteRecord, records: [key], replicas: record.replicas(),
+                                  message: "\(p.name ?? key.id) is not registered whole: no \(p.missingForWhole.joined(separator: ", "))"))
+            }
         }
         for day in days {
             if day.hasConflict { conflict(day.key, fields: day.conflictFields, replicas: day.conflictReplicas) }
@@ -31,7 +35,7 @@ public enum Flags {
                 if day.key.collection == .hours { hours.append(day) } else { dayLunches.append(day) }
             }
         }
-        let worked = hours.filter { ($0.quantity ?? 0) > 0 }, lunches = dayLunches
+        let worked = hours.filter { ($0.quantity ?? 0) > 0 }, lunches = dayLunches, allHours = hours
         @Sendable func dayKey(_ id: Int64, _ date: CivilDate) -> Int64 { id << 32 | Int64(UInt32(bitPattern: date.dayNumber)) }
         // Three independent groups of flags, computed at once on the cores there are (a district's
         // month: 70,000 days), each into its own list.
@@ -102,6 +106,10 @@ public enum Flags {
                     monthly[MonthKey(kind: .ageOutOfBounds, participant: entry.participant, month: month), default: []].append(entry)
                 }
             }
+            // Days of a participant not registered whole at their org: worked or not, they are not evidence.
+            for entry in [allHours, lunches].joined() where !(participants[entry.participant]?.isWhole ?? false) {
+                monthly[MonthKey(kind: .incompleteRecord, participant: entry.participant, month: entry.date.monthNumber), default: []].append(entry)
+            }
             for (key, entries) in monthly {
                 let p = participants[key.participant]
                 let days = Self.describe(days: entries.map(\.date))
@@ -110,6 +118,9 @@ public enum Flags {
                 switch key.kind {
                 case .futureDate:
                     message = "dated after today (\(settings.today)): \(days)"
+                case .incompleteRecord:
+                    message = p.map { "\($0.name ?? $0.key.id) is not registered whole (no \($0.missingForWhole.joined(separator: ", "))): \(days)" }
+                        ?? "no participant \(key.participant) is registered at \(entries[0].org): \(days)"
                 case .outsideContract:
                     message = "work outside the contract (\(p?.contractStart?.description ?? "…") to \(p?.contractEnd?.description ?? "…")): \(days)"
                 default:

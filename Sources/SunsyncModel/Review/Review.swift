@@ -51,6 +51,17 @@ extension RecordState {
         return Hex.encode(SHA256.hash(ids.flatMap(\.bytes)).prefix(16))
     }
 
+    /// Whether a content field (not `review` or `review_note`) is in conflict: what only the base resolves.
+    public var hasContentConflict: Bool {
+        fields.contains { !Schema.reviewFields.contains($0.name) && $0.state.isConflict }
+    }
+
+    /// Why a lunch cannot be approved given its day's hours record (`hours`: nil when there is none), or nil.
+    public static func lunchApprovalRefusal(hours: RecordState?) -> ReviewSkip? {
+        guard let hours, !hours.isDeleted else { return .noHoursThatDay }
+        return hours.reviewStatus == .rejected ? .hoursRejected : nil
+    }
+
     /// Approved or rejected only while the decision names the current content version, and no two
     /// reviewers' decisions stand in conflict; otherwise the record needs review.
     public var reviewStatus: ReviewStatus {
@@ -72,13 +83,19 @@ public enum ReviewSkip: Error, Hashable, Sendable {
     case already(ReviewDecision.Verdict)
     /// Its content is no longer the version the reviewer was shown: a decision must name what was seen.
     case changedSinceShown
+    /// A lunch whose day has no hours record standing (none, or deleted): a lunch is paid with its day's hours.
+    case noHoursThatDay
+    /// A lunch whose day's hours a reviewer rejected.
+    case hoursRejected
 
     public var reason: String {
         switch self {
         case .deleted: "deleted by the base; nothing to decide"
-        case .inConflict: "in conflict: the base resolves it first"
+        case .inConflict: "its content is in conflict: the base resolves it first"
         case .already(let verdict): "already \(verdict.rawValue)"
         case .changedSinceShown: "the base changed it since the page was shown; look at it again"
+        case .noHoursThatDay: "a lunch with no hours recorded that day cannot be approved (a lunch is paid with its day's hours)"
+        case .hoursRejected: "that day's hours were rejected: approve the hours first, or reject the lunch too"
         }
     }
 }
@@ -91,7 +108,8 @@ extension RecordState {
     public func decision(_ verdict: ReviewDecision.Verdict, note: String?, seen: String? = nil) -> Result<[(field: String, value: Value)], ReviewSkip> {
         if let seen, contentVersion != seen { return .failure(.changedSinceShown) }
         if isDeleted { return .failure(.deleted) }
-        if verdict == .approved, hasConflict { return .failure(.inConflict) }
+        // Reviewers who disagree (a conflict in `review` only) are settled by this decision, which replaces both.
+        if verdict == .approved, hasContentConflict { return .failure(.inConflict) }
         let note = note.flatMap { $0.allSatisfy(\.isWhitespace) ? nil : $0 }
         if reviewStatus.rawValue == verdict.rawValue, note == nil || displayed("review_note")?.text == note {
             return .failure(.already(verdict))

@@ -18,6 +18,8 @@ public struct ModelError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let unknownField = Code(rawValue: "unknown_field")
         public static let wrongType = Code(rawValue: "wrong_type")
         public static let missingField = Code(rawValue: "missing_field")
+        /// Text with a control character, an escape or a bidirectional override, or too long.
+        public static let invalidText = Code(rawValue: "invalid_text")
     }
 
     public let code: Code

@@ -17,6 +17,8 @@ struct ReviewSite: Sendable {
     let templates: MustacheLibrary
     /// Mark the cookie `Secure` (the server serves TLS).
     let secureCookies: Bool
+    /// The rules every op passes, a decision's as a push's.
+    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: 5 * 60 * 1000) }
 
     static let cookieName = "sunsync_review"
     /// A session lasts 12 hours from sign-in, or until sign-out or the device's revocation.
@@ -238,12 +240,14 @@ struct ReviewSite: Sendable {
     func write(_ verdict: ReviewDecision.Verdict, _ targets: [(key: RecordKey, version: String?)], note: String?, _ signed: Signed) async throws -> Outcome {
         let outcome = Outcome()
         let access = signed.access
-        _ = try await store.edit(targets.map(\.key), by: .device(signed.device.id)) { tx in
+        // A lunch is approved only beside its day's hours (`RecordWriter.decide`): read those too.
+        let days = targets.filter { $0.key.collection == .lunches }.map { RecordKey(collection: .hours, id: $0.key.id) }
+        _ = try await store.edit(targets.map(\.key) + days, by: .device(signed.device.id)) { tx in
             let (decided, skipped) = try tx.decide(verdict, targets.map { ($0.key, $0.version) }, note: note)
             outcome.decided = decided.count
             outcome.skipped = skipped.map { (ReviewRef.make($0.key), $0.why.reason) }
             for op in tx.written {
-                if let refusal = access.refusal(op) { throw StoreError(.invalid, refusal.reason) }
+                if let refusal = rules.refusal(op, access, now: UInt64(Date().timeIntervalSince1970 * 1000)) { throw StoreError(.invalid, refusal.reason) }
             }
         }
         return outcome

@@ -247,10 +247,17 @@ enum ReviewViews {
     static func record(_ ledger: Ledger, line: DayLine, history: [ChangeLine], names: DeviceNames, frame: Frame, problem: String?) -> Record {
         let flags = (ledger.flagsByRecord[line.key] ?? []).filter { $0.kind != .conflict }.map { "\($0.kind.chinese)：\($0.message)" }
         let conflicts = ledger.conflictLines(line.key, names: names)
-        let blocked: String? = switch ledger.state[line.key]?.decision(.approved, note: nil) {
-        case .failure(.deleted): "已被基地删除"
-        case .failure(.inConflict): "记录有冲突，请基地先解决"
-        case .failure(.already): "已通过"
+        var skip: ReviewSkip?
+        if case .failure(let why)? = ledger.state[line.key]?.decision(.approved, note: nil) { skip = why }
+        if skip == nil, line.key.collection == .lunches {
+            skip = RecordState.lunchApprovalRefusal(hours: ledger.state[RecordKey(collection: .hours, id: line.id)])
+        }
+        let blocked: String? = switch skip {
+        case .noHoursThatDay?: "当天没有工时记录：午餐随当天工时发放"
+        case .hoursRejected?: "当天工时已退回：请先通过工时，或一并退回午餐"
+        case .deleted?: "已被基地删除"
+        case .inConflict?: "记录有冲突，请基地先解决"
+        case .already?: "已通过"
         default: nil
         }
         let hours = line.collection == "hours"

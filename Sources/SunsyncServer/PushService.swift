@@ -1,0 +1,100 @@
+import Foundation
+import SunsyncModel
+import SunsyncProtocol
+import SunsyncServerStore
+import SunsyncStore
+
+/// The rules an op must pass before the server holds it, in one place (SPEC §6 and §9): the schema,
+/// the device's scope, its clock, the replica it writes under, and whole records. `/v1/push` admits
+/// pushed ops through `admit`; the review page checks the ops of a decision with `refusal` (a decision
+/// is written from the server's own replica and touches review fields only, so binding and whole
+/// records do not apply to it); administrators' writes are the server's own and pass the schema in `Edit`.
+struct PushService: Sendable {
+    let store: any ServerStore
+    /// How far ahead of the server's clock an op may be stamped.
+    let maxClockSkewMilliseconds: UInt64
+
+    /// Each op's own rules: its schema, the device's scope and role, and its clock. Nil if it passes.
+    func refusal(_ op: Op, _ access: Access, now: UInt64) -> PushResponse.Rejection? {
+        do { try Schema.validate(op) } catch {
+            return .init(id: op.id.description, code: error.code.rawValue, reason: error.message)
+        }
+        if let refusal = access.refusal(op) { return .init(id: op.id.description, code: refusal.code, reason: refusal.reason) }
+        let stamped = op.id.timestamp.milliseconds
+        if stamped > now + maxClockSkewMilliseconds {
+            let ahead = (stamped - now) / 60_000
+            return .init(id: op.id.description, code: ProblemCode.clockAhead.rawValue,
+                         reason: "the op is stamped \(ahead) minutes ahead of the server's clock: the clock of device \(access.device.name) (replica \(op.id.replica)) is wrong; set its date and time")
+        }
+        return nil
+    }
+
+    /// Sorts pushed ops into those the store may hold and those refused, each with its code and reason.
+    /// Binds the replicas of ops that pass their own rules to the device (SPEC §9), so it reads the store.
+    func admit(_ items: [PushedOp], _ access: Access, now: UInt64, at time: String) async throws -> (accepted: [Op], rejected: [PushResponse.Rejection]) {
+        var candidates = [Op]()
+        var rejected = [PushResponse.Rejection]()
+        for item in items {
+            switch item.result {
+            case .failure(let error): rejected.append(.init(id: item.id, code: error.code.rawValue, reason: error.message))
+            case .success(let op):
+                if let refusal = refusal(op, access, now: now) { rejected.append(refusal) } else { candidates.append(op) }
+            }
+        }
+        // Replicas belong to the device that first wrote under them; the server's own are the server's.
+        let taken = try await store.bindReplicas(Set(candidates.map(\.id.replica)), to: access.device.id, at: time)
+        if !taken.isEmpty {
+            candidates.removeAll { op in
+                guard taken.contains(op.id.replica) else { return false }
+                rejected.append(.init(id: op.id.description, code: ProblemCode.replicaTaken.rawValue,
+                                      reason: "op \(op.id) is written under replica \(op.id.replica), which belongs to another device or to the server; "
+                                          + "device \(access.device.name) may write only under its own replica (sunsync moves to a new one by itself)"))
+                return true
+            }
+        }
+        let whole = try await wholeRecordRefusals(candidates)
+        if !whole.isEmpty {
+            candidates.removeAll { whole[$0.id] != nil }
+            rejected += whole.values.sorted { $0.id < $1.id }
+        }
+        return (candidates, rejected)
+    }
+
+    /// Records whole before they count (SPEC §6): a participant holds a name, a certificate number, a
+    /// contract and its start once the push is held (sent together, or held already); hours and lunches
+    /// name a participant so registered at that org. Review fields, and deleting a day, are exempt: a
+    /// reviewer may reject, and a base may delete, what should never have been recorded.
+    func wholeRecordRefusals(_ ops: [Op]) async throws -> [OpID: PushResponse.Rejection] {
+        func participant(of op: Op) -> RecordKey? {
+            guard !Schema.reviewFields.contains(op.field) else { return nil }
+            switch op.collection {
+            case .participants: return op.key
+            case .hours, .lunches:
+                if op.field == "deleted", op.value == .bool(true) { return nil }
+                return NaturalKey.participant(of: op.key).map { RecordKey(collection: .participants, id: $0) }
+            case .orgs: return nil
+            }
+        }
+        let checked = ops.compactMap { op in participant(of: op).map { (op, $0) } }
+        guard !checked.isEmpty else { return [:] }
+        let people = Set(checked.map(\.1))
+        var state = MergedState()
+        for (key, record) in try await store.records(Array(people)) { state.replace(key, with: record) }
+        for op in ops where op.collection == .participants { state.apply(op) }
+        var refused = [OpID: PushResponse.Rejection]()
+        for (op, key) in checked {
+            let missing = Schema.missingForWhole(state[key])
+            guard !missing.isEmpty else { continue }
+            let (code, reason): (ProblemCode, String)
+            if state[key] == nil {
+                (code, reason) = (.unknownParticipant, "\(op.key): no participant \(key.id) is registered at \(MergedState.org(of: key)); register the participant (name, 残疾人证号, contract and its start) first")
+            } else if op.collection == .participants {
+                (code, reason) = (.incompleteRecord, "participant \(key.id) would have no \(missing.joined(separator: ", ")): a participant is registered with name, 残疾人证号, contract and contract start together")
+            } else {
+                (code, reason) = (.incompleteRecord, "\(op.key): participant \(key.id) is not registered whole (no \(missing.joined(separator: ", "))); complete the participant first")
+            }
+            refused[op.id] = .init(id: op.id.description, code: code.rawValue, reason: reason)
+        }
+        return refused
+    }
+}
