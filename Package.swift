@@ -88,7 +88,7 @@ let package = Package(
                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
                                                             .product(name: "Logging", package: "swift-log")]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
-        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncProtocol",
+        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncProtocol", "SunsyncReports",
                                                            .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]

@@ -38,6 +38,22 @@ struct ServerStoreContractTests {
         }
     }
 
+    @Test(arguments: Backend.available) func aReplicaBelongsToItsFirstDeviceAndTheServersToTheServer(backend: Backend) async throws {
+        try await backend.with { store in
+            // Given a replica a device wrote under first, and the server's own writes (an admin's, a reviewer's on the page)
+            #expect(try await store.bindReplicas([ReplicaID(0xa1), ReplicaID(0xa2)], to: "dev_a", at: "t1").isEmpty)
+            let org = RecordKey(collection: .orgs, id: "MH-SB-001")
+            let own = try await store.edit([org], by: .server) { tx in try tx.set(org, "name", .text("基地")) }.ops[0].id.replica
+            let day = RecordKey(collection: .hours, id: Self.day("MH-SB-001", 1))
+            _ = try await store.push([Self.op(1, replica: 0xa1, day.id)], device: "dev_a", at: "t1")
+            let web = try await store.edit([day], by: .device("dev_r")) { tx in try tx.set(day, "review_note", .text("已核对")) }.ops[0].id.replica
+            // Then the first device keeps its replica, and nobody else may take it or the server's
+            #expect(try await store.bindReplicas([ReplicaID(0xa1)], to: "dev_a", at: "t2").isEmpty)
+            #expect(try await store.bindReplicas([ReplicaID(0xa1), ReplicaID(0xb1), own, web], to: "dev_b", at: "t2") == [ReplicaID(0xa1), own, web])
+            #expect(try await store.bindReplicas([ReplicaID(0xb1)], to: "dev_a", at: "t3") == [ReplicaID(0xb1)], "dev_b holds it now")
+        }
+    }
+
     /// Pushes that arrive together (PostgreSQL commits them in one batch) each get their own answer.
     @Test(arguments: Backend.available) func concurrentPushesEachGetTheirOwnOutcome(backend: Backend) async throws {
         try await backend.with { store in
