@@ -24,10 +24,12 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
         // The server's PostgreSQL store (SunsyncPostgres only: the laptop's `sunsync` never links it).
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
+        // SHA-256 and Ed25519 (op signatures). Already built for postgres-nio; the model uses it for digests.
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
     ],
     targets: [
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
-        .target(name: "SunsyncModel"),
+        .target(name: "SunsyncModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The op log, materialized current values and outbox in SQLite (WAL), shared by client and server.
         .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
                                                     .product(name: "GRDBSQLite", package: "GRDB.swift")]),

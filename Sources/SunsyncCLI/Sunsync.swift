@@ -17,7 +17,7 @@ public struct Sunsync: AsyncParsableCommand {
         subcommands: [
             Init.self, ParticipantCommand.self, HoursCommand.self, LunchCommand.self, Import.self, Export.self,
             Report.self, ReviewCommand.self, Conflicts.self, Resolve.self, History.self, FlagsCommand.self, Status.self,
-            Login.self, SyncCommand.self, Rejected.self, Backup.self, RestoreCommand.self,
+            Login.self, SyncCommand.self, Rejected.self, VerifyCommand.self, Backup.self, RestoreCommand.self,
         ]
     )
 

@@ -14,8 +14,8 @@ extension PostgresStore {
         try await meta("epoch") ?? ""
     }
 
-    public func push(_ ops: [Op], device: String?, at time: String) async throws -> PushOutcome {
-        try await batcher.push(PushBatcher.Push(ops: ops, device: device, time: time))
+    public func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome {
+        try await batcher.push(PushBatcher.Push(ops: ops, device: device, time: time, signed: signed))
     }
 
     /// Commits pushes in one transaction (`PushBatcher`): the devices' replicas noted, then every op
@@ -64,7 +64,27 @@ extension PostgresStore {
                         """, logger: self.logger)
                     for try await (device, count) in rows.decode((String, Int64).self) { replicas[device] = Int(count) }
                 }
-                return (try await self.append(unique, conn), replicas)
+                // Each signed push's batch (none if a retry of it is held already), then its ops under it; then the
+                // places no op of it filled, with their digests.
+                var batchOf = [Int64?](repeating: nil, count: pushes.count)
+                for (p, push) in pushes.enumerated() {
+                    guard let signed = push.signed else { continue }
+                    let batch = SignedBatch(key: signed.key, signature: signed.signature, count: signed.digests.count, holes: [:])
+                    let made = try await self.insertBatch(batch, org: push.ops.first.map { MergedState.org(of: $0.key) } ?? "", conn)
+                    if made.new { batchOf[p] = made.id }
+                }
+                let inserted = try await self.append(unique, conn, batches: unique.map { op in first[op.id].flatMap { batchOf[$0.push] } ?? -1 })
+                for (p, push) in pushes.enumerated() {
+                    guard let id = batchOf[p], let signed = push.signed else { continue }
+                    var filled = Set<Int>()
+                    for (i, op) in push.ops.enumerated() where inserted.contains(op.id) && first[op.id].map({ $0 == (p, i) }) == true {
+                        filled.insert(signed.places[i])
+                    }
+                    let holes = SignedBatch(key: signed.key, signature: signed.signature, count: signed.digests.count,
+                                            holes: Dictionary(uniqueKeysWithValues: signed.digests.indices.filter { !filled.contains($0) }.map { ($0, signed.digests[$0]) }))
+                    try await conn.query("UPDATE batches SET holes = \(ByteBuffer(bytes: holes.holeBytes)) WHERE id = \(id)", logger: self.logger)
+                }
+                return (inserted, replicas)
             }
             noted.withLock { noted in
                 for key in stale.keys { noted.seen[key] = now }
@@ -97,7 +117,7 @@ extension PostgresStore {
 
     /// Appends ops in one statement under the append lock (see the type's note); returns the ids that
     /// were new. Must run inside a transaction, as its last write: the lock is held until the commit.
-    func append(_ ops: [Op], _ conn: PostgresConnection) async throws -> Set<OpID> {
+    func append(_ ops: [Op], _ conn: PostgresConnection, batches: [Int64]? = nil) async throws -> Set<OpID> {
         guard !ops.isEmpty else { return [] }
         var ids = [ByteBuffer](), collections = [String](), records = [String](), fields = [String](), kinds = [Int16]()
         var nums = [Int64](), texts = [String](), preds = [ByteBuffer](), orgs = [String](), days = [Int32]()
@@ -115,7 +135,8 @@ extension PostgresStore {
             days.append(Self.day(op.collection, op.record) ?? Int32.min)
         }
         let statement = Append(ids: ids, collections: collections, records: records, fields: fields, kinds: kinds,
-                               nums: nums, texts: texts, preds: preds, orgs: orgs, days: days)
+                               nums: nums, texts: texts, preds: preds, orgs: orgs, days: days,
+                               batches: batches ?? Array(repeating: -1, count: ops.count))
         var inserted = Set<OpID>()
         for try await id in try await conn.execute(statement, logger: logger) {
             if let opID = OpID(bytes: Array(id.readableBytesView)) { inserted.insert(opID) }
@@ -126,23 +147,24 @@ extension PostgresStore {
     /// The append: one statement per batch, prepared once per connection. The lock is taken (once, by the
     /// materialized CTE) before any row is made, so before any `nextval`.
     struct Append: PostgresPreparedStatement {
-        static let name = "sunsync_append"
+        static let name = "sunsync_append_v2"
         static let sql = """
             WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(\(PostgresStore.appendLock)))
-            INSERT INTO ops (seq, id, collection, record, field, kind, num, txt, pred, org, day)
-            SELECT nextval('ops_seq'), u.id, u.collection, u.record, u.field, u.kind, u.num, u.txt, u.pred, u.org, NULLIF(u.day, -2147483648)
-            FROM locked, unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::int2[], $6::int8[], $7::text[], $8::bytea[], $9::text[], $10::int4[])
-                 WITH ORDINALITY AS u(id, collection, record, field, kind, num, txt, pred, org, day, n)
+            INSERT INTO ops (seq, id, collection, record, field, kind, num, txt, pred, org, day, batch)
+            SELECT nextval('ops_seq'), u.id, u.collection, u.record, u.field, u.kind, u.num, u.txt, u.pred, u.org, NULLIF(u.day, -2147483648),
+                   NULLIF(u.batch, -1)
+            FROM locked, unnest($1::bytea[], $2::text[], $3::text[], $4::text[], $5::int2[], $6::int8[], $7::text[], $8::bytea[], $9::text[], $10::int4[], $11::int8[])
+                 WITH ORDINALITY AS u(id, collection, record, field, kind, num, txt, pred, org, day, batch, n)
             ORDER BY u.n
             ON CONFLICT (id) DO NOTHING
             RETURNING id
             """
         typealias Row = ByteBuffer
         let ids: [ByteBuffer], collections: [String], records: [String], fields: [String], kinds: [Int16]
-        let nums: [Int64], texts: [String], preds: [ByteBuffer], orgs: [String], days: [Int32]
+        let nums: [Int64], texts: [String], preds: [ByteBuffer], orgs: [String], days: [Int32], batches: [Int64]
 
         func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 10)
+            var bindings = PostgresBindings(capacity: 11)
             bindings.append(ids)
             bindings.append(collections)
             bindings.append(records)
@@ -153,6 +175,7 @@ extension PostgresStore {
             bindings.append(preds)
             bindings.append(orgs)
             bindings.append(days)
+            bindings.append(batches)
             return bindings
         }
 
@@ -167,21 +190,35 @@ extension PostgresStore {
             throw StoreError(.cursorAhead, "cursor \(cursor) is beyond the \(last) changes this server holds")
         }
         guard cursor < last else { return PullPage(ops: [], cursor: max(cursor, 0), more: false) }
-        let columns = "seq, id, collection, record, field, kind, num, txt, pred"
-        var end = last
-        let ops: [LoggedOp]
-        if let orgs, orgs.count == 1 {
-            ops = try await loggedOps("SELECT \(unescaped: columns) FROM ops WHERE org = \(orgs[0]) AND seq > \(cursor) AND seq <= \(last) ORDER BY seq LIMIT \(limit)")
-        } else if let orgs {
-            guard !orgs.isEmpty else { return PullPage(ops: [], cursor: last, more: false) }
-            // Several orgs: a bounded window of arrival order, keeping the district's ops.
-            end = min(last, cursor + Int64(limit) * 20)
-            ops = try await loggedOps("SELECT \(unescaped: columns) FROM ops WHERE seq > \(cursor) AND seq <= \(end) AND org = ANY(\(orgs)) ORDER BY seq LIMIT \(limit)")
-        } else {
-            ops = try await loggedOps("SELECT \(unescaped: columns) FROM ops WHERE seq > \(cursor) AND seq <= \(last) ORDER BY seq LIMIT \(limit)")
+        if let orgs, orgs.isEmpty { return PullPage(ops: [], cursor: last, more: false) }
+        let columns = "seq, id, collection, record, field, kind, num, txt, pred, batch"
+        /// The ops in scope after the cursor up to `upTo`, at most `limit`.
+        func read(upTo: Int64, limit: Int) async throws -> [LoggedOp] {
+            if let orgs, orgs.count == 1 {
+                return try await batchedOps("SELECT \(unescaped: columns) FROM ops WHERE org = \(orgs[0]) AND seq > \(cursor) AND seq <= \(upTo) ORDER BY seq LIMIT \(limit)")
+            } else if let orgs {
+                return try await batchedOps("SELECT \(unescaped: columns) FROM ops WHERE seq > \(cursor) AND seq <= \(upTo) AND org = ANY(\(orgs)) ORDER BY seq LIMIT \(limit)")
+            }
+            return try await batchedOps("SELECT \(unescaped: columns) FROM ops WHERE seq > \(cursor) AND seq <= \(upTo) ORDER BY seq LIMIT \(limit)")
         }
-        if ops.count == limit, let seq = ops.last?.seq { return PullPage(ops: ops, cursor: seq, more: seq < last) }
-        return PullPage(ops: ops, cursor: end, more: end < last)
+        // Several orgs: a bounded window of arrival order, keeping the district's ops.
+        let end = orgs.map { $0.count > 1 } == true ? min(last, cursor + Int64(limit) * 20) : last
+        let ops = try await read(upTo: end, limit: limit)
+        let page: (cursor: Int64, more: Bool)
+        if ops.count == limit, let seq = ops.last?.seq { page = (seq, seq < last) } else { page = (end, end < last) }
+        return try await WholeBatches.page(ops, end: page.cursor, more: page.more, maxSeq: last, WholeBatches.Reads(
+            continuing: { ids, seq in
+                var out = [Int64: Int64]()
+                for try await (batch, max) in try await self.query("""
+                    SELECT batch, max(seq) FROM ops WHERE batch = ANY(\(Array(ids))) GROUP BY batch HAVING max(seq) > \(seq)
+                    """).decode((Int64, Int64).self) { out[batch] = max }
+                return out
+            },
+            earlier: { ids, seq in
+                try await self.batchedOps("SELECT \(unescaped: columns) FROM ops WHERE batch = ANY(\(Array(ids))) AND seq < \(seq) ORDER BY seq")
+            },
+            through: { seq in try await read(upTo: seq, limit: Int(Int32.max)) },
+            batches: { ids in try await self.batches(ids) }))
     }
 
     public func remaining(after cursor: Int64, orgs: [String]?) async throws -> Int64 {
@@ -288,7 +325,8 @@ extension PostgresStore {
             let result = try body(&edit)
             try await conn.query("UPDATE replica_clocks SET last = \(Int64(bitPattern: edit.clock.last.rawValue)) WHERE replica = \(replicaText)",
                                  logger: self.logger)
-            _ = try await self.append(edit.written, conn)
+            let batches = try await self.signOwn(edit.written, conn)   // the server's own writes, signed with its key
+            _ = try await self.append(edit.written, conn, batches: batches)
             return (result, edit.written)
         }
     }

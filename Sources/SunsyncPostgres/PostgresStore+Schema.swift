@@ -64,6 +64,7 @@ extension PostgresStore {
                 WHERE o.owner = 'server' GROUP BY o.replica
                 ON CONFLICT (replica) DO UPDATE SET last = greatest(replica_clocks.last, excluded.last);
             """),
+        ("pg-v3-signatures", signaturesMigration),
     ]
 
     func migrate() async throws {

@@ -32,6 +32,8 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     let noted = Mutex<(seen: [String: ContinuousClock.Instant], counts: [String: Int])>(([:], [:]))
     /// Replica owners this process has read (`replica_owners`): a binding is made once and never changes.
     let owners = Mutex<[ReplicaID: String]>([:])
+    /// The server's signing key, once read.
+    let serverKeyCache = Mutex<(id: String, privateKey: [UInt8])?>(nil)
 
     /// The advisory lock that orders appends (an arbitrary constant: "sunsync" in ASCII, truncated).
     static let appendLock: Int64 = 0x73756E_73796E63
@@ -58,7 +60,10 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
         let store = PostgresStore(client: PostgresClient(configuration: options, backgroundLogger: logger), location: location, logger: logger)
         // The client's run() starts on its own task; leasing before it has begun works but logs a warning.
         try? await Task.sleep(for: .milliseconds(20))
-        do { try await store.migrate() } catch {
+        do {
+            try await store.migrate()
+            try await store.signUnsigned()   // what was held before signatures, signed once as the server's
+        } catch {
             await store.close()
             throw storeError(error, location)
         }

@@ -1,5 +1,6 @@
 import SunsyncModel
 import SunsyncServerStore
+import SunsyncStore
 
 /// Group commit for pushes. A push that arrives while no batch is committing starts one at once; the
 /// pushes that arrive meanwhile wait and go together in the next batch: one transaction, one
@@ -14,6 +15,7 @@ actor PushBatcher {
         let ops: [Op]
         let device: String?
         let time: String
+        var signed: PushSignature? = nil
     }
 
     private struct Waiting {

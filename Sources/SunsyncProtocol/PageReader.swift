@@ -19,7 +19,21 @@ public enum PageReader {
         init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
         mutating func page() -> PullResponse? {
-            guard literal("{\"cursor\":"), let cursor = integer(), literal(",\"more\":"), let more = boolean(),
+            guard literal("{") else { return nil }
+            var batches: [PageBatch]?
+            if literal("\"batches\":[") {
+                var read = [PageBatch]()
+                if !literal("]") {
+                    repeat {
+                        guard let b = batch() else { return nil }
+                        read.append(b)
+                    } while literal(",")
+                    guard literal("]") else { return nil }
+                }
+                guard literal(",") else { return nil }
+                batches = read
+            }
+            guard literal("\"cursor\":"), let cursor = integer(), literal(",\"more\":"), let more = boolean(),
                   literal(",\"ops\":[") else { return nil }
             var ops = [Op]()
             if !literal("]") {
@@ -35,7 +49,30 @@ public enum PageReader {
                 remaining = n
             }
             guard literal("}"), i == bytes.count else { return nil }
-            return PullResponse(ops: ops, cursor: cursor, more: more, remaining: remaining)
+            return PullResponse(ops: ops, cursor: cursor, more: more, remaining: remaining, batches: batches)
+        }
+
+        mutating func batch() -> PageBatch? {
+            guard literal("{\"count\":"), let count = integer(), literal(",\"holes\":[") else { return nil }
+            var holes = [PageBatch.Hole]()
+            if !literal("]") {
+                repeat {
+                    guard literal("["), let place = integer(), literal(","), let digest = string(), literal("]") else { return nil }
+                    holes.append(PageBatch.Hole(place: Int(place), digest: digest))
+                } while literal(",")
+                guard literal("]") else { return nil }
+            }
+            guard literal(",\"key\":"), let key = string(), literal(",\"runs\":[") else { return nil }
+            var runs = [[Int]]()
+            if !literal("]") {
+                repeat {
+                    guard literal("["), let start = integer(), literal(","), let length = integer(), literal("]") else { return nil }
+                    runs.append([Int(start), Int(length)])
+                } while literal(",")
+                guard literal("]") else { return nil }
+            }
+            guard literal(",\"signature\":"), let signature = string(), literal("}") else { return nil }
+            return PageBatch(count: Int(count), holes: holes, key: key, runs: runs, signature: signature)
         }
 
         mutating func op() -> Op? {

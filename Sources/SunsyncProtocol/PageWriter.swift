@@ -5,10 +5,35 @@ import SunsyncModel
 /// (sorted keys, unescaped slashes), several times faster, because a pull writes thousands of ops.
 /// `WireTests` holds the two to the same output.
 public enum PageWriter {
-    public static func pullResponse(ops: [Op], cursor: Int64, more: Bool, remaining: Int64? = nil) -> Data {
+    public static func pullResponse(ops: [Op], cursor: Int64, more: Bool, remaining: Int64? = nil, batches: [PageBatch]? = nil) -> Data {
         var out = [UInt8]()
-        out.reserveCapacity(ops.count * 180 + 64)
-        append(&out, "{\"cursor\":\(cursor),\"more\":\(more ? "true" : "false"),\"ops\":[")
+        out.reserveCapacity(ops.count * 180 + (batches?.count ?? 0) * 300 + 64)
+        append(&out, "{")
+        if let batches {
+            append(&out, "\"batches\":[")
+            for (i, b) in batches.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                append(&out, "{\"count\":\(b.count),\"holes\":[")
+                for (j, hole) in b.holes.enumerated() {
+                    if j > 0 { out.append(UInt8(ascii: ",")) }
+                    append(&out, "[\(hole.place),")
+                    string(&out, hole.digest)
+                    append(&out, "]")
+                }
+                append(&out, "],\"key\":")
+                string(&out, b.key)
+                append(&out, ",\"runs\":[")
+                for (j, run) in b.runs.enumerated() {
+                    if j > 0 { out.append(UInt8(ascii: ",")) }
+                    append(&out, "[" + run.map(String.init).joined(separator: ",") + "]")
+                }
+                append(&out, "],\"signature\":")
+                string(&out, b.signature)
+                append(&out, "}")
+            }
+            append(&out, "],")
+        }
+        append(&out, "\"cursor\":\(cursor),\"more\":\(more ? "true" : "false"),\"ops\":[")
         for (i, op) in ops.enumerated() {
             if i > 0 { out.append(UInt8(ascii: ",")) }
             append(&out, "{\"collection\":\"")

@@ -77,22 +77,62 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
         public let role: String
         public let org: String?
         public let district: String?
+        /// Whose key signs the ops written under this replica: the device's name, or `server` for the
+        /// server's own replica and the review page's (SPEC §9). Absent from older servers.
+        public let signer: String?
 
-        public init(replica: String, device: String, role: String, org: String?, district: String?) {
+        public init(replica: String, device: String, role: String, org: String?, district: String?, signer: String? = nil) {
             self.replica = replica
             self.device = device
             self.role = role
             self.org = org
             self.district = district
+            self.signer = signer
         }
 
         /// `laptop-a · MH-SB-001`, `mh-review · 310112`.
         public var label: String { org.map { "\(device) · \($0)" } ?? district.map { "\(device) · \($0)" } ?? device }
     }
 
-    public let devices: [Entry]
+    /// A key that signs ops: its id, its 32-byte Ed25519 public key in hex, and whose it is (a device's
+    /// name, or `server`), as `Entry.signer` names it.
+    public struct Key: Codable, Sendable, Equatable {
+        public let key: String
+        public let publicKey: String
+        public let signer: String
 
-    public init(devices: [Entry]) { self.devices = devices }
+        public init(key: String, publicKey: String, signer: String) {
+            self.key = key
+            self.publicKey = publicKey
+            self.signer = signer
+        }
+    }
+
+    public let devices: [Entry]
+    /// Absent from older servers.
+    public let keys: [Key]?
+
+    public init(devices: [Entry], keys: [Key]? = nil) {
+        self.devices = devices
+        self.keys = keys
+    }
+
+    /// Why the ops of a pulled batch cannot be believed, or nil: the key must be known, the signature must
+    /// verify over the ops (with the batch's holes), and every op must be written under a replica whose
+    /// signer is the key's. `ops` are the batch's ops, in order.
+    public func refusal(_ batch: SignedBatch, ops: [Op]) -> String? {
+        guard let key = keys?.first(where: { $0.key == batch.key }), let publicKey = Hex.decode(key.publicKey) else {
+            return "signed by key \(batch.key), which the server's directory does not list"
+        }
+        guard batch.verifies(ops, publicKey: publicKey) else {
+            return "their signature (\(key.signer)'s key \(key.key)) does not match what was received: changed after it was signed"
+        }
+        let signers = Dictionary(devices.compactMap { e in e.signer.map { (e.replica, $0) } }, uniquingKeysWith: { a, _ in a })
+        if let op = ops.first(where: { signers[$0.id.replica.description] != key.signer }) {
+            return "op \(op.id) is written under replica \(op.id.replica), which \(key.signer) does not sign for"
+        }
+        return nil
+    }
 
     /// Each replica's label, as histories, conflicts and flags show who wrote what.
     public var labels: [String: String] {
@@ -100,11 +140,114 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
     }
 }
 
-/// `POST /v1/push` body. Ops that cannot be read are refused one by one, not the whole batch.
+/// `POST /v1/push` body. Ops that cannot be read are refused one by one, not the whole batch. `batch`
+/// signs every op of `ops`, in order (SPEC §9, signatures); a server refuses a push without it.
 public struct PushRequest: Codable, Sendable {
     public let ops: [PushedOp]
+    public let batch: BatchSignature?
 
-    public init(ops: [Op]) { self.ops = ops.map { PushedOp(id: $0.id.description, result: .success($0)) } }
+    public init(ops: [Op], batch: BatchSignature? = nil) {
+        self.ops = ops.map { PushedOp(id: $0.id.description, result: .success($0)) }
+        self.batch = batch
+    }
+
+    /// The ops signed with `privateKey` (whose id is `key`), all of one org.
+    public init(signing ops: [Op], key: String, privateKey: [UInt8]) throws(ModelError) {
+        let message = Signing.message(keyID: key, digests: ops.map(Signing.digest))
+        self.init(ops: ops, batch: BatchSignature(key: key, signature: Hex.encode(try Signing.sign(message, privateKey: privateKey))))
+    }
+}
+
+/// `POST /v1/keys` body: a device's Ed25519 public key (64 hex digits), registered to the device whose
+/// token sends it. The answer is `{"key": "<its id>"}`.
+public struct KeyRegistration: Codable, Sendable {
+    public let publicKey: String
+    public init(publicKey: String) { self.publicKey = publicKey }
+}
+
+public struct KeyRegistered: Codable, Sendable {
+    public let key: String
+    public init(key: String) { self.key = key }
+}
+
+/// A push's signature: the key's id (16 hex digits) and the Ed25519 signature (128 hex digits).
+public struct BatchSignature: Codable, Sendable, Hashable {
+    public let key: String
+    public let signature: String
+
+    public init(key: String, signature: String) {
+        self.key = key
+        self.signature = signature
+    }
+}
+
+/// A signed batch some ops of a pull page are held under (SPEC §9): the ops at the page places `runs`
+/// names (`[start, length]` pairs, in order) fill the batch's places that are not `holes`, in order.
+public struct PageBatch: Codable, Sendable, Hashable {
+    public struct Hole: Codable, Sendable, Hashable {
+        public let place: Int
+        /// SHA-256 of the op's encoding, 64 hex digits.
+        public let digest: String
+
+        public init(place: Int, digest: String) {
+            self.place = place
+            self.digest = digest
+        }
+
+        public init(from decoder: any Decoder) throws {
+            var c = try decoder.unkeyedContainer()
+            place = try c.decode(Int.self)
+            digest = try c.decode(String.self)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.unkeyedContainer()
+            try c.encode(place)
+            try c.encode(digest)
+        }
+    }
+
+    public let count: Int
+    public let holes: [Hole]
+    public let key: String
+    public let runs: [[Int]]
+    public let signature: String
+
+    public init(count: Int, holes: [Hole], key: String, runs: [[Int]], signature: String) {
+        self.count = count
+        self.holes = holes
+        self.key = key
+        self.runs = runs
+        self.signature = signature
+    }
+
+    public init(_ batch: SignedBatch, runs: [[Int]]) {
+        self.init(count: batch.count, holes: batch.holes.keys.sorted().map { Hole(place: $0, digest: Hex.encode(batch.holes[$0] ?? [])) },
+                  key: batch.key, runs: runs, signature: Hex.encode(batch.signature))
+    }
+
+    /// As the model holds it; nil if a digest or the signature is not hex of the right length.
+    public var signed: SignedBatch? {
+        guard let signature = Hex.decode(self.signature), signature.count == 64 else { return nil }
+        var holes = [Int: [UInt8]]()
+        for hole in self.holes {
+            guard let digest = Hex.decode(hole.digest), digest.count == 32, (0..<count).contains(hole.place) else { return nil }
+            holes[hole.place] = digest
+        }
+        return SignedBatch(key: key, signature: signature, count: count, holes: holes)
+    }
+
+    /// The page places of its ops, in order.
+    public var places: [Int] { runs.flatMap { $0.count == 2 && $0[1] >= 0 ? Array($0[0]..<($0[0] + $0[1])) : [] } }
+
+    /// `[start, length]` runs of sorted places.
+    public static func runs(_ places: [Int]) -> [[Int]] {
+        var runs = [[Int]]()
+        for p in places {
+            if let last = runs.last, last[0] + last[1] == p { runs[runs.count - 1][1] += 1 } else { runs.append([p, 1]) }
+        }
+        return runs
+    }
 }
 
 /// One op of a push as the server read it: the op, or why it could not be read (with the id as sent).
@@ -156,6 +299,8 @@ public struct PushResponse: Codable, Sendable, Equatable {
 
 /// `GET /v1/pull` answer: a page of ops in server order, the cursor after it, and whether more wait.
 public struct PullResponse: Codable, Sendable {
+    /// The signed batches the page's ops are held under; every op of the page is in one (SPEC §9).
+    public let batches: [PageBatch]?
     public let ops: [Op]
     public let cursor: Int64
     public let more: Bool
@@ -163,7 +308,8 @@ public struct PullResponse: Codable, Sendable {
     /// client can show how far along it is. Absent otherwise, and from older servers.
     public let remaining: Int64?
 
-    public init(ops: [Op], cursor: Int64, more: Bool, remaining: Int64? = nil) {
+    public init(ops: [Op], cursor: Int64, more: Bool, remaining: Int64? = nil, batches: [PageBatch]? = nil) {
+        self.batches = batches
         self.ops = ops
         self.cursor = cursor
         self.more = more

@@ -65,6 +65,7 @@ func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, conf
     router.post("/v1/push") { request, context in try await sync.push(request, logger: context.logger) }
     router.get("/v1/pull") { request, _ in try await sync.pull(request) }
     router.get("/v1/devices") { request, _ in try await sync.devices(request) }
+    router.post("/v1/keys") { request, _ in try await sync.registerKey(request) }
     try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil).register(on: router)
     return router
 }
@@ -113,17 +114,41 @@ struct SyncController: Sendable {
             case .admin: return true
             }
         }
-        return try respond(Self.directory(visible), to: request)
+        let names = Dictionary(try await store.devices().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let visibleIDs = Set(visible.map(\.id))
+        let keys = try await store.signingKeys().filter { $0.owner == "server" || visibleIDs.contains($0.owner) }.map {
+            DeviceDirectory.Key(key: $0.id, publicKey: Hex.encode($0.publicKey), signer: $0.owner == "server" ? "server" : names[$0.owner] ?? $0.owner)
+        }
+        let own = DeviceDirectory.Entry(replica: try await store.ownReplica().description, device: "sunsync-server", role: "server",
+                                        org: nil, district: nil, signer: "server")
+        return try respond(Self.directory(visible, keys: keys, extra: [own]), to: request)
     }
 
     /// The devices by replica, names and scopes only: a device's web replica (its decisions on the review
-    /// page) is named `<device> (网页 review page)`. What laptops and the review page label ops with.
-    static func directory(_ devices: [Device]) -> DeviceDirectory {
+    /// page, which the server signs) is named `<device> (网页 review page)`. What laptops and the review page
+    /// label ops with, and check signatures against.
+    static func directory(_ devices: [Device], keys: [DeviceDirectory.Key]? = nil, extra: [DeviceDirectory.Entry] = []) -> DeviceDirectory {
         DeviceDirectory(devices: devices.flatMap { d in
-            (d.replicas.map { ($0, d.name) } + (d.webReplica.map { [($0, d.name + " (网页 review page)")] } ?? [])).map {
-                DeviceDirectory.Entry(replica: $0.0, device: $0.1, role: d.role.rawValue, org: d.org, district: d.district)
-            }
-        })
+            d.replicas.map { DeviceDirectory.Entry(replica: $0, device: d.name, role: d.role.rawValue, org: d.org, district: d.district, signer: d.name) }
+                + (d.webReplica.map { [DeviceDirectory.Entry(replica: $0, device: d.name + " (网页 review page)", role: d.role.rawValue,
+                                                             org: d.org, district: d.district, signer: "server")] } ?? [])
+        } + extra, keys: keys)
+    }
+
+    /// `POST /v1/keys`: registers the device's Ed25519 public key (a laptop does at login and before its first signed push).
+    func registerKey(_ request: Request) async throws -> Response {
+        let access = try await authorize(request)
+        let body = try await readBody(request)
+        guard let registration = try? Wire.decoder().decode(KeyRegistration.self, from: body),
+              let publicKey = Hex.decode(registration.publicKey), publicKey.count == 32 else {
+            throw ServerError(.badRequest, "malformed-json", "send {\"public_key\": \"<64 hex digits of an Ed25519 public key>\"}")
+        }
+        do {
+            let id = try await store.registerKey(publicKey, owner: access.device.id, at: Date().formatted(.iso8601))
+            return try respond(KeyRegistered(key: id), to: request)
+        } catch let error as StoreError where error.code == .invalid {
+            throw ServerError(.conflict, "key-taken", error.message)
+        }
     }
 
     func push(_ request: Request, logger: Logger) async throws -> Response {
@@ -138,8 +163,8 @@ struct SyncController: Sendable {
         }
         let now = Date()
         let time = now.formatted(.iso8601)
-        var (accepted, rejected) = try await rules.admit(pushed.ops, access, now: UInt64(now.timeIntervalSince1970 * 1000), at: time)
-        let result = try await store.push(accepted, device: access.device.id, at: time)
+        var (accepted, rejected, signed) = try await rules.admit(pushed, access, now: UInt64(now.timeIntervalSince1970 * 1000), at: time)
+        let result = try await store.push(accepted, device: access.device.id, at: time, signed: signed)
         if result.new > 0 { Task(priority: .background) { await books.refreshKept() } }
         if result.deviceReplicas > 1 {
             logger.warning("device \(access.device.name) (\(access.device.id)) has pushed from \(result.deviceReplicas) replicas: its token is used on more than one laptop (a copied home, or a leaked token); see `sunsync-server device list`")
@@ -166,8 +191,9 @@ struct SyncController: Sendable {
         let page = try await pullPage(after: after, orgs: access.orgs, limit: limit)
         // `count=1` (a sync's first page): how many ops it has still to receive, for its progress.
         let remaining = query["count"] == "1" ? try await store.remaining(after: after, orgs: access.orgs) : nil
-        return try respond(json: PageWriter.pullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more, remaining: remaining),
-                           to: request)
+        let batches = page.batches.map { PageBatch($0.batch.batch, runs: PageBatch.runs($0.places)) }
+        return try respond(json: PageWriter.pullResponse(ops: page.ops.map(\.op), cursor: page.cursor, more: page.more, remaining: remaining,
+                                                         batches: batches), to: request)
     }
 
     func pullPage(after: Int64, orgs: [String]?, limit: Int) async throws -> PullPage {

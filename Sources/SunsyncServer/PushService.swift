@@ -29,18 +29,53 @@ struct PushService: Sendable {
         return nil
     }
 
-    /// Sorts pushed ops into those the store may hold and those refused, each with its code and reason.
+    /// The push's signature checked (SPEC §9): signed by a key of the pushing device, over every op it
+    /// sends, all of one org. Refuses the whole push otherwise (nothing of it is held; the laptop keeps it all).
+    func checkSignature(_ pushed: PushRequest, _ access: Access) async throws -> (key: String, signature: [UInt8], digests: [[UInt8]]) {
+        guard let batch = pushed.batch else {
+            throw ServerError(.badRequest, "unsigned", "this server holds only signed changes: update sunsync on device \(access.device.name); nothing was lost, its changes wait to be sent")
+        }
+        guard let key = try await store.signingKeys().first(where: { $0.id == batch.key }) else {
+            throw ServerError(.badRequest, "unknown-key", "key \(batch.key) is not registered on this server; `sunsync sync` registers this laptop's key by itself")
+        }
+        guard key.owner == access.device.id else {
+            throw ServerError(.forbidden, "not-your-key", "key \(batch.key) belongs to another device; device \(access.device.name) signs with its own key")
+        }
+        var ops = [Op]()
+        for item in pushed.ops {
+            switch item.result {
+            case .success(let op): ops.append(op)
+            case .failure(let error):
+                throw ServerError(.badRequest, "bad-signature", "op \(item.id) cannot be read (\(error.message)), so the push's signature cannot be checked; nothing was held")
+            }
+        }
+        if Set(ops.map { MergedState.org(of: $0.key) }).count > 1 {
+            throw ServerError(.badRequest, "batch-spans-orgs", "a signed push holds the changes of one organization; send each organization's in its own push")
+        }
+        let digests = ops.map(Signing.digest)
+        guard let signature = Hex.decode(batch.signature), signature.count == 64,
+              Signing.isValid(signature: signature, publicKey: key.publicKey, message: Signing.message(keyID: key.id, digests: digests)) else {
+            throw ServerError(.badRequest, "bad-signature", "the push's signature does not match its changes (key \(key.id) of \(access.device.name)); nothing was held")
+        }
+        return (key.id, signature, digests)
+    }
+
+    /// Sorts pushed ops into those the store may hold and those refused, each with its code and reason,
+    /// and the signature that the held ones go under (their places in what was signed).
     /// Binds the replicas of ops that pass their own rules to the device (SPEC §9), so it reads the store.
-    func admit(_ items: [PushedOp], _ access: Access, now: UInt64, at time: String) async throws -> (accepted: [Op], rejected: [PushResponse.Rejection]) {
-        var candidates = [Op]()
+    func admit(_ pushed: PushRequest, _ access: Access, now: UInt64, at time: String) async throws
+        -> (accepted: [Op], rejected: [PushResponse.Rejection], signed: PushSignature) {
+        let signature = try await checkSignature(pushed, access)
+        var placed = [(place: Int, op: Op)]()
         var rejected = [PushResponse.Rejection]()
-        for item in items {
+        for (place, item) in pushed.ops.enumerated() {
             switch item.result {
             case .failure(let error): rejected.append(.init(id: item.id, code: error.code.rawValue, reason: error.message))
             case .success(let op):
-                if let refusal = refusal(op, access, now: now) { rejected.append(refusal) } else { candidates.append(op) }
+                if let refusal = refusal(op, access, now: now) { rejected.append(refusal) } else { placed.append((place, op)) }
             }
         }
+        var candidates = placed.map(\.op)
         // Replicas belong to the device that first wrote under them; the server's own are the server's.
         let taken = try await store.bindReplicas(Set(candidates.map(\.id.replica)), to: access.device.id, at: time)
         if !taken.isEmpty {
@@ -57,7 +92,9 @@ struct PushService: Sendable {
             candidates.removeAll { whole[$0.id] != nil }
             rejected += whole.values.sorted { $0.id < $1.id }
         }
-        return (candidates, rejected)
+        let kept = Set(candidates.map(\.id))
+        let places = placed.filter { kept.contains($0.op.id) }.map(\.place)
+        return (candidates, rejected, PushSignature(key: signature.key, signature: signature.signature, digests: signature.digests, places: places))
     }
 
     /// Records whole before they count (SPEC §6): a participant holds a name, a certificate number, a

@@ -19,7 +19,7 @@ public struct ServerCommand: AsyncParsableCommand {
             its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
             """,
         version: SunsyncVersion.description,
-        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, SettingsCommand.self, Backup.self, Restore.self, Migrate.self])
+        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, SettingsCommand.self, Backup.self, Restore.self, Migrate.self, Verify.self])
 
     public init() {}
 
@@ -306,6 +306,49 @@ extension ServerCommand {
                 } else {
                     print("\(store.location) is up to date")
                 }
+            }
+        }
+    }
+}
+
+extension ServerCommand {
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every change the database holds against the signature of the device that made it.",
+            discussion: """
+                Every change is held under a batch its device signed (Ed25519, SPEC §9); the server signs its own and
+                what it held before signatures began. A change altered, added or removed by hand in the database fails,
+                and is named here with why. Exit status 1 if any fails. Safe while the server runs.
+                """)
+        @OptionGroup var data: DataOptions
+        var json: Bool { data.json }
+
+        struct Line: Encodable { let opId: String?; let record: String; let reason: String }
+        struct Answer: Encodable { let ops: Int; let batches: Int; let failures: [Line] }
+
+        func run() async throws {
+            let tty = isatty(STDERR_FILENO) == 1 && !json
+            let result = try await data.withStore { store in
+                try await store.verify { done, total in
+                    if tty { FileHandle.standardError.write(Data("\rchecking signatures: \(done) of \(total) batches".utf8)) }
+                }
+            }
+            if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+            let lines = result.failures.map { Line(opId: $0.op?.description, record: $0.record, reason: $0.reason) }
+            if json {
+                let encoder = JSONEncoder()
+                encoder.keyEncodingStrategy = .convertToSnakeCase
+                encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+                print(String(decoding: try encoder.encode(Answer(ops: result.ops, batches: result.batches, failures: lines)), as: UTF8.self))
+            } else if lines.isEmpty {
+                print("All \(result.ops) changes in \(result.batches) signed batches verify: each is as the device that made it signed it.")
+            } else {
+                print("\(lines.count) of \(result.ops) changes fail verification:")
+                for line in lines.prefix(200) { print("  \(line.opId ?? "-")  \(line.record)  \(line.reason)") }
+                if lines.count > 200 { print("  … and \(lines.count - 200) more (--json lists them all)") }
+            }
+            if !lines.isEmpty {
+                throw AdminError("\(lines.count) changes fail verification: the database was changed outside sunsync-server; restore it from a backup taken before (sunsync-server restore), and find out who had access to it")
             }
         }
     }

@@ -28,8 +28,8 @@ public struct SQLiteServerStore: ServerStore {
 
     public func epoch() async throws -> String { try store.serverEpoch() }
 
-    public func push(_ ops: [Op], device: String?, at time: String) async throws -> PushOutcome {
-        let result = try await store.push(ops, device: device, at: time)
+    public func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome {
+        let result = try await store.push(ops, device: device, at: time, signed: signed)
         return PushOutcome(new: result.new, reused: result.reused, deviceReplicas: result.deviceReplicas)
     }
 
@@ -37,9 +37,29 @@ public struct SQLiteServerStore: ServerStore {
         try await store.bindReplicas(replicas, to: owner, at: time)
     }
 
+    public func registerKey(_ publicKey: [UInt8], owner: String, at time: String) async throws -> String {
+        try await store.registerKey(publicKey, owner: owner, at: time)
+    }
+
+    public func signingKeys() async throws -> [SigningKey] { try await store.signingKeys() }
+    public func ownReplica() async throws -> ReplicaID { store.replica }
+
+    public func verify(progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (ops: Int, batches: Int, failures: [VerifyFailure]) {
+        let keys = Dictionary(uniqueKeysWithValues: try await store.signingKeys().map { ($0.id, $0) })
+        let owners = try store.replicaOwners()
+        let result = try store.verify(keys: keys, owns: { key, replica in owners[replica] == key.owner },
+                                      unsignedMeans: "held under no signature: added to the database by hand, not pushed", progress: progress)
+        return (result.ops, result.batches, result.failures)
+    }
+
     public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws -> PullPage {
         let page = try await store.pull(after: cursor, orgs: orgs, limit: limit)
-        return PullPage(ops: page.ops, cursor: page.cursor, more: page.more)
+        let store = self.store
+        return try await WholeBatches.page(page.ops, end: page.cursor, more: page.more, maxSeq: page.maxSeq, WholeBatches.Reads(
+            continuing: { ids, seq in try await store.batchesContinuing(ids, after: seq) },
+            earlier: { ids, seq in try await store.batchOps(ids, before: seq) },
+            through: { seq in try await store.pull(after: cursor, orgs: orgs, limit: limit, through: seq).ops },
+            batches: { ids in try await store.batches(ids) }))
     }
 
     public func remaining(after cursor: Int64, orgs: [String]?) async throws -> Int64 { try await store.remaining(after: cursor, orgs: orgs) }

@@ -25,7 +25,9 @@ public protocol ServerStore: Sendable {
     /// Appends validated ops, idempotently: an op already held with the same content changes nothing;
     /// one held with other content is refused on its own (`reused`). Notes that `device` pushed from the
     /// ops' replicas. Either every new op of the batch is held, or none is.
-    func push(_ ops: [Op], device: String?, at time: String) async throws -> PushOutcome
+    /// `signed`: the push's signature as checked (its places name where each of `ops` stood in what the
+    /// device signed); the ops are held under it, and the digests of the places they do not fill are kept.
+    func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome
     /// A page of ops after `cursor` in arrival order, limited to `orgs` (nil: every org). The returned
     /// cursor means "every op in scope up to here has been returned", now and forever: no op can later
     /// arrive below it (SPEC §9). It moves past other orgs' ops too.
@@ -39,6 +41,17 @@ public protocol ServerStore: Sendable {
     /// those among them that another owner holds (the server's own replicas, owner `server`, included). A
     /// device writes only under replicas it holds (SPEC §9, replica binding).
     func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID>
+
+    // MARK: Signatures
+
+    /// Registers a device's Ed25519 public key (32 bytes); returns its id. Refuses a key another device holds.
+    func registerKey(_ publicKey: [UInt8], owner: String, at time: String) async throws -> String
+    /// Every key that signs ops here: devices' and the server's own (owner `server`).
+    func signingKeys() async throws -> [SigningKey]
+    /// The server's own replica (its administrators' writes).
+    func ownReplica() async throws -> ReplicaID
+    /// Checks every signed batch against the ops held under it (SPEC §9); names each op that fails.
+    func verify(progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (ops: Int, batches: Int, failures: [VerifyFailure])
 
     // MARK: Merged reads
 
@@ -114,11 +127,14 @@ public struct PullPage: Sendable {
     public var ops: [LoggedOp]
     public var cursor: Int64
     public var more: Bool
+    /// The signed batches the ops are held under, each with the places of its ops in `ops` (SPEC §9).
+    public var batches: [(batch: StoredBatch, places: [Int])]
 
-    public init(ops: [LoggedOp], cursor: Int64, more: Bool) {
+    public init(ops: [LoggedOp], cursor: Int64, more: Bool, batches: [(batch: StoredBatch, places: [Int])] = []) {
         self.ops = ops
         self.cursor = cursor
         self.more = more
+        self.batches = batches
     }
 }
 
@@ -126,6 +142,10 @@ extension ServerStore {
     public func close() async {}
 
     public func record(_ key: RecordKey) async throws -> RecordState? { try await records([key])[key] }
+
+    public func push(_ ops: [Op], device: String?, at time: String) async throws -> PushOutcome {
+        try await push(ops, device: device, at: time, signed: nil)
+    }
 
     public func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter,
                                   _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op]) {

@@ -12,6 +12,10 @@ extension Store {
             try db.execute(sql: DayEntries.schema)
             try DayEntries.rebuild(db)
         }
+        migrator.registerMigration("laptop-v2-signatures") { db in
+            // Signed batches (SPEC §9): what was received before is held under none (`sunsync verify` says so).
+            try db.execute(sql: batchesSchema)
+        }
         return migrator
     }
 
@@ -146,6 +150,14 @@ extension Store {
                     SELECT replica, device_id, first_seen FROM device_replicas ORDER BY first_seen, device_id;
                 """)
             try observeOwnOps(db)
+        }
+        migrator.registerMigration("server-v5-signatures") { db in
+            // Signed batches and the keys that sign them (SPEC §9). The server makes its key, and signs what it
+            // held before as its own: from now on a change made to the file by hand fails `verify` and every
+            // laptop's pull.
+            try db.execute(sql: batchesSchema + serverKeysSchema)
+            _ = try serverKey(db)
+            try signUnsigned(db)
         }
         return migrator
     }

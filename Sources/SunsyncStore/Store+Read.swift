@@ -7,10 +7,13 @@ import SunsyncModel
 public struct LoggedOp: Hashable, Sendable {
     public let seq: Int64
     public let op: Op
+    /// The signed batch it is held under (its id in this database), where the query read it.
+    public var batch: Int64?
 
-    public init(seq: Int64, op: Op) {
+    public init(seq: Int64, op: Op, batch: Int64? = nil) {
         self.seq = seq
         self.op = op
+        self.batch = batch
     }
 }
 

@@ -67,6 +67,7 @@ extension Store {
                 let applier = try Applier(db)
                 for op in edit.written { try applier.apply(op, local: true, outbox: false) }
                 try applier.finish()
+                try Self.signOwn(edit.written, db)   // the server's own writes, signed with its key
                 try Self.saveClock(edit.clock, db)
                 return (result, edit.written)
             }

@@ -47,10 +47,10 @@ extension Store {
     /// Applies a pulled page and saves the cursor it ends at, in one transaction: a sync cut off at any
     /// point resumes after the last page it saved, and a page applied twice changes nothing.
     @discardableResult
-    public func applyPage(_ ops: [Op], cursorKey: String, cursor: Int64) throws(StoreError) -> Applied {
+    public func applyPage(_ ops: [Op], batches: [(batch: SignedBatch, places: [Int])] = [], cursorKey: String, cursor: Int64) throws(StoreError) -> Applied {
         try Self.run {
             try queue.write { db in
-                let new = try Self.applyReceived(ops, db)
+                let new = try Self.applyReceived(ops, batches: batches, db)
                 try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                                arguments: [cursorKey, String(cursor)])
                 return new
@@ -182,6 +182,22 @@ extension Store {
 
 // MARK: Server side: scoped pulls, pushes, devices
 
+/// A push's signature as the server checked it: the key, the signature, the digest of every op the device
+/// signed (by place), and the place of each op the server holds of it (`Store.push`'s ops, in order).
+public struct PushSignature: Sendable {
+    public let key: String
+    public let signature: [UInt8]
+    public let digests: [[UInt8]]
+    public let places: [Int]
+
+    public init(key: String, signature: [UInt8], digests: [[UInt8]], places: [Int]) {
+        self.key = key
+        self.signature = signature
+        self.digests = digests
+        self.places = places
+    }
+}
+
 /// A device that may sync, as the server knows it.
 public struct Device: Hashable, Sendable, Codable {
     public enum Role: String, Sendable, Codable, CaseIterable { case staff, reviewer, admin }
@@ -213,35 +229,72 @@ extension Store {
     /// A page of ops after `cursor` in arrival order, limited to `orgs` (nil: every org), at most
     /// `limit`. The returned cursor means "every op in scope up to here has been returned": it moves past
     /// other orgs' ops too, so a sync with nothing new costs nothing however large the database.
-    public func pull(after cursor: Int64, orgs: [String]?, limit: Int) async throws(StoreError) -> (ops: [LoggedOp], cursor: Int64, more: Bool) {
+    /// With `through`, every op in scope up to that seq, however many (a page made whole in its batches).
+    public func pull(after cursor: Int64, orgs: [String]?, limit: Int, through: Int64? = nil) async throws(StoreError)
+        -> (ops: [LoggedOp], cursor: Int64, more: Bool, maxSeq: Int64) {
         try await Self.run {
             try await queue.read { db in
-                let maxSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ops") ?? 0
+                var maxSeq = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM ops") ?? 0
                 // Ops are never deleted, so every cursor handed out stays ≤ the last seq; one beyond it was
                 // handed out by another database (this one restored from an older copy, or replaced).
                 guard cursor <= maxSeq else {
                     throw StoreError(.cursorAhead, "cursor \(cursor) is beyond the \(maxSeq) changes this server holds")
                 }
-                guard cursor < maxSeq else { return ([], max(cursor, 0), false) }
-                let columns = "SELECT seq, id, collection, record, field, kind, value, pred FROM ops"
+                guard cursor < maxSeq else { return ([], max(cursor, 0), false, maxSeq) }
+                let columns = "SELECT seq, id, collection, record, field, kind, value, pred, batch FROM ops"
                 let ops: [LoggedOp]
+                let all = maxSeq
+                if let through { maxSeq = min(maxSeq, through) }
+                let limit = through == nil ? limit : Int(Int32.max)
                 var end = maxSeq
-                if let orgs, orgs.count == 1 {
+                if let orgs, orgs.count == 1, through != nil {
+                    ops = try Self.loggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? AND seq <= ? ORDER BY org, seq",
+                                                 arguments: [orgs[0], cursor, maxSeq])
+                } else if let orgs, orgs.count == 1 {
                     // One org: its own index, in order.
                     ops = try Self.loggedOps(db, sql: "\(columns) INDEXED BY ops_by_org WHERE org = ? AND seq > ? ORDER BY org, seq LIMIT ?",
                                                  arguments: [orgs[0], cursor, limit])
                 } else if let orgs {
-                    guard !orgs.isEmpty else { return ([], maxSeq, false) }
+                    guard !orgs.isEmpty else { return ([], all, false, all) }
                     // Several orgs: walk a bounded window of arrival order, keeping the district's ops.
-                    end = min(maxSeq, cursor + Int64(limit) * 20)
+                    end = through == nil ? min(maxSeq, cursor + Int64(limit) * 20) : maxSeq
                     let marks = Array(repeating: "?", count: orgs.count).joined(separator: ",")
                     ops = try Self.loggedOps(db, sql: "\(columns) NOT INDEXED WHERE seq > ? AND seq <= ? AND org IN (\(marks)) ORDER BY seq LIMIT ?",
                                                  arguments: StatementArguments([cursor, end] + orgs + [limit] as [any DatabaseValueConvertible]))
                 } else {
-                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [cursor, limit])
+                    ops = try Self.loggedOps(db, sql: "\(columns) WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?", arguments: [cursor, maxSeq, limit])
                 }
-                if ops.count == limit, let last = ops.last?.seq { return (ops, last, last < maxSeq) }
-                return (ops, end, end < maxSeq)
+                if ops.count == limit, let last = ops.last?.seq { return (ops, last, last < all, all) }
+                return (ops, end, end < all, all)
+            }
+        }
+    }
+
+    /// For the batches among `ids` with an op after `seq`: each one's last seq.
+    public func batchesContinuing(_ ids: Set<Int64>, after seq: Int64) async throws(StoreError) -> [Int64: Int64] {
+        guard !ids.isEmpty else { return [:] }
+        return try await Self.run {
+            try await queue.read { db in
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                var out = [Int64: Int64]()
+                for row in try Row.fetchAll(db, sql: "SELECT batch, max(seq) FROM ops WHERE batch IN (\(marks)) GROUP BY batch HAVING max(seq) > ?",
+                                            arguments: StatementArguments(Array(ids) + [seq])) {
+                    out[row[0]] = row[1]
+                }
+                return out
+            }
+        }
+    }
+
+    /// The ops of the batches `ids` before `seq`, in seq order.
+    public func batchOps(_ ids: Set<Int64>, before seq: Int64) async throws(StoreError) -> [LoggedOp] {
+        guard !ids.isEmpty else { return [] }
+        return try await Self.run {
+            try await queue.read { db in
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                return try Self.loggedOps(db, sql: """
+                    SELECT seq, id, collection, record, field, kind, value, pred, batch FROM ops WHERE batch IN (\(marks)) AND seq < ? ORDER BY seq
+                    """, arguments: StatementArguments(Array(ids) + [seq]))
             }
         }
     }
@@ -265,18 +318,35 @@ extension Store {
     /// content is refused on its own, leaving the rest to apply. Returns the count of new ops and the refused ids.
     /// Notes, in the same transaction, that `device` pushed from the ops' replicas; returns how many
     /// replicas the device has pushed from in all (more than one: its token is used on two laptops).
-    public func push(_ ops: [Op], device: String? = nil, at time: String = "") async throws(StoreError) -> (new: Int, reused: [OpID], deviceReplicas: Int) {
+    public func push(_ ops: [Op], device: String? = nil, at time: String = "", signed: PushSignature? = nil) async throws(StoreError)
+        -> (new: Int, reused: [OpID], deviceReplicas: Int) {
         try await Self.run {
             try await queue.write { db in
                 let applier = try Applier(db)
+                var batch: Int64?
+                if let signed, try Int64.fetchOne(db, sql: "SELECT id FROM batches WHERE signature = ?", arguments: [Data(signed.signature)]) == nil {
+                    batch = try Self.insertBatch(SignedBatch(key: signed.key, signature: signed.signature, count: signed.digests.count, holes: [:]),
+                                                 org: ops.first.map { MergedState.org(of: $0.key) } ?? "", db)
+                }
+                applier.batch = batch
                 var new = 0
                 var reused = [OpID]()
-                for op in ops {
+                var filled = Set<Int>()
+                for (i, op) in ops.enumerated() {
                     do {
-                        if try applier.apply(op, local: false) { new += 1 }
+                        if try applier.apply(op, local: false) {
+                            new += 1
+                            if let signed { filled.insert(signed.places[i]) }
+                        }
                     } catch let error as StoreError where error.code == .opIDReused {
                         reused.append(op.id)
                     }
+                }
+                if let batch, let signed {
+                    // Every place no op of this push is now held under: its digest, so the signature still verifies.
+                    let holes = SignedBatch(key: signed.key, signature: signed.signature, count: signed.digests.count,
+                                            holes: Dictionary(uniqueKeysWithValues: signed.digests.indices.filter { !filled.contains($0) }.map { ($0, signed.digests[$0]) }))
+                    try db.execute(sql: "UPDATE batches SET holes = ? WHERE id = ?", arguments: [Data(holes.holeBytes), batch])
                 }
                 try applier.finish()
                 guard let device else { return (new, reused, 0) }
@@ -459,13 +529,14 @@ extension Store {
                       createdAt: row["created_at"], revokedAt: row["revoked_at"])
     }
 
-    /// Ops of a query selecting `seq, id, collection, record, field, kind, value, pred`, read through the
-    /// C API: a pull reads thousands of rows per request.
+    /// Ops of a query selecting `seq, id, collection, record, field, kind, value, pred` (and `batch`, if a
+    /// ninth column), read through the C API: a pull reads thousands of rows per request.
     static func loggedOps(_ db: Database, sql: String, arguments: StatementArguments) throws -> [LoggedOp] {
         let statement = try db.cachedStatement(sql: sql)
         try statement.setArguments(arguments)
         let s = statement.sqliteStatement
         defer { sqlite3_reset(s) }
+        let withBatch = sqlite3_column_count(s) > 8
         var out = [LoggedOp]()
         while true {
             let rc = sqlite3_step(s)
@@ -476,7 +547,8 @@ extension Store {
             guard let id = columnID(s, 1), let collection = CollectionName(rawValue: columnText(s, 2)) else { continue }
             out.append(LoggedOp(seq: sqlite3_column_int64(s, 0),
                                 op: Op(id: id, collection: collection, record: columnText(s, 3), field: columnText(s, 4),
-                                       value: columnValue(s, kind: 5, value: 6), pred: columnIDs(s, 7))))
+                                       value: columnValue(s, kind: 5, value: 6), pred: columnIDs(s, 7)),
+                                batch: withBatch && sqlite3_column_type(s, 8) != SQLITE_NULL ? sqlite3_column_int64(s, 8) : nil))
         }
         return out
     }

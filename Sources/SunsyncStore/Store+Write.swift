@@ -15,11 +15,12 @@ extension Store {
     /// well-formed record id and preds to be held at all; its field and value are checked against this
     /// version's schema only to be counted: a server that accepted them under a newer schema (a field
     /// added since) is the judge, and every replica must hold every op to converge.
-    static func applyReceived(_ ops: [Op], _ db: Database) throws -> Applied {
+    static func applyReceived(_ ops: [Op], _ db: Database, batchOf: ((Int) -> Int64?)? = nil) throws -> Applied {
         var clock = try loadClock(db)
         let applier = try Applier(db)
         var applied = Applied()
-        for op in ops {
+        for (index, op) in ops.enumerated() {
+            if let batchOf { applier.batch = batchOf(index) }
             let parts = try Schema.validateShape(op)
             do {
                 if try applier.apply(op, local: false) {
@@ -127,6 +128,8 @@ final class Applier {
     let selectCurrent: SQLiteStatement, selectOp: SQLiteStatement
     /// Whether `replaced` may hold rows; it is nearly always empty, and then arrivals need not look in it.
     private var mayHaveReplaced: Bool
+    /// The signed batch (`batches.id`) new ops are held under; nil for a local op not yet pushed.
+    var batch: Int64?
     /// The hours and lunch records new ops touched, merged from those ops alone, where the store keeps
     /// day entries (a laptop's); nil where it keeps none (a server's).
     private var touched: MergedState?
@@ -137,7 +140,7 @@ final class Applier {
         touched = try db.tableExists(DayEntries.table) ? MergedState() : nil
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
         insertOp = try prepare("""
-            INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO NOTHING
             """)
         insertOutbox = try prepare("INSERT INTO outbox(seq) VALUES (?)")
@@ -207,6 +210,7 @@ final class Applier {
         bindPred(insertOp, 7, op.pred)
         bindOrg(insertOp, 8, op.record)
         sqlite3_bind_int64(insertOp, 9, Store.recordHash(op.collection, op.record))
+        if let batch { sqlite3_bind_int64(insertOp, 10, batch) } else { sqlite3_bind_null(insertOp, 10) }
         try run(insertOp)
         guard sqlite3_changes(db.sqliteConnection) == 1 else {
             try checkSame(op)

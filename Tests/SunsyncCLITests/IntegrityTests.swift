@@ -9,7 +9,7 @@ import Testing
 /// attacker would), on both backends: refused with its code, and every honest path still works after it.
 @Suite(.serialized) struct IntegrityTests {
     static func push(_ server: ServerProcess, _ token: String, _ ops: [Op]) async throws -> PushResponse {
-        let response = try await server.request("POST", "/v1/push", token: token, body: try Wire.encoder().encode(PushRequest(ops: ops)))
+        let response = try await server.push(ops, token: token)
         #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
         return try Wire.decoder().decode(PushResponse.self, from: response.body)
     }
@@ -200,5 +200,40 @@ struct TerminalTextTests {
         #expect(list.status == 0)
         #expect(!list.out.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x0D || $0.value == 0x07 || $0.value == 0x202E }, "\(list.out)")
         #expect(list.out.contains("\\u{1B}[2J") && list.out.contains("张三\\u{D}↵伪造的一行\\u{202E}"), "\(list.out)")
+    }
+}
+
+/// A database changed by hand (outside `sunsync-server`): `verify` names the change, and no laptop believes it.
+@Suite(.serialized) struct TamperTests {
+    @Test(arguments: ServerBackend.available) func aHandAlteredDatabaseIsCaughtByVerifyAndByEveryPull(backend: ServerBackend) throws {
+        // Given a base's day on the server, whose every change verifies
+        let server = try ServerProcess.withOrgs(backend: backend)
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        #expect(try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang).status == 0)
+        #expect(try a.run("hours", "set", "张三", "2024-03-04", "4").status == 0)
+        _ = try a.sync()
+        let clean = try server.admin("verify")
+        #expect(clean.status == 0 && clean.out.contains("verify"), "\(clean.out) \(clean.err)")
+        #expect(try a.run("verify").status == 0)
+
+        // When someone with the database turns its 4 h into 10 h
+        try server.execute(backend == .sqlite ? "UPDATE ops SET value = 600 WHERE collection = 'hours' AND field = 'minutes'"
+                                              : "UPDATE ops SET num = 600 WHERE collection = 'hours' AND field = 'minutes'")
+        // Then verify names the change and fails
+        let caught = try server.admin("verify")
+        #expect(caught.status == 1 && caught.out.contains("hours/MH-SB-001/") && caught.out.contains("does not match"), "\(caught.out) \(caught.err)")
+        // and a fresh laptop refuses it, saying from where, and applies nothing of it
+        let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
+        let pulled = try b.run("sync")
+        #expect(pulled.status == 1 && pulled.err.contains("fail their signatures") && pulled.err.contains("a · MH-SB-001"), "\(pulled.err)")
+        #expect((try b.run("hours", "list", "--json").json() as? [Any])?.isEmpty == true)
+
+        // And a laptop whose own file was changed by hand: its verify names the change
+        let db = try DatabaseQueue(path: a.storePath)
+        try db.write { try $0.execute(sql: "UPDATE ops SET value = 900 WHERE collection = 'hours' AND field = 'minutes'") }
+        try db.close()
+        let local = try a.run("verify")
+        #expect(local.status == 1 && local.out.contains("does not match"), "\(local.out) \(local.err)")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncModel
 import Testing
 import GRDB
 #if canImport(FoundationNetworking)
@@ -42,6 +43,17 @@ final class ServerProcess: @unchecked Sendable {
                 }
             }
         }
+    }
+
+    /// Changes the server's own database by hand, as someone with the file (or the database's password) could.
+    func execute(_ sql: String) throws {
+        if let database {
+            _ = try PostgresDatabase.psql(database, sql)
+            return
+        }
+        let db = try DatabaseQueue(path: databasePath)
+        defer { try? db.close() }
+        try db.write { try $0.execute(sql: sql) }
     }
 
     /// A count the server's own database answers.
@@ -153,6 +165,24 @@ final class ServerProcess: @unchecked Sendable {
         var fields = [String: String]()
         for (k, v) in http.allHeaderFields { fields[String(describing: k).lowercased()] = String(describing: v) }
         return (http.statusCode, data, fields)
+    }
+
+    /// The signing key a test device uses: made from its token, so the same each time.
+    static func privateKey(_ token: String) -> [UInt8] { Hex.decode(NaturalKey.digest("test-key:" + token)) ?? [] }
+
+    /// Registers the token's key (again: changes nothing), as a laptop does at login.
+    func registerKey(token: String) async throws -> String {
+        let publicKey = try Signing.publicKey(privateKey: Self.privateKey(token))
+        let response = try await request("POST", "/v1/keys", token: token, body: try Wire.encoder().encode(KeyRegistration(publicKey: Hex.encode(publicKey))))
+        guard response.status == 200 else { throw CLIHarnessError("key registration: \(response.status) \(String(decoding: response.body, as: UTF8.self))") }
+        return Signing.keyID(publicKey: publicKey)
+    }
+
+    /// `ops` pushed as a laptop would, signed with the token's own key (registered first).
+    func push(_ ops: [Op], token: String) async throws -> (status: Int, body: Data, headers: [String: String]) {
+        let key = try await registerKey(token: token)
+        let body = try Wire.encoder().encode(try PushRequest(signing: ops, key: key, privateKey: Self.privateKey(token)))
+        return try await request("POST", "/v1/push", token: token, body: body)
     }
 }
 

@@ -122,10 +122,13 @@ extension CLI {
         let days = try #require(try a.run("hours", "list", "--json").json() as? [[String: Any]])
         let day = try #require(days.first?["id"] as? String)
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        try Store.open(at: server.databasePath, server: true).apply([
-            Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: 0), replica: ReplicaID(0x77)), collection: .hours,
+        // (written as the newer server's own change, and signed by it, as it would be)
+        let newer = try Store.open(at: server.databasePath, server: true)
+        try newer.apply([
+            Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: 0), replica: newer.replica), collection: .hours,
                record: day, field: "overtime_minutes", value: .integer(30)),
         ])
+        try newer.signUnsignedAsServer()
         // When laptops sync, they neither stop nor drop it: they hold it, and say so
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
         let json = try #require(try b.run("sync", "--json").json() as? [String: Any])

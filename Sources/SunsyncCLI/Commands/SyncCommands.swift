@@ -71,6 +71,15 @@ struct Login: AsyncParsableCommand {
             try store.setMeta("role", info.role)
             try SyncEngine.keep(info, store)
         } catch let error as StoreError { throw CLIError(error) } catch { throw CLIError("cannot keep the server's settings: \(error)") }
+        // This laptop's signing key, made now and registered to this device (SPEC §9): every change it
+        // sends is signed with it. A failure here is not final: `sync` registers the key before it pushes.
+        do {
+            let key = try store.signingKey()
+            _ = try await HTTPTransport(server: url, token: token).registerKey(publicKey: key.publicKey)
+            try store.setMeta(SyncEngine.registeredKey, "\(info.epoch ?? ""):\(key.id)")
+        } catch let error as SyncError {
+            FileHandle.standardError.write(Data("Warning: this laptop's signing key is not registered yet (\(error)); `sunsync sync` will try again.\n".utf8))
+        } catch { throw CLIError("cannot make this laptop's signing key: \(error)") }
         if global.json { return try Output.json(info) }
         let scope = info.org ?? info.district.map { "district \($0)" } ?? "every organization"
         print("Linked to \(url.absoluteString) as \(info.deviceName) (\(info.role), \(scope)). Run `sunsync sync` to exchange records.")
@@ -157,5 +166,51 @@ struct Rejected: ParsableCommand {
         Output.table(["时间 refused", "record", "field", "value", "code", "reason"],
                      lines.map { [$0.rejectedAt, $0.record, $0.field, $0.value, $0.code, $0.reason] },
                      empty: "No refused changes.")
+    }
+}
+
+struct VerifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check every change this laptop holds against the signature of the device that made it.",
+        discussion: """
+            Every change a server sends comes in a batch its device signed (Ed25519, SPEC §9), and `sync` refuses any
+            that fails. This checks the whole store again, against the keys the server listed at the last sync: a
+            change altered in this laptop's file by hand fails, and is named with why. Changes received before
+            signatures began are counted, not failed. Exit status 1 if any fails.
+            """)
+    @OptionGroup var global: GlobalOptions
+
+    struct Line: Encodable { let opId: String?; let record: String; let reason: String }
+    struct Answer: Encodable { let ops: Int; let batches: Int; let unsigned: Int; let failures: [Line] }
+
+    func run() throws {
+        let ws = try Workspace(global)
+        guard let text = try ws.store.meta(SyncEngine.directoryKey),
+              let directory = try? Wire.decoder().decode(DeviceDirectory.self, from: Data(text.utf8)) else {
+            throw CLIError("this laptop has no list of signing keys yet: run `sunsync sync` first")
+        }
+        var keys = [String: SigningKey]()
+        for key in directory.keys ?? [] {
+            if let publicKey = Hex.decode(key.publicKey) { keys[key.key] = SigningKey(id: key.key, owner: key.signer, publicKey: publicKey) }
+        }
+        let signers = Dictionary(directory.devices.compactMap { e in e.signer.map { (e.replica, $0) } }, uniquingKeysWith: { a, _ in a })
+        let result: (ops: Int, batches: Int, failures: [VerifyFailure], unsigned: Int)
+        do {
+            result = try ws.store.verify(keys: keys, owns: { key, replica in signers[replica.description] == key.owner }, unsignedMeans: nil)
+        } catch { throw CLIError(error) }
+        let lines = result.failures.map { Line(opId: $0.op?.description, record: $0.record, reason: $0.reason) }
+        if global.json {
+            try Output.json(Answer(ops: result.ops, batches: result.batches, unsigned: result.unsigned, failures: lines))
+        } else if lines.isEmpty {
+            print("All \(result.ops - result.unsigned) signed changes in \(result.batches) batches verify."
+                  + (result.unsigned > 0 ? " \(result.unsigned) changes were received before signatures began, or wait to be sent, and carry none." : ""))
+        } else {
+            print("\(lines.count) changes fail verification:")
+            Output.table(["op", "record", "why"], lines.prefix(200).map { [$0.opId ?? "-", $0.record, $0.reason] })
+        }
+        if !lines.isEmpty {
+            throw CLIError("\(lines.count) changes fail verification: this laptop's store was changed outside sunsync; restore it from a backup (`sunsync restore`), or make a new home and `sunsync login` again")
+        }
     }
 }

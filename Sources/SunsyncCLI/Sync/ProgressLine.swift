@@ -78,6 +78,7 @@ extension SyncError {
                 : message.localizedCaseInsensitiveContains("connect") ? "cannot connect to the server"
                 : "the network failed"
         case .refused(let p): "the server answered \(p.status) (\(p.code))"
+        case .untrusted: "changes that fail their signatures"
         }
     }
 }

@@ -69,6 +69,7 @@ struct SyncEngine {
             default: report.resent = try store.startOver(epoch: epoch, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
             }
         }
+        try await registerKey(epoch: info.epoch ?? "")
         do {
             try await exchange(&report)
         } catch SyncError.refused(let problem) where problem.code == "cursor-ahead" {
@@ -77,12 +78,52 @@ struct SyncEngine {
             report.resent += try store.startOver(epoch: nil, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
             try await exchange(&report)
         }
-        // Who wrote what, by name: an older server has no directory (404), and the laptop keeps what it had.
-        if let directory = try? await transport.devices() {
-            try store.setMeta(Workspace.deviceNamesKey, String(decoding: try JSONEncoder().encode(directory.labels), as: UTF8.self))
-        }
         try store.setMeta("last_sync", Date().formatted(.iso8601))
         return report
+    }
+
+    /// The directory as the laptop keeps it: names to label writers with, and the keys `sunsync verify` checks against.
+    static func keep(_ directory: DeviceDirectory, _ store: Store) throws {
+        try store.setMeta(Workspace.deviceNamesKey, String(decoding: try JSONEncoder().encode(directory.labels), as: UTF8.self))
+        try store.setMeta(Self.directoryKey, String(decoding: try Wire.encoder().encode(directory), as: UTF8.self))
+    }
+
+    static let directoryKey = "device_directory"
+    static let registeredKey = "signing_key_registered"
+
+    /// Registers this laptop's signing key with the server, once per key and server database.
+    func registerKey(epoch: String) async throws {
+        let key = try store.signingKey()
+        let registered = "\(epoch):\(key.id)"
+        guard try store.meta(Self.registeredKey) != registered else { return }
+        _ = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.registerKey(publicKey: key.publicKey) }
+        try store.setMeta(Self.registeredKey, registered)
+    }
+
+    /// Checks a pulled page against the directory (SPEC §9): every op is in a signed batch whose signature
+    /// verifies, by a key the directory lists for the replicas its ops are written under.
+    static func check(_ page: PullResponse, _ directory: DeviceDirectory) throws -> [(batch: SignedBatch, places: [Int])] {
+        var covered = [Bool](repeating: false, count: page.ops.count)
+        var batches = [(batch: SignedBatch, places: [Int])]()
+        let labels = directory.labels
+        for pageBatch in page.batches ?? [] {
+            let places = pageBatch.places
+            guard let signed = pageBatch.signed, places.allSatisfy({ $0 >= 0 && $0 < page.ops.count }) else {
+                throw SyncError.untrusted("a signature of the page cannot be read")
+            }
+            let ops = places.map { page.ops[$0] }
+            if let why = directory.refusal(signed, ops: ops) {
+                let first = ops.first.map { "op \($0.id) (\($0.key)) and \(ops.count - 1) more, from \(labels[$0.id.replica.description] ?? "replica " + $0.id.replica.description)" } ?? "a batch"
+                throw SyncError.untrusted("\(first): \(why)")
+            }
+            for p in places { covered[p] = true }
+            batches.append((signed, places))
+        }
+        if let i = covered.firstIndex(of: false) {
+            let op = page.ops[i]
+            throw SyncError.untrusted("op \(op.id) (\(op.key)) came with no signature\(page.batches == nil ? " (the server does not sign: update sunsync-server)" : "")")
+        }
+        return batches
     }
 
     /// What the session says that the laptop keeps for offline use: the rules the flags use, and the org's name.
@@ -93,16 +134,24 @@ struct SyncEngine {
 
     /// Pushes the outbox, then pulls until caught up.
     private func exchange(_ report: inout Report) async throws {
+        let key = try store.signingKey()
         // Push: what the server refuses is kept locally, marked, and never sent again.
         var moves = 0
         while true {
-            let ops = Self.batch(try store.pending(limit: pushBatch + 1).map(\.op), limit: pushBatch)
+            // One org's changes a push (a signed batch never spans orgs), oldest first.
+            let pending = try store.pending(limit: pushBatch + 1).map(\.op)
+            let org = pending.first.map { MergedState.org(of: $0.key) }
+            let ops = Self.batch(pending.filter { MergedState.org(of: $0.key) == org }, limit: pushBatch)
             guard !ops.isEmpty else { break }
-            let answer = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.push(ops) }
+            let request = try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey)
+            let answer = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.push(request) }
             let accepted = answer.accepted.compactMap(OpID.init)
             let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
             // Anything the answer does not mention stays in the outbox, to be sent again next time.
             try store.acknowledge(accepted: accepted, rejected: rejected, at: Date().formatted(.iso8601))
+            if let signature = request.batch.flatMap({ Hex.decode($0.signature) }) {
+                try store.keepPushed(ops, signature: signature, key: key.id, accepted: Set(accepted))
+            }
             report.pushed += accepted.count
             report.rejected += rejected.count
             // Refused for the id alone (another device writes under this replica, or holds the id): move to a
@@ -110,7 +159,7 @@ struct SyncEngine {
             let atFault = rejected.filter { ProblemCode.idAtFault.contains(ProblemCode(rawValue: $0.code)) && $0.id.replica == store.replica }
             if !atFault.isEmpty, moves < 3 {   // a fresh random replica is never taken; a server that says so is not believed forever
                 moves += 1
-                let moved = try store.moveToFreshReplica(reissuing: atFault.map(\.id))
+                let moved = try store.moveToFreshReplica(reissuing: atFault.map { $0.id })
                 report.newReplica = moved.replica.description
                 report.reissued += moved.reissued
                 report.rejected -= atFault.count
@@ -118,10 +167,16 @@ struct SyncEngine {
             if accepted.count + rejected.count == 0 { break }
             progress(report)
         }
+        // Who signs for which replica (this laptop's too, once a first push bound it), read before anything
+        // is pulled: every page is checked against it.
+        let directory = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.devices() }
+        try Self.keep(directory, store)
         // Pull: the next page is fetched while this one is applied.
         var cursor = Int64(try store.meta(Self.cursorKey) ?? "0") ?? 0
+        // Each page is fetched and checked against its signatures while the one before it is applied.
         var next = Task { [transport, pageSize, backoff, onRetry, retryLimit, cursor] in
-            try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: cursor, limit: pageSize, count: true) }
+            let page = try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: cursor, limit: pageSize, count: true) }
+            return (page, try Self.check(page, directory))
         }
         let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
         var waited = Duration.zero, applying = Duration.zero
@@ -129,18 +184,19 @@ struct SyncEngine {
         defer { if trace { FileHandle.standardError.write(Data("pull: waited \(waited), applying \(applying)\n".utf8)) } }
         while true {
             let t0 = clock.now
-            let page = try await next.value
+            let (page, batches) = try await next.value
             waited += clock.now - t0
             if page.more {
                 let after = page.cursor
                 next = Task { [transport, pageSize, backoff, onRetry, retryLimit] in
-                    try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: after, limit: pageSize, count: false) }
+                    let page = try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: after, limit: pageSize, count: false) }
+                    return (page, try Self.check(page, directory))
                 }
             }
             let t1 = clock.now
             if let remaining = page.remaining, report.toReceive == nil { report.toReceive = remaining }
             report.received += Int64(page.ops.count)
-            let applied = try store.applyPage(page.ops, cursorKey: Self.cursorKey, cursor: page.cursor)
+            let applied = try store.applyPage(page.ops, batches: batches, cursorKey: Self.cursorKey, cursor: page.cursor)
             report.pulled += applied.new
             report.unrecognized += applied.unrecognized
             report.clashed += applied.clashed.count

@@ -6,12 +6,15 @@ import SunsyncProtocol
 enum SyncError: Error, CustomStringConvertible {
     case refused(Problem)
     case network(String)
+    /// The server sent changes that fail their signatures (SPEC §9): nothing of that page is applied.
+    case untrusted(String)
 
     /// Worth trying again: the network, or the server failing (5xx). A refusal is final.
     var isRetryable: Bool {
         switch self {
         case .network: true
         case .refused(let p): p.status >= 500
+        case .untrusted: false
         }
     }
 
@@ -19,6 +22,8 @@ enum SyncError: Error, CustomStringConvertible {
         switch self {
         case .refused(let p): "the server refused: \(p.detail) (\(p.code))"
         case .network(let message): "cannot reach the server: \(message)"
+        case .untrusted(let message): "the server sent changes that fail their signatures: \(message). Nothing of them was applied;"
+            + " the server's database may have been altered: tell its administrator (`sunsync-server verify` names every such change)"
         }
     }
 }
@@ -26,9 +31,10 @@ enum SyncError: Error, CustomStringConvertible {
 /// What a sync needs from the server; the HTTP implementation below, fakes in tests.
 protocol SyncTransport: Sendable {
     func session() async throws -> SessionInfo
-    func push(_ ops: [Op]) async throws -> PushResponse
+    func push(_ request: PushRequest) async throws -> PushResponse
     func pull(after cursor: Int64, limit: Int, count: Bool) async throws -> PullResponse
     func devices() async throws -> DeviceDirectory
+    func registerKey(publicKey: [UInt8]) async throws -> KeyRegistered
 }
 
 /// Protocol v1 over HTTP (`HTTPClient`, on SwiftNIO): JSON bodies, gzip both ways, the token as a bearer.
@@ -47,9 +53,14 @@ struct HTTPTransport: SyncTransport {
         try await send("GET", "/v1/session", body: nil)
     }
 
-    func push(_ ops: [Op]) async throws -> PushResponse {
-        let body = try Gzip.compress(try Wire.encoder().encode(PushRequest(ops: ops)), level: 1)
+    func push(_ request: PushRequest) async throws -> PushResponse {
+        let body = try Gzip.compress(try Wire.encoder().encode(request), level: 1)
         return try await send("POST", "/v1/push", body: body)
+    }
+
+    func registerKey(publicKey: [UInt8]) async throws -> KeyRegistered {
+        let body = try Gzip.compress(try Wire.encoder().encode(KeyRegistration(publicKey: Hex.encode(publicKey))), level: 1)
+        return try await send("POST", "/v1/keys", body: body)
     }
 
     func pull(after cursor: Int64, limit: Int, count: Bool = false) async throws -> PullResponse {

@@ -18,7 +18,8 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-enum Hex {
+/// Lowercase hexadecimal.
+public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     /// `value` as exactly `digits` lowercase hex digits, zero-padded.
@@ -33,11 +34,32 @@ enum Hex {
         }
     }
 
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var out = ""
         for byte in bytes {
             out.unicodeScalars.append(Unicode.Scalar(digits[Int(byte >> 4)]))
             out.unicodeScalars.append(Unicode.Scalar(digits[Int(byte & 0xF)]))
+        }
+        return out
+    }
+
+    /// The bytes of an even number of hex digits (either case); nil for anything else.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0 else { return nil }
+        func nibble(_ c: UInt8) -> UInt8? {
+            switch c {
+            case 48...57: c - 48
+            case 97...102: c - 87
+            case 65...70: c - 55
+            default: nil
+            }
+        }
+        var out = [UInt8]()
+        out.reserveCapacity(utf8.count / 2)
+        for i in stride(from: 0, to: utf8.count, by: 2) {
+            guard let high = nibble(utf8[i]), let low = nibble(utf8[i + 1]) else { return nil }
+            out.append(high << 4 | low)
         }
         return out
     }
