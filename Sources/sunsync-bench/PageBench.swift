@@ -47,9 +47,9 @@ func runPage(ops count: Int) async throws {
     try await measure("/review/orgs/\(org), all days, warm", "/review/orgs/\(org)?month=\(month)&show=all", runs: 9)
     // A base syncs an edit of that month: the month is read again, once.
     let edit = Op(id: OpID(timestamp: Timestamp(milliseconds: UInt64(Date().timeIntervalSince1970 * 1000), counter: 0), replica: ReplicaID(0xbe)),
-                  collection: .hours, record: "\(org)/\(String(format: "%020x", 1))/\(month)-07", field: "minutes", value: .integer(240))
+                  collection: .hours, record: "\(org)/\(BenchPeople.personKeys[1])/\(month)-07", field: "minutes", value: .integer(240))
     let staff = data.staff.first { $0.org == org }!.token
-    _ = try await fetch(server.url + "/v1/push", token: staff, body: try Wire.encoder().encode(PushRequest(ops: [edit])))
+    _ = try await signedPush(server.url, token: staff, [edit])
     try await measure("/review/orgs/\(org), at once after a push into the month", "/review/orgs/\(org)?month=\(month)", runs: 1)
     try await measure("/review, then", "/review?month=\(month)", runs: 1)
     // The usual case: the page is opened a few seconds after a base synced (the server refreshed it meanwhile).
@@ -57,7 +57,7 @@ func runPage(ops count: Int) async throws {
     again.id = OpID(timestamp: Timestamp(milliseconds: edit.id.timestamp.milliseconds + 1000, counter: 0), replica: edit.id.replica)
     again.pred = [edit.id]
     again.value = .integer(300)
-    _ = try await fetch(server.url + "/v1/push", token: staff, body: try Wire.encoder().encode(PushRequest(ops: [again])))
+    _ = try await signedPush(server.url, token: staff, [again])
     try await Task.sleep(for: .seconds(3))
     try await measure("/review/orgs/\(org), 3 s after a push into the month", "/review/orgs/\(org)?month=\(month)", runs: 1)
     try await measure("/review, then", "/review?month=\(month)", runs: 1)

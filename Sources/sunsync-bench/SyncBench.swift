@@ -156,6 +156,10 @@ func makeServerData(_ dir: String, ops count: Int) throws -> ServerData {
     for start in stride(from: 0, to: ops.count, by: 100_000) {
         try store.apply(Array(ops[start..<min(start + 100_000, ops.count)]))
     }
+    // Signed as the server's, per org in 1,000-op batches: what a database held before signatures becomes.
+    let clock = ContinuousClock(), t0 = clock.now
+    let signed = try store.signUnsignedAsServer()
+    if signed > 0 { print("signed \(signed) ops as the server's in \(clock.now - t0)") }
     func device(_ name: String, _ role: Device.Role, org: String? = nil, district: String? = nil) throws -> String {
         let token = "sst_bench_\(name)_\(UUID().uuidString)"
         try store.addDevice(Device(id: "dev_\(name)", name: name, role: role, org: org, district: district, createdAt: "2026-01-01T00:00:00Z",
@@ -237,7 +241,24 @@ func fetch(_ url: String, token: String, body: Data? = nil) async throws -> Data
     return data
 }
 
+/// A device's signing key in the bench: made from its token, registered with the server before it pushes.
+func benchKey(_ server: String, token: String) async throws -> (id: String, privateKey: [UInt8]) {
+    let privateKey = Hex.decode(NaturalKey.digest("bench-key:" + token)) ?? []
+    let publicKey = try Signing.publicKey(privateKey: privateKey)
+    _ = try await fetch(server + "/v1/keys", token: token, body: try Wire.encoder().encode(KeyRegistration(publicKey: Hex.encode(publicKey))))
+    return (Signing.keyID(publicKey: publicKey), privateKey)
+}
+
+/// `ops` pushed as a laptop does: signed with the device's key.
+func signedPush(_ server: String, token: String, _ ops: [Op]) async throws -> Data {
+    let key = try await benchKey(server, token: token)
+    return try await fetch(server + "/v1/push", token: token, body: try Wire.encoder().encode(try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey)))
+}
+
 func concurrentPushes(servers: [String], tokens: [(org: String, token: String)], seconds duration: Double) async throws {
+    var keys = [String: (id: String, privateKey: [UInt8])]()
+    for device in tokens { keys[device.token] = try await benchKey(servers[0], token: device.token) }
+    let registered = keys
     let deadline = Date().addingTimeInterval(duration)
     let start = Date()
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
@@ -259,7 +280,8 @@ func concurrentPushes(servers: [String], tokens: [(org: String, token: String)],
                                       field: "minutes", value: .integer(240)))
                     }
                     day += 1
-                    let body = try Wire.encoder().encode(PushRequest(ops: ops))
+                    guard let key = registered[device.token] else { throw BenchError("no key for \(device.org)") }
+                    let body = try Wire.encoder().encode(try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey))
                     let t = Date()
                     _ = try await fetch(servers[n % servers.count] + "/v1/push", token: device.token, body: body)
                     times.append(Date().timeIntervalSince(t))
