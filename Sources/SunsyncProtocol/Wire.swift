@@ -94,8 +94,11 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
         public var label: String { org.map { "\(device) · \($0)" } ?? district.map { "\(device) · \($0)" } ?? device }
     }
 
+    /// The signer of the keys that attest what a server held before it began to sign: ops of any replica.
+    public static let attested = "attested"
+
     /// A key that signs ops: its id, its 32-byte Ed25519 public key in hex, and whose it is (a device's
-    /// name, or `server`), as `Entry.signer` names it.
+    /// name, `server`, or `attested`), as `Entry.signer` names it.
     public struct Key: Codable, Sendable, Equatable {
         public let key: String
         public let publicKey: String
@@ -127,6 +130,8 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
         guard batch.verifies(ops, publicKey: publicKey) else {
             return "their signature (\(key.signer)'s key \(key.key)) does not match what was received: changed after it was signed"
         }
+        // What a server attested when it began to sign (what it held before) may be any device's.
+        guard key.signer != Self.attested else { return nil }
         let signers = Dictionary(devices.compactMap { e in e.signer.map { (e.replica, $0) } }, uniquingKeysWith: { a, _ in a })
         if let op = ops.first(where: { signers[$0.id.replica.description] != key.signer }) {
             return "op \(op.id) is written under replica \(op.id.replica), which \(key.signer) does not sign for"

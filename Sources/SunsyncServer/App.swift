@@ -78,7 +78,8 @@ struct SyncController: Sendable {
     let configuration: ServerConfiguration
     /// The review page's kept months, brought up to date after each push that brought something new.
     let books: ReviewBooks
-    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: configuration.maxClockSkewMilliseconds) }
+    let known = PushService.Known()
+    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: configuration.maxClockSkewMilliseconds, known: known) }
 
     static let versionHeader = HTTPField.Name(Wire.versionHeader)!
 
@@ -116,8 +117,9 @@ struct SyncController: Sendable {
         }
         let names = Dictionary(try await store.devices().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let visibleIDs = Set(visible.map(\.id))
-        let keys = try await store.signingKeys().filter { $0.owner == "server" || visibleIDs.contains($0.owner) }.map {
-            DeviceDirectory.Key(key: $0.id, publicKey: Hex.encode($0.publicKey), signer: $0.owner == "server" ? "server" : names[$0.owner] ?? $0.owner)
+        let keys = try await store.signingKeys().filter { $0.owner == "server" || $0.owner == Store.attested || visibleIDs.contains($0.owner) }.map {
+            DeviceDirectory.Key(key: $0.id, publicKey: Hex.encode($0.publicKey),
+                                signer: $0.owner == "server" || $0.owner == Store.attested ? $0.owner : names[$0.owner] ?? $0.owner)
         }
         let own = DeviceDirectory.Entry(replica: try await store.ownReplica().description, device: "sunsync-server", role: "server",
                                         org: nil, district: nil, signer: "server")

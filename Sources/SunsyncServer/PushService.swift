@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SunsyncModel
 import SunsyncProtocol
 import SunsyncServerStore
@@ -13,6 +14,32 @@ struct PushService: Sendable {
     let store: any ServerStore
     /// How far ahead of the server's clock an op may be stamped.
     let maxClockSkewMilliseconds: UInt64
+    /// What this process has read of keys and replica owners: neither changes once made, so a push needs
+    /// the database only for what it has not seen.
+    var known = Known()
+
+    final class Known: Sendable {
+        let keys = Mutex<[String: SigningKey]>([:])
+        let owners = Mutex<[ReplicaID: String]>([:])
+        /// Participants seen whole: they stay whole (their four fields are required, none can be cleared).
+        let whole = Mutex<Set<RecordKey>>([])
+    }
+
+    func key(_ id: String) async throws -> SigningKey? {
+        if let key = known.keys.withLock({ $0[id] }) { return key }
+        let all = try await store.signingKeys()
+        known.keys.withLock { keys in for k in all { keys[k.id] = k } }
+        return all.first { $0.id == id }
+    }
+
+    /// `store.bindReplicas`, asked only for replicas this process has not seen bound to `owner`.
+    func bind(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID> {
+        let unknown = known.owners.withLock { owners in replicas.filter { owners[$0] != owner } }
+        guard !unknown.isEmpty else { return [] }
+        let taken = try await store.bindReplicas(unknown, to: owner, at: time)
+        known.owners.withLock { owners in for r in unknown where !taken.contains(r) { owners[r] = owner } }
+        return taken
+    }
 
     /// Each op's own rules: its schema, the device's scope and role, and its clock. Nil if it passes.
     func refusal(_ op: Op, _ access: Access, now: UInt64) -> PushResponse.Rejection? {
@@ -35,7 +62,7 @@ struct PushService: Sendable {
         guard let batch = pushed.batch else {
             throw ServerError(.badRequest, "unsigned", "this server holds only signed changes: update sunsync on device \(access.device.name); nothing was lost, its changes wait to be sent")
         }
-        guard let key = try await store.signingKeys().first(where: { $0.id == batch.key }) else {
+        guard let key = try await key(batch.key) else {
             throw ServerError(.badRequest, "unknown-key", "key \(batch.key) is not registered on this server; `sunsync sync` registers this laptop's key by itself")
         }
         guard key.owner == access.device.id else {
@@ -77,7 +104,7 @@ struct PushService: Sendable {
         }
         var candidates = placed.map(\.op)
         // Replicas belong to the device that first wrote under them; the server's own are the server's.
-        let taken = try await store.bindReplicas(Set(candidates.map(\.id.replica)), to: access.device.id, at: time)
+        let taken = try await bind(Set(candidates.map(\.id.replica)), to: access.device.id, at: time)
         if !taken.isEmpty {
             candidates.removeAll { op in
                 guard taken.contains(op.id.replica) else { return false }
@@ -112,16 +139,27 @@ struct PushService: Sendable {
             case .orgs: return nil
             }
         }
-        let checked = ops.compactMap { op in participant(of: op).map { (op, $0) } }
+        let seenWhole = known.whole.withLock { $0 }
+        let checked = ops.compactMap { op in participant(of: op).flatMap { seenWhole.contains($0) ? nil : (op, $0) } }
         guard !checked.isEmpty else { return [:] }
         let people = Set(checked.map(\.1))
         var state = MergedState()
         for (key, record) in try await store.records(Array(people)) { state.replace(key, with: record) }
         for op in ops where op.collection == .participants { state.apply(op) }
         var refused = [OpID: PushResponse.Rejection]()
+        var nowWhole = Set<RecordKey>()
+        let pushedPeople = Set(ops.filter { $0.collection == .participants }.map(\.key))
+        defer {
+            // Held whole before this push (what the push adds is not held yet): known whole from now on.
+            let held = nowWhole
+            known.whole.withLock { $0.formUnion(held) }
+        }
         for (op, key) in checked {
             let missing = Schema.missingForWhole(state[key])
-            guard !missing.isEmpty else { continue }
+            guard !missing.isEmpty else {
+                if !pushedPeople.contains(key) { nowWhole.insert(key) }
+                continue
+            }
             let (code, reason): (ProblemCode, String)
             if state[key] == nil {
                 (code, reason) = (.unknownParticipant, "\(op.key): no participant \(key.id) is registered at \(MergedState.org(of: key)); register the participant (name, 残疾人证号, contract and its start) first")

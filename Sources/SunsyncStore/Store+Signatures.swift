@@ -152,6 +152,26 @@ extension Store {
 // MARK: A laptop's key and its own batches
 
 extension Store {
+    /// The id of the key that signed each of these ops (those held under a batch).
+    public func signingKeyIDs(of ids: [OpID]) throws(StoreError) -> [OpID: String] {
+        try Self.run {
+            try queue.read { db in
+                var out = [OpID: String]()
+                for chunk in ids.chunked(500) {
+                    let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                    for row in try Row.fetchAll(db, sql: """
+                        SELECT ops.id, batches.key_id FROM ops JOIN batches ON batches.id = ops.batch WHERE ops.id IN (\(marks))
+                        """, arguments: StatementArguments(chunk.map { Data($0.bytes) })) {
+                        if let id = OpID(bytes: [UInt8](row[0] as Data)) { out[id] = row[1] }
+                    }
+                }
+                return out
+            }
+        }
+    }
+}
+
+extension Store {
     /// This laptop's Ed25519 key (made on first use): its id and 32-byte private key.
     public func signingKey() throws(StoreError) -> (id: String, privateKey: [UInt8], publicKey: [UInt8]) {
         if let hex = try meta("signing_key"), let privateKey = Hex.decode(hex), privateKey.count == 32 {
@@ -214,11 +234,22 @@ extension Store {
         return (id, key)
     }
 
-    /// Signs, as the server, the ops held under no batch (those held before signatures began): per org,
-    /// in arrival order, up to 1,000 a batch. Returns how many it signed.
+    /// The owner of a key that attests what a database held before signatures began (`signUnsigned`): its
+    /// batches may hold ops of any replica, and its private key is forgotten once they are signed.
+    public static let attested = "attested"
+
+    /// Attests the ops held under no batch (those held before signatures began, whoever wrote them): per org,
+    /// in arrival order, up to 1,000 a batch, with a key made for this and forgotten after it (so nothing can
+    /// be attested later, not even by someone holding the database). Returns how many it signed.
     @discardableResult
     static func signUnsigned(_ db: Database) throws -> Int {
-        let key = try serverKey(db)
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE batch IS NULL)") == true else { return 0 }
+        var rng = SystemRandomNumberGenerator()
+        let privateKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let publicKey = try Signing.publicKey(privateKey: privateKey)
+        let key = (id: Signing.keyID(publicKey: publicKey), privateKey: privateKey)
+        try db.execute(sql: "INSERT OR IGNORE INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (?, ?, ?, ?)",
+                       arguments: [key.id, attested, Data(publicKey), Date().formatted(.iso8601)])
         var signed = 0
         var after: Int64 = 0
         while true {

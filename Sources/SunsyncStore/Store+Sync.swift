@@ -371,11 +371,12 @@ extension Store {
             try await queue.write { db in
                 var taken = Set<ReplicaID>()
                 for replica in replicas {
-                    try db.execute(sql: "INSERT OR IGNORE INTO replica_owners(replica, owner, bound_at) VALUES (?, ?, ?)",
-                                   arguments: [replica.description, owner, time])
-                    if db.changesCount == 0,
-                       try String.fetchOne(db, sql: "SELECT owner FROM replica_owners WHERE replica = ?", arguments: [replica.description]) != owner {
-                        taken.insert(replica)
+                    switch try String.fetchOne(db, sql: "SELECT owner FROM replica_owners WHERE replica = ?", arguments: [replica.description]) {
+                    case owner?: continue
+                    case _?: taken.insert(replica)
+                    case nil:
+                        try db.execute(sql: "INSERT INTO replica_owners(replica, owner, bound_at) VALUES (?, ?, ?)",
+                                       arguments: [replica.description, owner, time])
                     }
                 }
                 return taken

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncProtocol
 import SunsyncReports
 import SunsyncStore
 
@@ -18,6 +19,9 @@ struct History: ParsableCommand {
         let replica: String
         /// The device that wrote it, as the server names it (`laptop-a · MH-SB-001`).
         let device: String
+        /// Whose key signed it: a device's name, `server`, `attested` (held before signatures began), or
+        /// nil (not sent yet, or received before this laptop kept signatures).
+        let signedBy: String?
         let record: String
         let date: String?
         let field: String
@@ -39,20 +43,32 @@ struct History: ParsableCommand {
         } catch let error as StoreError { throw CLIError(error) }
         let byID = Dictionary(log.map { ($0.op.id, $0.op) }, uniquingKeysWith: { first, _ in first })
         let names = ws.deviceNames
+        let keyIDs = (try? ws.store.signingKeyIDs(of: log.map(\.op.id))) ?? [:]
+        let directory = (try? ws.store.meta(SyncEngine.directoryKey)).flatMap { $0 }.flatMap { try? Wire.decoder().decode(DeviceDirectory.self, from: Data($0.utf8)) }
+        let signers = Dictionary((directory?.keys ?? []).map { ($0.key, $0.signer) }, uniquingKeysWith: { a, _ in a })
         let lines = log.map { entry -> Line in
             let op = entry.op
             let old: [String] = op.pred.map { id in byID[id].map { Display.value($0.value, field: op.field) } ?? "?" }
             return Line(time: Display.time(op.id), opId: op.id.description, replica: op.id.replica.description,
-                        device: names.label(op.id.replica), record: op.collection.rawValue, date: (try? NaturalKey.parse(op.key))?.date?.description, field: op.field,
+                        device: names.label(op.id.replica), signedBy: keyIDs[op.id].map { signers[$0] ?? "key " + $0 }, record: op.collection.rawValue, date: (try? NaturalKey.parse(op.key))?.date?.description, field: op.field,
                         old: old,
                         new: Display.value(op.value, field: op.field))
         }
         if global.json { return try Output.json(lines) }
         print("\(p.name ?? ref) (\(ws.show(p.certificate)))")
-        Output.table(["时间 time", "设备 device", "record", "日期 date", "field", "old → new"],
-                     lines.map { [$0.time, $0.device, $0.record, $0.date ?? "", $0.field,
+        Output.table(["时间 time", "设备 device", "签名 signed by", "record", "日期 date", "field", "old → new"],
+                     lines.map { [$0.time, $0.device, Self.signed($0.signedBy), $0.record, $0.date ?? "", $0.field,
                                   ($0.old.isEmpty ? "" : $0.old.joined(separator: " | ") + " → ") + $0.new] },
                      empty: "No changes recorded.")
+    }
+
+    static func signed(_ signer: String?) -> String {
+        switch signer {
+        case nil: "—"
+        case "server"?: "服务器 server"
+        case "attested"?: "升级前 before signing"
+        case let name?: name
+        }
     }
 }
 
