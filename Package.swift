@@ -84,9 +84,12 @@ let package = Package(
         .testTarget(name: "SunsyncReportsTests", dependencies: ["SunsyncReports", "SunsyncModel"]),
         .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
         .testTarget(name: "SunsyncProtocolTests", dependencies: ["SunsyncProtocol", "SunsyncModel"]),
-        // The server's parts in process: what the review page keeps of a month against a fresh read.
+        // The server's parts in process: what the review page keeps of a month against a fresh read; the
+        // rules of a push through the router (`app.test(.router)`), no socket.
         .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports",
-                                                            "SunsyncServerStore", "SunsyncPostgres",
+                                                            "SunsyncServerStore", "SunsyncPostgres", "SunsyncProtocol",
+                                                            .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                            .product(name: "HTTPTypes", package: "swift-http-types"),
                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
                                                             .product(name: "Logging", package: "swift-log")]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
