@@ -185,19 +185,7 @@ extension PostgresStore {
                 guard let b = stored[id] else { continue }
                 let ops = byBatch[id] ?? []
                 opsChecked += ops.count
-                func fail(_ why: String) {
-                    failures += ops.isEmpty ? [VerifyFailure(op: nil, record: b.org, reason: why)]
-                                            : ops.map { VerifyFailure(op: $0.id, record: $0.key.description, reason: why) }
-                }
-                guard let key = keys[b.batch.key] else { fail("signed by key \(b.batch.key), which no device holds"); continue }
-                guard b.batch.verifies(ops, publicKey: key.publicKey) else {
-                    fail("its batch's signature (key \(key.id), \(key.owner)) does not match: changed, added or removed after it was signed")
-                    continue
-                }
-                for op in ops where key.owner != Store.attested && owners[op.id.replica] != key.owner {
-                    failures.append(VerifyFailure(op: op.id, record: op.key.description,
-                                                  reason: "signed by \(key.owner)'s key, but written under replica \(op.id.replica), which is not \(key.owner)'s"))
-                }
+                failures += b.failures(ops, keys: keys, owns: { key, replica in key.owner == Store.attested || owners[replica] == key.owner })
             }
             checked += ids.count
             progress(checked, total)

@@ -16,6 +16,23 @@ public struct StoredBatch: Hashable, Sendable {
     }
 }
 
+extension StoredBatch {
+    /// What `verify` says of this batch held with `ops` (in seq order): nothing, or each op with why it fails.
+    public func failures(_ ops: [Op], keys: [String: SigningKey], owns: (SigningKey, ReplicaID) -> Bool) -> [VerifyFailure] {
+        func all(_ why: String) -> [VerifyFailure] {
+            ops.isEmpty ? [VerifyFailure(op: nil, record: org, reason: why)] : ops.map { VerifyFailure(op: $0.id, record: $0.key.description, reason: why) }
+        }
+        guard let key = keys[batch.key] else { return all("signed by key \(batch.key), which no device holds") }
+        guard batch.verifies(ops, publicKey: key.publicKey) else {
+            return all("its batch's signature (key \(key.id), \(key.owner)) does not match: changed, added or removed after it was signed")
+        }
+        return ops.filter { !owns(key, $0.id.replica) }.map {
+            VerifyFailure(op: $0.id, record: $0.key.description,
+                          reason: "signed by \(key.owner)'s key, but written under replica \($0.id.replica), which is not \(key.owner)'s")
+        }
+    }
+}
+
 /// A signing key a server knows: whose it is (a device id, or `server`) and its 32-byte public key.
 public struct SigningKey: Hashable, Sendable, Codable {
     public let id: String
@@ -119,19 +136,7 @@ extension Store {
                         let stored = Self.batch(row)
                         let ops = try Self.loggedOps(db, sql: "\(columns) WHERE batch = ? ORDER BY seq", arguments: [stored.id]).map(\.op)
                         opsChecked += ops.count
-                        let fail = { (why: String) in
-                            failures += ops.isEmpty ? [VerifyFailure(op: nil, record: stored.org, reason: why)]
-                                                    : ops.map { VerifyFailure(op: $0.id, record: $0.key.description, reason: why) }
-                        }
-                        guard let key = keys[stored.batch.key] else { fail("signed by key \(stored.batch.key), which no device holds"); continue }
-                        guard stored.batch.verifies(ops, publicKey: key.publicKey) else {
-                            fail("its batch's signature (key \(key.id), \(key.owner)) does not match: changed, added or removed after it was signed")
-                            continue
-                        }
-                        for op in ops where !owns(key, op.id.replica) {
-                            failures.append(VerifyFailure(op: op.id, record: op.key.description,
-                                                          reason: "signed by \(key.owner)'s key, but written under replica \(op.id.replica), which is not \(key.owner)'s"))
-                        }
+                        failures += stored.failures(ops, keys: keys, owns: owns)
                     }
                     checked += rows.count
                     progress(checked, total)
