@@ -386,3 +386,56 @@ struct PostgresCursorTests {
         await again.close()
     }
 }
+
+/// Pull pages are whole in their signed batches (SPEC §9), on each backend, whatever the page size and scope.
+struct WholeBatchPageTests {
+    static func signed(_ ops: [Op], key: String, privateKey: [UInt8]) throws -> PushSignature {
+        let digests = ops.map(Signing.digest)
+        let signature = try Signing.sign(Signing.message(keyID: key, digests: digests), privateKey: privateKey)
+        return PushSignature(key: key, signature: signature, digests: digests, places: Array(ops.indices))
+    }
+
+    @Test(arguments: Backend.available) func everyPageHoldsWholeBatchesThatVerify(backend: Backend) async throws {
+        try await backend.with { store in
+            let privateKey = Hex.decode(NaturalKey.digest("contract-key")) ?? []
+            let key = try await store.registerKey(try Signing.publicKey(privateKey: privateKey), owner: "dev_a", at: "t")
+            _ = try await store.bindReplicas([ReplicaID(0xa1)], to: "dev_a", at: "t")
+            // Batches of 7 ops, alternating between two orgs, and the server's own write between them
+            var all = [Op]()
+            for n in 0..<6 {
+                let org = n % 2 == 0 ? "MH-SB-001" : "MH-SB-002"
+                let ops = (0..<7).map { i in ServerStoreContractTests.op(UInt64(n * 10 + i), replica: 0xa1, "\(org)/\(String(format: "%020x", i))/2024-03-0\(n + 1)") }
+                _ = try await store.push(ops, device: "dev_a", at: "t", signed: try Self.signed(ops, key: key, privateKey: privateKey))
+                all += ops
+                if n == 2 {
+                    let org = RecordKey(collection: .orgs, id: "MH-SB-001")
+                    all += try await store.edit([org], by: .server) { tx in try tx.set(org, "name", .text("基地")) }.ops
+                }
+            }
+            let keys = Dictionary(uniqueKeysWithValues: try await store.signingKeys().map { ($0.id, $0) })
+            for scope in [nil, ["MH-SB-001"], ["MH-SB-001", "MH-SB-002"]] as [[String]?] {
+                for limit in [1, 3, 5, 8, 100] {
+                    var cursor: Int64 = 0, received = Set<OpID>(), pages = 0
+                    while true {
+                        let page = try await store.pull(after: cursor, orgs: scope, limit: limit)
+                        var covered = [Int](repeating: 0, count: page.ops.count)
+                        for (stored, places) in page.batches {
+                            for p in places { covered[p] += 1 }
+                            let key = try #require(keys[stored.batch.key])
+                            #expect(stored.batch.verifies(places.map { page.ops[$0].op }, publicKey: key.publicKey),
+                                    "scope \(String(describing: scope)), limit \(limit): a batch that does not verify")
+                        }
+                        #expect(covered.allSatisfy { $0 == 1 }, "every op in exactly one batch")
+                        received.formUnion(page.ops.map(\.op.id))
+                        cursor = page.cursor
+                        pages += 1
+                        if !page.more || pages > 100 { break }
+                    }
+                    let wanted = Set(all.filter { op in scope.map { $0.contains(MergedState.org(of: op.key)) } ?? true }.map(\.id))
+                    #expect(received == wanted, "scope \(String(describing: scope)), limit \(limit): every op in scope, once the pages end")
+                }
+            }
+            #expect(try await store.verify { _, _ in }.failures.isEmpty)
+        }
+    }
+}
