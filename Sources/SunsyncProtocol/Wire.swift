@@ -367,3 +367,12 @@ public struct ProblemCode: RawRepresentable, Hashable, Sendable, CustomStringCon
     /// ids: the id, not the change, was at fault.
     public static let idAtFault: Set<ProblemCode> = [.opIDReused, .replicaTaken]
 }
+
+/// The protocol's endpoints (SPEC §9), as the server routes them and a client asks for them.
+public enum Route {
+    public static let session = "/v1/session"
+    public static let push = "/v1/push"
+    public static let pull = "/v1/pull"
+    public static let devices = "/v1/devices"
+    public static let keys = "/v1/keys"
+}

@@ -61,11 +61,11 @@ func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, conf
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                  body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: await store.databaseBytes()))))
     }
-    router.get("/v1/session") { request, _ in try await sync.session(request) }
-    router.post("/v1/push") { request, context in try await sync.push(request, logger: context.logger) }
-    router.get("/v1/pull") { request, _ in try await sync.pull(request) }
-    router.get("/v1/devices") { request, _ in try await sync.devices(request) }
-    router.post("/v1/keys") { request, _ in try await sync.registerKey(request) }
+    router.get(RouterPath(Route.session)) { request, _ in try await sync.session(request) }
+    router.post(RouterPath(Route.push)) { request, context in try await sync.push(request, logger: context.logger) }
+    router.get(RouterPath(Route.pull)) { request, _ in try await sync.pull(request) }
+    router.get(RouterPath(Route.devices)) { request, _ in try await sync.devices(request) }
+    router.post(RouterPath(Route.keys)) { request, _ in try await sync.registerKey(request) }
     try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil).register(on: router)
     return router
 }

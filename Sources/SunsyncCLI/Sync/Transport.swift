@@ -50,26 +50,26 @@ struct HTTPTransport: SyncTransport {
     }
 
     func session() async throws -> SessionInfo {
-        try await send("GET", "/v1/session", body: nil)
+        try await send("GET", Route.session, body: nil)
     }
 
     func push(_ request: PushRequest) async throws -> PushResponse {
         let body = try Gzip.compress(try Wire.encoder().encode(request), level: 1)
-        return try await send("POST", "/v1/push", body: body)
+        return try await send("POST", Route.push, body: body)
     }
 
     func registerKey(publicKey: [UInt8]) async throws -> KeyRegistered {
         let body = try Gzip.compress(try Wire.encoder().encode(KeyRegistration(publicKey: Hex.encode(publicKey))), level: 1)
-        return try await send("POST", "/v1/keys", body: body)
+        return try await send("POST", Route.keys, body: body)
     }
 
     func pull(after cursor: Int64, limit: Int, count: Bool = false) async throws -> PullResponse {
-        let data = try await sendRaw("GET", "/v1/pull?after=\(cursor)&limit=\(limit)" + (count ? "&count=1" : ""), body: nil)
+        let data = try await sendRaw("GET", Route.pull + "?after=\(cursor)&limit=\(limit)" + (count ? "&count=1" : ""), body: nil)
         return try PageReader.pullResponse(data) ?? decode(data)
     }
 
     func devices() async throws -> DeviceDirectory {
-        try await send("GET", "/v1/devices", body: nil)
+        try await send("GET", Route.devices, body: nil)
     }
 
     private func send<T: Decodable>(_ method: String, _ path: String, body: Data?) async throws -> T {
