@@ -117,6 +117,18 @@ extension PostgresStore {
         return id
     }
 
+    public func signers(of ids: [OpID]) async throws -> [OpID: String] {
+        guard !ids.isEmpty else { return [:] }
+        var out = [OpID: String]()
+        for try await (id, owner) in try await query("""
+            SELECT ops.id, signing_keys.owner FROM ops JOIN batches ON batches.id = ops.batch JOIN signing_keys ON signing_keys.key_id = batches.key_id
+            WHERE ops.id = ANY(\(ids.map { ByteBuffer(bytes: $0.bytes) }))
+            """).decode((ByteBuffer, String).self) {
+            if let opID = OpID(bytes: Array(id.readableBytesView)) { out[opID] = owner }
+        }
+        return out
+    }
+
     public func ownReplica() async throws -> ReplicaID {
         guard let replica = try await meta("replica").flatMap({ ReplicaID(hex: $0) }) else {
             throw StoreError(.database, "the server's replica id is missing or damaged")

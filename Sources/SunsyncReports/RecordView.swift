@@ -26,21 +26,25 @@ public enum Display {
 
 /// One change in a record's history: when, from which device, which field, to what.
 public struct ChangeLine: Encodable, Sendable {
-    public init(time: String, device: String, field: String, value: String) {
+    public init(time: String, device: String, field: String, value: String, signedBy: String? = nil) {
         self.time = time
         self.device = device
         self.field = field
         self.value = value
+        self.signedBy = signedBy
     }
 
     public let time: String
     public let device: String
+    /// Whose key signed the change (a device's name, the server, or attested at the upgrade to signatures).
+    public let signedBy: String?
     public let field: String
     public let value: String
 
     /// The changes `ops` made, in the order given.
-    public static func history(_ ops: [Op], names: DeviceNames) -> [ChangeLine] {
-        ops.map { ChangeLine(time: Display.time($0.id), device: names.label($0.id.replica), field: $0.field, value: Display.value($0.value, field: $0.field)) }
+    public static func history(_ ops: [Op], names: DeviceNames, signers: [OpID: String] = [:]) -> [ChangeLine] {
+        ops.map { ChangeLine(time: Display.time($0.id), device: names.label($0.id.replica), field: $0.field, value: Display.value($0.value, field: $0.field),
+                             signedBy: signers[$0.id]) }
     }
 }
 

@@ -43,6 +43,10 @@ public struct SQLiteServerStore: ServerStore {
 
     public func signingKeys() async throws -> [SigningKey] { try await store.signingKeys() }
     public func ownReplica() async throws -> ReplicaID { store.replica }
+    public func signers(of ids: [OpID]) async throws -> [OpID: String] {
+        let owners = Dictionary(try await store.signingKeys().map { ($0.id, $0.owner) }, uniquingKeysWith: { a, _ in a })
+        return try store.signingKeyIDs(of: ids).compactMapValues { owners[$0] }
+    }
 
     public func verify(progress: @escaping @Sendable (Int, Int) -> Void) async throws -> (ops: Int, batches: Int, failures: [VerifyFailure]) {
         let keys = Dictionary(uniqueKeysWithValues: try await store.signingKeys().map { ($0.id, $0) })

@@ -48,6 +48,8 @@ public protocol ServerStore: Sendable {
     func registerKey(_ publicKey: [UInt8], owner: String, at time: String) async throws -> String
     /// Every key that signs ops here: devices' and the server's own (owner `server`).
     func signingKeys() async throws -> [SigningKey]
+    /// Whose key signed each of these ops (a device id, `server` or `attested`); ops held under no batch are left out.
+    func signers(of ids: [OpID]) async throws -> [OpID: String]
     /// The server's own replica (its administrators' writes).
     func ownReplica() async throws -> ReplicaID
     /// Checks every signed batch against the ops held under it (SPEC §9); names each op that fails.

@@ -58,6 +58,10 @@ import Testing
         let again = try await browser.field("version", on: "/review/records/\(zhangDay)")
         #expect(try await browser.post("/review/records/\(zhangDay)/approve", ["csrf": csrf, "version": again]).status == 303)
         #expect(try server.admin("org", "edit", "MH-SB-001", "--lunch-rate", "18", "--from", "2025-07-01").status == 0)
+        // and the record page names who signed each change: the laptop its own, the server the page's decisions
+        let recordPage = try await browser.get("/review/records/\(zhangDay)").body
+        #expect(recordPage.contains("<th>签名</th>") && recordPage.contains("<td>laptop-a</td>") && recordPage.contains("<td>服务器</td>")
+                && recordPage.contains("<td>attacker</td>"))
         // and the base's history names each writer as it is
         _ = try base.sync()
         let history = try base.run("history", "张三", "2024-03-04")

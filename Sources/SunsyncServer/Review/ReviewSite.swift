@@ -184,7 +184,8 @@ struct ReviewSite: Sendable {
             return try notInDistrict("记录 \(id)", signed)
         }
         let names = try await deviceNames()
-        let history = ChangeLine.history(try await store.history(of: [key]).map(\.op), names: names)
+        let ops = try await store.history(of: [key]).map(\.op)
+        let history = ChangeLine.history(ops, names: names, signers: try await signerNames(of: ops.map(\.id)))
         let frame = frame(signed, month: String(line.date.prefix(7)), notice: notice)
         return try page("record", ReviewViews.record(ledger.ledger, line: line, history: history, names: names, frame: frame, problem: problem),
                         status: status)
@@ -251,6 +252,15 @@ struct ReviewSite: Sendable {
             }
         }
         return outcome
+    }
+
+    /// Who signed each op, by name: a device's, 服务器 (the server's own key), or 升级前 (attested at the upgrade to signatures).
+    func signerNames(of ids: [OpID]) async throws -> [OpID: String] {
+        let owners = try await store.signers(of: ids)
+        let names = Dictionary(try await store.devices().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return owners.mapValues { owner in
+            owner == "server" ? "服务器" : owner == Store.attested ? "升级前（服务器代签）" : names[owner] ?? owner
+        }
     }
 
     // MARK: Plumbing

@@ -268,7 +268,8 @@ enum ReviewViews {
                       statusLabel: line.status.chinese, reviewNote: line.reviewNote, changed: line.changedAfterApproval,
                       hasFlags: !flags.isEmpty, flags: flags, hasConflicts: !conflicts.isEmpty, conflicts: conflicts,
                       version: ledger.state[line.key]?.contentVersion ?? "", canApprove: blocked == nil, approveBlocked: blocked,
-                      history: history.map { ChangeLine(time: $0.time, device: $0.device, field: fieldNames[$0.field] ?? $0.field, value: $0.value) })
+                      history: history.map { ChangeLine(time: $0.time, device: $0.device, field: fieldNames[$0.field] ?? $0.field, value: $0.value,
+                                                        signedBy: $0.signedBy ?? "—") })
     }
 
     static let fieldNames = ["minutes": "工时", "amount": "午餐金额", "project": "劳动项目", "note": "备注", "deleted": "删除",

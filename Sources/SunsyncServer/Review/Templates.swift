@@ -256,8 +256,8 @@ enum Templates {
         </div>
         <h2>修改记录 history</h2>
         <table>
-          <tr><th>时间</th><th>设备</th><th>字段</th><th>值</th></tr>
-          {{#history}}<tr><td>{{time}}</td><td>{{device}}</td><td>{{field}}</td><td>{{value}}</td></tr>{{/history}}
+          <tr><th>时间</th><th>设备</th><th>签名</th><th>字段</th><th>值</th></tr>
+          {{#history}}<tr><td>{{time}}</td><td>{{device}}</td><td>{{signedBy}}</td><td>{{field}}</td><td>{{value}}</td></tr>{{/history}}
         </table>
         {{>foot}}{{/frame}}
         """
