@@ -112,7 +112,33 @@ extension Store {
         for b in batches {
             ids.append(try insertBatch(b.batch, org: b.places.first.map { MergedState.org(of: ops[$0].key) } ?? "", db))
         }
-        return try applyReceived(ops, db, batchOf: { index in batchOf[index] >= 0 ? ids[batchOf[index]] : nil })
+        // Which ops of the page this store holds already, and under which batch (before they are applied).
+        var heldUnder = [OpID: Int64?]()
+        for chunk in ops.map(\.id).chunked(500) {
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT id, batch FROM ops WHERE id IN (\(marks))", arguments: StatementArguments(chunk.map { Data($0.bytes) })) {
+                if let id = OpID(bytes: [UInt8](row[0] as Data)) { heldUnder[id] = row[1] as Int64? }
+            }
+        }
+        let applied = try applyReceived(ops, db, batchOf: { index in batchOf[index] >= 0 ? ids[batchOf[index]] : nil })
+        // An op held before (received before signatures, this laptop's own from then, or under another batch)
+        // is a hole of this batch as this store keeps it: the ops held under a batch fill its other places in
+        // arrival order, which an op that arrived earlier would break. So each batch as kept still verifies
+        // on its own (`sunsync verify`).
+        for (n, b) in batches.enumerated() {
+            let places = (0..<b.batch.count).filter { b.batch.holes[$0] == nil }
+            var holes = b.batch.holes
+            for (k, p) in b.places.enumerated() where p < ops.count && k < places.count {
+                let op = ops[p]
+                guard let before = heldUnder[op.id], before != ids[n] else { continue }
+                holes[places[k]] = Signing.digest(op)
+            }
+            if holes.count != b.batch.holes.count {
+                let kept = SignedBatch(key: b.batch.key, signature: b.batch.signature, count: b.batch.count, holes: holes)
+                try db.execute(sql: "UPDATE batches SET holes = ? WHERE id = ?", arguments: [Data(kept.holeBytes), ids[n]])
+            }
+        }
+        return applied
     }
 
     /// Checks every batch of the store against the ops held under it, and names each op that fails: its

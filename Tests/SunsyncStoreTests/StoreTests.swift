@@ -288,3 +288,33 @@ func temporaryPath(_ name: String = "store.sqlite") -> String {
         #expect { try Store.open(at: path, server: true) } throws: { ($0 as? StoreError)?.code == .newerFormat }
     }
 }
+
+/// A laptop upgraded to signatures holds what it received before under no batch; the server's attested
+/// batch brings those ops again with new ones. The store keeps the batch so that it still verifies.
+struct SignedPageTests {
+    @Test func aBatchBringingOpsHeldBeforeIsKeptSoThatItVerifies() throws {
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(1))
+        let key = "MH-SB-001/00000000000000000001/2024-03-04"
+        func op(_ ms: UInt64, _ field: String, _ value: Value) -> Op {
+            Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: 0), replica: ReplicaID(9)), collection: .hours, record: key, field: field, value: value)
+        }
+        // Given ops received before signatures (held under no batch)
+        let old = [op(5, "minutes", .integer(60)), op(6, "note", .text("a"))]
+        try store.apply(old)
+        // When a page brings a signed batch of them and a new one, in the server's order
+        let privateKey = Hex.decode(NaturalKey.digest("attest")) ?? []
+        let publicKey = try Signing.publicKey(privateKey: privateKey)
+        let id = Signing.keyID(publicKey: publicKey)
+        let ops = [old[1], op(7, "project", .text("包装")), old[0]]
+        let signature = try Signing.sign(Signing.message(keyID: id, digests: ops.map(Signing.digest)), privateKey: privateKey)
+        let batch = SignedBatch(key: id, signature: signature, count: 3, holes: [:])
+        try store.applyPage(ops, batches: [(batch, [0, 1, 2])], cursorKey: "c", cursor: 3)
+        // Then the store verifies: the new op under the batch, the earlier ones as its holes
+        let keys = [id: SigningKey(id: id, owner: "attested", publicKey: publicKey)]
+        let result = try store.verify(keys: keys, owns: { _, _ in true }, unsignedMeans: nil)
+        #expect(result.failures.isEmpty && result.batches == 1 && result.unsigned == 2)
+        // and the same page applied again (a sync cut off and resumed) leaves it so
+        _ = try store.applyPage(ops, batches: [(batch, [0, 1, 2])], cursorKey: "c", cursor: 3)
+        #expect(try store.verify(keys: keys, owns: { _, _ in true }, unsignedMeans: nil).failures.isEmpty, "applied twice: the same")
+    }
+}
