@@ -112,15 +112,15 @@ extension Store {
         for b in batches {
             ids.append(try insertBatch(b.batch, org: b.places.first.map { MergedState.org(of: ops[$0].key) } ?? "", db))
         }
-        // Which ops of the page this store holds already, and under which batch (before they are applied).
+        let applied = try applyReceived(ops, db, batchOf: { index in batchOf[index] >= 0 ? ids[batchOf[index]] : nil })
+        // Which ops of the page this store held already (few: its own, a page applied again), and under which batch.
         var heldUnder = [OpID: Int64?]()
-        for chunk in ops.map(\.id).chunked(500) {
+        for chunk in applied.held.map({ ops[$0].id }).chunked(500) {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
             for row in try Row.fetchAll(db, sql: "SELECT id, batch FROM ops WHERE id IN (\(marks))", arguments: StatementArguments(chunk.map { Data($0.bytes) })) {
                 if let id = OpID(bytes: [UInt8](row[0] as Data)) { heldUnder[id] = row[1] as Int64? }
             }
         }
-        let applied = try applyReceived(ops, db, batchOf: { index in batchOf[index] >= 0 ? ids[batchOf[index]] : nil })
         // An op held before (received before signatures, this laptop's own from then, or under another batch)
         // is a hole of this batch as this store keeps it: the ops held under a batch fill its other places in
         // arrival order, which an op that arrived earlier would break. So each batch as kept still verifies

@@ -26,6 +26,8 @@ extension Store {
                 if try applier.apply(op, local: false) {
                     applied.new += 1
                     do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
+                } else {
+                    applied.held.append(index)
                 }
             } catch let error as StoreError where error.code == .opIDReused {
                 // Another change under an id this store holds (a copied home wrote under the same replica):
@@ -80,6 +82,8 @@ public struct Applied: Hashable, Sendable {
     public var unrecognized = 0
     /// Received ops whose id this store holds with other content: not applied (this store keeps its own).
     public var clashed: [OpID] = []
+    /// The places (in the ops given) of those held already, the same.
+    public var held: [Int] = []
 
     public init(new: Int = 0, unrecognized: Int = 0) {
         self.new = new
