@@ -78,7 +78,7 @@ extension PostgresStore {
         let publicKey = try Signing.publicKey(privateKey: privateKey)
         let attest = (id: Signing.keyID(publicKey: publicKey), privateKey: privateKey)
         try await query("""
-            INSERT INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (\(attest.id), \(Store.attested), \(ByteBuffer(bytes: publicKey)), \(Date().formatted(.iso8601)))
+            INSERT INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (\(attest.id), \(Signing.attested), \(ByteBuffer(bytes: publicKey)), \(Date().formatted(.iso8601)))
             ON CONFLICT DO NOTHING
             """)
         while true {
@@ -197,7 +197,7 @@ extension PostgresStore {
                 guard let b = stored[id] else { continue }
                 let ops = byBatch[id] ?? []
                 opsChecked += ops.count
-                failures += b.failures(ops, keys: keys, owns: { key, replica in key.owner == Store.attested || owners[replica] == key.owner })
+                failures += b.failures(ops, keys: keys, owner: { owners[$0] })
             }
             checked += ids.count
             progress(checked, total)

@@ -94,9 +94,6 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
         public var label: String { org.map { "\(device) · \($0)" } ?? district.map { "\(device) · \($0)" } ?? device }
     }
 
-    /// The signer of the keys that attest what a server held before it began to sign: ops of any replica.
-    public static let attested = "attested"
-
     /// A key that signs ops: its id, its 32-byte Ed25519 public key in hex, and whose it is (a device's
     /// name, `server`, or `attested`), as `Entry.signer` names it.
     public struct Key: Codable, Sendable, Equatable {
@@ -120,6 +117,11 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
         self.keys = keys
     }
 
+    /// Each replica's signer (whose key signs its ops), by replica.
+    public var signers: [String: String] {
+        Dictionary(devices.compactMap { e in e.signer.map { (e.replica, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// Why the ops of a pulled batch cannot be believed, or nil: the key must be known, the signature must
     /// verify over the ops (with the batch's holes), and every op must be written under a replica whose
     /// signer is the key's. `ops` are the batch's ops, in order.
@@ -130,10 +132,8 @@ public struct DeviceDirectory: Codable, Sendable, Equatable {
         guard batch.verifies(ops, publicKey: publicKey) else {
             return "their signature (\(key.signer)'s key \(key.key)) does not match what was received: changed after it was signed"
         }
-        // What a server attested when it began to sign (what it held before) may be any device's.
-        guard key.signer != Self.attested else { return nil }
-        let signers = Dictionary(devices.compactMap { e in e.signer.map { (e.replica, $0) } }, uniquingKeysWith: { a, _ in a })
-        if let op = ops.first(where: { signers[$0.id.replica.description] != key.signer }) {
+        let signers = self.signers
+        if let op = ops.first(where: { !Signing.maySign(key.signer, for: signers[$0.id.replica.description]) }) {
             return "op \(op.id) is written under replica \(op.id.replica), which \(key.signer) does not sign for"
         }
         return nil

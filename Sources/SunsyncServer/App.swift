@@ -117,12 +117,13 @@ struct SyncController: Sendable {
         }
         let names = Dictionary(try await store.devices().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         let visibleIDs = Set(visible.map(\.id))
-        let keys = try await store.signingKeys().filter { $0.owner == "server" || $0.owner == Store.attested || visibleIDs.contains($0.owner) }.map {
-            DeviceDirectory.Key(key: $0.id, publicKey: Hex.encode($0.publicKey),
-                                signer: $0.owner == "server" || $0.owner == Store.attested ? $0.owner : names[$0.owner] ?? $0.owner)
+        // Keys are stored by owner (a device id, or the server's own signers); the directory names devices.
+        let serverSigners = [Signing.server, Signing.attested]
+        let keys = try await store.signingKeys().filter { serverSigners.contains($0.owner) || visibleIDs.contains($0.owner) }.map {
+            DeviceDirectory.Key(key: $0.id, publicKey: Hex.encode($0.publicKey), signer: serverSigners.contains($0.owner) ? $0.owner : names[$0.owner] ?? $0.owner)
         }
         let own = DeviceDirectory.Entry(replica: try await store.ownReplica().description, device: "sunsync-server", role: "server",
-                                        org: nil, district: nil, signer: "server")
+                                        org: nil, district: nil, signer: Signing.server)
         return try respond(Self.directory(visible, keys: keys, extra: [own]), to: request)
     }
 
@@ -133,7 +134,7 @@ struct SyncController: Sendable {
         DeviceDirectory(devices: devices.flatMap { d in
             d.replicas.map { DeviceDirectory.Entry(replica: $0, device: d.name, role: d.role.rawValue, org: d.org, district: d.district, signer: d.name) }
                 + (d.webReplica.map { [DeviceDirectory.Entry(replica: $0, device: d.name + " (网页 review page)", role: d.role.rawValue,
-                                                             org: d.org, district: d.district, signer: "server")] } ?? [])
+                                                             org: d.org, district: d.district, signer: Signing.server)] } ?? [])
         } + extra, keys: keys)
     }
 

@@ -18,7 +18,8 @@ public struct StoredBatch: Hashable, Sendable {
 
 extension StoredBatch {
     /// What `verify` says of this batch held with `ops` (in seq order): nothing, or each op with why it fails.
-    public func failures(_ ops: [Op], keys: [String: SigningKey], owns: (SigningKey, ReplicaID) -> Bool) -> [VerifyFailure] {
+    /// `owner`: whose each replica is (the signer its key must have, `Signing.maySign`).
+    public func failures(_ ops: [Op], keys: [String: SigningKey], owner: (ReplicaID) -> String?) -> [VerifyFailure] {
         func all(_ why: String) -> [VerifyFailure] {
             ops.isEmpty ? [VerifyFailure(op: nil, record: org, reason: why)] : ops.map { VerifyFailure(op: $0.id, record: $0.key.description, reason: why) }
         }
@@ -26,7 +27,7 @@ extension StoredBatch {
         guard batch.verifies(ops, publicKey: key.publicKey) else {
             return all("its batch's signature (key \(key.id), \(key.owner)) does not match: changed, added or removed after it was signed")
         }
-        return ops.filter { !owns(key, $0.id.replica) }.map {
+        return ops.filter { !Signing.maySign(key.owner, for: owner($0.id.replica)) }.map {
             VerifyFailure(op: $0.id, record: $0.key.description,
                           reason: "signed by \(key.owner)'s key, but written under replica \($0.id.replica), which is not \(key.owner)'s")
         }
@@ -146,7 +147,7 @@ extension Store {
     /// key is not the writer's, or it is held under no batch. `keys`: what a key may sign for (`owns`).
     /// `unsignedMeans`: what an op held under no batch means (a failure, with this reason), or nil where such
     /// ops are expected (a laptop's, received before signatures began): they are then only counted.
-    public func verify(keys: [String: SigningKey], owns: @escaping (SigningKey, ReplicaID) -> Bool, unsignedMeans: String?,
+    public func verify(keys: [String: SigningKey], owner: @escaping (ReplicaID) -> String?, unsignedMeans: String?,
                        progress: (Int, Int) -> Void = { _, _ in }) throws(StoreError) -> (ops: Int, batches: Int, failures: [VerifyFailure], unsigned: Int) {
         try Self.run {
             try queue.read { db in
@@ -162,7 +163,7 @@ extension Store {
                         let stored = Self.batch(row)
                         let ops = try Self.loggedOps(db, sql: "\(columns) WHERE batch = ? ORDER BY seq", arguments: [stored.id]).map(\.op)
                         opsChecked += ops.count
-                        failures += stored.failures(ops, keys: keys, owns: owns)
+                        failures += stored.failures(ops, keys: keys, owner: owner)
                     }
                     checked += rows.count
                     progress(checked, total)
@@ -265,10 +266,6 @@ extension Store {
         return (id, key)
     }
 
-    /// The owner of a key that attests what a database held before signatures began (`signUnsigned`): its
-    /// batches may hold ops of any replica, and its private key is forgotten once they are signed.
-    public static let attested = "attested"
-
     /// Attests the ops held under no batch (those held before signatures began, whoever wrote them): per org,
     /// in arrival order, up to 1,000 a batch, with a key made for this and forgotten after it (so nothing can
     /// be attested later, not even by someone holding the database). Returns how many it signed.
@@ -280,7 +277,7 @@ extension Store {
         let publicKey = try Signing.publicKey(privateKey: privateKey)
         let key = (id: Signing.keyID(publicKey: publicKey), privateKey: privateKey)
         try db.execute(sql: "INSERT OR IGNORE INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (?, ?, ?, ?)",
-                       arguments: [key.id, attested, Data(publicKey), Date().formatted(.iso8601)])
+                       arguments: [key.id, Signing.attested, Data(publicKey), Date().formatted(.iso8601)])
         var signed = 0
         var after: Int64 = 0
         while true {

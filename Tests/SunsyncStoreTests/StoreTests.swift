@@ -312,10 +312,10 @@ struct SignedPageTests {
         try store.applyPage(ops, batches: [(batch, [0, 1, 2])], cursorKey: "c", cursor: 3)
         // Then the store verifies: the new op under the batch, the earlier ones as its holes
         let keys = [id: SigningKey(id: id, owner: "attested", publicKey: publicKey)]
-        let result = try store.verify(keys: keys, owns: { _, _ in true }, unsignedMeans: nil)
+        let result = try store.verify(keys: keys, owner: { _ in nil }, unsignedMeans: nil)
         #expect(result.failures.isEmpty && result.batches == 1 && result.unsigned == 2)
         // and the same page applied again (a sync cut off and resumed) leaves it so
         _ = try store.applyPage(ops, batches: [(batch, [0, 1, 2])], cursorKey: "c", cursor: 3)
-        #expect(try store.verify(keys: keys, owns: { _, _ in true }, unsignedMeans: nil).failures.isEmpty, "applied twice: the same")
+        #expect(try store.verify(keys: keys, owner: { _ in nil }, unsignedMeans: nil).failures.isEmpty, "applied twice: the same")
     }
 }

@@ -65,8 +65,8 @@ struct History: ParsableCommand {
     static func signed(_ signer: String?) -> String {
         switch signer {
         case nil: "—"
-        case "server"?: "服务器 server"
-        case "attested"?: "升级前 before signing"
+        case Signing.server?: "服务器 server"
+        case Signing.attested?: "升级前 before signing"
         case let name?: name
         }
     }

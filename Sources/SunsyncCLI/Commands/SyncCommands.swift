@@ -194,11 +194,10 @@ struct VerifyCommand: ParsableCommand {
         for key in directory.keys ?? [] {
             if let publicKey = Hex.decode(key.publicKey) { keys[key.key] = SigningKey(id: key.key, owner: key.signer, publicKey: publicKey) }
         }
-        let signers = Dictionary(directory.devices.compactMap { e in e.signer.map { (e.replica, $0) } }, uniquingKeysWith: { a, _ in a })
+        let signers = directory.signers
         let result: (ops: Int, batches: Int, failures: [VerifyFailure], unsigned: Int)
         do {
-            result = try ws.store.verify(keys: keys, owns: { key, replica in key.owner == DeviceDirectory.attested || signers[replica.description] == key.owner },
-                                         unsignedMeans: nil)
+            result = try ws.store.verify(keys: keys, owner: { signers[$0.description] }, unsignedMeans: nil)
         } catch { throw CLIError(error) }
         let lines = result.failures.map { Line(opId: $0.op?.description, record: $0.record, reason: $0.reason) }
         if global.json {

@@ -6,6 +6,17 @@ import Crypto
 /// pred — fails it. One signature per batch (a push; batches never span orgs, so whoever holds one op of a
 /// batch holds all of it) keeps the cost per op to one SHA-256.
 public enum Signing {
+    /// The signer of the server's own key (its administrators' writes, the review page's decisions).
+    public static let server = "server"
+    /// The signer of a key that attests what a server held before it began to sign: any replica's ops.
+    public static let attested = "attested"
+
+    /// Whether a key whose signer is `keySigner` may sign ops written under a replica whose signer is
+    /// `replicaSigner` (nil: a replica no one is known to hold): the same signer, or an attesting key.
+    public static func maySign(_ keySigner: String, for replicaSigner: String?) -> Bool {
+        keySigner == attested || replicaSigner == keySigner
+    }
+
     /// The encoding's domain tags: an op's bytes and a batch's message can never be mistaken for another's.
     static let opTag = Array("sunsync-op-v1".utf8) + [0]
     static let batchTag = Array("sunsync-batch-v1".utf8) + [0]

@@ -18,7 +18,7 @@ struct ReviewSite: Sendable {
     /// Mark the cookie `Secure` (the server serves TLS).
     let secureCookies: Bool
     /// The rules every op passes, a decision's as a push's.
-    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: 5 * 60 * 1000) }
+    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: ServerConfiguration().maxClockSkewMilliseconds) }
 
     static let cookieName = "sunsync_review"
     /// A session lasts 12 hours from sign-in, or until sign-out or the device's revocation.
@@ -259,7 +259,7 @@ struct ReviewSite: Sendable {
         let owners = try await store.signers(of: ids)
         let names = Dictionary(try await store.devices().map { ($0.id, $0.name) }, uniquingKeysWith: { a, _ in a })
         return owners.mapValues { owner in
-            owner == "server" ? "服务器" : owner == Store.attested ? "升级前（服务器代签）" : names[owner] ?? owner
+            owner == Signing.server ? "服务器" : owner == Signing.attested ? "升级前（服务器代签）" : names[owner] ?? owner
         }
     }
 
