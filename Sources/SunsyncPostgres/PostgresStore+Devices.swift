@@ -96,10 +96,8 @@ extension PostgresStore {
     // MARK: Replica owners
 
     public func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID> {
-        // A binding never changes once made: what this process has seen bound to `owner` needs no round trip.
-        let unknown = owners.withLock { known in replicas.filter { known[$0] != owner } }
-        guard !unknown.isEmpty else { return [] }
-        let texts = unknown.map(\.description)
+        guard !replicas.isEmpty else { return [] }
+        let texts = replicas.map(\.description)
         try await query("""
             INSERT INTO replica_owners(replica, owner, bound_at) SELECT r, \(owner), \(time) FROM unnest(\(texts)::text[]) AS u(r)
             ON CONFLICT DO NOTHING
@@ -109,8 +107,7 @@ extension PostgresStore {
             .decode((String, String).self) {
             if let id = ReplicaID(hex: replica) { found[id] = holder }
         }
-        owners.withLock { known in known.merge(found) { _, new in new } }
-        return unknown.filter { found[$0] != owner }
+        return replicas.filter { found[$0] != owner }
     }
 
     // MARK: Review page sessions

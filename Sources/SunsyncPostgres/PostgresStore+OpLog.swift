@@ -69,8 +69,7 @@ extension PostgresStore {
                 var batchOf = [Int64?](repeating: nil, count: pushes.count)
                 for (p, push) in pushes.enumerated() {
                     guard let signed = push.signed else { continue }
-                    let batch = SignedBatch(key: signed.key, signature: signed.signature, count: signed.digests.count, holes: [:])
-                    let made = try await self.insertBatch(batch, org: push.ops.first.map { MergedState.org(of: $0.key) } ?? "", conn)
+                    let made = try await self.insertBatch(signed.batch(filled: Set(signed.digests.indices)), org: push.ops.first.map { MergedState.org(of: $0.key) } ?? "", conn)
                     if made.new { batchOf[p] = made.id }
                 }
                 let inserted = try await self.append(unique, conn, batches: unique.map { op in first[op.id].flatMap { batchOf[$0.push] } ?? -1 })
@@ -80,9 +79,8 @@ extension PostgresStore {
                     for (i, op) in push.ops.enumerated() where inserted.contains(op.id) && first[op.id].map({ $0 == (p, i) }) == true {
                         filled.insert(signed.places[i])
                     }
-                    let holes = SignedBatch(key: signed.key, signature: signed.signature, count: signed.digests.count,
-                                            holes: Dictionary(uniqueKeysWithValues: signed.digests.indices.filter { !filled.contains($0) }.map { ($0, signed.digests[$0]) }))
-                    try await conn.query("UPDATE batches SET holes = \(ByteBuffer(bytes: holes.holeBytes)) WHERE id = \(id)", logger: self.logger)
+                    try await conn.query("UPDATE batches SET holes = \(ByteBuffer(bytes: signed.batch(filled: filled).holeBytes)) WHERE id = \(id)",
+                                         logger: self.logger)
                 }
                 return (inserted, replicas)
             }

@@ -30,8 +30,6 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     /// device had when last counted: a push writes `device_replicas` only for a pair new to the process or
     /// not noted for a minute, so `last_seen` is exact to a minute and most batches skip two round trips.
     let noted = Mutex<(seen: [String: ContinuousClock.Instant], counts: [String: Int])>(([:], [:]))
-    /// Replica owners this process has read (`replica_owners`): a binding is made once and never changes.
-    let owners = Mutex<[ReplicaID: String]>([:])
     /// The server's signing key, once read.
     let serverKeyCache = Mutex<(id: String, privateKey: [UInt8])?>(nil)
 

@@ -166,10 +166,7 @@ extension Store {
     static func observeOwnOps(_ db: Database) throws {
         let own = try String.fetchAll(db, sql: "SELECT replica FROM replica_owners WHERE owner = 'server'").compactMap { ReplicaID(hex: $0) }
         guard !own.isEmpty else { return }
-        let blobs = own.map { r -> Data in
-            var be = r.rawValue.bigEndian
-            return withUnsafeBytes(of: &be) { Data($0) }
-        }
+        let blobs = own.map { Data($0.bytes) }
         let marks = Array(repeating: "?", count: blobs.count).joined(separator: ",")
         guard let newest = try Data.fetchOne(db, sql: "SELECT max(id) FROM ops WHERE substr(id, 9, 8) IN (\(marks))",
                                              arguments: StatementArguments(blobs)),

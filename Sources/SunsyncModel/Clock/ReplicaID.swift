@@ -15,6 +15,9 @@ public struct ReplicaID: Hashable, Comparable, Sendable, CustomStringConvertible
 
     public var description: String { Hex.fixed(rawValue, digits: 16) }
 
+    /// The 8-byte big-endian encoding: an op id's last 8 bytes.
+    public var bytes: [UInt8] { withUnsafeBytes(of: rawValue.bigEndian) { Array($0) } }
+
     public static func < (lhs: ReplicaID, rhs: ReplicaID) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
