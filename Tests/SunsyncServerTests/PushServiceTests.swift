@@ -68,6 +68,10 @@ struct PushServiceTests {
                                                               body: ByteBuffer(data: try Wire.encoder().encode(KeyRegistration(publicKey: Hex.encode(laptop.publicKey)))))
                     #expect(registered.status == .ok)
                 }
+                // Another device cannot register a's key as its own
+                let claimed = try await client.execute(uri: "/v1/keys", method: .post, headers: b.headers,
+                                                       body: ByteBuffer(data: try Wire.encoder().encode(KeyRegistration(publicKey: Hex.encode(a.publicKey)))))
+                #expect(claimed.status == .conflict)
                 // A participant registered whole, in one signed push: held
                 let first = try await push(a, try a.body(Self.registration()))
                 #expect(first.answer?.accepted.count == 4 && first.answer?.rejected.isEmpty == true, "\(String(describing: first))")
