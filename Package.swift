@@ -93,7 +93,8 @@ let package = Package(
                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
                                                             .product(name: "Logging", package: "swift-log")]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
-        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncProtocol", "SunsyncReports",
+        // And the sync engine in process, against a fake server (SyncEngineTests).
+        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncStore", "SunsyncModel", "SunsyncProtocol", "SunsyncReports",
                                                            .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]

@@ -169,14 +169,14 @@ struct SyncEngine {
         }
         // Who signs for which replica (this laptop's too, once a first push bound it), read before anything
         // is pulled: every page is checked against it.
-        let directory = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.devices() }
+        var directory = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.devices() }
         try Self.keep(directory, store)
         // Pull: the next page is fetched while this one is applied.
         var cursor = Int64(try store.meta(Self.cursorKey) ?? "0") ?? 0
         // Each page is fetched and checked against its signatures while the one before it is applied.
-        var next = Task { [transport, pageSize, backoff, onRetry, retryLimit, cursor] in
-            let page = try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: cursor, limit: pageSize, count: true) }
-            return (page, try Self.check(page, directory))
+        var next = Task { [transport, pageSize, backoff, onRetry, retryLimit, cursor, directory] in
+            try await Self.fetch(after: cursor, count: true, directory: directory, transport: transport, pageSize: pageSize,
+                                 backoff: backoff, onRetry: onRetry, retryLimit: retryLimit)
         }
         let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
         var waited = Duration.zero, applying = Duration.zero
@@ -184,13 +184,17 @@ struct SyncEngine {
         defer { if trace { FileHandle.standardError.write(Data("pull: waited \(waited), applying \(applying)\n".utf8)) } }
         while true {
             let t0 = clock.now
-            let (page, batches) = try await next.value
+            let (page, batches, fresh) = try await next.value
             waited += clock.now - t0
+            if let fresh {
+                directory = fresh
+                try Self.keep(fresh, store)
+            }
             if page.more {
                 let after = page.cursor
-                next = Task { [transport, pageSize, backoff, onRetry, retryLimit] in
-                    let page = try await Self.retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: after, limit: pageSize, count: false) }
-                    return (page, try Self.check(page, directory))
+                next = Task { [transport, pageSize, backoff, onRetry, retryLimit, directory] in
+                    try await Self.fetch(after: after, count: false, directory: directory, transport: transport, pageSize: pageSize,
+                                         backoff: backoff, onRetry: onRetry, retryLimit: retryLimit)
                 }
             }
             let t1 = clock.now
@@ -210,6 +214,21 @@ struct SyncEngine {
             report.cursor = cursor
             progress(report)
             if !page.more { break }
+        }
+    }
+
+    /// One pulled page, checked (SPEC §9). A page that fails against `directory` is checked once more against
+    /// the directory read again: a device may have bound its replica or registered its key after the read.
+    /// That newer directory is returned, for the pages after it.
+    static func fetch(after cursor: Int64, count: Bool, directory: DeviceDirectory, transport: any SyncTransport, pageSize: Int,
+                      backoff: [Duration], onRetry: @escaping @Sendable (Retry) -> Void, retryLimit: Duration)
+        async throws -> (page: PullResponse, batches: [(batch: SignedBatch, places: [Int])], directory: DeviceDirectory?) {
+        let page = try await retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: cursor, limit: pageSize, count: count) }
+        do {
+            return (page, try check(page, directory), nil)
+        } catch SyncError.untrusted {
+            let fresh = try await retrying(backoff, onRetry, limit: retryLimit) { try await transport.devices() }
+            return (page, try check(page, fresh), fresh)
         }
     }
 

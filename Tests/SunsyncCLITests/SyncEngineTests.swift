@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import SunsyncModel
+import SunsyncProtocol
+import SunsyncStore
+@testable import SunsyncCLI
+
+/// The sync engine in process, against a fake server: what the laptop does with what it is sent, with no
+/// socket and no timing to wait for.
+struct SyncEngineTests {
+    /// A server that holds one page, signed by another laptop's key, and answers `GET /v1/devices` from a
+    /// list of directories (the last repeated).
+    final class FakeServer: SyncTransport, @unchecked Sendable {
+        let page: PullResponse
+        let directories: [DeviceDirectory]
+        private let lock = NSLock()
+        private var asked = 0
+
+        init(page: PullResponse, directories: [DeviceDirectory]) {
+            self.page = page
+            self.directories = directories
+        }
+
+        var directoryReads: Int { lock.withLock { asked } }
+
+        func session() async throws -> SessionInfo {
+            SessionInfo(deviceId: "d-0", deviceName: "laptop-0", role: "staff", org: "MH-SB-001", district: nil, orgs: ["MH-SB-001"],
+                        serverTime: 0, protocolVersion: 1, epoch: "e1")
+        }
+        func push(_ request: PushRequest) async throws -> PushResponse { PushResponse(accepted: [], rejected: []) }
+        func pull(after cursor: Int64, limit: Int, count: Bool) async throws -> PullResponse { page }
+        func registerKey(publicKey: [UInt8]) async throws -> KeyRegistered { KeyRegistered(key: Signing.keyID(publicKey: publicKey)) }
+        func devices() async throws -> DeviceDirectory {
+            lock.withLock {
+                defer { asked += 1 }
+                return directories[min(asked, directories.count - 1)]
+            }
+        }
+    }
+
+    /// Another laptop's two ops under its replica, signed by its key, as one page; and the directory that
+    /// lists its key, before and after its first push bound the replica to it.
+    static func otherLaptop() throws -> (page: PullResponse, before: DeviceDirectory, after: DeviceDirectory) {
+        let replica = ReplicaID(0x222a_1511_0c16_24d9)
+        let ops = ["name": Value.text("张三"), "note": .text("一")].sorted { $0.key < $1.key }.enumerated().map { i, field in
+            Op(id: OpID(timestamp: Timestamp(milliseconds: 1_700_000_000_000, counter: UInt16(i)), replica: replica),
+               collection: .participants, record: "MH-SB-001/ad70a1271ab25a67e712", field: field.key, value: field.value)
+        }
+        let privateKey = [UInt8](repeating: 7, count: 32)
+        let publicKey = try Signing.publicKey(privateKey: privateKey)
+        let keyID = Signing.keyID(publicKey: publicKey)
+        let signature = try Signing.sign(Signing.message(keyID: keyID, digests: ops.map(Signing.digest)), privateKey: privateKey)
+        let batch = PageBatch(SignedBatch(key: keyID, signature: signature, count: ops.count, holes: [:]), runs: PageBatch.runs(Array(ops.indices)))
+        let page = PullResponse(ops: ops, cursor: 2, more: false, remaining: 2, batches: [batch])
+        let key = DeviceDirectory.Key(key: keyID, publicKey: Hex.encode(publicKey), signer: "laptop-2")
+        let entry = DeviceDirectory.Entry(replica: replica.description, device: "laptop-2", role: "staff", org: "MH-SB-001", district: nil, signer: "laptop-2")
+        return (page, DeviceDirectory(devices: [], keys: [key]), DeviceDirectory(devices: [entry], keys: [key]))
+    }
+
+    static func laptop() throws -> (Store, String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-engine-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return (try Store.create(at: dir + "/store.sqlite", replica: ReplicaID(0x1111_2222_3333_4444)), dir)
+    }
+
+    /// Found by CI: a device's first push lands between this laptop's read of the directory and its pull.
+    /// Its ops are checked again against the directory read anew, and applied.
+    @Test func aReplicaBoundAfterTheDirectoryWasReadIsCheckedAgainstAFreshOne() async throws {
+        let (page, before, after) = try Self.otherLaptop()
+        let (store, dir) = try Self.laptop()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = FakeServer(page: page, directories: [before, after])
+        let report = try await SyncEngine(store: store, transport: server).run(expectOrg: "MH-SB-001")
+        #expect(report.pulled == 2)
+        #expect(server.directoryReads == 2)
+        let kept = try #require(try store.meta(SyncEngine.directoryKey))
+        #expect(kept.contains("laptop-2"), "the fresh directory is the one kept, for `sunsync verify` and history")
+    }
+
+    /// A page that fails against the fresh directory too is refused, and nothing of it applied.
+    @Test func aPageThatFailsAFreshDirectoryTooIsRefusedWhole() async throws {
+        let (page, before, _) = try Self.otherLaptop()
+        let (store, dir) = try Self.laptop()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let server = FakeServer(page: page, directories: [before])
+        await #expect(throws: SyncError.self) { try await SyncEngine(store: store, transport: server).run(expectOrg: "MH-SB-001") }
+        #expect(server.directoryReads == 2)
+        #expect(try store.meta(SyncEngine.cursorKey) == nil, "the cursor did not move")
+        #expect(try store.counts().ops == 0)
+    }
+}
