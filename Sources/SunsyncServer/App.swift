@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
+import NIOCore
 import NIOSSL
 import Logging
 import SunsyncModel
@@ -18,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     public var maxClockSkewMilliseconds: UInt64 = 5 * 60 * 1000
     /// PEM files of the certificate chain and its private key: serve HTTPS instead of HTTP.
     public var tls: (certificate: String, key: String)?
+    /// Idle and body timeouts, and how many connections may be open (SPEC §10: a server under abuse).
+    public var connections = ConnectionLimits()
 
     public init() {}
 }
@@ -27,16 +30,20 @@ public func buildApplication(store: any ServerStore, configuration: ServerConfig
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
     let books = ReviewBooks(store: store)
     let router = try buildRouter(store: store, books: books, epoch: try await store.epoch(), configuration: configuration)
-    var server = HTTPServerBuilder.http1()
+    let limits = configuration.connections
+    let byAddress = ConnectionsByAddress(limit: limits.perAddress, logger: logger)
+    let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [byAddress.handler()], idleTimeout: TimeAmount(limits.idle))
+    var server = HTTPServerBuilder.http1(configuration: http1)
     if let tls = configuration.tls {
         let chain = try NIOSSLCertificate.fromPEMFile(tls.certificate).map { NIOSSLCertificateSource.certificate($0) }
         let key = try NIOSSLPrivateKey(file: tls.key, format: .pem)
-        server = try .tls(.http1(), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
+        server = try .tls(.http1(configuration: http1), tlsConfiguration: TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key)))
     }
     return Application(
         router: router,
         server: server,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sunsync-server"),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "sunsync-server",
+                             availableConnectionsDelegate: MaximumAvailableConnections(limits.total, logger: logger)),
         onServerRunning: { channel in
             await onRunning(channel.localAddress?.port ?? configuration.port)
             // The review page's first month for each district with a reviewer, read while no one waits.
@@ -238,11 +245,7 @@ struct SyncController: Sendable {
     }
 
     func readBody(_ request: Request) async throws -> Data {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: Wire.maxCompressedBody) } catch {
-            throw ServerError(.contentTooLarge, "body-too-large",
-                              "the request body is larger than \(Wire.maxCompressedBody) bytes; send fewer ops per batch")
-        }
+        let buffer = try await Self.collect(request.body, within: configuration.connections.body)
         let data = Data(buffer.readableBytesView)
         guard request.headers[.contentEncoding]?.lowercased() == "gzip" else { return data }
         guard Gzip.isGzip(data) else {
@@ -250,6 +253,32 @@ struct SyncController: Sendable {
         }
         do { return try Gzip.decompress(data, limit: Wire.maxInflatedBody) } catch {
             throw ServerError(.badRequest, "bad-gzip", "the gzip body cannot be read: \(error)")
+        }
+    }
+
+    /// The body whole, refused when larger than the protocol allows or not received within `deadline`
+    /// (a body sent a byte at a time would hold a connection and a task for as long as its sender likes).
+    static func collect(_ body: RequestBody, within deadline: Duration) async throws -> ByteBuffer {
+        enum Outcome: Sendable { case body(ByteBuffer), tooLarge, late }
+        let outcome = await withTaskGroup(of: Outcome.self) { group in
+            group.addTask {
+                do { return .body(try await body.collect(upTo: Wire.maxCompressedBody)) } catch { return .tooLarge }
+            }
+            group.addTask {
+                try? await Task.sleep(for: deadline)
+                return .late
+            }
+            let first = await group.next() ?? .late
+            group.cancelAll()
+            return first
+        }
+        switch outcome {
+        case .body(let buffer): return buffer
+        case .tooLarge:
+            throw ServerError(.contentTooLarge, "body-too-large", "the request body is larger than \(Wire.maxCompressedBody) bytes; send fewer ops per batch")
+        case .late:
+            throw ServerError(.requestTimeout, "body-too-slow",
+                              "the request body did not arrive within \(deadline.components.seconds) s; the network is too slow for one batch: try again, or on a better connection")
         }
     }
 

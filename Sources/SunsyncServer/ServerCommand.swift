@@ -150,12 +150,25 @@ extension ServerCommand {
         var tlsCert: String?
         @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
         var tlsKey: String?
+        @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close a connection that sends nothing (or half a request) for this many seconds.", valueName: "seconds"))
+        var idleTimeout = 20
+        @Option(name: .customLong("body-timeout"), help: ArgumentHelp("Refuse a request whose body is not received whole within this many seconds (408).", valueName: "seconds"))
+        var bodyTimeout = 120
+        @Option(name: .customLong("max-connections"), help: ArgumentHelp("Open connections at most; more wait to be accepted (kept below the open-files limit).", valueName: "n"))
+        var maxConnections = 4_096
+        @Option(name: .customLong("max-connections-per-address"),
+                help: ArgumentHelp("Open connections from one address at most; more are closed at once (0: no limit; give 0 behind a reverse proxy).", valueName: "n"))
+        var maxConnectionsPerAddress = 128
 
         func validate() throws {
             guard (0...65_535).contains(port) else {
                 throw ValidationError("--port \(port) is not a port: give 1 to 65535 (or 0 for any free port)")
             }
             guard maxClockSkew >= 0 else { throw ValidationError("--max-clock-skew is a number of seconds, 0 or more") }
+            guard idleTimeout >= 1 else { throw ValidationError("--idle-timeout is a number of seconds, 1 or more") }
+            guard bodyTimeout >= 1 else { throw ValidationError("--body-timeout is a number of seconds, 1 or more") }
+            guard maxConnections >= 1 else { throw ValidationError("--max-connections is a number of connections, 1 or more") }
+            guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address is a number of connections, 0 (no limit) or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
             for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("cannot read \(file)")
@@ -176,6 +189,14 @@ extension ServerCommand {
             configuration.port = port
             configuration.maxClockSkewMilliseconds = UInt64(max(0, maxClockSkew)) * 1000
             if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
+            configuration.connections.idle = .seconds(idleTimeout)
+            configuration.connections.body = .seconds(bodyTimeout)
+            configuration.connections.perAddress = maxConnectionsPerAddress
+            let fit = ConnectionLimits.raiseDescriptorLimit()
+            configuration.connections.total = min(maxConnections, fit)
+            if maxConnections > fit {
+                logger.warning("--max-connections \(maxConnections) does not fit the open-files limit (ulimit -n): at most \(fit) connections are served at once")
+            }
             let scheme = tlsCert == nil ? "http" : "https"
             let location = store.location
             let app: any ApplicationProtocol

@@ -9,11 +9,12 @@ enum SyncError: Error, CustomStringConvertible {
     /// The server sent changes that fail their signatures (SPEC §9): nothing of that page is applied.
     case untrusted(String)
 
-    /// Worth trying again: the network, or the server failing (5xx). A refusal is final.
+    /// Worth trying again: the network, the server failing (5xx), or a body the server did not receive in
+    /// time (408). A refusal is final.
     var isRetryable: Bool {
         switch self {
         case .network: true
-        case .refused(let p): p.status >= 500
+        case .refused(let p): p.status >= 500 || p.status == 408
         case .untrusted: false
         }
     }
