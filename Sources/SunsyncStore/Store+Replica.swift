@@ -21,7 +21,12 @@ extension Store {
     /// - one that a later op names keeps its id (renaming it would make that op's pred wrong); where it still
     ///   stands, its content is written again: same record, field, value and pred, a new id.
     /// Returns the new replica and how many changes go again.
-    public func moveToFreshReplica(reissuing ids: [OpID], now: Date = Date()) throws(StoreError) -> (replica: ReplicaID, reissued: Int) {
+    ///
+    /// `resettingClock`: the move heals a clock that ran ahead (SPEC §9, clocks). The new replica's clock
+    /// starts from now and the greatest id held that is not ahead of now (plus `Store.clockAllowance`),
+    /// not from the readings the wrong clock gave; `reissuing` are the changes stamped ahead, and one of
+    /// them that keeps its id (a later change names it) leaves the outbox, marked `rewritten`.
+    public func moveToFreshReplica(reissuing ids: [OpID], now: Date = Date(), resettingClock: Bool = false) throws(StoreError) -> (replica: ReplicaID, reissued: Int) {
         let moved = try Self.run {
             try queue.write { db in
                 let old = self.replica
@@ -44,14 +49,27 @@ extension Store {
                         named.formUnion(StoredValue.ids(pred))
                     }
                 }
-                var clock = try Self.loadClock(db)
                 let wall = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+                var clock = try Self.loadClock(db)
+                if resettingClock {
+                    let bound = Data(OpID(timestamp: Timestamp(milliseconds: wall + Self.clockAllowance, counter: .max), replica: ReplicaID(.max)).bytes)
+                    // The greatest id held, the changes going again aside (a server allowing less ahead refused them).
+                    let going = Set(ids)
+                    let held = try Data.fetchAll(db, sql: "SELECT id FROM ops WHERE id <= ? ORDER BY id DESC LIMIT ?", arguments: [bound, going.count + 1])
+                        .lazy.compactMap { OpID(bytes: [UInt8]($0)) }.first { !going.contains($0) }
+                    clock = HybridClock(last: held?.timestamp ?? Timestamp(rawValue: 0))
+                }
                 var standing = [Op](), renamed = Set<RecordKey>(), renamedCount = 0
                 for logged in refused {
                     let old = Data(logged.op.id.bytes)
                     if named.contains(logged.op.id) {
                         if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM current WHERE op_id = ?)", arguments: [old]) == true {
                             standing.append(logged.op)
+                        }
+                        if resettingClock {
+                            try db.execute(sql: "DELETE FROM outbox WHERE seq = ?", arguments: [logged.seq])
+                            try db.execute(sql: "INSERT OR REPLACE INTO rejected(seq, code, reason, rejected_at) VALUES (?, 'rewritten', ?, ?)",
+                                           arguments: [logged.seq, "stamped by a clock that ran ahead; written again under a new id", now.formatted(.iso8601)])
                         }
                         continue
                     }
@@ -80,5 +98,36 @@ extension Store {
         }
         currentReplica.withLock { $0 = moved.replica }   // once committed
         return moved
+    }
+}
+
+// MARK: A clock that ran ahead, put right
+
+extension Store {
+    /// How far ahead of the server's clock a change may be stamped and still be taken: the server's default
+    /// `--max-clock-skew`, in milliseconds.
+    public static let clockAllowance: UInt64 = 5 * 60 * 1000
+
+    /// This laptop's own changes stamped by a clock that ran ahead: those the server refused as
+    /// `clock_ahead`, and those waiting to be sent stamped after `bound` (milliseconds since 1970).
+    public func changesStampedAhead(of bound: UInt64) throws(StoreError) -> [OpID] {
+        try Self.run {
+            try queue.read { db in
+                let own = try Self.ownReplicas(db, current: replica).map { Data($0.bytes) }
+                let marks = Array(repeating: "?", count: own.count).joined(separator: ",")
+                let after = Data(OpID(timestamp: Timestamp(milliseconds: bound, counter: .max), replica: ReplicaID(.max)).bytes)
+                return try Data.fetchAll(db, sql: """
+                    SELECT id FROM ops WHERE substr(id, 9, 8) IN (\(marks)) AND (
+                        seq IN (SELECT seq FROM rejected WHERE code = 'clock_ahead')
+                        OR (seq IN (SELECT seq FROM outbox) AND id > ?))
+                    ORDER BY seq
+                    """, arguments: StatementArguments(own + [after])).compactMap { OpID(bytes: [UInt8]($0)) }
+            }
+        }
+    }
+
+    /// The clock's last reading: the next change is stamped after it.
+    public func clockReading() throws(StoreError) -> Timestamp {
+        try Self.run { try queue.read { db in try Self.loadClock(db).last } }
     }
 }

@@ -53,8 +53,15 @@ struct CLI {
     /// A process ready to run, for tests that need to kill it midway.
     func start(_ args: [String], environment: [String: String] = [:]) -> Process {
         let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = args
+        // `FAKETIME` (see FakeTime): run under Debian's `faketime` wrapper, which prepares libfaketime so that
+        // the binary still sees its arguments (preloaded alone, it hides them from Swift).
+        if let offset = environment["FAKETIME"] {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/faketime")
+            process.arguments = ["-f", offset, Self.binary.path] + args
+        } else {
+            process.executableURL = Self.binary
+            process.arguments = args
+        }
         var env = ProcessInfo.processInfo.environment
         env["SUNSYNC_HOME"] = home
         for (k, v) in environment { env[k] = v }

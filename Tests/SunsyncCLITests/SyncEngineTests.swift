@@ -88,4 +88,67 @@ struct SyncEngineTests {
         #expect(try store.meta(SyncEngine.cursorKey) == nil, "the cursor did not move")
         #expect(try store.counts().ops == 0)
     }
+
+    /// A server whose clock reads `serverTime` (ms since 1970) and takes ops stamped at most 5 minutes after it.
+    final class ClockServer: SyncTransport, @unchecked Sendable {
+        let serverTime: Int64
+        private let lock = NSLock()
+        private var heldOps = [Op]()
+
+        init(serverTime: Int64) { self.serverTime = serverTime }
+        var held: [Op] { lock.withLock { heldOps } }
+
+        func session() async throws -> SessionInfo {
+            SessionInfo(deviceId: "d-0", deviceName: "laptop-0", role: "staff", org: "MH-SB-001", district: nil, orgs: ["MH-SB-001"],
+                        serverTime: serverTime, protocolVersion: 1, epoch: "e1")
+        }
+        func push(_ request: PushRequest) async throws -> PushResponse {
+            let ops = request.ops.compactMap { try? $0.result.get() }
+            let limit = UInt64(serverTime) + 5 * 60 * 1000
+            let (taken, refused) = (ops.filter { $0.id.timestamp.milliseconds <= limit }, ops.filter { $0.id.timestamp.milliseconds > limit })
+            lock.withLock { heldOps += taken }
+            return PushResponse(accepted: taken.map(\.id.description),
+                                rejected: refused.map { .init(id: $0.id.description, code: "clock_ahead", reason: "stamped ahead") })
+        }
+        func pull(after cursor: Int64, limit: Int, count: Bool) async throws -> PullResponse { PullResponse(ops: [], cursor: cursor, more: false, batches: []) }
+        func registerKey(publicKey: [UInt8]) async throws -> KeyRegistered { KeyRegistered(key: Signing.keyID(publicKey: publicKey)) }
+        func devices() async throws -> DeviceDirectory { DeviceDirectory(devices: [], keys: []) }
+    }
+
+    /// A laptop whose clock ran a year ahead: while it is wrong, the sync says so and keeps what was written;
+    /// once it is right, the changes stamped ahead go again under the right time and new writes are taken.
+    @Test func aClockThatRanAheadHealsOnceItIsRight() async throws {
+        let (store, dir) = try Self.laptop()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let year: TimeInterval = 365 * 24 * 3600
+        let ahead = Date().addingTimeInterval(year)
+        let key = RecordKey(collection: .hours, id: "MH-SB-001/ad70a1271ab25a67e712/2026-12-01")
+        _ = try store.write(now: ahead) { tx in try tx.set(key, "minutes", .integer(240)) }
+        _ = try store.write(now: ahead) { tx in try tx.set(key, "note", .text("a")) }
+        _ = try store.write(now: ahead) { tx in try tx.set(key, "note", .text("b")) }
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+
+        // While the laptop's clock is a year ahead of the server's: refused, kept, and the clock named
+        let behind = ClockServer(serverTime: now - Int64(year * 1000))
+        let wrong = try await SyncEngine(store: store, transport: behind).run(expectOrg: "MH-SB-001")
+        #expect(wrong.pushed == 0 && wrong.rejected == 3)
+        #expect((wrong.clockOffsetMinutes ?? 0) > 500_000, "a year ahead, in minutes")
+        #expect(wrong.newReplica == nil, "nothing is restamped while the clock is wrong")
+
+        // Once it is right: a fresh replica whose clock starts from now, the standing changes sent again
+        let server = ClockServer(serverTime: now)
+        let healed = try await SyncEngine(store: store, transport: server).run(expectOrg: "MH-SB-001")
+        #expect(healed.movedFor == "clock-ahead" && healed.newReplica == store.replica.description)
+        #expect(healed.restamped == 2, "minutes and the last note; the replaced note is not sent")
+        #expect(healed.pushed == 2 && healed.rejected == 0 && healed.clockOffsetMinutes == nil)
+        #expect(server.held.allSatisfy { $0.id.replica == store.replica && $0.id.timestamp.milliseconds <= UInt64(now) + 60_000 })
+        let record = try #require(try store.record(key))
+        #expect(record.displayed("minutes") == .integer(240) && record.displayed("note") == .text("b") && !record.hasConflict)
+        #expect(try store.counts().pending == 0)
+
+        // and what is written next is stamped now, taken, and nothing moves again
+        _ = try store.write { tx in try tx.set(key, "minutes", .integer(180)) }
+        let next = try await SyncEngine(store: store, transport: server).run(expectOrg: "MH-SB-001")
+        #expect(next.pushed == 1 && next.rejected == 0 && next.movedFor == nil)
+    }
 }

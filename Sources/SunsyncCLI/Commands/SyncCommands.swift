@@ -123,7 +123,16 @@ struct SyncCommand: AsyncParsableCommand {
         text += "Synced: sent \(report.pushed), received \(report.pulled) changes."
         if report.rejected > 0 { text += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         if report.pulled > 0 { text += " `sunsync conflicts` lists any disagreements to resolve." }
-        if let replica = report.newReplica {
+        if report.movedFor == "clock-ahead" {
+            text += "\nThis laptop's clock had run ahead and is right again: \(report.restamped) changes it stamped ahead were sent again"
+                + " with the right time. Nothing was lost."
+        }
+        if let minutes = report.clockOffsetMinutes {
+            text += "\nThis laptop's clock is \(Self.span(minutes)) \(minutes > 0 ? "ahead of" : "behind") the server's: set its date and time"
+                + " (the system settings, or `sudo timedatectl set-ntp true`)."
+                + (minutes > 0 ? " Until then the server refuses what is written here; it is kept and sent again once the clock is right." : "")
+        }
+        if let replica = report.newReplica, report.movedFor == "id-in-use" {
             text += "\nThe server found another device writing under this laptop's id (a copied home, or a copied token):"
                 + " this laptop now writes as \(replica)\(report.reissued > 0 ? " and sent its \(report.reissued) refused changes again under new ids" : "")."
                 + " Nothing was lost. Tell the administrator if this laptop's home was copied (`sunsync-server device list`)."
@@ -136,6 +145,16 @@ struct SyncCommand: AsyncParsableCommand {
                 + " (the server runs a newer version). They are kept and synced; update sunsync to see them."
         }
         print(text)
+    }
+}
+
+extension SyncCommand {
+    /// `12 minutes`, `3 hours`, `365 days`.
+    static func span(_ minutes: Int64) -> String {
+        let m = abs(minutes)
+        if m < 120 { return "\(m) minutes" }
+        if m < 48 * 60 { return "\((m + 30) / 60) hours" }
+        return "\((m + 720) / (24 * 60)) days"
     }
 }
 

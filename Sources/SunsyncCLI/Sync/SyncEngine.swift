@@ -27,6 +27,14 @@ struct SyncEngine {
         var reissued = 0
         /// Changes received under an id this laptop used for another change: not applied, this laptop's kept.
         var clashed = 0
+        /// Why this laptop moved to `newReplica`: `id-in-use` (another device writes under its id) or
+        /// `clock-ahead` (its clock had run ahead and is right again).
+        var movedFor: String?
+        /// Changes stamped by a clock that had run ahead, sent again under the right time.
+        var restamped = 0
+        /// How far this laptop's clock is from the server's, in minutes (positive: ahead), when it is more
+        /// than the server allows (5 minutes by default); nil otherwise.
+        var clockOffsetMinutes: Int64?
     }
 
     /// What the sync is waiting for, for a progress line: a retry after a failure.
@@ -60,6 +68,10 @@ struct SyncEngine {
         }
         try Self.keep(info, store)
         var report = Report()
+        // How far this laptop's clock is from the server's (the request's own time is within the minute).
+        let offset = Int64(Date().timeIntervalSince1970 * 1000) - info.serverTime
+        if abs(offset) > Int64(Store.clockAllowance) { report.clockOffsetMinutes = offset / 60_000 }
+        let clock = ClockCheck(right: abs(offset) <= 60_000, serverTime: info.serverTime, asked: ContinuousClock.now)
         // A server whose database changed under it (restored from a backup) may lack what it had
         // acknowledged, and numbers its changes anew: send everything made here again, pull from the start.
         if let epoch = info.epoch {
@@ -70,13 +82,14 @@ struct SyncEngine {
             }
         }
         try await registerKey(epoch: info.epoch ?? "")
+        _ = try heal(clock, &report)
         do {
-            try await exchange(&report)
+            try await exchange(&report, clock: clock)
         } catch SyncError.refused(let problem) where problem.code == "cursor-ahead" {
             // The same epoch, but a database holding fewer changes than this laptop received: restored from
             // a copy taken outside `sunsync-server backup`. The same remedy, once.
             report.resent += try store.startOver(epoch: nil, epochKey: Self.epochKey, cursorKey: Self.cursorKey)
-            try await exchange(&report)
+            try await exchange(&report, clock: clock)
         }
         try store.setMeta("last_sync", Date().formatted(.iso8601))
         return report
@@ -132,8 +145,38 @@ struct SyncEngine {
         if let name = info.orgName { try store.setMeta("org_name", name) }
     }
 
+    /// The laptop's clock against the server's, read at the session.
+    struct ClockCheck {
+        /// Within a minute of the server's.
+        let right: Bool
+        let serverTime: Int64
+        let asked: ContinuousClock.Instant
+
+        /// The server's time now, in milliseconds since 1970.
+        var serverNow: UInt64 {
+            let since = ContinuousClock.now - asked
+            return UInt64(max(0, serverTime + since.components.seconds * 1000 + since.components.attoseconds / 1_000_000_000_000_000))
+        }
+    }
+
+    /// A clock that had run ahead and is right again (SPEC §9, clocks): this laptop moves to a fresh replica
+    /// whose clock starts from now, and its changes stamped ahead (refused as `clock_ahead`, or waiting) go
+    /// again under new ids. Nothing is done while the clock is still wrong. Returns whether it moved.
+    func heal(_ clock: ClockCheck, _ report: inout Report) throws -> Bool {
+        guard clock.right else { return false }
+        let bound = clock.serverNow + Store.clockAllowance
+        let ahead = try store.changesStampedAhead(of: bound)
+        let reading = try store.clockReading().milliseconds
+        guard !ahead.isEmpty || reading > bound else { return false }
+        let moved = try store.moveToFreshReplica(reissuing: ahead, resettingClock: true)
+        report.newReplica = moved.replica.description
+        report.movedFor = "clock-ahead"
+        report.restamped += moved.reissued
+        return true
+    }
+
     /// Pushes the outbox, then pulls until caught up.
-    private func exchange(_ report: inout Report) async throws {
+    private func exchange(_ report: inout Report, clock: ClockCheck) async throws {
         let key = try store.signingKey()
         // Push: what the server refuses is kept locally, marked, and never sent again.
         var moves = 0
@@ -161,8 +204,16 @@ struct SyncEngine {
                 moves += 1
                 let moved = try store.moveToFreshReplica(reissuing: atFault.map { $0.id })
                 report.newReplica = moved.replica.description
+                report.movedFor = "id-in-use"
                 report.reissued += moved.reissued
                 report.rejected -= atFault.count
+            }
+            // Refused as stamped ahead though this laptop's clock is right now (it was put right while changes
+            // waited, or the server allows less ahead than most): sent again under the right time.
+            let ahead = rejected.filter { $0.code == ProblemCode.clockAhead.rawValue && $0.id.replica == store.replica }
+            if !ahead.isEmpty, moves < 3, try heal(clock, &report) {
+                moves += 1
+                report.rejected -= ahead.count
             }
             if accepted.count + rejected.count == 0 { break }
             progress(report)
@@ -207,6 +258,7 @@ struct SyncEngine {
             if applied.clashed.contains(where: { $0.replica == store.replica }) {
                 // Someone else writes under this laptop's replica: its next ids would clash again.
                 report.newReplica = try store.moveToFreshReplica(reissuing: []).replica.description
+                report.movedFor = "id-in-use"
             }
             applying += clock.now - t1
             cursor = page.cursor
