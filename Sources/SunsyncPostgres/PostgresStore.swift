@@ -40,6 +40,20 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     /// The advisory lock that lets one process at a time migrate.
     static let migrateLock: Int64 = 0x73756E_6D696772
 
+    /// Why PostgreSQL cannot be reached, as a connection of the store's own finds every 2 seconds; nil while
+    /// it answers. Work asked for meanwhile is refused at once (`StoreError.unavailable`) instead of waiting
+    /// for the pool's next connection, which it would do for as long as PostgreSQL is away.
+    private let unreachable = Mutex<String?>(nil)
+    private var watching: Task<Void, Never>?
+    /// A single connection's configuration, for the watch.
+    private var direct: PostgresConnection.Configuration?
+
+    /// Starts watching whether PostgreSQL answers (`serve` does; a one-off admin command has no need).
+    public func watchReachability() {
+        guard watching == nil, let direct else { return }
+        watching = watch(direct)
+    }
+
     private init(client: PostgresClient, location: String, logger: Logger) {
         self.client = client
         self.location = location
@@ -48,11 +62,48 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
         batcher = PushBatcher(store: self)
     }
 
+    /// Nil while PostgreSQL answers; else why it does not (for `/healthz`).
+    public var unavailable: String? { unreachable.withLock { $0 } }
+
+    /// Asks PostgreSQL `SELECT 1` every 2 seconds on a connection of its own, and notes whether it answers.
+    private func watch(_ configuration: PostgresConnection.Configuration) -> Task<Void, Never> {
+        let quiet = Logger(label: "sunsync-postgres-watch", factory: { _ in SwiftLogNoOpLogHandler() })
+        return Task { [self] in   // ended by close()
+            var connection: PostgresConnection?
+            while !Task.isCancelled {
+                do {
+                    if connection == nil || connection?.isClosed == true {
+                        connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: quiet)
+                    }
+                    _ = try await connection?.query("SELECT 1", logger: quiet)
+                    if self.unreachable.withLock({ state in defer { state = nil }; return state != nil }) {
+                        logger.notice("PostgreSQL at \(location) answers again")
+                    }
+                } catch {
+                    try? await connection?.close()
+                    connection = nil
+                    let why = Self.storeError(error, location).message
+                    if self.unreachable.withLock({ state in defer { state = why }; return state == nil }) {
+                        logger.error("PostgreSQL at \(location) does not answer: \(why)")
+                    }
+                }
+                try? await Task.sleep(for: .seconds(2))
+            }
+            try? await connection?.close()
+        }
+    }
+
+    /// Refuses at once while PostgreSQL is known to be away.
+    func checkReachable() throws(StoreError) {
+        if let why = unreachable.withLock({ $0 }) { throw StoreError(.unavailable, why) }
+    }
+
     /// Connects to `url` (`postgres://user[:password]@host[:port]/database[?sslmode=require]`), and
     /// brings the schema up to date (append-only migrations; one process at a time).
     public static func connect(url: String, logger: Logger = Logger(label: "sunsync-postgres"), maximumConnections: Int = 20) async throws -> PostgresStore {
         let (configuration, location) = try configuration(url)
-        try await probe(url, configuration, location)
+        let direct = try directConfiguration(url, configuration)
+        try await probe(direct, location)
         var options = configuration
         options.options.maximumConnections = maximumConnections
         let store = PostgresStore(client: PostgresClient(configuration: options, backgroundLogger: logger), location: location, logger: logger)
@@ -65,6 +116,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
             await store.close()
             throw storeError(error, location)
         }
+        store.direct = direct
         return store
     }
 
@@ -72,7 +124,17 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     /// saying why, where a single one says at once (no such database, a wrong password, nothing listening;
     /// a host that does not answer, after 15 s). No timer races the pool's first lease instead: on a busy
     /// machine such a timer fired while the migration waited for a thread, refusing a database that was there.
-    static func probe(_ url: String, _ client: PostgresClient.Configuration, _ location: String) async throws {
+    static func probe(_ configuration: PostgresConnection.Configuration, _ location: String) async throws {
+        do {
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: Logger(label: "sunsync-postgres-probe"))
+            try await connection.close()
+        } catch {
+            throw storeError(error, location)
+        }
+    }
+
+    /// A single connection's configuration, as the pool's: the probe's and the watch's.
+    static func directConfiguration(_ url: String, _ client: PostgresClient.Configuration) throws -> PostgresConnection.Configuration {
         let tls: PostgresConnection.Configuration.TLS
         switch URLComponents(string: url)?.queryItems?.first(where: { $0.name == "sslmode" })?.value ?? "disable" {
         case "prefer": tls = .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
@@ -82,15 +144,11 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
         var configuration = PostgresConnection.Configuration(host: client.host ?? "", port: client.port ?? 5432, username: client.username,
                                                              password: client.password, database: client.database, tls: tls)
         configuration.options.connectTimeout = .seconds(15)
-        do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: Logger(label: "sunsync-postgres-probe"))
-            try await connection.close()
-        } catch {
-            throw storeError(error, location)
-        }
+        return configuration
     }
 
     public func close() async {
+        watching?.cancel()
         running.cancel()
         _ = await running.value
     }
@@ -195,6 +253,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     }
 
     func transaction<T>(_ body: (PostgresConnection) async throws -> sending T) async throws -> sending T {
+        try checkReachable()
         do {
             return try await client.withTransaction(logger: logger) { conn in try await body(conn) }
         } catch {
@@ -203,6 +262,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     }
 
     func run<T>(_ body: () async throws -> T) async throws -> T {
+        try checkReachable()
         do { return try await body() } catch { throw Self.storeError(error, location) }
     }
 
@@ -215,11 +275,16 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
         }
         guard let error = error as? PSQLError else { return StoreError(.database, "\(error)") }
         if let message = error.serverInfo?[.message] {
-            return StoreError(.database, "PostgreSQL at \(location): \(message)")
+            switch error.serverInfo?[.sqlState] ?? "" {
+            case "53100": return StoreError(.diskFull, "PostgreSQL at \(location) has no disk space left (\(message)): nothing of this change was written")
+            // shutting down, restarting, or not yet accepting connections; out of connections
+            case "57P01", "57P02", "57P03", "53300": return StoreError(.unavailable, "PostgreSQL at \(location) is not taking work (\(message)): try again shortly")
+            default: return StoreError(.database, "PostgreSQL at \(location): \(message)")
+            }
         }
         switch error.code {
         case .connectionError, .serverClosedConnection, .uncleanShutdown:
-            return StoreError(.database, "cannot reach PostgreSQL at \(location) (\(error.underlying.map { "\($0)" } ?? "\(error.code)")): is it running, and is the URL right?")
+            return StoreError(.unavailable, "cannot reach PostgreSQL at \(location) (\(error.underlying.map { "\($0)" } ?? "\(error.code)")): is it running, and is the URL right?")
         default:
             return StoreError(.database, "PostgreSQL at \(location): \(error.code)\(error.underlying.map { " (\($0))" } ?? "")")
         }

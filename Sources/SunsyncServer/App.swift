@@ -7,6 +7,7 @@ import NIOCore
 import NIOSSL
 import Logging
 import SunsyncModel
+import SunsyncPostgres
 import SunsyncProtocol
 import SunsyncServerStore
 import SunsyncStore
@@ -62,8 +63,13 @@ func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, conf
     let metrics = Metrics()
     let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration, books: books)
     let router = Router(context: BasicRequestContext.self)
-    router.add(middleware: ProblemMiddleware(metrics: metrics))
-    router.get("/healthz") { _, _ in "ok\n" }
+    let health = Health(directory: store is SQLiteServerStore ? (store.location as NSString).deletingLastPathComponent : nil,
+                        unreachable: { (store as? PostgresStore)?.unavailable })
+    router.add(middleware: ProblemMiddleware(metrics: metrics, health: health))
+    router.get("/healthz") { _, _ in
+        guard let problem = health.problem() else { return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        return Response(status: .serviceUnavailable, headers: [.retryAfter: "10"], body: ResponseBody(byteBuffer: ByteBuffer(string: "degraded: \(problem)\n")))
+    }
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                  body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: await store.databaseBytes()))))

@@ -184,6 +184,7 @@ extension ServerCommand {
             if let sqlite = store as? SQLiteServerStore {
                 do { try sqlite.store.expectLargeWrites() } catch { throw AdminError(error.message) }
             }
+            (store as? PostgresStore)?.watchReachability()
             var configuration = ServerConfiguration()
             configuration.host = host
             configuration.port = port

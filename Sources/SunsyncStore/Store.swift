@@ -182,6 +182,8 @@ public final class Store: Sendable {
             return StoreError(.locked, "the store is in use by another sunsync command; try again when it has finished")
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return StoreError(.notAStore, "the file is not a Sunsync store (not an SQLite database, or damaged)")
+        case .SQLITE_FULL:
+            return StoreError(.diskFull, "the disk holding the database is full: nothing of this change was written; free some space and do it again")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
             return StoreError(.database, "cannot open the store for writing: \(error.message ?? "permission denied")")
         default:

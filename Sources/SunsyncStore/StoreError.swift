@@ -17,6 +17,11 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let cursorAhead = Code(rawValue: "cursor_ahead")
         public static let invalid = Code(rawValue: "invalid")
         public static let database = Code(rawValue: "database")
+        /// The disk holding the database is full: nothing of the change was written; it can be made again
+        /// once space is freed.
+        public static let diskFull = Code(rawValue: "disk_full")
+        /// The database cannot be reached (PostgreSQL down or restarting): try again shortly.
+        public static let unavailable = Code(rawValue: "unavailable")
     }
 
     public let code: Code

@@ -134,8 +134,8 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// A server with two Minhang bases and one Xuhui base registered, on a new database of `backend`.
-    static func withOrgs(serveArguments: [String] = [], backend: ServerBackend = .sqlite) throws -> ServerProcess {
-        let server = ServerProcess()
+    static func withOrgs(serveArguments: [String] = [], backend: ServerBackend = .sqlite, dataDir: String? = nil) throws -> ServerProcess {
+        let server = ServerProcess(dataDir: dataDir)
         server.serveArguments = serveArguments
         if backend == .postgres {
             let database = try PostgresDatabase()

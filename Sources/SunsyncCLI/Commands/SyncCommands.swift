@@ -131,6 +131,7 @@ struct SyncCommand: AsyncParsableCommand {
             text += "\nThis laptop's clock is \(Self.span(minutes)) \(minutes > 0 ? "ahead of" : "behind") the server's: set its date and time"
                 + " (the system settings, or `sudo timedatectl set-ntp true`)."
                 + (minutes > 0 ? " Until then the server refuses what is written here; it is kept and sent again once the clock is right." : "")
+                + " If this laptop's clock is right, the server's is wrong: tell its administrator."
         }
         if let replica = report.newReplica, report.movedFor == "id-in-use" {
             text += "\nThe server found another device writing under this laptop's id (a copied home, or a copied token):"

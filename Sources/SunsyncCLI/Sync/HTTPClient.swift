@@ -45,7 +45,13 @@ struct HTTPClient: Sendable {
         let port = url.port ?? (tls ? 443 : 80)
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Response.self)
-        let timeouts = self.timeouts
+        // A try again waits to connect, and for a silent server, only until its sync gives up (60 s in all).
+        var timeouts = self.timeouts
+        timeouts.connect = TimeAmount(RequestDeadline.bounded(Duration(timeouts.connect)))
+        timeouts.read = TimeAmount(RequestDeadline.bounded(Duration(timeouts.read)))
+        guard timeouts.connect > .zero, timeouts.read > .zero else {
+            throw SyncError.network("no time left to try \(host):\(port) again")
+        }
         let sslContext = tls ? try tlsContext.get() : nil
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(timeouts.connect)

@@ -74,8 +74,11 @@ extension SyncError {
     var shortReason: String {
         switch self {
         case .network(let message):
-            message.localizedCaseInsensitiveContains("timed out") ? "the server is not answering"
-                : message.localizedCaseInsensitiveContains("connect") ? "cannot connect to the server"
+            // The phrases of HTTPClient.explain.
+            message.contains("sent nothing") || message.localizedCaseInsensitiveContains("timed out") ? "the server is not answering"
+                : message.contains("closed the connection") ? "the server cut the connection"
+                : ["refused the connection", "no answer from", "no route to", "cannot find the server"].contains(where: message.contains)
+                    ? "cannot connect to the server"
                 : "the network failed"
         case .refused(let p): "the server answered \(p.status) (\(p.code))"
         case .untrusted: "changes that fail their signatures"

@@ -297,22 +297,35 @@ struct SyncEngine {
         return batch
     }
 
-    /// Network failures are tried again after each wait of `backoff`, for at most `limit` after the first
-    /// failure (each try itself is bounded: 10 s to connect, 30 s of silence); a refusal is final.
+    /// Network failures are tried again after each wait of `backoff`, until `limit` after the first try
+    /// began (or that try's end, if later): each try is bounded (10 s to connect, 30 s of silence), and a try
+    /// again never waits past that end (`RequestDeadline`). A refusal is final.
     static func retrying<T: Sendable>(_ backoff: [Duration], _ onRetry: @Sendable (Retry) -> Void = { _ in },
                                       limit: Duration = .seconds(60), _ body: @Sendable () async throws -> T) async throws -> T {
         var waits = backoff[...]
-        var firstFailure: ContinuousClock.Instant?
+        let deadline = ContinuousClock.now + limit
+        var first = true
         while true {
             do {
-                return try await body()
-            } catch let error as SyncError where error.isRetryable && !waits.isEmpty
-                && ContinuousClock.now - (firstFailure ?? .now) + (waits.first ?? .zero) <= limit {
-                if firstFailure == nil { firstFailure = .now }
+                defer { first = false }
+                return try await RequestDeadline.$current.withValue(first ? nil : deadline) { try await body() }
+            } catch let error as SyncError where error.isRetryable && !waits.isEmpty && ContinuousClock.now + (waits.first ?? .zero) < deadline {
                 let wait = waits.removeFirst()
                 onRetry(Retry(attempt: backoff.count - waits.count, of: backoff.count, wait: wait, error: error))
                 try await Task.sleep(for: wait)
             }
         }
+    }
+}
+
+/// When the request being made (and any try of it again) must have ended: a try waits to connect or for a
+/// silent server only until then.
+enum RequestDeadline {
+    @TaskLocal static var current: ContinuousClock.Instant?
+
+    /// `bound`, or less when the deadline comes first (zero when it has passed).
+    static func bounded(_ bound: Duration) -> Duration {
+        guard let current else { return bound }
+        return max(.zero, min(bound, current - .now))
     }
 }
