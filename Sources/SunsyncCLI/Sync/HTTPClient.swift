@@ -99,7 +99,10 @@ struct HTTPClient: Sendable {
 
     /// A failure in words, with what to do.
     static func explain(_ error: any Error, host: String, port: Int, tls: Bool, timeouts: Timeouts) -> String {
-        let seconds = { (t: TimeAmount) in String(format: "%g", Double(t.nanoseconds) / 1e9) }
+        let seconds = { (t: TimeAmount) -> String in   // 30, 29.5 → 30; 2; 0.3
+            let s = Double(t.nanoseconds) / 1e9
+            return s >= 10 ? String(Int(s.rounded())) : String(format: "%g", (s * 10).rounded() / 10)
+        }
         let text = "\(error)"
         if let timeout = error as? Timeout {
             switch timeout {
