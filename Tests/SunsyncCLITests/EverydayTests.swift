@@ -72,9 +72,21 @@ import Testing
         let list = try #require(try cli.run("participant", "list", "--json").json() as? [[String: Any]])
         #expect(list.count == 3)
         #expect(try cli.run("participant", "edit", "张三", "--cert", String(People.zhang.prefix(18)) + "53B1", "--end", "2024-12-31").status == 0)
-        let shown = try #require(try cli.run("participant", "show", "张三", "--json").json() as? [String: Any])
+        let shown = try #require(try cli.run("participant", "show", "张三", "--json", "--reveal").json() as? [String: Any])
         let p = try #require(shown["participant"] as? [String: Any])
         #expect(p["level"] as? Int == 3 && p["contract_end"] as? String == "2024-12-31")
+        // Masked means masked: category and level are what the mask hides
+        let masked = try #require(try cli.run("participant", "show", "张三", "--json").json() as? [String: Any])
+        let m = try #require(masked["participant"] as? [String: Any])
+        #expect(m["category"] as? String == "**" && m["level"] == nil)
+        for args in [["participant", "list"], ["participant", "show", "张三"], ["export", "participants"], ["participant", "list", "--json"]] {
+            let out = try cli.run(args).out
+            #expect(["视力", "听力", "言语", "肢体", "智力", "精神", "多重"].allSatisfy { !out.contains($0) }, "\(args): \(out)")
+            #expect(out.range(of: "[0-9]级", options: .regularExpression) == nil, "\(args): \(out)")
+        }
+        let fresh = try CLI.withParticipants()
+        let added = try fresh.run("participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", "31011219800101003314")
+        #expect(added.status == 0 && added.out.contains("Registered 赵六 (310112**********33**)"), "\(added.out)\(added.err)")
         // The reissued number finds the same person
         #expect(try cli.run("hours", "set", String(People.zhang.prefix(18)) + "53B1", "2024-03-04", "2").status == 0)
         // A certificate of another person cannot be put on this record

@@ -74,7 +74,9 @@ extension ParticipantCommand {
             if global.json {
                 try Output.json(ParticipantRow(Participant(key: key, record: try ws.store.record(key)!)!, ws))
             } else {
-                print("Registered \(name) (\(ws.show(certificate)), \(certificate.category.chinese) \(certificate.level)级)")
+                // Category and level are what the mask hides (PIPL art. 28): said only with --reveal.
+                let detail = global.reveal ? ", \(certificate.category.chinese) \(certificate.level)级" : ""
+                print("Registered \(name) (\(ws.show(certificate))\(detail))")
             }
         }
     }
@@ -90,7 +92,7 @@ extension ParticipantCommand {
                 .filter { all || $0.active }.map { ParticipantRow($0, ws) }
             if global.json { return try Output.json(rows) }
             Output.table(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start", "结束 end", "在册 active"],
-                         rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? "", $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
+                         rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? ($0.category == ParticipantRow.masked ? "**" : ""), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
                          empty: "No participants yet: add one with `sunsync participant add --name … --cert … --start YYYY-MM-DD`")
         }
     }
@@ -113,7 +115,7 @@ extension ParticipantCommand {
             if global.json { return try Output.json(ParticipantDetail(participant: row, months: months)) }
             print(Output.render(["field", "value"], [
                 ["姓名 name", row.name], ["残疾人证号 certificate", row.certificate], ["类别 category", row.category],
-                ["等级 level", row.level.map(String.init) ?? ""], ["合同 contract", row.contract],
+                ["等级 level", row.level.map(String.init) ?? (row.category == ParticipantRow.masked ? "**" : "")], ["合同 contract", row.contract],
                 ["开始 start", row.contractStart ?? ""], ["结束 end", row.contractEnd ?? ""], ["在册 active", row.active ? "yes" : "no"],
                 ["id", row.id],
             ]), terminator: "")
@@ -183,12 +185,16 @@ struct ParticipantRow: Encodable {
     let contractEnd: String?
     let active: Bool
 
+    /// A masked category, as the certificate's mask shows its hidden digits.
+    static let masked = "**"
+
     init(_ p: Participant, _ ws: Workspace) {
         id = p.key.id
         name = p.name ?? ""
         certificate = ws.show(p.certificate)
-        category = p.certificate?.category.chinese ?? ""
-        level = p.certificate?.level
+        // Category and level are what the mask hides: shown (and exported) only with --reveal.
+        category = ws.options.reveal ? p.certificate?.category.chinese ?? "" : (p.certificate == nil ? "" : Self.masked)
+        level = ws.options.reveal ? p.certificate?.level : nil
         contract = p.contract ?? ""
         contractStart = p.contractStart?.description
         contractEnd = p.contractEnd?.description
