@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SunsyncVersion
 
 /// `sunsync`: record assisted-employment hours and lunch subsidies offline, review them, and sync.
@@ -44,6 +45,9 @@ extension Sunsync {
     /// Parses the command line and runs the command, async or not (what `main()` does, spelled out
     /// because overload resolution picks the synchronous `main()` when called from another module).
     public static func run(arguments: [String]? = nil) async {
+        // Everything it creates (stores, WALs, backups, exports, keys) is its owner's alone: they hold
+        // sensitive personal information (PIPL art. 28, 51).
+        umask(0o077)
         do {
             var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {

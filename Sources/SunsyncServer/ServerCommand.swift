@@ -25,6 +25,9 @@ public struct ServerCommand: AsyncParsableCommand {
 
     /// Parses the command line and runs the command (see `Sunsync.run` in SunsyncCLI for why it is spelled out).
     public static func run(arguments: [String]? = nil) async {
+        // Everything it creates (stores, WALs, backups, exports, keys) is its owner's alone: they hold
+        // sensitive personal information (PIPL art. 28, 51).
+        umask(0o077)
         do {
             var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -97,6 +100,7 @@ struct DataOptions: ParsableArguments {
     /// The SQLite file, for the commands that work on the file itself (backup, restore).
     func openSQLite() throws -> SQLiteServerStore {
         let path = databasePath
+        for note in Store.tighten(path) { FileHandle.standardError.write(Data("sunsync-server: \(note)\n".utf8)) }
         do {
             return try SQLiteServerStore.open(path: path) {
                 FileHandle.standardError.write(Data("Upgrading \(path) to this version of sunsync-server (once)…\n".utf8))

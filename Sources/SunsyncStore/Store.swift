@@ -326,3 +326,25 @@ public final class Store: Sendable {
         try Self.run { try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "\n") } }
     }
 }
+
+// MARK: Private files
+
+extension Store {
+    /// Makes a store private to its owner, whatever existed before: the file, its WAL and shared-memory
+    /// files 0600, their directory 0700. Returns what it changed, in words, to be said once (nothing the
+    /// next time).
+    public static func tighten(_ path: String) -> [String] {
+        let directory = (path as NSString).deletingLastPathComponent
+        var said = [String]()
+        func tighten(_ item: String, to mode: mode_t) {
+            var info = stat()
+            guard stat(item, &info) == 0, info.st_uid == getuid(), info.st_mode & 0o077 != 0 else { return }
+            let before = info.st_mode & 0o777
+            guard chmod(item, mode) == 0 else { return }
+            said.append("made \(item) private to its owner (mode \(String(before, radix: 8)) → \(String(mode, radix: 8)): it holds sensitive personal information)")
+        }
+        tighten(directory.isEmpty ? "." : directory, to: 0o700)
+        for file in [path, path + "-wal", path + "-shm"] { tighten(file, to: 0o600) }
+        return said
+    }
+}

@@ -79,7 +79,7 @@ import Testing
         let masked = try #require(try cli.run("participant", "show", "张三", "--json").json() as? [String: Any])
         let m = try #require(masked["participant"] as? [String: Any])
         #expect(m["category"] as? String == "**" && m["level"] == nil)
-        for args in [["participant", "list"], ["participant", "show", "张三"], ["export", "participants"], ["participant", "list", "--json"]] {
+        for args in [["participant", "list"], ["participant", "show", "张三"], ["export", "--kind", "participants"], ["participant", "list", "--json"]] {
             let out = try cli.run(args).out
             #expect(["视力", "听力", "言语", "肢体", "智力", "精神", "多重"].allSatisfy { !out.contains($0) }, "\(args): \(out)")
             #expect(out.range(of: "[0-9]级", options: .regularExpression) == nil, "\(args): \(out)")

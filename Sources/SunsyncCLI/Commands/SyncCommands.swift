@@ -61,6 +61,7 @@ struct Login: AsyncParsableCommand {
             if info.role == "admin" { metadata["district"] = "all" }
             var rng = SystemRandomNumberGenerator()
             do { store = try Store.create(at: home.storePath, replica: ReplicaID(rng.next() | 1), metadata: metadata) } catch { throw CLIError(error) }
+            for note in Store.tighten(home.storePath) { FileHandle.standardError.write(Data("sunsync: \(note)\n".utf8)) }
         }
         guard FileManager.default.createFile(atPath: Link.tokenPath(home), contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot write \(Link.tokenPath(home))")

@@ -22,6 +22,7 @@ struct Home {
 
     /// Opens the store, or says how to create one.
     func open() throws -> Store {
+        for note in Store.tighten(storePath) { FileHandle.standardError.write(Data("sunsync: \(note)\n".utf8)) }
         do {
             return try Store.open(at: storePath) {
                 FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
