@@ -59,10 +59,11 @@ public func buildApplication(store: any ServerStore, configuration: ServerConfig
         logger: logger)
 }
 
-func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, configuration: ServerConfiguration) throws -> Router<BasicRequestContext> {
+func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, configuration: ServerConfiguration) throws -> Router<SunsyncRequestContext> {
     let metrics = Metrics()
-    let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration, books: books)
-    let router = Router(context: BasicRequestContext.self)
+    let signIn = SignInGuard()
+    let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration, books: books, signIn: signIn)
+    let router = Router(context: SunsyncRequestContext.self)
     let health = Health(directory: store is SQLiteServerStore ? (store.location as NSString).deletingLastPathComponent : nil,
                         unreachable: { (store as? PostgresStore)?.unavailable })
     router.add(middleware: ProblemMiddleware(metrics: metrics, health: health))
@@ -79,7 +80,7 @@ func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, conf
     router.get(RouterPath(Route.pull)) { request, _ in try await sync.pull(request) }
     router.get(RouterPath(Route.devices)) { request, _ in try await sync.devices(request) }
     router.post(RouterPath(Route.keys)) { request, _ in try await sync.registerKey(request) }
-    try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil).register(on: router)
+    try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil, signIn: signIn).register(on: router)
     return router
 }
 
@@ -91,6 +92,8 @@ struct SyncController: Sendable {
     let configuration: ServerConfiguration
     /// The review page's kept months, brought up to date after each push that brought something new.
     let books: ReviewBooks
+    /// Refused tokens, counted per client address (shared with the review page's sign-in).
+    let signIn: SignInGuard
     let known = PushService.Known()
     var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: configuration.maxClockSkewMilliseconds, known: known) }
 
@@ -237,10 +240,14 @@ struct SyncController: Sendable {
             throw ServerError.unauthorized("send the device's token as Authorization: Bearer <token>")
         }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
+        let address = ClientAddress.current
+        try signIn.check(address)
         guard let device = try await store.device(tokenHash: Token.hash(token)) else {
+            await signIn.failed(address)
             throw ServerError.unauthorized("the token is not known to this server; ask the administrator for a device token")
         }
         guard device.revokedAt == nil else {
+            await signIn.failed(address)
             throw ServerError(.unauthorized, "token-revoked", "device \(device.name)'s token was revoked on \(device.revokedAt ?? ""); ask the administrator for a new one")
         }
         switch device.role {

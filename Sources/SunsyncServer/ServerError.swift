@@ -43,9 +43,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
+        let address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
         let response: Response
         do {
-            response = try await next(request, context)
+            response = try await ClientAddress.$current.withValue(address) { try await next(request, context) }
         } catch let error as ServerError {
             response = Self.problem(error)
         } catch let error as StoreError where ServerError(fault: error) != nil {
@@ -63,7 +64,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         metrics.request(path: Self.route(request.uri.path), status: response.status.code, seconds: seconds)
         context.logger.info("request", metadata: [
-            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)",
+            "method": "\(request.method)", "path": "\(request.uri.path)", "status": "\(response.status.code)", "client": "\(address ?? "-")",
             "ms": "\(Int(seconds * 1000))",
         ])
         return response

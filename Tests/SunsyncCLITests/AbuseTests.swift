@@ -128,4 +128,47 @@ import Glibc
         #expect(answer.contains("body-too-slow"))
         #expect(try Self.healthz(server).hasSuffix("ok\n"))
     }
+
+    /// One exchange from `source`: the status line and the body.
+    static func ask(_ server: ServerProcess, from source: String, _ request: String) throws -> String {
+        let c = try Connection(port: server.port, from: source)
+        defer { c.close() }
+        c.send(request)
+        return c.read(for: 10)
+    }
+
+    /// Tokens cannot be ground: refused tokens from one address slow its answers down, then get 429 with
+    /// `Retry-After` (a good token too, from there), while other addresses sign in as before; the review
+    /// page refuses every wrong token with one message that names no device.
+    @Test func refusedTokensSlowDownThenAreRefusedForAWhile() throws {
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let staff = try server.token("base-laptop", "--role", "staff", "--org", "MH-SB-001")
+        let session: @Sendable (String) -> String = { token in "GET /v1/session HTTP/1.1\r\nHost: x\r\nSunsync-Protocol: 1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n" }
+        let login = { (token: String) -> String in
+            let body = "token=" + token
+            return "POST /review/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
+        }
+        // The page: a staff token and a made-up one get the same words
+        let asStaff = try Self.ask(server, from: "127.0.0.5", login(staff))
+        let madeUp = try Self.ask(server, from: "127.0.0.5", login("sst_nothing"))
+        #expect(asStaff.hasPrefix("HTTP/1.1 401") && madeUp.hasPrefix("HTTP/1.1 401"))
+        #expect(!asStaff.contains("base-laptop") && !asStaff.contains("staff"), "names no device nor role")
+        let words = { (page: String) in page.range(of: "令牌无效[^<]*", options: .regularExpression).map { String(page[$0]) } }
+        #expect(words(asStaff) != nil && words(asStaff) == words(madeUp))
+
+        // 20 wrong tokens from one address (at once: the slowing down adds up otherwise)
+        let answers = Failures()
+        DispatchQueue.concurrentPerform(iterations: 20) { i in
+            answers.add((try? Self.ask(server, from: "127.0.0.4", session("sst_wrong\(i)"))) ?? "")
+        }
+        #expect(answers.all.allSatisfy { $0.hasPrefix("HTTP/1.1 401") || $0.hasPrefix("HTTP/1.1 429") }, "\(answers.all.map { $0.prefix(20) })")
+        let blocked = try Self.ask(server, from: "127.0.0.4", session(staff))
+        #expect(blocked.hasPrefix("HTTP/1.1 429") && blocked.lowercased().contains("retry-after:"), "\(blocked)")
+        #expect(blocked.contains("too-many-attempts"))
+        let page = try Self.ask(server, from: "127.0.0.4", login("sst_more"))
+        #expect(page.hasPrefix("HTTP/1.1 429") && page.contains("尝试次数过多"), "\(page.prefix(300))")
+        // Another address is served as before
+        #expect(try Self.ask(server, from: "127.0.0.1", session(staff)).hasPrefix("HTTP/1.1 200"))
+    }
 }

@@ -17,6 +17,8 @@ struct ReviewSite: Sendable {
     let templates: MustacheLibrary
     /// Mark the cookie `Secure` (the server serves TLS).
     let secureCookies: Bool
+    /// Refused tokens per client address, shared with the API.
+    let signIn: SignInGuard
     /// The rules every op passes, a decision's as a push's.
     var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: ServerConfiguration().maxClockSkewMilliseconds) }
 
@@ -25,14 +27,15 @@ struct ReviewSite: Sendable {
     static let lifetimeSeconds = 12 * 3600
     static let maxFormBytes = 64 * 1024
 
-    init(store: any ServerStore, books: ReviewBooks, secureCookies: Bool) throws {
+    init(store: any ServerStore, books: ReviewBooks, secureCookies: Bool, signIn: SignInGuard = SignInGuard()) throws {
+        self.signIn = signIn
         self.store = store
         self.books = books
         self.templates = try Templates.library()
         self.secureCookies = secureCookies
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<SunsyncRequestContext>) {
         router.get("/") { _, _ in Self.redirect("/review") }
         router.get("/review/login") { request, _ in
             if try await signedIn(request) != nil { return Self.redirect("/review") }
@@ -106,16 +109,17 @@ struct ReviewSite: Sendable {
         if Self.crossSite(request) { return try crossSiteRefusal() }
         let form = try await Self.form(request)
         let token = (form["token"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        let refusal: String?
-        let device = token.isEmpty ? nil : try await store.device(tokenHash: Token.hash(token))
-        switch device {
-        case nil: refusal = token.isEmpty ? "请填写设备令牌。" : "令牌无效：本服务器不认识这个令牌。请向管理员索取审核设备的令牌。"
-        case let d? where d.revokedAt != nil: refusal = "设备 \(d.name) 的令牌已于 \(d.revokedAt ?? "") 吊销。请向管理员索取新令牌。"
-        case let d? where d.role != .reviewer: refusal = "设备 \(d.name) 不是审核设备（角色 \(d.role.rawValue)）。审核页面只接受区残联审核设备的令牌。"
-        default: refusal = nil
+        guard !token.isEmpty else { return try page("login", LoginView(problem: "请填写设备令牌。"), status: .unauthorized) }
+        let address = ClientAddress.current
+        do { try signIn.check(address) } catch let error as ServerError {
+            var response = try page("login", LoginView(problem: "尝试次数过多：这个地址暂时不能登录，请 \(error.retryAfter ?? 60) 秒后再试。"), status: .tooManyRequests)
+            response.headers[.retryAfter] = String(error.retryAfter ?? 60)
+            return response
         }
-        guard let device, refusal == nil else {
-            return try page("login", LoginView(problem: refusal), status: .unauthorized)
+        // One refusal for every token that does not sign in here: it says nothing of whose a token is.
+        guard let device = try await store.device(tokenHash: Token.hash(token)), device.revokedAt == nil, device.role == .reviewer else {
+            await signIn.failed(address)
+            return try page("login", LoginView(problem: "令牌无效：审核页面只接受区残联审核设备的有效令牌。请向管理员索取。"), status: .unauthorized)
         }
         let id = Token.random()
         let now = Self.nowMilliseconds()
