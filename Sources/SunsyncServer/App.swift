@@ -22,6 +22,12 @@ public struct ServerConfiguration: Sendable {
     public var tls: (certificate: String, key: String)?
     /// Idle and body timeouts, and how many connections may be open (SPEC §10: a server under abuse).
     public var connections = ConnectionLimits()
+    /// Plain HTTP beyond this machine, as the administrator insisted (`--insecure-http`): said at start,
+    /// in `/healthz` and in `/metrics`.
+    public var insecureHTTP = false
+    /// The address of an HTTPS reverse proxy in front (`--behind-https-proxy`): its forwarded client address
+    /// is believed, its connections are not limited per address, and cookies are `Secure`.
+    public var httpsProxy: String?
 
     public init() {}
 }
@@ -32,7 +38,7 @@ public func buildApplication(store: any ServerStore, configuration: ServerConfig
     let books = ReviewBooks(store: store)
     let router = try buildRouter(store: store, books: books, epoch: try await store.epoch(), configuration: configuration)
     let limits = configuration.connections
-    let byAddress = ConnectionsByAddress(limit: limits.perAddress, logger: logger)
+    let byAddress = ConnectionsByAddress(limit: limits.perAddress, logger: logger, exempt: configuration.httpsProxy)
     let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [byAddress.handler()], idleTimeout: TimeAmount(limits.idle))
     var server = HTTPServerBuilder.http1(configuration: http1)
     if let tls = configuration.tls {
@@ -66,21 +72,24 @@ func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, conf
     let router = Router(context: SunsyncRequestContext.self)
     let health = Health(directory: store is SQLiteServerStore ? (store.location as NSString).deletingLastPathComponent : nil,
                         unreachable: { (store as? PostgresStore)?.unavailable })
-    router.add(middleware: ProblemMiddleware(metrics: metrics, health: health))
+    router.add(middleware: ProblemMiddleware(metrics: metrics, health: health, proxy: configuration.httpsProxy))
+    let insecure = configuration.insecureHTTP ? "warning: serving plain HTTP beyond this machine (--insecure-http)\n" : ""
     router.get("/healthz") { _, _ in
-        guard let problem = health.problem() else { return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n"))) }
+        guard let problem = health.problem() else { return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "ok\n" + insecure))) }
         return Response(status: .serviceUnavailable, headers: [.retryAfter: "10"], body: ResponseBody(byteBuffer: ByteBuffer(string: "degraded: \(problem)\n")))
     }
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: await store.databaseBytes()))))
+                 body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.render(databaseBytes: await store.databaseBytes())
+                    + "# HELP sunsync_insecure_http 1 when serving plain HTTP beyond this machine (--insecure-http).\n# TYPE sunsync_insecure_http gauge\n"
+                    + "sunsync_insecure_http \(configuration.insecureHTTP ? 1 : 0)\n")))
     }
     router.get(RouterPath(Route.session)) { request, _ in try await sync.session(request) }
     router.post(RouterPath(Route.push)) { request, context in try await sync.push(request, logger: context.logger) }
     router.get(RouterPath(Route.pull)) { request, _ in try await sync.pull(request) }
     router.get(RouterPath(Route.devices)) { request, _ in try await sync.devices(request) }
     router.post(RouterPath(Route.keys)) { request, _ in try await sync.registerKey(request) }
-    try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil, signIn: signIn).register(on: router)
+    try ReviewSite(store: store, books: books, secureCookies: configuration.tls != nil || configuration.httpsProxy != nil, signIn: signIn).register(on: router)
     return router
 }
 

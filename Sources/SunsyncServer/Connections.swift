@@ -40,13 +40,18 @@ final class ConnectionsByAddress: Sendable {
     let logger: Logger
     private let state = Mutex<(open: [String: Int], warned: [String: ContinuousClock.Instant])>(([:], [:]))
 
-    init(limit: Int, logger: Logger) {
+    /// An address never limited: the HTTPS proxy in front, whose connections are everyone's.
+    let exempt: String?
+
+    init(limit: Int, logger: Logger, exempt: String? = nil) {
         self.limit = limit
         self.logger = logger
+        self.exempt = exempt
     }
 
     /// Counts a new connection from `address`; false (and nothing counted) when the address has `limit` open.
     func open(_ address: String) -> Bool {
+        if address == exempt { return true }
         let (admitted, warn) = state.withLock { state -> (Bool, Bool) in
             let count = state.open[address, default: 0]
             guard limit <= 0 || count < limit else {
@@ -65,6 +70,7 @@ final class ConnectionsByAddress: Sendable {
     }
 
     func close(_ address: String) {
+        if address == exempt { return }
         state.withLock { state in
             let count = state.open[address, default: 1] - 1
             state.open[address] = count > 0 ? count : nil

@@ -154,6 +154,11 @@ extension ServerCommand {
         var tlsCert: String?
         @Option(name: .customLong("tls-key"), help: ArgumentHelp("The certificate's private key (PEM).", valueName: "file"))
         var tlsKey: String?
+        @Flag(name: .customLong("insecure-http"), help: "Serve plain HTTP beyond this machine anyway (tokens and certificate numbers cross the network in clear).")
+        var insecureHTTP = false
+        @Option(name: .customLong("behind-https-proxy"),
+                help: ArgumentHelp("An HTTPS reverse proxy at this address forwards to this server: trust its X-Forwarded-For and X-Forwarded-Proto, mark cookies Secure.", valueName: "address"))
+        var behindHTTPSProxy: String?
         @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close a connection that sends nothing (or half a request) for this many seconds.", valueName: "seconds"))
         var idleTimeout = 20
         @Option(name: .customLong("body-timeout"), help: ArgumentHelp("Refuse a request whose body is not received whole within this many seconds (408).", valueName: "seconds"))
@@ -174,6 +179,11 @@ extension ServerCommand {
             guard maxConnections >= 1 else { throw ValidationError("--max-connections is a number of connections, 1 or more") }
             guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address is a number of connections, 0 (no limit) or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
+            if tlsCert == nil, behindHTTPSProxy == nil, !insecureHTTP, !Self.isLoopback(host) {
+                throw ValidationError("--host \(host) serves beyond this machine, where tokens and certificate numbers must not cross the network in clear:"
+                    + " give --tls-cert and --tls-key, or --behind-https-proxy ADDRESS when an HTTPS reverse proxy forwards to it,"
+                    + " or --insecure-http to serve plain HTTP anyway")
+            }
             for file in [tlsCert, tlsKey].compactMap({ $0 }) where !FileManager.default.isReadableFile(atPath: file) {
                 throw ValidationError("cannot read \(file)")
             }
@@ -194,6 +204,11 @@ extension ServerCommand {
             configuration.port = port
             configuration.maxClockSkewMilliseconds = UInt64(max(0, maxClockSkew)) * 1000
             if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
+            configuration.insecureHTTP = insecureHTTP && tlsCert == nil && !Self.isLoopback(host)
+            if configuration.insecureHTTP {
+                logger.warning("serving PLAIN HTTP on \(host) (--insecure-http): tokens and certificate numbers cross the network in clear; serve HTTPS (--tls-cert, --tls-key) or behind an HTTPS proxy")
+            }
+            configuration.httpsProxy = behindHTTPSProxy
             configuration.connections.idle = .seconds(idleTimeout)
             configuration.connections.body = .seconds(bodyTimeout)
             configuration.connections.perAddress = maxConnectionsPerAddress
@@ -224,6 +239,12 @@ extension ServerCommand {
                 await store.close()
                 throw AdminError(Self.explain(error, host: host, port: port))
             }
+        }
+
+        /// This machine only: `localhost`, 127.0.0.0/8, ::1.
+        static func isLoopback(_ host: String) -> Bool {
+            let h = host.lowercased()
+            return h == "localhost" || h == "::1" || h.hasPrefix("127.")
         }
 
         /// A failure to listen, in words: the socket error's number says which.

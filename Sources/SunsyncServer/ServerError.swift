@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import HTTPTypes
 import Hummingbird
 import SunsyncProtocol
 import SunsyncStore
@@ -40,10 +41,15 @@ struct ServerError: Error {
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: Metrics
     let health: Health
+    /// The HTTPS proxy in front, whose `X-Forwarded-For` names the client (nil: none is believed).
+    var proxy: String?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
+        var address = (context as? any RemoteAddressRequestContext)?.remoteAddress?.ipAddress
+        if let proxy, address == proxy, let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!]?.split(separator: ",").last {
+            address = forwarded.trimmingCharacters(in: .whitespaces)   // the address the proxy saw
+        }
         let response: Response
         do {
             response = try await ClientAddress.$current.withValue(address) { try await next(request, context) }

@@ -129,7 +129,7 @@ final class FakeServer: @unchecked Sendable {
         let refused = try linkedTo("http://127.0.0.1:9")
         let result = try refused.run(["sync"], environment: Self.short)
         #expect(result.status == 1 && result.err.contains("refused the connection on port 9"), "\(result.err)")
-        let login = try CLI().run(["login", "--server", "http://no-such-host.invalid:8080", "--token", "sst_x"], environment: Self.short)
+        let login = try CLI().run(["login", "--server", "http://no-such-host.invalid:8080", "--token", "sst_x", "--insecure-http"], environment: Self.short)
         #expect(login.status == 1 && login.err.contains("cannot find the server 'no-such-host.invalid'"), "\(login.err)")
     }
 

@@ -22,6 +22,12 @@ enum Link {
 
 @available(macOS 10.15, *)
 struct Login: AsyncParsableCommand {
+    /// This machine: `localhost`, 127.0.0.0/8, ::1.
+    static func isLoopback(_ host: String) -> Bool {
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
+
     static let configuration = CommandConfiguration(
         abstract: "Link this laptop to a sync server with the token its administrator gave it.",
         discussion: """
@@ -33,10 +39,16 @@ struct Login: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("The server's address, e.g. https://sync.example.org", valueName: "url")) var server: String
     @Option(help: "The device token (starts with sst_).") var token: String
+    @Flag(name: .customLong("insecure-http"), help: "Allow http:// to another machine: the token and the records cross the network in clear.")
+    var insecureHTTP = false
 
     func run() async throws {
-        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+        guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", let host = url.host else {
             throw CLIError("'\(server)' is not a server address: write it like https://sync.example.org or http://127.0.0.1:8080")
+        }
+        if url.scheme == "http", !Self.isLoopback(host), !insecureHTTP {
+            throw CLIError("\(server) is plain HTTP to another machine: the token and every certificate number would cross the network in clear."
+                + " Use https:// (ask the administrator for the server's HTTPS address), or give --insecure-http to do it anyway")
         }
         let info: SessionInfo
         do { info = try await HTTPTransport(server: url, token: token).session() } catch let error as SyncError {
