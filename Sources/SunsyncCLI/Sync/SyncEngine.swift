@@ -231,12 +231,12 @@ struct SyncEngine {
         }
         let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
         var waited = Duration.zero, applying = Duration.zero
-        let clock = ContinuousClock()
+        let timer = ContinuousClock()
         defer { if trace { FileHandle.standardError.write(Data("pull: waited \(waited), applying \(applying)\n".utf8)) } }
         while true {
-            let t0 = clock.now
+            let t0 = timer.now
             let (page, batches, fresh) = try await next.value
-            waited += clock.now - t0
+            waited += timer.now - t0
             if let fresh {
                 directory = fresh
                 try Self.keep(fresh, store)
@@ -248,7 +248,7 @@ struct SyncEngine {
                                          backoff: backoff, onRetry: onRetry, retryLimit: retryLimit)
                 }
             }
-            let t1 = clock.now
+            let t1 = timer.now
             if let remaining = page.remaining, report.toReceive == nil { report.toReceive = remaining }
             report.received += Int64(page.ops.count)
             let applied = try store.applyPage(page.ops, batches: batches, cursorKey: Self.cursorKey, cursor: page.cursor)
@@ -260,7 +260,7 @@ struct SyncEngine {
                 report.newReplica = try store.moveToFreshReplica(reissuing: []).replica.description
                 report.movedFor = "id-in-use"
             }
-            applying += clock.now - t1
+            applying += timer.now - t1
             cursor = page.cursor
             report.pages += 1
             report.cursor = cursor
