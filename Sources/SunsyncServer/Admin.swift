@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncServerStore
 import SunsyncStore
 
@@ -20,17 +21,16 @@ extension ServerCommand {
             @Option(help: "sunshine-base or rural-org.") var kind: String
             @Option(help: "The 6-digit district code, e.g. 310112 (闵行).") var district: String
             @Option(help: "The 9-digit town or street code.") var town: String?
-            @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
+            @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
             @Option(name: .customLong("lunch-rate-from"), help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var lunchRateFrom: String?
 
             func run() async throws {
                 guard NaturalKey.isOrgCode(code) else { throw AdminError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
+                try OrgCommand.checkDistrict(district)
+                guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
-                if let lunchRate {
-                    guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw AdminError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
-                    fields["lunch_rate"] = .integer(fen)
-                }
+                if let lunchRate { fields["lunch_rate"] = .integer(try OrgCommand.lunchRate(lunchRate)) }
                 if let lunchRateFrom {
                     guard let date = CivilDate(typed: lunchRateFrom) else { throw AdminError("--lunch-rate-from '\(lunchRateFrom)' is not a real date: write \(CivilDate.typedForms)") }
                     fields["lunch_rate_from"] = .date(date)
@@ -39,6 +39,11 @@ extension ServerCommand {
                 do { try Schema.validateNewRecord(key, fields: fields) } catch { throw AdminError(error.message) }
                 let code = self.code, written = fields
                 try await data.withStore { store in
+                    let state = try await store.mergedState([.orgs], days: nil)
+                    if let same = state.records(in: .orgs).compactMap({ Organization(key: $0.key, record: $0.record) })
+                        .first(where: { $0.code != code && $0.name?.trimmingCharacters(in: .whitespaces) == name.trimmingCharacters(in: .whitespaces) }) {
+                        throw AdminError("\(same.code) is already named \(name): give this organization its own name (its town, say)")
+                    }
                     _ = try await store.edit([key], by: .server) { tx in
                         if tx.record(key) != nil { throw StoreError(.invalid, "\(code) is already registered") }
                         for (field, value) in written.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
@@ -66,7 +71,7 @@ extension ServerCommand {
             @OptionGroup var data: DataOptions
             @Argument(help: "The org code.") var code: String
             @Option(help: "A new name.") var name: String?
-            @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
+            @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
             @Option(help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var from: String?
 
             func validate() throws {
@@ -87,12 +92,28 @@ extension ServerCommand {
                         _ = try await store.edit([key], by: .server) { tx in try tx.set(key, "name", .text(name)) }
                     }
                     if let lunchRate, let from {
-                        guard let fen = Quantity.fen(typed: lunchRate), fen >= 0 else { throw AdminError("--lunch-rate '\(lunchRate)' is not an amount in yuan") }
+                        let fen = try OrgCommand.lunchRate(lunchRate)
                         try await OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
                     }
                 }
                 print("Changed \(code). Laptops receive it at their next sync.")
             }
+        }
+
+        /// A district code of Shanghai's 16, or a refusal that lists them.
+        static func checkDistrict(_ code: String) throws {
+            guard Districts.names[code] == nil else { return }
+            let known = Districts.names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            throw AdminError("'\(code)' is not a Shanghai district code; give one of \(known)")
+        }
+
+        /// A daily lunch rate in fen, from yuan: more than 0, at most 100 yuan (a rate above is a typo, not a subsidy).
+        static func lunchRate(_ text: String) throws -> Int64 {
+            guard let fen = Quantity.fen(typed: text) else { throw AdminError("--lunch-rate '\(text)' is not an amount in yuan: write it like 15 or 12.50") }
+            guard fen > 0, fen <= 100_00 else {
+                throw AdminError("--lunch-rate \(text) yuan a day is not a lunch subsidy: give more than 0 and at most 100 yuan")
+            }
+            return fen
         }
 
         /// Adds a dated lunch rate to the rules the server distributes, and writes the latest one to the org
@@ -125,6 +146,7 @@ extension ServerCommand {
                     return
                 }
                 if orgs.isEmpty { return print("No organizations yet: add one with `sunsync-server org add`.") }
+                print("code\tname\tkind\tdistrict\ttown\tlunch rate")
                 for org in orgs {
                     print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(org.district ?? "")\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")")
                 }
@@ -159,6 +181,10 @@ extension ServerCommand {
                 case .reviewer:
                     guard let district, district.count == 6, district.allSatisfy(\.isNumber) else {
                         throw ValidationError("a reviewer needs --district with a 6-digit district code, e.g. 310112")
+                    }
+                    guard Districts.names[district] != nil else {
+                        throw ValidationError("'\(district)' is not a Shanghai district code; give one of "
+                            + Districts.names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                     }
                     guard org == nil else { throw ValidationError("a reviewer belongs to a district, not an org") }
                 case .admin:
@@ -200,6 +226,7 @@ extension ServerCommand {
                     return print(String(decoding: try encoder.encode(devices), as: UTF8.self))
                 }
                 if devices.isEmpty { return print("No devices yet: add one with `sunsync-server device add`.") }
+                print("id\tname\trole\torg or district\tstate\treplicas")
                 for d in devices {
                     let replicas = d.replicas.isEmpty ? "never pushed" : "replica " + d.replicas.joined(separator: ", ")
                     let warning = d.replicas.count > 1 ? "\t⚠ used from \(d.replicas.count) replicas: one token on several laptops? revoke it and give each laptop its own" : ""

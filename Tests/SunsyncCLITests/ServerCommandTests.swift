@@ -30,5 +30,20 @@ import Testing
         }
         let list = try #require(try server.admin("org", "list", "--json").json() as? [[String: Any]])
         #expect(list.count == 1 && list.first?["name"] as? String == "基地")
+        // Administration mistakes that passed before: each refused with what to give instead
+        let mistakes: [([String], String)] = [
+            (["org", "add", "--code", "MH-SB-009", "--name", "别的基地", "--kind", "sunshine-base", "--district", "999999"], "not a Shanghai district code"),
+            (["org", "add", "--code", "MH-SB-009", "--name", "基地", "--kind", "sunshine-base", "--district", "310112"], "already named 基地"),
+            (["org", "add", "--code", "MH-SB-009", "--name", "别的基地", "--kind", "sunshine-base", "--district", "310112", "--lunch-rate", "5000"], "not a lunch subsidy"),
+            (["org", "add", "--code", "MH-SB-009", "--name", "别的基地", "--kind", "sunshine-base", "--district", "310112", "--lunch-rate", "-5"], "not a lunch subsidy"),
+            (["org", "edit", "MH-SB-001", "--lunch-rate", "-5", "--from", "2025-01-01"], "not a lunch subsidy"),
+            (["device", "add", "--name", "r", "--role", "reviewer", "--district", "999999"], "not a Shanghai district code"),
+        ]
+        for (args, words) in mistakes {
+            let result = try server.adminArgs(args)
+            #expect(result.status != 0 && result.err.contains(words), "\(args): \(result.err)")
+        }
+        #expect(try server.admin("org", "list").out.hasPrefix("code\tname"), "a header")
+        #expect(try server.count("SELECT count(*) FROM ops WHERE record = 'MH-SB-009'") == 0)
     }
 }
