@@ -107,11 +107,11 @@ extension ServerCommand {
             throw AdminError("'\(code)' is not a Shanghai district code; give one of \(known)")
         }
 
-        /// A daily lunch rate in fen, from yuan: more than 0, at most 100 yuan (a rate above is a typo, not a subsidy).
+        /// A daily lunch rate in fen, from yuan: 0 (no subsidy from that date) to 100 yuan (a rate above is a typo, not a subsidy).
         static func lunchRate(_ text: String) throws -> Int64 {
             guard let fen = Quantity.fen(typed: text) else { throw AdminError("--lunch-rate '\(text)' is not an amount in yuan: write it like 15 or 12.50") }
-            guard fen > 0, fen <= 100_00 else {
-                throw AdminError("--lunch-rate \(text) yuan a day is not a lunch subsidy: give more than 0 and at most 100 yuan")
+            guard fen >= 0, fen <= 100_00 else {
+                throw AdminError("--lunch-rate \(text) yuan a day is not a lunch subsidy: give 0 to 100 yuan")
             }
             return fen
         }
