@@ -5,6 +5,13 @@ import SunsyncModel
 /// the two cannot drift.
 public enum Wire {
     public static let version = 1
+
+    /// Whether `host` is this machine (`localhost`, 127.0.0.0/8, `::1`, bracketed or not): the only place a
+    /// token and records may travel over plain HTTP without being told twice (SPEC §9).
+    public static func isLoopback(_ host: String) -> Bool {
+        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
     /// Sent by the client with every request; the server refuses versions it does not speak.
     public static let versionHeader = "Sunsync-Protocol"
     /// Largest request body the server reads, compressed and inflated.

@@ -158,6 +158,12 @@ public enum Districts {
         "310117": "松江区", "310118": "青浦区", "310120": "奉贤区", "310151": "崇明区",
     ]
 
+    /// Why `code` is not a district an org or a reviewer may belong to (nil: it is one of the 16).
+    public static func refusal(_ code: String) -> String? {
+        guard names[code] == nil else { return nil }
+        return "'\(code)' is not a Shanghai district code; give one of " + names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+    }
+
     /// The district's federation: `闵行区残联（310112）`, or `区残联（code）` for a code not listed.
     public static func federation(_ code: String) -> String { "\(names[code] ?? "区")残联（\(code)）" }
 }

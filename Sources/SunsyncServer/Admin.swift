@@ -26,7 +26,7 @@ extension ServerCommand {
 
             func run() async throws {
                 guard NaturalKey.isOrgCode(code) else { throw AdminError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
-                try OrgCommand.checkDistrict(district)
+                if let refusal = Districts.refusal(district) { throw AdminError(refusal) }
                 guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
@@ -98,13 +98,6 @@ extension ServerCommand {
                 }
                 print("Changed \(code). Laptops receive it at their next sync.")
             }
-        }
-
-        /// A district code of Shanghai's 16, or a refusal that lists them.
-        static func checkDistrict(_ code: String) throws {
-            guard Districts.names[code] == nil else { return }
-            let known = Districts.names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            throw AdminError("'\(code)' is not a Shanghai district code; give one of \(known)")
         }
 
         /// A daily lunch rate in fen, from yuan: 0 (no subsidy from that date) to 100 yuan (a rate above is a typo, not a subsidy).
@@ -182,10 +175,7 @@ extension ServerCommand {
                     guard let district, district.count == 6, district.allSatisfy(\.isNumber) else {
                         throw ValidationError("a reviewer needs --district with a 6-digit district code, e.g. 310112")
                     }
-                    guard Districts.names[district] != nil else {
-                        throw ValidationError("'\(district)' is not a Shanghai district code; give one of "
-                            + Districts.names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                    }
+                    if let refusal = Districts.refusal(district) { throw ValidationError(refusal) }
                     guard org == nil else { throw ValidationError("a reviewer belongs to a district, not an org") }
                 case .admin:
                     guard org == nil, district == nil else { throw ValidationError("an admin device has neither --org nor --district") }

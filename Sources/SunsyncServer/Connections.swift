@@ -77,8 +77,6 @@ final class ConnectionsByAddress: Sendable {
         }
     }
 
-    var openCount: Int { state.withLock { $0.open.values.reduce(0, +) } }
-
     /// The handler for one new connection: counts it, or closes it at once when its address has too many open.
     func handler() -> PerAddressLimit { PerAddressLimit(connections: self) }
 }

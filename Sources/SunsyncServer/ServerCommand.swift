@@ -6,6 +6,7 @@ import Logging
 import SunsyncModel
 import SunsyncServerStore
 import SunsyncPostgres
+import SunsyncProtocol
 import SunsyncStore
 
 /// `sunsync-server`: serve sync for field laptops, and administer organizations and devices.
@@ -179,7 +180,7 @@ extension ServerCommand {
             guard maxConnections >= 1 else { throw ValidationError("--max-connections is a number of connections, 1 or more") }
             guard maxConnectionsPerAddress >= 0 else { throw ValidationError("--max-connections-per-address is a number of connections, 0 (no limit) or more") }
             guard (tlsCert == nil) == (tlsKey == nil) else { throw ValidationError("give both --tls-cert and --tls-key, or neither") }
-            if tlsCert == nil, behindHTTPSProxy == nil, !insecureHTTP, !Self.isLoopback(host) {
+            if tlsCert == nil, behindHTTPSProxy == nil, !insecureHTTP, !Wire.isLoopback(host) {
                 throw ValidationError("--host \(host) serves beyond this machine, where tokens and certificate numbers must not cross the network in clear:"
                     + " give --tls-cert and --tls-key, or --behind-https-proxy ADDRESS when an HTTPS reverse proxy forwards to it,"
                     + " or --insecure-http to serve plain HTTP anyway")
@@ -204,7 +205,7 @@ extension ServerCommand {
             configuration.port = port
             configuration.maxClockSkewMilliseconds = UInt64(max(0, maxClockSkew)) * 1000
             if let tlsCert, let tlsKey { configuration.tls = (tlsCert, tlsKey) }
-            configuration.insecureHTTP = insecureHTTP && tlsCert == nil && !Self.isLoopback(host)
+            configuration.insecureHTTP = insecureHTTP && tlsCert == nil && !Wire.isLoopback(host)
             if configuration.insecureHTTP {
                 logger.warning("serving PLAIN HTTP on \(host) (--insecure-http): tokens and certificate numbers cross the network in clear; serve HTTPS (--tls-cert, --tls-key) or behind an HTTPS proxy")
             }
@@ -239,12 +240,6 @@ extension ServerCommand {
                 await store.close()
                 throw AdminError(Self.explain(error, host: host, port: port))
             }
-        }
-
-        /// This machine only: `localhost`, 127.0.0.0/8, ::1.
-        static func isLoopback(_ host: String) -> Bool {
-            let h = host.lowercased()
-            return h == "localhost" || h == "::1" || h.hasPrefix("127.")
         }
 
         /// A failure to listen, in words: the socket error's number says which.

@@ -43,7 +43,7 @@ struct Init: ParsableCommand {
         let store: Store
         do {
             store = try Store.create(at: home.storePath, replica: ReplicaID(random.next() | 1), metadata: metadata)
-            for note in Store.tighten(home.storePath) { FileHandle.standardError.write(Data("sunsync: \(note)\n".utf8)) }
+            home.makePrivate()
         } catch where error.code == .alreadyInitialized {
             throw CLIError("\(home.directory) is already initialized; use another --home for another organization")
         } catch {

@@ -22,12 +22,6 @@ enum Link {
 
 @available(macOS 10.15, *)
 struct Login: AsyncParsableCommand {
-    /// This machine: `localhost`, 127.0.0.0/8, ::1.
-    static func isLoopback(_ host: String) -> Bool {
-        let h = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).lowercased()
-        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
-    }
-
     static let configuration = CommandConfiguration(
         abstract: "Link this laptop to a sync server with the token its administrator gave it.",
         discussion: """
@@ -46,7 +40,7 @@ struct Login: AsyncParsableCommand {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", let host = url.host else {
             throw CLIError("'\(server)' is not a server address: write it like https://sync.example.org or http://127.0.0.1:8080")
         }
-        if url.scheme == "http", !Self.isLoopback(host), !insecureHTTP {
+        if url.scheme == "http", !Wire.isLoopback(host), !insecureHTTP {
             throw CLIError("\(server) is plain HTTP to another machine: the token and every certificate number would cross the network in clear."
                 + " Use https:// (ask the administrator for the server's HTTPS address), or give --insecure-http to do it anyway")
         }
@@ -73,7 +67,7 @@ struct Login: AsyncParsableCommand {
             if info.role == "admin" { metadata["district"] = "all" }
             var rng = SystemRandomNumberGenerator()
             do { store = try Store.create(at: home.storePath, replica: ReplicaID(rng.next() | 1), metadata: metadata) } catch { throw CLIError(error) }
-            for note in Store.tighten(home.storePath) { FileHandle.standardError.write(Data("sunsync: \(note)\n".utf8)) }
+            home.makePrivate()
         }
         guard FileManager.default.createFile(atPath: Link.tokenPath(home), contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot write \(Link.tokenPath(home))")

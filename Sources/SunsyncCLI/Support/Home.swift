@@ -21,8 +21,13 @@ struct Home {
     }
 
     /// Opens the store, or says how to create one.
-    func open() throws -> Store {
+    /// Makes the store and its folder private to their owner, and says what that changed (`Store.tighten`).
+    func makePrivate() {
         for note in Store.tighten(storePath) { FileHandle.standardError.write(Data("sunsync: \(note)\n".utf8)) }
+    }
+
+    func open() throws -> Store {
+        makePrivate()
         do {
             return try Store.open(at: storePath) {
                 FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
