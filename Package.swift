@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "SunsyncProtocol", dependencies: ["SunsyncModel", "CZlib"]),
         // The server's storage seam: the op log, devices, sessions and settings behind `ServerStore`, with
         // the embedded SQLite implementation (SunsyncStore's file).
-        .target(name: "SunsyncServerStore", dependencies: ["SunsyncModel", "SunsyncStore"]),
+        .target(name: "SunsyncServerStore", dependencies: ["SunsyncModel", "SunsyncStore", "SunsyncProtocol", .product(name: "GRDB", package: "GRDB.swift")]),
         // `ServerStore` on PostgreSQL: several server processes, one database.
         .target(name: "SunsyncPostgres", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncServerStore",
@@ -92,11 +92,13 @@ let package = Package(
                                                             .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                             .product(name: "HTTPTypes", package: "swift-http-types"),
                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
-                                                            .product(name: "Logging", package: "swift-log")]),
+                                                            .product(name: "Logging", package: "swift-log"),
+                                                            .product(name: "GRDB", package: "GRDB.swift")],
+                    exclude: ["Fixtures"]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
         // And the sync engine in process, against a fake server (SyncEngineTests).
-        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncStore", "SunsyncModel", "SunsyncProtocol", "SunsyncReports",
-                                                           .product(name: "GRDB", package: "GRDB.swift")],
+        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncStore", "SunsyncServerStore", "SunsyncModel", "SunsyncProtocol",
+                                                           "SunsyncReports", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]
 )

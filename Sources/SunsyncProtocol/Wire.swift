@@ -37,6 +37,8 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     public let deviceId: String
     public let deviceName: String
     public let role: String
+    /// The role, where this version knows it.
+    public var knownRole: Role? { Role(rawValue: role) }
     public let org: String?
     public let district: String?
     /// The orgs whose records this token may pull.
@@ -382,4 +384,13 @@ public enum Route {
     public static let pull = "/v1/pull"
     public static let devices = "/v1/devices"
     public static let keys = "/v1/keys"
+    /// Every endpoint of the protocol.
+    public static let all = [session, push, pull, devices, keys]
+}
+
+/// What a device may do (SPEC §8): a base's laptop records for one org (`staff`); a reviewer's laptop and
+/// the review page decide for one district (`reviewer`); `admin` sees every org and writes nothing.
+/// The wire carries the raw value (`SessionInfo.role`, `DeviceDirectory.Entry.role`).
+public enum Role: String, Sendable, Codable, CaseIterable {
+    case staff, reviewer, admin
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SunsyncModel
 import SunsyncStore
+import SunsyncServerStore
 
 /// Tokens: 32 random bytes, base64url, prefixed `sst_`. Only their SHA-256 is stored.
 enum Token {

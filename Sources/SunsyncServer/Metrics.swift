@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import SunsyncProtocol
 
 /// The server's Prometheus metrics, in the text exposition format: requests by route and status,
 /// ops accepted and rejected, sync latency, database size.
@@ -19,7 +20,7 @@ final class Metrics: Sendable {
     func request(path: String, status: Int, seconds: Double) {
         state.withLock { s in
             s.requests["\(path)|\(status)", default: 0] += 1
-            guard path == "/v1/push" || path == "/v1/pull" else { return }
+            guard path == Route.push || path == Route.pull else { return }
             var buckets = s.latencyBuckets[path] ?? Array(repeating: 0, count: Self.bounds.count)
             for (i, bound) in Self.bounds.enumerated() where seconds <= bound { buckets[i] += 1 }
             s.latencyBuckets[path] = buckets

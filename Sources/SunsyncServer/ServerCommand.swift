@@ -197,7 +197,7 @@ extension ServerCommand {
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let store = try await data.open(logger: logger)
             if let sqlite = store as? SQLiteServerStore {
-                do { try sqlite.store.expectLargeWrites() } catch { throw AdminError(error.message) }
+                do { try sqlite.expectLargeWrites() } catch { throw AdminError(error.message) }
             }
             (store as? PostgresStore)?.watchReachability()
             var configuration = ServerConfiguration()
@@ -279,8 +279,8 @@ extension ServerCommand {
             guard FileManager.default.fileExists(atPath: data.databasePath) else {
                 throw AdminError("no database at \(data.databasePath); nothing to back up (check --data-dir)")
             }
-            let store = try data.openSQLite().store
-            let copy: (bytes: Int64, ops: Int, pending: Int)
+            let store = try data.openSQLite()
+            let copy: (bytes: Int64, ops: Int)
             do { copy = try store.backup(to: to) } catch { throw AdminError(error.message) }
             let (bytes, ops) = (copy.bytes, copy.ops)
             if data.json {
@@ -293,7 +293,7 @@ extension ServerCommand {
         }
     }
 
-    struct Restore: ParsableCommand {
+    struct Restore: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Put a backup in place of the database (the server must be stopped).",
             discussion: """
@@ -308,15 +308,15 @@ extension ServerCommand {
         @OptionGroup var data: DataOptions
         @Option(help: ArgumentHelp("The backup to restore.", valueName: "file")) var from: String
 
-        func run() throws {
+        func run() async throws {
             try data.requireSQLite("restore")
             let lock = try data.lockForServing(purpose: "restore")
             defer { withExtendedLifetime(lock) {} }
             try FileManager.default.createDirectory(atPath: data.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let aside: String?
-            do { aside = try Store.restore(from: from, to: data.databasePath, server: true) } catch { throw AdminError(error.message) }
+            do { aside = try SQLiteServerStore.restore(from: from, to: data.databasePath) } catch { throw AdminError(error.message) }
             print("Restored \(from) as \(data.databasePath).\(aside.map { " The database it replaced is in \($0)." } ?? "")")
-            let devices = (try? data.openSQLite().store.devices()) ?? []
+            let devices = (try? await data.openSQLite().devices()) ?? []
             let active = devices.filter { $0.revokedAt == nil }
             print("The backup knows \(devices.count) devices, \(active.count) of them not revoked: revoke again any revoked since the "
                 + "backup (`sunsync-server device list`), and add any added since; set again any settings changed since (`sunsync-server settings show`).")

@@ -85,7 +85,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Paths grouped for metrics, so a label never holds user input.
     static func route(_ path: String) -> String {
-        if ["/v1/session", "/v1/push", "/v1/pull", "/v1/devices", "/healthz", "/metrics"].contains(path) { return path }
+        if Route.all.contains(path) || path == "/healthz" || path == "/metrics" { return path }
         return path == "/review" || path.hasPrefix("/review/") ? "/review" : "other"
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import SunsyncModel
 import SunsyncStore
+import SunsyncProtocol
 
 /// What the server keeps, behind one seam: an op log with scopes and a cursor, the devices and their
 /// tokens, the review page's sessions, the settings (rules) it distributes, and the database's epoch.
@@ -9,9 +10,8 @@ import SunsyncStore
 ///
 /// The server never merges in its database's dialect. Where it needs merged state (an org's name, a
 /// month of a district for the review page, the records a decision touches) the store reads the ops of
-/// that range and `SunsyncModel`'s merge makes the state. (The SQLite store reads the current values
-/// its SQL fast path keeps: the laptop's store, proven equal to the model by the vectors and random
-/// histories; `ServerStoreContractTests` runs the same histories through both implementations.)
+/// that range and `SunsyncModel`'s merge makes the state, on both backends. `ServerStoreContractTests`
+/// runs the same histories through both implementations.
 ///
 /// Every method throws `StoreError`, with a stable code and a message that says what to do.
 public protocol ServerStore: Sendable {
@@ -152,5 +152,68 @@ extension ServerStore {
     public func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter,
                                   _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op]) {
         try await edit(keys, by: writer, now: Date(), body)
+    }
+}
+
+/// A push's signature as the server checked it: the key, the signature, the digest of every op the device
+/// signed (by place), and the place of each op the server holds of it (`Store.push`'s ops, in order).
+public struct PushSignature: Sendable {
+    public let key: String
+    public let signature: [UInt8]
+    public let digests: [[UInt8]]
+    public let places: [Int]
+
+    public init(key: String, signature: [UInt8], digests: [[UInt8]], places: [Int]) {
+        self.key = key
+        self.signature = signature
+        self.digests = digests
+        self.places = places
+    }
+
+    /// The batch as a store keeps it once the places in `filled` hold an op under it: the digest of every
+    /// other place is a hole.
+    public func batch(filled: Set<Int> = []) -> SignedBatch {
+        SignedBatch(key: key, signature: signature, count: digests.count,
+                    holes: Dictionary(uniqueKeysWithValues: digests.indices.filter { !filled.contains($0) }.map { ($0, digests[$0]) }))
+    }
+}
+
+/// A device that may sync, as the server knows it.
+public struct Device: Hashable, Sendable, Codable {
+    public typealias Role = SunsyncProtocol.Role
+
+    public let id: String
+    public let name: String
+    public let role: Role
+    public let org: String?
+    public let district: String?
+    public let createdAt: String
+    public let revokedAt: String?
+    /// The replicas (16 hex digits) it has pushed from: one, for a laptop used as it should be.
+    public var replicas: [String] = []
+    /// The replica of its decisions on the review page, once it has made one there (a reviewer's).
+    public var webReplica: String?
+
+    public init(id: String, name: String, role: Role, org: String?, district: String?, createdAt: String, revokedAt: String?) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.org = org
+        self.district = district
+        self.createdAt = createdAt
+        self.revokedAt = revokedAt
+    }
+}
+
+/// Who makes a server's own write: the server itself (an administrator's command), or a device (a
+/// reviewer on the review page, from the device's web replica).
+public enum EditWriter: Hashable, Sendable {
+    case server
+    case device(String)
+
+    /// A new random replica id (never 0).
+    public static func newReplica() -> ReplicaID {
+        var rng = SystemRandomNumberGenerator()
+        return ReplicaID(rng.next() | 1)
     }
 }

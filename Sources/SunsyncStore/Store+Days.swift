@@ -12,7 +12,7 @@ enum DayEntries {
 
     static let schema = """
         CREATE TABLE day_entries (
-            rkey INTEGER NOT NULL,            -- the record's key (Store.recordHash): its collection and day
+            rkey INTEGER NOT NULL,            -- the record's key (OpLog.recordHash): its collection and day
             record TEXT NOT NULL,
             quantity INTEGER,                 -- minutes or fen; NULL if not set
             deleted INTEGER NOT NULL,
@@ -97,7 +97,7 @@ enum DayEntries {
     static func rebuild(_ db: Database) throws {
         try db.execute(sql: "DELETE FROM day_entries")
         for collection in [CollectionName.hours, .lunches] {
-            let all = Store.collectionRange(collection)
+            let all = OpLog.collectionRange(collection)
             var lower = all.lowerBound
             while lower <= all.upperBound {
                 // 32 days of keys at a time (the day is bits 40-59); past the last key, stop.
@@ -108,7 +108,7 @@ enum DayEntries {
                 try Store.readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
                                       [next, upper, collection.rawValue], into: &state)
                 for (key, record) in state.records {
-                    try save(DayEntry(key: key, record: record), key: key, rkey: Store.recordHash(key.collection, key.id), db)
+                    try save(DayEntry(key: key, record: record), key: key, rkey: OpLog.recordHash(key.collection, key.id), db)
                 }
                 guard upper < all.upperBound else { break }
                 lower = upper + 1
@@ -161,7 +161,7 @@ extension Store {
         guard let days = span else { return [] }
         let (earlier, later) = try inHalves(days) { half, db, _ in
             var entries = [DayEntry]()
-            for collection in [CollectionName.hours, .lunches] { try DayEntries.read(Self.dayKeys(collection, half), db, into: &entries) }
+            for collection in [CollectionName.hours, .lunches] { try DayEntries.read(OpLog.dayKeys(collection, half), db, into: &entries) }
             return entries
         }
         return earlier + (later ?? [])

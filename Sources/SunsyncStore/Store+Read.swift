@@ -40,7 +40,7 @@ extension Store {
     /// hours or lunches and `days` is given, else whole.
     static func read(_ collections: [CollectionName], days: ClosedRange<CivilDate>?, _ db: Database, into state: inout MergedState) throws {
         for collection in collections {
-            let keys = days.map { dayKeys(collection, $0) } ?? collectionRange(collection)
+            let keys = days.map { OpLog.dayKeys(collection, $0) } ?? OpLog.collectionRange(collection)
             try readCurrent(db, "ops.rkey BETWEEN ? AND ? AND ops.collection = ?",
                             [keys.lowerBound, keys.upperBound, collection.rawValue], into: &state)
         }
@@ -48,20 +48,7 @@ extension Store {
 
     /// The days the store's hours and lunch records span, read from their record keys (nil for none).
     public func daySpan() throws(StoreError) -> ClosedRange<CivilDate>? {
-        try Self.run {
-            try queue.read { db in
-                var lower = Int32.max, upper = Int32.min
-                for collection in [CollectionName.hours, .lunches] {
-                    let r = Self.collectionRange(collection)
-                    let row = try Row.fetchOne(db, sql: "SELECT min(rkey), max(rkey) FROM ops WHERE rkey BETWEEN ? AND ?",
-                                               arguments: [r.lowerBound, r.upperBound])
-                    guard let lo: Int64 = row?[0], let hi: Int64 = row?[1] else { continue }
-                    lower = min(lower, Int32((lo >> 40) & 0xF_FFFF))
-                    upper = max(upper, Int32((hi >> 40) & 0xF_FFFF))
-                }
-                return lower <= upper ? CivilDate(dayNumber: lower)...CivilDate(dayNumber: upper) : nil
-            }
-        }
+        try Self.run { try queue.read { db in try OpLog.daySpan(db) } }
     }
 
     /// A span of days is read in two halves at once (`inHalves`). A month's read on a district's laptop
@@ -128,10 +115,10 @@ extension Store {
         try Self.run {
             try queue.read { db in
                 try keys.flatMap { key in
-                    try Self.loggedOps(db, sql: """
+                    try OpLog.read(db, sql: """
                         SELECT seq, id, collection, record, field, kind, value, pred FROM ops
                         WHERE rkey = ? AND collection = ? AND record = ?
-                        """, arguments: [Self.recordHash(key.collection, key.id), key.collection.rawValue, key.id])
+                        """, arguments: [OpLog.recordHash(key.collection, key.id), key.collection.rawValue, key.id])
                 }.sorted { $0.op.id < $1.op.id }
             }
         }
@@ -140,7 +127,7 @@ extension Store {
     static func records(_ db: Database, collection: CollectionName, id: String) throws -> [RecordKey: RecordState] {
         var state = MergedState()
         try readCurrent(db, "ops.rkey = ? AND ops.collection = ? AND ops.record = ?",
-                        [recordHash(collection, id), collection.rawValue, id], into: &state)
+                        [OpLog.recordHash(collection, id), collection.rawValue, id], into: &state)
         return state.records
     }
 

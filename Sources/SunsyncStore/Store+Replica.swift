@@ -39,7 +39,7 @@ extension Store {
                                    arguments: [key, value])
                 }
                 let refused = try ids.compactMap { id in
-                    try Self.loggedOps(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE id = ?",
+                    try OpLog.read(db, sql: "SELECT seq, id, collection, record, field, kind, value, pred FROM ops WHERE id = ?",
                                        arguments: [Data(id.bytes)]).first
                 }
                 // The ids later ops name (only ops after the first refused one can).
@@ -87,7 +87,7 @@ extension Store {
                     for key in renamed where key.collection == .hours || key.collection == .lunches {
                         let record = try Self.records(db, collection: key.collection, id: key.id)[key]
                         try DayEntries.save(record.flatMap { DayEntry(key: key, record: $0) }, key: key,
-                                            rkey: Self.recordHash(key.collection, key.id), db)
+                                            rkey: OpLog.recordHash(key.collection, key.id), db)
                     }
                 }
                 let written = try Self.write(db, replica: fresh, outbox: true, now: now) { tx in

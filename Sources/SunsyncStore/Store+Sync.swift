@@ -18,7 +18,7 @@ extension Store {
     public func pending(limit: Int) throws(StoreError) -> [LoggedOp] {
         try Self.run {
             try queue.read { db in
-                try Self.loggedOps(db, sql: """
+                try OpLog.read(db, sql: """
                     SELECT ops.seq, ops.id, ops.collection, ops.record, ops.field, ops.kind, ops.value, ops.pred
                     FROM outbox JOIN ops ON ops.seq = outbox.seq ORDER BY outbox.seq LIMIT ?
                     """, arguments: [limit])
@@ -93,7 +93,7 @@ extension Store {
                     FROM rejected JOIN ops ON ops.seq = rejected.seq ORDER BY rejected.seq
                     """)
                 return rows.compactMap { row in
-                    Self.loggedOp(row).map { RejectedOp(op: $0, code: row[8], reason: row[9], rejectedAt: row[10]) }
+                    OpLog.row(row).map { RejectedOp(op: $0, code: row[8], reason: row[9], rejectedAt: row[10]) }
                 }
             }
         }

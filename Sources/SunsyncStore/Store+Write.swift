@@ -127,13 +127,17 @@ public struct Transaction: RecordWriter {
 /// values through SQLite's C API on GRDB's cached statements. Lives for one transaction.
 final class Applier {
     let db: Database
-    let insertOp: SQLiteStatement, insertOutbox: SQLiteStatement, deleteCurrent: SQLiteStatement, opExists: SQLiteStatement
+    let inserter: OpLog.Inserter
+    let insertOutbox: SQLiteStatement, deleteCurrent: SQLiteStatement, opExists: SQLiteStatement
     let insertReplaced: SQLiteStatement, takeReplaced: SQLiteStatement, insertCurrent: SQLiteStatement
-    let selectCurrent: SQLiteStatement, selectOp: SQLiteStatement
+    let selectCurrent: SQLiteStatement
     /// Whether `replaced` may hold rows; it is nearly always empty, and then arrivals need not look in it.
     private var mayHaveReplaced: Bool
     /// The signed batch (`batches.id`) new ops are held under; nil for a local op not yet pushed.
-    var batch: Int64?
+    var batch: Int64? {
+        get { inserter.batch }
+        set { inserter.batch = newValue }
+    }
     /// The hours and lunch records new ops touched, merged from those ops alone, where the store keeps
     /// day entries (a laptop's); nil where it keeps none (a server's).
     private var touched: MergedState?
@@ -143,10 +147,7 @@ final class Applier {
         mayHaveReplaced = try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM replaced)") ?? true
         touched = try db.tableExists(DayEntries.table) ? MergedState() : nil
         func prepare(_ sql: String) throws -> SQLiteStatement { try db.cachedStatement(sql: sql).sqliteStatement }
-        insertOp = try prepare("""
-            INSERT INTO ops(id, collection, record, field, kind, value, pred, org, rkey, batch) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO NOTHING
-            """)
+        inserter = try OpLog.Inserter(db)
         insertOutbox = try prepare("INSERT INTO outbox(seq) VALUES (?)")
         // A pred only replaces an op of the same field.
         deleteCurrent = try prepare("""
@@ -161,7 +162,6 @@ final class Applier {
             SELECT ops.id, ops.kind, ops.value FROM ops JOIN current ON current.op_id = ops.id
             WHERE ops.rkey = ?4 AND ops.collection = ?1 AND ops.record = ?2 AND ops.field = ?3
             """)
-        selectOp = try prepare("SELECT collection, record, field, kind, value, pred FROM ops WHERE id = ?")
     }
 
     func current(_ key: RecordKey, _ field: String) throws -> [FieldState.Entry] {
@@ -169,7 +169,7 @@ final class Applier {
         bind(s, 1, key.collection.rawValue)
         bind(s, 2, key.id)
         bind(s, 3, field)
-        sqlite3_bind_int64(s, 4, Store.recordHash(key.collection, key.id))
+        sqlite3_bind_int64(s, 4, OpLog.recordHash(key.collection, key.id))
         var entries = [FieldState.Entry]()
         while try step(s) == SQLITE_ROW {
             guard let id = columnID(s, 0) else { continue }
@@ -197,7 +197,7 @@ final class Applier {
         guard let merged = touched, !merged.records.isEmpty else { return }
         touched = MergedState()
         // In key order: the rows then go into the table's pages one after another.
-        for (rkey, key, record) in merged.records.map({ (Store.recordHash($0.key.collection, $0.key.id), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
+        for (rkey, key, record) in merged.records.map({ (OpLog.recordHash($0.key.collection, $0.key.id), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
             if let entry = DayEntry(key: key, record: record), try DayEntries.insertNew(entry, rkey: rkey, db) { continue }
             let record = try Store.records(db, collection: key.collection, id: key.id)[key]
             try DayEntries.save(record.flatMap { DayEntry(key: key, record: $0) }, key: key, rkey: rkey, db)
@@ -206,20 +206,7 @@ final class Applier {
 
     private func merge(_ op: Op, local: Bool, outbox: Bool) throws -> Bool {
         let collection = op.collection.rawValue
-        bind(insertOp, 1, op.id)
-        bind(insertOp, 2, collection)
-        bind(insertOp, 3, op.record)
-        bind(insertOp, 4, op.field)
-        bind(insertOp, op.value, kindAt: 5)
-        bindPred(insertOp, 7, op.pred)
-        bindOrg(insertOp, 8, op.record)
-        sqlite3_bind_int64(insertOp, 9, Store.recordHash(op.collection, op.record))
-        if let batch { sqlite3_bind_int64(insertOp, 10, batch) } else { sqlite3_bind_null(insertOp, 10) }
-        try run(insertOp)
-        guard sqlite3_changes(db.sqliteConnection) == 1 else {
-            try checkSame(op)
-            return false
-        }
+        guard try inserter.insert(op) else { return false }
         if local && outbox {
             sqlite3_bind_int64(insertOutbox, 1, sqlite3_last_insert_rowid(db.sqliteConnection))
             try run(insertOutbox)
@@ -253,18 +240,6 @@ final class Applier {
         bind(insertCurrent, 1, op.id)
         try run(insertCurrent)
         return true
-    }
-
-    private func checkSame(_ op: Op) throws {
-        bind(selectOp, 1, op.id)
-        defer { sqlite3_reset(selectOp) }
-        guard try step(selectOp) == SQLITE_ROW else { return }
-        let same = columnText(selectOp, 0) == op.collection.rawValue && columnText(selectOp, 1) == op.record
-            && columnText(selectOp, 2) == op.field && columnValue(selectOp, kind: 3, value: 4) == op.value
-            && columnIDs(selectOp, 5) == op.pred
-        if !same {
-            throw StoreError(.opIDReused, "op \(op.id) was seen before with different content; a replica reused an id")
-        }
     }
 
     // MARK: C API helpers

@@ -12,7 +12,7 @@ func runPage(ops count: Int) async throws {
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: root) }
     print("sunsync-bench page: the review page on a server holding \(count) ops over 50 bases; warm figures are the median of 9")
-    let data = try makeServerData(root + "/server", ops: count)
+    let data = try await makeServerData(root + "/server", ops: count)
     // The server warms each reviewer district's latest month when it starts: a reviewer who arrives a few
     // seconds later finds it read. Then one who arrives at once (a fresh start: it waits for that read).
     var server = try BenchServer(binary: serverBinary, dataDir: root + "/server")

@@ -10,7 +10,7 @@ func runReview(ops count: Int) async throws {
     let keep = ProcessInfo.processInfo.environment["SUNSYNC_BENCH_KEEP"] != nil
     defer { if keep { print("kept \(root)") } else { try? FileManager.default.removeItem(atPath: root) } }
     print("sunsync-bench review: a reviewer laptop holding \(count) ops over 50 bases; each command a new process, median of 5")
-    let data = try makeServerData(root + "/server", ops: count)
+    let data = try await makeServerData(root + "/server", ops: count)
     let server = try BenchServer(binary: serverBinary, dataDir: root + "/server")
     defer { server.stop() }
     let laptop = root + "/laptop"

@@ -68,7 +68,7 @@ func rawInsert(_ ops: [Op], path: String) throws -> Double {
             }
             sqlite3_bind_blob(statement, 7, pred, Int32(pred.count), transient)
             sqlite3_bind_text(statement, 8, String(op.record.prefix { $0 != "/" }), -1, transient)
-            sqlite3_bind_int64(statement, 9, Store.recordHash(op.collection, op.record))
+            sqlite3_bind_int64(statement, 9, OpLog.recordHash(op.collection, op.record))
             guard sqlite3_step(statement) == SQLITE_DONE else { throw BenchError(String(cString: sqlite3_errmsg(db))) }
             sqlite3_reset(statement)
         }

@@ -33,8 +33,8 @@ func runSync(ops count: Int, postgres: String? = nil) async throws {
                      count, Date().timeIntervalSince(load), Double(count) / Date().timeIntervalSince(load)))
         empty = try await makePostgresData(emptyURL, ops: 0)
     } else {
-        full = try makeServerData(root + "/full", ops: count)
-        empty = try makeServerData(root + "/empty", ops: 0)
+        full = try await makeServerData(root + "/full", ops: count)
+        empty = try await makeServerData(root + "/empty", ops: 0)
     }
     let fullServer = try BenchServer(binary: serverBinary, dataDir: root + "/full", database: databases.first)
     let emptyServer = try BenchServer(binary: serverBinary, dataDir: root + "/empty", database: databases.last)
@@ -97,12 +97,20 @@ func benchDatabase(_ url: String, _ name: String) async throws -> String {
 /// The same district-year as `makeServerData`, pushed into PostgreSQL through the server's own store.
 func makePostgresData(_ url: String, ops count: Int) async throws -> ServerData {
     let store = try await PostgresStore.connect(url: url)
+    let data = try await fill(store, ops: count, pushes: 5_000)
+    await store.close()
+    return data
+}
+
+/// A district-year in a server store: 50 orgs in district 310112 (written as the server's), their devices,
+/// and `count` hours ops pushed in pieces of `pushes` (unsigned: the caller signs them where it can).
+func fill(_ store: any ServerStore, ops count: Int, pushes: Int) async throws -> ServerData {
     let orgs = (0..<50).map { String(format: "MH-SB-%03d", $0) }
     let keys = orgs.map { RecordKey(collection: .orgs, id: $0) }
     _ = try await store.edit(keys, by: .server) { tx in try writeDirectory(&tx, orgs: orgs) }
     let ops = makeOps(count: count, conflictHeavy: false)
-    for start in stride(from: 0, to: ops.count, by: 5_000) {
-        _ = try await store.push(Array(ops[start..<min(start + 5_000, ops.count)]), device: nil, at: "")
+    for start in stride(from: 0, to: ops.count, by: pushes) {
+        _ = try await store.push(Array(ops[start..<min(start + pushes, ops.count)]), device: nil, at: "")
     }
     func device(_ name: String, _ role: Device.Role, org: String? = nil, district: String? = nil) async throws -> String {
         let token = "sst_bench_\(name)_\(UUID().uuidString)"
@@ -113,7 +121,6 @@ func makePostgresData(_ url: String, ops count: Int) async throws -> ServerData 
     var staff = [(org: String, token: String)]()
     for org in orgs { staff.append((org, try await device("staff-\(org)", .staff, org: org))) }
     let reviewer = try await device("reviewer", .reviewer, district: "310112")
-    await store.close()
     return ServerData(reviewer: reviewer, staff: staff)
 }
 
@@ -146,28 +153,17 @@ func writeDirectory(_ tx: inout some RecordWriter, orgs: [String]) throws {
     }
 }
 
-/// A server database written directly: 50 orgs in district 310112, their devices, and `ops` hours ops.
-func makeServerData(_ dir: String, ops count: Int) throws -> ServerData {
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    let store = try Store.create(at: dir + "/server.sqlite", replica: ReplicaID(0x5e), metadata: ["role": "server"])
-    let orgs = (0..<50).map { String(format: "MH-SB-%03d", $0) }
-    try store.write { tx in try writeDirectory(&tx, orgs: orgs) }
-    let ops = makeOps(count: count, conflictHeavy: false)
-    for start in stride(from: 0, to: ops.count, by: 100_000) {
-        try store.apply(Array(ops[start..<min(start + 100_000, ops.count)]))
-    }
+/// A server database written through the server's SQLite store: 50 orgs in district 310112, their devices,
+/// and `ops` hours ops.
+func makeServerData(_ dir: String, ops count: Int) async throws -> ServerData {
+    let store = try SQLiteServerStore.open(path: dir + "/server.sqlite")
+    let data = try await fill(store, ops: count, pushes: 100_000)
     // Signed as the server's, per org in 1,000-op batches: what a database held before signatures becomes.
     let clock = ContinuousClock(), t0 = clock.now
     let signed = try store.signUnsignedAsServer()
     if signed > 0 { print("signed \(signed) ops as the server's in \(clock.now - t0)") }
-    func device(_ name: String, _ role: Device.Role, org: String? = nil, district: String? = nil) throws -> String {
-        let token = "sst_bench_\(name)_\(UUID().uuidString)"
-        try store.addDevice(Device(id: "dev_\(name)", name: name, role: role, org: org, district: district, createdAt: "2026-01-01T00:00:00Z",
-                                   revokedAt: nil), tokenHash: NaturalKey.digest(token))
-        return token
-    }
-    return ServerData(reviewer: try device("reviewer", .reviewer, district: "310112"),
-                      staff: try orgs.map { ($0, try device("staff-\($0)", .staff, org: $0)) })
+    await store.close()
+    return data
 }
 
 /// A release server on a free port.

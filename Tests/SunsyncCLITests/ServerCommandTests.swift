@@ -47,3 +47,38 @@ import Testing
         #expect(try server.count("SELECT count(*) FROM ops WHERE record = 'MH-SB-009'") == 0)
     }
 }
+
+/// A server upgraded in place: the real `sunsync-server` started on a data dir whose file an older version
+/// wrote (`Tests/SunsyncServerTests/Fixtures`, see `SQLiteServerStoreTests`), and laptops that log in to it.
+@Suite struct ServerUpgradeTests {
+    @Test func laptopsSyncWithAServerUpgradedFromTheLaptopShapedFile() throws {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("SunsyncServerTests/Fixtures")
+        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-server-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("server-before-op-log.sqlite").path, toPath: dataDir + "/server.sqlite")
+        let tokens = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("server-before-op-log.tokens.json")))
+            as? [String: String])
+        let server = ServerProcess(dataDir: dataDir)
+        try server.start()
+        defer { server.stop() }
+
+        // A new staff laptop receives everything the base recorded, each change verified against its signature.
+        let staff = CLI()
+        #expect(try staff.run("login", "--server", server.url, "--token", tokens["staff"]!).status == 0)
+        let first = try #require(try staff.run("sync", "--json").json() as? [String: Any])
+        #expect(first["received"] as? Int == 24 && first["untrusted"] as? Int ?? 0 == 0, "\(first)")
+        let days = try #require(try staff.run("hours", "list", "--json").json() as? [[String: Any]])
+        #expect(days.count == 5)
+        #expect(days.filter { $0["review"] as? String == "rejected" }.map { $0["date"] as? String } == ["2024-03-08"])
+        // …and goes on recording; the reviewer sees it.
+        #expect(try staff.run("hours", "set", "张三", "2024-03-11", "4").status == 0)
+        #expect(try staff.run("sync").status == 0)
+        let reviewer = CLI()
+        #expect(try reviewer.run("login", "--server", server.url, "--token", tokens["reviewer"]!).status == 0)
+        #expect(try reviewer.run("sync").status == 0)
+        let list = try #require(try reviewer.run("review", "list", "--month", "2024-03", "--json").json() as? [[String: Any]])
+        #expect(list.count == 7, "5 hours, 1 lunch and the new day")
+        #expect(try server.adminArgs(["verify"]).status == 0)
+    }
+}

@@ -4,6 +4,7 @@ import Testing
 import SunsyncModel
 import SunsyncProtocol
 import SunsyncStore
+import SunsyncServerStore
 
 extension CLI {
     /// A laptop linked to `server` with a new token of `roleArgs` (a home created by login).
@@ -111,7 +112,7 @@ extension CLI {
         #expect(wrong.status != 0 && wrong.err.contains("MH-SB-002"))
     }
 
-    @Test func aLaptopHoldsWhatANewerServerAccepted() throws {
+    @Test func aLaptopHoldsWhatANewerServerAccepted() async throws {
         // Given a day on the server, and a field only a newer server knows, on that day
         let server = try ServerProcess.withOrgs()
         defer { server.stop() }
@@ -123,12 +124,13 @@ extension CLI {
         let day = try #require(days.first?["id"] as? String)
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         // (written as the newer server's own change, and signed by it, as it would be)
-        let newer = try Store.open(at: server.databasePath, server: true)
-        try newer.apply([
-            Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: 0), replica: newer.replica), collection: .hours,
+        let newer = try SQLiteServerStore.open(path: server.databasePath)
+        _ = try await newer.push([
+            Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: 0), replica: try await newer.ownReplica()), collection: .hours,
                record: day, field: "overtime_minutes", value: .integer(30)),
-        ])
+        ], device: nil, at: "")
         try newer.signUnsignedAsServer()
+        await newer.close()
         // When laptops sync, they neither stop nor drop it: they hold it, and say so
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
         let json = try #require(try b.run("sync", "--json").json() as? [String: Any])

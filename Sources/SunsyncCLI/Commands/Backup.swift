@@ -54,7 +54,7 @@ struct RestoreCommand: ParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            aside = try Store.restore(from: file, to: home.storePath, server: false)
+            aside = try Store.restore(from: file, to: home.storePath)
         } catch let error as StoreError {
             throw CLIError(error)
         } catch {

@@ -53,18 +53,18 @@ struct Login: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: home.storePath) {
             store = try home.open()
             let org = try? store.meta("org"), district = try? store.meta("district")
-            if info.role == "staff", org != info.org {
+            if info.knownRole == .staff, org != info.org {
                 throw CLIError("the token is for \(info.org ?? "?"), but this laptop records for \(org ?? "a district"); use the token for this laptop's organization")
             }
-            if info.role == "reviewer", district != info.district {
+            if info.knownRole == .reviewer, district != info.district {
                 throw CLIError("the token is a reviewer's for district \(info.district ?? "?"); this home is \(org.map { "a base's (\($0))" } ?? "another district's")")
             }
         } else {
             try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             var metadata = [String: String]()
             if let org = info.org { metadata["org"] = org }
-            if info.role != "staff", let district = info.district { metadata["district"] = district }
-            if info.role == "admin" { metadata["district"] = "all" }
+            if info.knownRole != .staff, let district = info.district { metadata["district"] = district }
+            if info.knownRole == .admin { metadata["district"] = "all" }
             var rng = SystemRandomNumberGenerator()
             do { store = try Store.create(at: home.storePath, replica: ReplicaID(rng.next() | 1), metadata: metadata) } catch { throw CLIError(error) }
             home.makePrivate()
