@@ -48,6 +48,11 @@ extension Sunsync {
         // Everything it creates (stores, WALs, backups, exports, keys) is its owner's alone: they hold
         // sensitive personal information (PIPL art. 28, 51).
         umask(0o077)
+        let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        if let mistake = CommandLineMistakes.explain(given) {
+            FileHandle.standardError.write(Data("Error: \(mistake)\n".utf8))
+            Foundation.exit(64)   // EX_USAGE, as ArgumentParser's own refusals
+        }
         do {
             var command = try await asyncParseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -58,5 +63,53 @@ extension Sunsync {
         } catch {
             exit(withError: error)
         }
+    }
+}
+
+/// What ArgumentParser would answer unhelpfully: a mistyped command (it says "Unknown option '--home'"),
+/// and a negative number (it takes `-2` for an option and says an argument is missing).
+enum CommandLineMistakes {
+    static func explain(_ arguments: [String]) -> String? {
+        let names = Sunsync.configuration.subcommands.compactMap { $0.configuration.commandName ?? defaultName($0) }
+        if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first), first != "help" {
+            let near = names.map { ($0, distance(first, $0)) }.filter { $0.1 <= max(1, $0.0.count / 3) }.min { $0.1 < $1.1 }
+            return "'\(first)' is not a sunsync command." + (near.map { " Did you mean `sunsync \($0.0)`?" } ?? "")
+                + " `sunsync --help` lists them: " + names.joined(separator: ", ") + "."
+        }
+        // No option of sunsync starts with a digit: `-2` is a number someone meant as a value.
+        for (i, argument) in arguments.enumerated() where argument.count > 1 && argument.hasPrefix("-") && argument.dropFirst().first?.isNumber == true {
+            let after = i > 0 ? arguments[i - 1] : ""
+            if after == "--note" || after == "--reason" { return "'\(argument)' after \(after) reads as an option: write \(after)=\(argument)" }
+            return "'\(argument)' is a negative number: hours, lunch amounts and rates cannot be below 0. "
+                + "To take a day's hours or lunch away, use `sunsync hours clear` or `sunsync lunch clear`."
+        }
+        return nil
+    }
+
+    /// A command type's name as ArgumentParser makes it when none is given (`HoursCommand` → `hours-command`).
+    static func defaultName(_ type: any ParsableCommand.Type) -> String? {
+        var name = ""
+        for (i, character) in String(describing: type).enumerated() {
+            if character.isUppercase, i > 0 { name += "-" }
+            name += character.lowercased()
+        }
+        return name
+    }
+
+    /// Levenshtein distance, for "did you mean".
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let kept = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = kept
+            }
+        }
+        return row[b.count]
     }
 }

@@ -18,6 +18,13 @@ import Testing
         (["participant", "add", "--start", "2024-01-01", "--name", "赵六", "--cert", People.li, "--contract", "temporary"], "part-time"),
         (["participant", "add", "--name", "赵六", "--cert", People.li, "--start", "2024-05-01", "--end", "2024-04-01"], "before it starts"),
         (["resolve", "deadbeef", "--keep", "4"], "no open conflict"),
+        (["hours", "set", "张三", "2099-03-04", "4"], "is after today"),
+        (["lunch", "set", "张三", "2099-03-04"], "is after today"),
+        (["hours", "set", "李四", "2025-01-06", "4"], "outside 李四's contract (2024-01-01 to 2024-12-31)"),
+        (["hours", "set", "张三", "2024-03-05", "-2"], "is a negative number"),
+        (["hous", "set", "张三", "2024-03-05", "2"], "Did you mean `sunsync hours`?"),
+        (["hours", "set", "李四", "2025-01-06", "4", "--anyway"], "--anyway needs --reason"),
+        (["hours", "set", "张三", "2024-03-05", "4", "--anyway", "--reason", "x"], "only for a day that would be refused"),
     ])
     func badInputIsRefusedAndChangesNothing(_ args: [String], _ says: String) throws {
         let cli = try CLI.withParticipants()
@@ -27,6 +34,43 @@ import Testing
         #expect(result.status != 0)
         #expect(result.err.contains(says), "\(args): \(result.err)")
         #expect(try cli.opCount() == before)
+    }
+
+    @Test func aDayOutsideTheContractOrOfSomeoneNoLongerActiveIsRecordedOnlyOnPurpose() throws {
+        let cli = try CLI.withParticipants()
+        // Outside the contract: recorded with --anyway and a reason, which the note keeps; reviewers see it flagged.
+        let anyway = try cli.run("hours", "set", "李四", "2025-01-06", "4", "--anyway", "--reason", "合同续签中")
+        #expect(anyway.status == 0, "\(anyway.err)")
+        let days = try #require(try cli.run("hours", "list", "--month", "2025-1", "--json").json() as? [[String: Any]])
+        #expect(days.count == 1 && (days.first?["note"] as? String)?.contains("合同续签中") == true, "\(days)")
+        let flags = try cli.run("flags", "--month", "2025-01", "--json")
+        #expect(flags.out.contains("outside_contract"), "\(flags.out)")
+        // No longer active: refused, with the way back named.
+        #expect(try cli.run("participant", "deactivate", "张三").status == 0)
+        let refused = try cli.run("hours", "set", "张三", "2024-03-06", "4")
+        #expect(refused.status != 0 && refused.err.contains("no longer active") && refused.err.contains("participant activate"), "\(refused.err)")
+        #expect(try cli.run("participant", "activate", "张三").status == 0)
+        #expect(try cli.run("hours", "set", "张三", "2024-03-06", "4").status == 0)
+    }
+
+    @Test func anImportWithADayStillToComeIsRefusedWhole() throws {
+        let cli = try CLI.withParticipants()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hours-\(UUID().uuidString).csv")
+        try Data("姓名,日期,工时\n张三,2024-03-04,4\n张三,2099-03-05,4\n".utf8).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let before = try cli.opCount()
+        let result = try cli.run("import", file.path, "--kind", "hours")
+        #expect(result.status != 0 && result.err.contains("2099-03-05 is after today"), "\(result.err)")
+        #expect(try cli.opCount() == before)
+    }
+
+    @Test func aMonthIsReadAsPeopleWriteIt() throws {
+        let cli = try CLI.withParticipants()
+        try cli.run("hours", "set", "张三", "2024-03-04", "3")
+        for month in ["2024-03", "2024-3", "2024/3", "2024年3月"] {
+            let listed = try #require(try cli.run("hours", "list", "--month", month, "--json").json() as? [[String: Any]], "\(month)")
+            #expect(listed.count == 1, "\(month)")
+        }
     }
 
     @Test func lunchWithoutAKnownRateNeedsAnAmount() throws {
@@ -39,7 +83,7 @@ import Testing
     @Test func aHomeNeverInitializedSaysHowToStart() throws {
         let cli = CLI()
         let result = try cli.run("hours", "list")
-        #expect(result.status != 0 && result.err.contains("sunsync init"))
+        #expect(result.status != 0 && result.err.contains("sunsync login --server") && result.err.contains("sunsync init"))
         #expect(!FileManager.default.fileExists(atPath: cli.storePath))
         let twice = try CLI.withParticipants()
         let again = try twice.run("init", "--org", "MH-SB-002")

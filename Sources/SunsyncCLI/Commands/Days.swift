@@ -26,6 +26,21 @@ struct DayWrite {
 
     var key: RecordKey { RecordKey(collection: kind.collection, id: NaturalKey.day(participant: participant.key.id, date: date)) }
 
+    /// What is wrong with recording this day, in words, or nil: a day after today (Shanghai time), a
+    /// participant marked no longer active, a day outside the contract. Reviewers see the first and the
+    /// last flagged (future_date, outside_contract) if it is recorded all the same (`EntryEscape`).
+    func doubts(today: CivilDate) -> [String] {
+        var doubts = [String]()
+        if date > today { doubts.append("\(date) is after today (\(today))") }
+        if !participant.active {
+            doubts.append("\(participant.name ?? participant.key.id) is marked no longer active (`sunsync participant activate` if they are back)")
+        }
+        if !participant.contractCovers(date) {
+            doubts.append("\(date) is outside \(participant.name ?? participant.key.id)'s contract (\(participant.contractStart?.description ?? "…") to \(participant.contractEnd?.description ?? "…"))")
+        }
+        return doubts
+    }
+
     func apply(_ tx: inout Transaction) throws {
         if !participant.isWhole {
             let words = ["name": "姓名 (--name)", "cert": "残疾人证号 (--cert)", "contract": "合同 (--contract)", "contract_start": "合同开始 (--start)"]
@@ -37,6 +52,33 @@ struct DayWrite {
         try tx.set(key, kind.quantityField, .integer(quantity))
         if let project { try tx.set(key, "project", project.isEmpty ? .null : .text(project)) }
         if let note { try tx.set(key, "note", note.isEmpty ? .null : .text(note)) }
+    }
+}
+
+/// The deliberate way past `DayWrite.doubts`.
+struct EntryEscape: ParsableArguments {
+    @Flag(help: "Record the day although it is in the future, outside the contract, or the participant is no longer active (needs --reason; reviewers see it flagged).")
+    var anyway = false
+    @Option(help: ArgumentHelp("With --anyway: why it is right all the same (kept as the day's note).", valueName: "text"))
+    var reason: String?
+
+    /// `write` as it may be recorded: refused with its doubts, or let through with the reason as its note.
+    func check(_ write: DayWrite, today: CivilDate = DateInput.today()) throws -> DayWrite {
+        let doubts = write.doubts(today: today)
+        guard !doubts.isEmpty else {
+            if anyway { throw CLIError("--anyway is only for a day that would be refused; this one is not: leave it out") }
+            return write
+        }
+        guard anyway else {
+            throw CLIError("not recorded: " + doubts.joined(separator: "; ") + ". If it is right all the same, "
+                + "add --anyway --reason \"…\" (reviewers see it flagged).")
+        }
+        guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
+            throw CLIError("--anyway needs --reason \"…\": say why it is right, for the reviewer (" + doubts.joined(separator: "; ") + ")")
+        }
+        var write = write
+        write.note = [write.note, "（\(reason)）"].compactMap { $0 }.joined(separator: " ")
+        return write
     }
 }
 
@@ -126,12 +168,14 @@ struct HoursCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Hours worked: 3.5, 3h30m or 210m.", valueName: "hours")) var hours: String
         @Option(help: "The work project (劳动项目).") var project: String?
         @Option(help: "A note.") var note: String?
+        @OptionGroup var escape: EntryEscape
 
         func run() throws {
             let minutes = try HoursInput.parse(hours)
             let ws = try Workspace(global)
             let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(target.ref)
-            let write = DayWrite(kind: .hours, participant: p, date: try DateInput.parse(target.date), quantity: minutes, project: project, note: note)
+            let write = try escape.check(DayWrite(kind: .hours, participant: p, date: try DateInput.parse(target.date), quantity: minutes,
+                                                  project: project, note: note))
             let ops = try ws.write { tx in try write.apply(&tx) }
             if global.json { return try Output.json(["id": write.key.id, "minutes": String(minutes), "ops_written": String(ops.count)]) }
             print("\(ws.who(p)) \(write.date): \(Quantity.hours(minutes)) h\(ops.isEmpty ? " (unchanged)" : "")")
@@ -166,6 +210,7 @@ struct LunchCommand: ParsableCommand {
         @OptionGroup var target: DayTarget
         @Option(help: ArgumentHelp("The amount in yuan: 15, 15.50 or ¥15.", valueName: "yuan")) var amount: String?
         @Option(help: "A note.") var note: String?
+        @OptionGroup var escape: EntryEscape
 
         func run() throws {
             let ws = try Workspace(global)
@@ -180,7 +225,7 @@ struct LunchCommand: ParsableCommand {
             } else {
                 throw CLIError("give --amount: the organization's lunch rate is not known yet (set it with `sunsync init --lunch-rate`, or sync)")
             }
-            let write = DayWrite(kind: .lunches, participant: p, date: date, quantity: fen, note: note)
+            let write = try escape.check(DayWrite(kind: .lunches, participant: p, date: date, quantity: fen, note: note))
             let ops = try ws.write { tx in try write.apply(&tx) }
             if global.json { return try Output.json(["id": write.key.id, "amount_fen": String(fen), "ops_written": String(ops.count)]) }
             print("\(ws.who(p)) \(date): lunch \(Quantity.yuan(fen)) yuan\(ops.isEmpty ? " (unchanged)" : "")")

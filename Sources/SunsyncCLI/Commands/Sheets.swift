@@ -147,6 +147,7 @@ struct ImportPlan {
         let orgState = sheet.kind == .lunches ? try ws.state([.orgs]) : MergedState()
         var seen = [String: Int]()
         var refs = [String: Participant]()
+        let today = DateInput.today()
         for row in sheet.rows {
             rowCount += 1
             do {
@@ -167,6 +168,9 @@ struct ImportPlan {
                     }
                     guard let dateText = sheet.value(row, "date") else { throw CLIError("no date") }
                     let date = try DateInput.cell(dateText)
+                    // A day still to come is no record of work (days outside a contract are flagged for review instead:
+                    // an import of past months may hold people who have left since).
+                    if date > today { throw CLIError("\(date) is after today (\(today))") }
                     let write = try Self.day(row, sheet, p, date, ws: ws, orgState: orgState)
                     if let first = seen[write.key.id] { throw CLIError("\(p.name ?? ref) on \(date) already appears on line \(first)") }
                     seen[write.key.id] = row.line

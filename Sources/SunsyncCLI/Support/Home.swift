@@ -33,7 +33,9 @@ struct Home {
                 FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
             }
         } catch where error.code == .notInitialized {
-            throw CLIError("\(directory) is not initialized: run `sunsync init --org <org code>` first (or pass --home)")
+            throw CLIError("\(directory) holds no Sunsync store yet. To work with your district's server: "
+                + "sunsync login --server <address> --token <token> (the administrator gives both). "
+                + "To record alone, offline: sunsync init --org <org code>. (Or pass --home to use another folder.)")
         } catch {
             throw CLIError("\(storePath): \(error.message)")
         }

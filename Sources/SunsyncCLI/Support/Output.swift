@@ -177,11 +177,14 @@ extension DateInput {
         Ledger.today(secondsSince1970: now.timeIntervalSince1970)
     }
 
+    /// A month as people type it (2024-03, 2024-3, 2024/3, 2024年3月), as `YYYY-MM`.
     static func month(_ text: String) throws -> String {
-        guard text.count == 7, CivilDate(text + "-01") != nil else {
-            throw CLIError("'\(text)' is not a month: write it as YYYY-MM, e.g. 2024-03")
-        }
-        return text
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let parts = trimmed.hasSuffix("月") ? trimmed.dropLast().split(whereSeparator: { "-/.年".contains($0) }) : trimmed.split(whereSeparator: { "-/.".contains($0) })
+        guard parts.count == 2, parts[0].count == 4, (1...2).contains(parts[1].count), let year = Int(parts[0]), let number = Int(parts[1]),
+              CivilDate(year: year, month: number, day: 1) != nil
+        else { throw CLIError("'\(text)' is not a month: write it as YYYY-MM, e.g. 2024-03 (or 2024-3)") }
+        return String(format: "%04d-%02d", year, number)
     }
 
     /// The days of a month `month(_:)` accepted, widened to whole ISO weeks: every day a flag about
