@@ -274,13 +274,20 @@ extension SQLiteServerStore {
         return ops.count
     }
 
-    /// Signs, as the server, every op held under no batch: a database written directly (as the bench does,
-    /// or a test playing a newer server). Returns how many.
+    /// Attests every op held under no batch (a database written directly, as the bench does, or a test playing
+    /// a newer server; the upgrade to signatures did the same once for what was held before): per org, in
+    /// arrival order, up to 1,000 a batch, with a key made for this and forgotten after it (owner `attested`),
+    /// so nothing can be attested later, not even by someone holding the database. Returns how many.
     @discardableResult
-    public func signUnsignedAsServer() throws(StoreError) -> Int {
+    public func attestUnsigned() throws(StoreError) -> Int {
         try OpLog.run {
             try pool.write { db in
-                let key = try Self.serverKey(db)
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE batch IS NULL)") == true else { return 0 }
+                let privateKey = Self.randomKey()
+                let publicKey = try Signing.publicKey(privateKey: privateKey)
+                let key = (id: Signing.keyID(publicKey: publicKey), privateKey: privateKey)
+                try db.execute(sql: "INSERT OR IGNORE INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (?, ?, ?, ?)",
+                               arguments: [key.id, Signing.attested, Data(publicKey), Date().formatted(.iso8601)])
                 var signed = 0, after: Int64 = 0
                 while true {
                     let rows = try OpLog.read(db, sql: "\(Self.columns) WHERE batch IS NULL AND seq > ? ORDER BY seq LIMIT 20000", arguments: [after])

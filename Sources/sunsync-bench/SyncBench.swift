@@ -158,10 +158,10 @@ func writeDirectory(_ tx: inout some RecordWriter, orgs: [String]) throws {
 func makeServerData(_ dir: String, ops count: Int) async throws -> ServerData {
     let store = try SQLiteServerStore.open(path: dir + "/server.sqlite")
     let data = try await fill(store, ops: count, pushes: 100_000)
-    // Signed as the server's, per org in 1,000-op batches: what a database held before signatures becomes.
+    // Attested per org in 1,000-op batches: what a database held before signatures became.
     let clock = ContinuousClock(), t0 = clock.now
-    let signed = try store.signUnsignedAsServer()
-    if signed > 0 { print("signed \(signed) ops as the server's in \(clock.now - t0)") }
+    let signed = try store.attestUnsigned()
+    if signed > 0 { print("attested \(signed) ops in \(clock.now - t0)") }
     await store.close()
     return data
 }

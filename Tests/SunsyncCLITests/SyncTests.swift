@@ -123,13 +123,13 @@ extension CLI {
         let days = try #require(try a.run("hours", "list", "--json").json() as? [[String: Any]])
         let day = try #require(days.first?["id"] as? String)
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        // (written as the newer server's own change, and signed by it, as it would be)
+        // (written into the database as a newer server would hold it, and attested)
         let newer = try SQLiteServerStore.open(path: server.databasePath)
         _ = try await newer.push([
             Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: 0), replica: try await newer.ownReplica()), collection: .hours,
                record: day, field: "overtime_minutes", value: .integer(30)),
         ], device: nil, at: "")
-        try newer.signUnsignedAsServer()
+        try newer.attestUnsigned()
         await newer.close()
         // When laptops sync, they neither stop nor drop it: they hold it, and say so
         let b = try CLI.linked(server, "b", "--role", "staff", "--org", "MH-SB-001")
