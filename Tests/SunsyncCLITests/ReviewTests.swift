@@ -54,7 +54,7 @@ enum MorePeople {
         #expect(try b.run("participant", "deactivate", "王五").status == 0)
         // a date in the future; a conflict; and clean days.
         let soon = ISO8601DateFormatter().string(from: Date().addingTimeInterval(40 * 86400)).prefix(10)
-        #expect(try a1.run("hours", "set", "钱七", String(soon), "2").status == 0)
+        #expect(try a1.run("hours", "set", "钱七", String(soon), "2", "--anyway", "--reason", "预先登记").status == 0)
         try a1.run("hours", "set", "赵六", "2024-03-14", "3")
         _ = try a1.sync()
         _ = try a2.sync()
