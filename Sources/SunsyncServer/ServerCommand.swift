@@ -45,7 +45,7 @@ public struct ServerCommand: AsyncParsableCommand {
 /// Where the data is, shared by every command: `--database postgres://…` (or `$SUNSYNC_DATABASE`) for
 /// PostgreSQL, else the SQLite file in `--data-dir`.
 struct DataOptions: ParsableArguments {
-    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the server keeps its SQLite database (default: $SUNSYNC_DATA_DIR, else ./sunsync-data).", valueName: "dir"))
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp("Where the server keeps its SQLite database (default: $SUNSYNC_DATA_DIR, else the one /etc/default/sunsync-server names, else ./sunsync-data).", valueName: "dir"))
     var dataDir: String?
 
     @Option(name: .customLong("database"),
@@ -56,12 +56,23 @@ struct DataOptions: ParsableArguments {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
-    var directory: String { dataDir ?? ProcessInfo.processInfo.environment["SUNSYNC_DATA_DIR"] ?? "sunsync-data" }
+    var directory: String { dataDir ?? InstalledDefaults.value("SUNSYNC_DATA_DIR") ?? "sunsync-data" }
     var databasePath: String { directory + "/server.sqlite" }
     /// The PostgreSQL URL, if the data is in PostgreSQL.
     var postgresURL: String? {
-        let url = database ?? ProcessInfo.processInfo.environment["SUNSYNC_DATABASE"]
+        let url = database ?? InstalledDefaults.value("SUNSYNC_DATABASE")
         return url?.isEmpty == false ? url : nil
+    }
+
+    /// Run by root on a data dir another user owns (the package's `/var/lib/sunsync`, the service's user's):
+    /// becomes that user before touching a file, so that nothing root makes there (a WAL, a lock) locks the
+    /// service out of its own data.
+    func actAsOwner() throws {
+        var info = stat()
+        guard getuid() == 0, postgresURL == nil, stat(directory, &info) == 0, info.st_uid != 0 else { return }
+        guard setgroups(0, nil) == 0, setgid(info.st_gid) == 0, setuid(info.st_uid) == 0 else {
+            throw AdminError("cannot act as \(directory)'s owner (uid \(info.st_uid)): \(String(cString: strerror(errno))); run this as that user")
+        }
     }
 
     /// Holds `serve.lock` in the data dir for as long as the returned handle lives: one `serve` per data
@@ -69,6 +80,7 @@ struct DataOptions: ParsableArguments {
     /// PostgreSQL takes no such lock: several servers share one database.
     func lockForServing(purpose: String = "serve") throws -> FileHandle? {
         guard postgresURL == nil else { return nil }
+        try actAsOwner()
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let path = directory + "/serve.lock"
         let fd = Foundation.open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -100,6 +112,7 @@ struct DataOptions: ParsableArguments {
 
     /// The SQLite file, for the commands that work on the file itself (backup, restore).
     func openSQLite() throws -> SQLiteServerStore {
+        try actAsOwner()
         let path = databasePath
         for note in Store.tighten(path) { FileHandle.standardError.write(Data("sunsync-server: \(note)\n".utf8)) }
         do {
@@ -411,3 +424,31 @@ func nowText() -> String {
 
 /// `@Flag` is ArgumentParser's here; the model's review flags are `SunsyncModel.Flag`.
 typealias Flag = ArgumentParser.Flag
+
+/// The settings an installed server keeps in `/etc/default/sunsync-server` (the package's; `KEY=value`
+/// lines, `#` comments, values optionally quoted): the service reads them through systemd, and the admin
+/// commands here, so that `sunsync-server device add …` finds the service's data. The environment wins.
+enum InstalledDefaults {
+    static let path = "/etc/default/sunsync-server"
+
+    static func value(_ key: String) -> String? {
+        ProcessInfo.processInfo.environment[key] ?? file[key]
+    }
+
+    static let file: [String: String] = {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [:] }
+        return parse(text)
+    }()
+
+    static func parse(_ text: String) -> [String: String] {
+        var values = [String: String]()
+        for line in text.split(whereSeparator: \.isNewline) {
+            let line = line.trimmingCharacters(in: .whitespaces)
+            guard !line.hasPrefix("#"), let equals = line.firstIndex(of: "=") else { continue }
+            var value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let quote = value.first, quote == "\"" || quote == "'", value.last == quote { value = String(value.dropFirst().dropLast()) }
+            values[line[..<equals].trimmingCharacters(in: .whitespaces)] = value
+        }
+        return values
+    }
+}
