@@ -64,6 +64,12 @@ class Page:
             f.write(base64.b64decode(data))
         self.call("Emulation.clearDeviceMetricsOverride")
 
+    def print_pdf(self, path):
+        """The page as the office prints it: Chromium's print-to-PDF, with the page's own @page size."""
+        data = self.call("Page.printToPDF", preferCSSPageSize=True, printBackground=True)["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
 
 def expect(condition, what):
     if not condition:
@@ -113,11 +119,13 @@ def main():
         expect("各基地" in text and args.org in text, f"the district page did not render: {text[:300]}")
         expect(page.evaluate("document.querySelectorAll('svg rect').length") > 12, "the district page has no chart")
         page.shoot(os.path.join(args.out, "district.png"))
+        page.print_pdf(os.path.join(args.out, "district-print.pdf"))
 
         page.go(f"{args.url}/review/orgs/{args.org}?month={args.month}&show=all")
         text = page.evaluate("document.body.innerText") or ""
         expect("每日记录" in text, f"the org page did not render: {text[:300]}")
         page.shoot(os.path.join(args.out, "org.png"))
+        page.print_pdf(os.path.join(args.out, "org-print.pdf"))
 
         flagged = page.evaluate("[...document.querySelectorAll('a[href*=\"/review/records/\"]')]"
                                 ".find(a => a.closest('tr').querySelector('.tag.flag'))?.href")
@@ -127,7 +135,7 @@ def main():
         text = page.evaluate("document.body.innerText") or ""
         expect("修改记录" in text, f"the record page did not render: {text[:300]}")
         page.shoot(os.path.join(args.out, "record.png"))
-        print(f"review-screenshots: login, district, org and record pages saved in {args.out}")
+        print(f"review-screenshots: login, district, org and record pages saved in {args.out}, and the district's and org's pages printed (*-print.pdf)")
     finally:
         chromium.terminate()
         try:

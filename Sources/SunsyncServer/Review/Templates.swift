@@ -67,6 +67,25 @@ enum Templates {
         svg text { font: 11px "Noto Sans CJK SC", sans-serif; fill: var(--muted); }
         .filters a { margin-right: 10px; }
         .filters a.on { font-weight: 700; color: var(--ink); }
+        .printed-at { display: none; }
+        /* Printed (A4): no header bar, buttons, forms or filters; names never broken; a table's header
+           row again on every page, its rows never split; links printed as plain text. */
+        @page { size: A4 landscape; margin: 12mm 10mm; }
+        @media print {
+          body { background: #fff; font-size: 11pt; }
+          header, form, button, .nav, .filters, .actions, .crumbs { display: none !important; }
+          main { max-width: none; padding: 0; }
+          a { color: inherit; text-decoration: none; }
+          table { border: 1px solid #999; }
+          th, td { border-bottom: 1px solid #bbb; padding: 3px 6px; }
+          thead { display: table-header-group; }
+          tr, .card, .panel { break-inside: avoid; }
+          td, th { word-break: keep-all; overflow-wrap: normal; }
+          tr.total td { background: #eee; }
+          .cards { grid-template-columns: repeat(6, 1fr); }
+          .panel, .card { border-color: #bbb; }
+          .printed-at { display: block; color: #555; font-size: 9pt; margin-bottom: 6px; }
+        }
         </style>
         </head>
         <body>
@@ -77,6 +96,7 @@ enum Templates {
           <form method="post" action="/review/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button>退出登录</button></form>{{/device}}
         </header>
         <main>
+        <div class="printed-at">{{#district}}{{district}} · {{/district}}{{title}}</div>
         {{#notice}}<div class="notice">{{notice}}</div>{{/notice}}
         {{#problem}}<div class="error">{{problem}}</div>{{/problem}}
         """
@@ -147,8 +167,8 @@ enum Templates {
         {{#empty}}<p class="muted">本月没有记录。No records in {{month}}: the bases have not synced this month yet, or choose another month.</p>{{/empty}}
         {{^empty}}
         <table>
-          <tr><th>基地</th><th class="num">人数</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">午餐金额</th>
-              <th>审核进度</th><th class="num">已通过</th><th class="num">待审核</th><th class="num">已退回</th><th class="num">提示</th><th class="num">冲突</th><th>近 12 个月工时</th></tr>
+          <thead><tr><th>基地</th><th class="num">人数</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">午餐金额</th>
+              <th>审核进度</th><th class="num">已通过</th><th class="num">待审核</th><th class="num">已退回</th><th class="num">提示</th><th class="num">冲突</th><th>近 12 个月工时</th></tr></thead>
           {{#orgs}}
           <tr>
             <td><a href="/review/orgs/{{code}}?month={{month}}">{{name}}</a><br><span class="muted">{{code}}</span></td>
@@ -196,8 +216,8 @@ enum Templates {
         </div>
         <h2>人员 participants</h2>
         <table>
-          <tr><th>姓名</th><th>残疾人证号</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">金额</th>
-              <th class="num">已通过</th><th class="num">待审核</th><th class="num">已退回</th><th class="num">提示</th></tr>
+          <thead><tr><th>姓名</th><th>残疾人证号</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">金额</th>
+              <th class="num">已通过</th><th class="num">待审核</th><th class="num">已退回</th><th class="num">提示</th></tr></thead>
           {{#people}}<tr><td><a href="{{href}}">{{name}}</a></td><td>{{certificate}}</td><td class="num">{{days}}</td><td class="num">{{hours}}</td><td class="num">{{lunches}}</td>
               <td class="num">{{lunchAmount}}</td><td class="num">{{approved}}</td><td class="num">{{needsReview}}</td><td class="num">{{rejected}}</td>
               <td class="num">{{#flags}}<span class="tag flag">{{flags}}</span>{{/flags}}{{^flags}}0{{/flags}}</td></tr>{{/people}}
@@ -205,14 +225,14 @@ enum Templates {
         {{#hasFlags}}
         <h2>提示 flags</h2>
         <table>
-          <tr><th>提示</th><th>人员</th><th>说明</th></tr>
+          <thead><tr><th>提示</th><th>人员</th><th>说明</th></tr></thead>
           {{#flagLines}}<tr><td><span class="tag {{css}}">{{label}}</span></td><td>{{subject}}</td><td>{{message}}</td></tr>{{/flagLines}}
         </table>
         {{/hasFlags}}
         <h2>每日记录 days</h2>
         <div class="filters">显示：{{#filters}}{{#href}}<a href="{{href}}" class="{{#on}}on{{/on}}">{{label}}</a>{{/href}}{{^href}}<a class="on">{{label}}</a>{{/href}}{{/filters}}</div>
         <table>
-          <tr><th>编号</th><th>日期</th><th>姓名</th><th>类别</th><th class="num">工时 / 金额</th><th>审核</th><th>提示</th></tr>
+          <thead><tr><th>编号</th><th>日期</th><th>姓名</th><th>类别</th><th class="num">工时 / 金额</th><th>审核</th><th>提示</th></tr></thead>
           {{#days}}<tr><td><a href="/review/records/{{id}}">{{id}}</a></td><td>{{date}}</td><td>{{name}}</td><td>{{kind}}</td><td class="num">{{value}}</td>
             <td><span class="st-{{status}}">{{statusLabel}}</span>{{#reviewNote}} <span class="muted">（{{reviewNote}}）</span>{{/reviewNote}}{{#changed}} <span class="tag flag">通过后已修改</span>{{/changed}}</td>
             <td>{{#flags}}<span class="tag flag">{{.}}</span>{{/flags}}{{#conflict}}<span class="tag conflict">冲突</span>{{/conflict}}</td></tr>{{/days}}
@@ -256,7 +276,7 @@ enum Templates {
         </div>
         <h2>修改记录 history</h2>
         <table>
-          <tr><th>时间</th><th>设备</th><th>签名</th><th>字段</th><th>值</th></tr>
+          <thead><tr><th>时间</th><th>设备</th><th>签名</th><th>字段</th><th>值</th></tr></thead>
           {{#history}}<tr><td>{{time}}</td><td>{{device}}</td><td>{{signedBy}}</td><td>{{field}}</td><td>{{value}}</td></tr>{{/history}}
         </table>
         {{>foot}}{{/frame}}
