@@ -168,3 +168,30 @@ import Testing
         #expect(starts.count == 3 && Set(starts).count == 1)
     }
 }
+
+/// The attendance sheet a base prints for its participants to sign (考勤表).
+@Suite struct AttendanceSheetTests {
+    @Test func aMonthsSheetListsEachPersonsDaysTotalsAndSignatureLines() throws {
+        let cli = try CLI.withParticipants()
+        try cli.run("hours", "set", "张三", "2024-03-04", "4")
+        try cli.run("hours", "set", "张三", "2024-03-05", "3h30m")
+        try cli.run("lunch", "set", "张三", "2024-03-04")
+        try cli.run("hours", "set", "李四", "2024-03-09", "2")
+        try cli.run("hours", "clear", "李四", "2024-03-09")
+        let file = cli.home + "/sheet.html"
+        let made = try cli.run("report", "sheet", "--month", "2024-3", "-o", file)
+        #expect(made.status == 0, "\(made.err)")
+        let html = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(html.contains("2024-03 考勤表") && html.contains("本人签字") && html.contains("基地负责人签字"))
+        #expect(html.contains("@page { size: A4 landscape"))
+        // Everyone whose contract covers March, one row each; cleared days are not worked days.
+        #expect(html.contains(">张三<") && html.contains(">李四<") && html.contains("王五, 小名"))
+        #expect(html.contains("<td>2</td><td>7.5</td><td>1</td><td>15.00</td>"), "张三: 2 days, 7.5 h, 1 lunch, 15.00 yuan")
+        #expect(html.contains("合计（3 人）"))
+        // Certificate numbers masked; 31 day columns, weekends shaded (2024-03-02 was a Saturday).
+        #expect(html.contains("310112**********3X**") && !html.contains(People.zhang))
+        #expect(html.components(separatedBy: "<col class=\"day\">").count - 1 == 31)
+        let revealed = try cli.run("report", "sheet", "--month", "2024-03", "--reveal")
+        #expect(revealed.out.contains(People.zhang))
+    }
+}

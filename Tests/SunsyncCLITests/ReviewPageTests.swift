@@ -144,7 +144,12 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(org.status == 200)
         #expect(org.body.contains("310112**********3X**") && org.body.contains("超出每周工时"))
         #expect(org.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;李") && !org.body.contains(Self.evilName))
-        for page in [month.body, org.body] {
+        // The base's attendance sheet to print: linked from its page, the same names escaped and numbers masked.
+        #expect(org.body.contains("/review/orgs/MH-SB-001/sheet?month=2024-03"))
+        let sheet = try await browser.get("/review/orgs/MH-SB-001/sheet?month=2024-03")
+        #expect(sheet.status == 200 && sheet.body.contains("2024-03 考勤表") && sheet.body.contains("本人签字"))
+        #expect(sheet.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;李") && !sheet.body.contains(Self.evilName))
+        for page in [month.body, org.body, sheet.body] {
             for number in [People.zhang, People.li, String(People.zhang.prefix(18)), String(People.li.prefix(18)), "3X52", "6061"] {
                 #expect(!page.contains(number), "\(number) shown unmasked")
             }
@@ -245,6 +250,7 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(try await browser.get("/review?month=2024-13").status == 400)
         #expect(try await browser.get("/review?month=March").status == 400)
         #expect(try await browser.get("/review/orgs/XH-SB-001?month=2024-03").status == 404)
+        #expect(try await browser.get("/review/orgs/XH-SB-001/sheet?month=2024-03").status == 404)
         let lost = try await browser.get("/review/no/such/page")
         #expect(lost.status == 404 && lost.headers["content-type"]?.hasPrefix("text/html") == true)
         let other = Browser(server)

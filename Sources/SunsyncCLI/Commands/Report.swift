@@ -4,7 +4,7 @@ import SunsyncModel
 import SunsyncReports
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Monthly and payment reports.", subcommands: [Monthly.self, Payments.self])
+    static let configuration = CommandConfiguration(abstract: "Monthly and payment reports.", subcommands: [Monthly.self, Payments.self, Sheet.self])
 
     enum ReportFormat: String, ExpressibleByArgument { case table, csv, json }
 
@@ -104,6 +104,41 @@ struct Report: ParsableCommand {
 }
 
 /// `--org` on reports: a code the laptop holds, and the title line.
+extension Report {
+    struct Sheet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A base's monthly attendance sheet (考勤表) to print and sign, as a page (A4 landscape).",
+            discussion: """
+                One row per participant: the hours of each day, a mark (餐) where a lunch was recorded, the month's totals,
+                and a column for the participant's signature; a line for the base manager's under it. Lists what is recorded
+                (not deleted), reviewed or not; payments follow the review. Open the file in a browser and print it (or
+                `chromium --headless --print-to-pdf=sheet.pdf sheet.html`). Certificate numbers are masked unless --reveal.
+                Example: sunsync report sheet --month 2024-03 -o 考勤表-2024-03.html
+                """)
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
+        @Option(help: ArgumentHelp("The organization (on a reviewer's laptop, which holds several).", valueName: "code")) var org: String?
+        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+
+        func run() throws {
+            let ws = try Workspace(global)
+            let month = try DateInput.month(self.month)
+            let ledger = try ws.ledger(daysOf: month)
+            try ReportOrg.check(org, ledger)
+            guard let code = org ?? ws.org ?? (ledger.orgCodes.count == 1 ? ledger.orgCodes.first : nil) else {
+                throw CLIError("give --org: this laptop holds \(ledger.orgCodes.count) organizations (\(ledger.orgCodes.prefix(8).joined(separator: ", ")))")
+            }
+            let savedName = code == ws.org ? (try? ws.store.meta("org_name")).flatMap { $0 } : nil
+            guard let sheet = AttendanceSheet(ledger, org: code, month: month, reveal: global.reveal, orgName: savedName) else {
+                throw CLIError("'\(month)' is not a month: write it as YYYY-MM, e.g. 2024-03")
+            }
+            try Output.write(sheet.html, to: output)
+            if output != nil { FileHandle.standardError.write(Data("\(sheet.rows.count) participants; print it on A4 landscape.\n".utf8)) }
+        }
+    }
+}
+
 enum ReportOrg {
     static func check(_ org: String?, _ ledger: Ledger) throws {
         guard let org else { return }

@@ -49,6 +49,9 @@ struct ReviewSite: Sendable {
         router.get("/review/orgs/:code") { request, context in
             try await signedPage(request) { signed in try await org(request, context.parameters.get("code") ?? "", signed) }
         }
+        router.get("/review/orgs/:code/sheet") { request, context in
+            try await signedPage(request) { signed in try await sheet(request, context.parameters.get("code") ?? "", signed) }
+        }
         router.get("/review/records/:id") { request, context in
             try await signedPage(request) { signed in try await record(context.parameters.get("id") ?? "", signed, notice: Self.notice(request), problem: nil) }
         }
@@ -170,6 +173,15 @@ struct ReviewSite: Sendable {
         let minutes = try await books.minutesByOrg(district: signed.district, orgs: signed.orgs, months: months)
         let frame = frame(signed, month: month, notice: Self.notice(request))
         return try page("district", ReviewViews.district(ledger.ledger, report: report, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
+    }
+
+    /// The base's attendance sheet (考勤表) for the month, to print and sign: the page `sunsync report sheet` writes.
+    func sheet(_ request: Request, _ code: String, _ signed: Signed) async throws -> Response {
+        guard signed.orgs.contains(code) else { return try notInDistrict("基地 \(code)", signed) }
+        guard let month = try await month(request, signed) else { return try badMonth(signed) }
+        let (ledger, _) = try await books.org(code, district: signed.district, orgs: signed.orgs, month: month)
+        guard let sheet = AttendanceSheet(ledger.ledger, org: code, month: month) else { return try badMonth(signed) }
+        return Response(status: .ok, headers: Self.htmlHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: sheet.html)))
     }
 
     func org(_ request: Request, _ code: String, _ signed: Signed) async throws -> Response {

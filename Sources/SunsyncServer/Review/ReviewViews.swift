@@ -321,7 +321,8 @@ enum ReviewViews {
     /// The district's hours in twelve months, with four gridlines.
     static func chart(_ minutes: [Int64], months: [String], current: String) -> Chart {
         let width = 720, height = 200, left = 44.0, plotTop = 10.0, plotBottom = 172.0
-        let top = niceCeiling(Double(minutes.max() ?? 0) / 60)
+        let step = axisStep(Double(minutes.max() ?? 0) / 60)
+        let top = 4 * step
         let slot = (Double(width) - left) / Double(max(1, months.count))
         let bars = zip(months, minutes).enumerated().map { i, pair in
             let h = (plotBottom - plotTop) * (Double(pair.1) / 60) / top
@@ -332,17 +333,19 @@ enum ReviewViews {
         }
         let gridlines = (0...4).map { k -> Gridline in
             let y = plotBottom - (plotBottom - plotTop) * Double(k) / 4
-            return Gridline(y: format(y), labelY: format(y + 4), label: "\(Int(top * Double(k) / 4))")
+            return Gridline(y: format(y), labelY: format(y + 4), label: "\(Int(step * Double(k)))")
         }
         return Chart(width: width, height: height, bars: bars, gridlines: gridlines)
     }
 
-    /// 1, 2 or 5 times a power of ten, at least `x` (and at least 1).
-    static func niceCeiling(_ x: Double) -> Double {
-        guard x > 1 else { return 1 }
+    /// The step between a chart's five gridlines (0 to 4 steps) for values up to `maxValue`: a whole number
+    /// (1, 2, 3, 4, 5, 6, 8 times a power of ten, and 1.5 and 2.5 times from 10 on), so every label is exact
+    /// and a bar stands at its value; 1 for an empty chart (0 to 4).
+    static func axisStep(_ maxValue: Double) -> Double {
+        let x = max(maxValue / 4, 1)
         var power = 1.0
         while power * 10 <= x { power *= 10 }
-        for step in [1.0, 2, 5, 10] where step * power >= x { return step * power }
-        return 10 * power
+        let steps: [Double] = power >= 10 ? [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10] : [1, 2, 3, 4, 5, 6, 8, 10]
+        return (steps.first { $0 * power >= x } ?? 10) * power
     }
 }

@@ -164,8 +164,7 @@ enum Templates {
         </div>
         {{/chart}}
         <h2>各基地 organizations</h2>
-        {{#empty}}<p class="muted">本月没有记录。No records in {{month}}: the bases have not synced this month yet, or choose another month.</p>{{/empty}}
-        {{^empty}}
+        {{#empty}}<p class="muted">本月还没有记录：下面每个基地都是 0。No records in {{month}} yet: the bases have not synced this month, or choose another month.</p>{{/empty}}
         <table>
           <thead><tr><th>基地</th><th class="num">人数</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">午餐金额</th>
               <th>审核进度</th><th class="num">已通过</th><th class="num">待审核</th><th class="num">已退回</th><th class="num">提示</th><th class="num">冲突</th><th>近 12 个月工时</th></tr></thead>
@@ -185,7 +184,6 @@ enum Templates {
           </tr>
           {{/orgs}}
         </table>
-        {{/empty}}
         {{>foot}}{{/frame}}
         """
 
@@ -196,6 +194,7 @@ enum Templates {
         <div class="nav">
           <a href="/review/orgs/{{code}}?month={{prev}}">← {{prev}}</a>
           <a href="/review/orgs/{{code}}?month={{next}}">{{next}} →</a>
+          <a href="/review/orgs/{{code}}/sheet?month={{month}}">打印考勤表 attendance sheet</a>
         </div>
         {{#totals}}
         <div class="cards">
