@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import SunsyncModel
 import SunsyncProtocol
@@ -150,5 +151,37 @@ struct SyncEngineTests {
         _ = try store.write { tx in try tx.set(key, "minutes", .integer(180)) }
         let next = try await SyncEngine(store: store, transport: server).run(expectOrg: "MH-SB-001")
         #expect(next.pushed == 1 && next.rejected == 0 && next.movedFor == nil)
+    }
+}
+
+/// A server that says when to come back (`Retry-After`: a full disk, a database away, too many attempts).
+@Suite struct RetryAfterTests {
+    static func busy(_ wait: Duration) -> SyncError {
+        .refusedForNow(Problem(type: Problem.typeURI("disk-full"), title: "Insufficient Storage", status: 507, detail: "the disk is full"),
+                       retryAfter: wait)
+    }
+
+    @Test func theWaitTheServerAsksForIsWaitedWhereLongerThanTheBackoff() async throws {
+        let tries = Mutex(0), waits = Mutex<[Duration]>([])
+        let answer = try await SyncEngine.retrying([.milliseconds(10), .milliseconds(500), .milliseconds(10)],
+                                                   { retry in waits.withLock { $0.append(retry.wait) } }, limit: .seconds(600)) {
+            let n = tries.withLock { $0 += 1; return $0 }
+            if n < 3 { throw Self.busy(.milliseconds(200)) }
+            return n
+        }
+        #expect(answer == 3)
+        #expect(waits.withLock { $0 } == [.milliseconds(200), .milliseconds(500)], "the server's wait, then the backoff's where longer")
+    }
+
+    @Test func aWaitPastTheBoundEndsTheSyncAtOnceAndSaysWhen() async throws {
+        let tries = Mutex(0)
+        await #expect(throws: SyncError.self) {
+            try await SyncEngine.retrying([.milliseconds(10), .milliseconds(10)], limit: .seconds(2)) {
+                tries.withLock { $0 += 1 }
+                throw Self.busy(.seconds(60))
+            } as Int
+        }
+        #expect(tries.withLock { $0 } == 1, "no try again before the server's time, and none after the bound")
+        #expect(Self.busy(.seconds(60)).description.contains("try again in 60 s"))
     }
 }

@@ -81,6 +81,7 @@ extension SyncError {
                     ? "cannot connect to the server"
                 : "the network failed"
         case .refused(let p): "the server answered \(p.status) (\(p.code))"
+        case .refusedForNow(let p, let wait): "the server answered \(p.status) (\(p.code)) and asked to wait \(Int(wait.components.seconds)) s"
         case .untrusted: "changes that fail their signatures"
         }
     }

@@ -297,7 +297,8 @@ struct SyncEngine {
         return batch
     }
 
-    /// Network failures are tried again after each wait of `backoff`, until `limit` after the first try
+    /// Network failures are tried again after each wait of `backoff` (or the wait the server asked for, where
+    /// longer), until `limit` after the first try
     /// began (or that try's end, if later): each try is bounded (10 s to connect, 30 s of silence), and a try
     /// again never waits past that end (`RequestDeadline`). A refusal is final.
     static func retrying<T: Sendable>(_ backoff: [Duration], _ onRetry: @Sendable (Retry) -> Void = { _ in },
@@ -309,8 +310,10 @@ struct SyncEngine {
             do {
                 defer { first = false }
                 return try await RequestDeadline.$current.withValue(first ? nil : deadline) { try await body() }
-            } catch let error as SyncError where error.isRetryable && !waits.isEmpty && ContinuousClock.now + (waits.first ?? .zero) < deadline {
-                let wait = waits.removeFirst()
+            } catch let error as SyncError where error.isRetryable && !waits.isEmpty
+                        && ContinuousClock.now + max(waits.first ?? .zero, error.retryAfter ?? .zero) < deadline {
+                // The next wait of the backoff, or longer where the server asked for longer (Retry-After).
+                let wait = max(waits.removeFirst(), error.retryAfter ?? .zero)
                 onRetry(Retry(attempt: backoff.count - waits.count, of: backoff.count, wait: wait, error: error))
                 try await Task.sleep(for: wait)
             }

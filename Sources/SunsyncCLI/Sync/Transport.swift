@@ -5,6 +5,8 @@ import SunsyncProtocol
 /// Why talking to the server failed: its refusal (a problem document), or the network.
 enum SyncError: Error, CustomStringConvertible {
     case refused(Problem)
+    /// A refusal for now that says when to try again (`Retry-After`): a full disk, a database away, too busy.
+    case refusedForNow(Problem, retryAfter: Duration)
     case network(String)
     /// The server sent changes that fail their signatures (SPEC §9): nothing of that page is applied.
     case untrusted(String)
@@ -15,13 +17,21 @@ enum SyncError: Error, CustomStringConvertible {
         switch self {
         case .network: true
         case .refused(let p): p.status >= 500 || p.status == 408
+        case .refusedForNow: true
         case .untrusted: false
         }
+    }
+
+    /// How long the server asked to wait before the next try.
+    var retryAfter: Duration? {
+        if case .refusedForNow(_, let wait) = self { return wait }
+        return nil
     }
 
     var description: String {
         switch self {
         case .refused(let p): "the server refused: \(p.detail) (\(p.code))"
+        case .refusedForNow(let p, let wait): "the server cannot take it now: \(p.detail) (\(p.code)); it asked to try again in \(Int(wait.components.seconds)) s"
         case .network(let message): "cannot reach the server: \(message)"
         case .untrusted(let message): "the server sent changes that fail their signatures: \(message). Nothing of them was applied;"
             + " the server's database may have been altered: tell its administrator (`sunsync-server verify` names every such change)"
@@ -105,7 +115,14 @@ struct HTTPTransport: SyncTransport {
             }
         }
         guard (200..<300).contains(response.status) else {
-            if let problem = try? Wire.decoder().decode(Problem.self, from: payload) { throw SyncError.refused(problem) }
+            if let problem = try? Wire.decoder().decode(Problem.self, from: payload) {
+                // A wait the server names (RFC 9110 §10.2.3: seconds; an HTTP date is not sent by Sunsync servers).
+                if let seconds = response.headers.first(name: "Retry-After").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }), seconds >= 0,
+                   problem.status >= 500 || problem.status == 408 || problem.status == 429 {
+                    throw SyncError.refusedForNow(problem, retryAfter: .seconds(min(seconds, 3600)))
+                }
+                throw SyncError.refused(problem)
+            }
             let problem = Problem(type: Problem.typeURI("http-\(response.status)"), title: "HTTP \(response.status)",
                                   status: response.status,
                                   detail: "the server at \(server) answered HTTP \(response.status), not as a Sunsync server would: is the address right?")
