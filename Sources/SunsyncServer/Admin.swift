@@ -133,6 +133,7 @@ extension ServerCommand {
                 let orgs = state.records(in: .orgs).compactMap { Organization(key: $0.key, record: $0.record) }
                 if data.json {
                     let rows = orgs.map { ["code": $0.code, "name": $0.name ?? "", "kind": $0.kind ?? "", "district": $0.district ?? "",
+                                          "district_name": $0.district.flatMap { Districts.names[$0] } ?? "",
                                           "town": $0.town ?? "", "lunch_rate": $0.lunchRate.map(Quantity.yuan) ?? ""] }
                     let data = try JSONSerialization.data(withJSONObject: rows, options: [.sortedKeys, .prettyPrinted])
                     print(String(decoding: data, as: UTF8.self))
@@ -141,7 +142,8 @@ extension ServerCommand {
                 if orgs.isEmpty { return print("No organizations yet: add one with `sunsync-server org add`.") }
                 print("code\tname\tkind\tdistrict\ttown\tlunch rate")
                 for org in orgs {
-                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(org.district ?? "")\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")")
+                    let district = org.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? ""
+                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(district)\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")")
                 }
             }
         }
@@ -220,7 +222,7 @@ extension ServerCommand {
                 for d in devices {
                     let replicas = d.replicas.isEmpty ? "never pushed" : "replica " + d.replicas.joined(separator: ", ")
                     let warning = d.replicas.count > 1 ? "\t⚠ used from \(d.replicas.count) replicas: one token on several laptops? revoke it and give each laptop its own" : ""
-                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")\t\(replicas)\(warning)")
+                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")\t\(replicas)\(warning)")
                 }
             }
         }

@@ -112,6 +112,20 @@ extension CLI {
         #expect(wrong.status != 0 && wrong.err.contains("MH-SB-002"))
     }
 
+    @Test func theSummaryCountsWhatTheProgressBarCounted() throws {
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang)
+        try a.run("hours", "set", "张三", "2024-03-04", "4")
+        let first = try a.sync()
+        // Its own changes come back with the rest: counted in all, and the new ones named.
+        #expect(first.out.contains("new to this laptop; the rest it held already"), "\(first.out)")
+        try a.run("hours", "set", "张三", "2024-03-05", "4")
+        let json = try #require(try a.run("sync", "--json").json() as? [String: Any])
+        #expect((json["received"] as? Int ?? 0) >= (json["pulled"] as? Int ?? 0))
+    }
+
     @Test func aLaptopHoldsWhatANewerServerAccepted() async throws {
         // Given a day on the server, and a field only a newer server knows, on that day
         let server = try ServerProcess.withOrgs()

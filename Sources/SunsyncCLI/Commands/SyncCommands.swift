@@ -127,7 +127,11 @@ struct SyncCommand: AsyncParsableCommand {
         if global.json { return try Output.json(report) }
         var text = report.resent == 0 ? "" : "The server's database is not the one this laptop last synced with (restored from a backup?):"
             + " sent this laptop's \(report.resent) changes again and received everything anew.\n"
-        text += "Synced: sent \(report.pushed), received \(report.pulled) changes."
+        // What the progress bar counted (every change received, this laptop's own coming back included), and how
+        // many of them were new here.
+        let received = max(report.received, Int64(report.pulled))
+        text += "Synced: sent \(report.pushed), received \(received) \(received == 1 ? "change" : "changes")"
+            + (report.received > Int64(report.pulled) ? " (\(report.pulled) new to this laptop; the rest it held already)." : ".")
         if report.rejected > 0 { text += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         if report.pulled > 0 { text += " `sunsync conflicts` lists any disagreements to resolve." }
         if report.movedFor == "clock-ahead" {
