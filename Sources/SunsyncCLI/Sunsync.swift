@@ -35,6 +35,11 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .long, help: "Show certificate and ID numbers in full instead of masked (310112**********3X**: category and level hidden too).")
     var reveal = false
+
+    @Flag(name: .long, help: "Tables with every column, headed in Chinese and English (by default they fit the terminal: 80 columns).")
+    var wide = false
+
+    func validate() throws { Output.wide = wide }
 }
 
 /// `@Flag` is ArgumentParser's here; the model's review flags are `SunsyncModel.Flag`.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import SunsyncCLI
 
 /// The same value is accepted or refused the same way by every path: `hours set`, `lunch set`,
 /// `import` and `resolve --keep`.
@@ -66,5 +67,25 @@ import Testing
         let resolved = try a.run("resolve", conflict["ref"] as! String, "--keep", "3小时30分")
         #expect(resolved.status == 0, "\(resolved.err)")
         #expect((try a.run("conflicts", "--json").json() as? [Any])?.isEmpty == true)
+    }
+}
+
+/// Tables fit the terminal by default: Chinese headers alone, and the least needed columns left out, said so.
+@Suite struct NarrowTableTests {
+    static let headers = ["姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时 hours", "备注 note", "id"]
+    static let rows = [["欧阳秀兰", "310112**********3X**", "12", "48", String(repeating: "很长的备注", count: 6), "h20240304-5700ae0d"]]
+
+    @Test func headersLoseTheirEnglishAndColumnsGoInTheOrderGivenUntilItFits() {
+        let narrow = Output.narrowed(Self.headers, Self.rows, optional: [4, 1], width: 80, wide: false)
+        #expect(narrow.headers == ["姓名", "残疾人证号", "出勤天数", "工时", "id"])
+        #expect(narrow.omitted == ["备注"], "the certificate stays: the table fits once the note is gone")
+        #expect(narrow.rows[0].count == 5)
+        let narrower = Output.narrowed(Self.headers, Self.rows, optional: [4, 1], width: 50, wide: false)
+        #expect(narrower.omitted == ["备注", "残疾人证号"])
+    }
+
+    @Test func wideKeepsEverything() {
+        let wide = Output.narrowed(Self.headers, Self.rows, optional: [4, 1], width: 40, wide: true)
+        #expect(wide.headers == Self.headers && wide.rows == Self.rows && wide.omitted.isEmpty)
     }
 }

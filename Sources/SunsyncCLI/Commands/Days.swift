@@ -122,6 +122,8 @@ enum DayCommands {
             ? ["日期 date", "姓名 name", "残疾人证号 certificate", "工时 hours", "劳动项目 project", "备注 note", "审核 review"]
             : ["日期 date", "姓名 name", "残疾人证号 certificate", "金额 yuan", "备注 note", "审核 review"]
         if ws.isDistrict { headers.insert("机构 org", at: 1) }
+        // Narrowed to the terminal, these go first.
+        let optional = ["残疾人证号 certificate", "备注 note", "劳动项目 project"].compactMap { headers.firstIndex(of: $0) }
         Output.table(headers,
                      rows.map { row in
                          var cells = kind == .hours
@@ -130,7 +132,7 @@ enum DayCommands {
                          if ws.isDistrict { cells.insert("\(row.org) \(row.orgName)", at: 1) }
                          return cells
                      },
-                     empty: "No \(kind.noun) recorded\(month.map { " in \($0)" } ?? "").")
+                     empty: "No \(kind.noun) recorded\(month.map { " in \($0)" } ?? "").", optional: optional)
         if !rows.isEmpty {
             let total = rows.reduce(Int64(0)) { $0 + $1.quantity }
             let rejected = rows.filter { $0.status == .rejected }.count

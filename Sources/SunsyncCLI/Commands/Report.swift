@@ -47,7 +47,9 @@ struct Report: ParsableCommand {
             case .csv: print(CSV.byteOrderMark + CSV.encode([orgHeaders + headers] + rows), terminator: "")
             case .table:
                 print("\(ReportOrg.title(ws, ledger, org)) — \(month) 月报 monthly report\n")
-                Output.table(orgHeaders + headers, rows.map { $0.map(CSV.plain) })
+                // Narrowed to the terminal, these go first: the certificate (masked anyway), conflicts, rejected.
+                let shift = orgHeaders.count
+                Output.table(orgHeaders + headers, rows.map { $0.map(CSV.plain) }, optional: [1, 9, 8, 10].map { $0 + shift })
             }
         }
     }
@@ -90,7 +92,7 @@ struct Report: ParsableCommand {
             case .csv: text = CSV.byteOrderMark + CSV.encode([headers] + rows)
             case .table:
                 var out = "\(ReportOrg.title(ws, ledger, org)) — \(month) 补贴发放 payments (approved records only)\n\n"
-                out += Output.render(headers, rows.map { $0.map(CSV.plain) })
+                out += Output.render(headers, rows.map { $0.map(CSV.plain) }, optional: [5, 8, 1, 3])   // minutes and fen first: hours and yuan stay
                 let left = report.notCounted.filter { $0.value > 0 }
                 if !left.isEmpty {
                     out += "\n未计入 Not counted: " + NotCounted.allCases.compactMap { why in left[why.rawValue].map { "\($0) \(why.words)" } }.joined(separator: ", ")

@@ -23,11 +23,52 @@ enum Output {
         FileHandle.standardError.write(Data("Wrote \(file)\n".utf8))
     }
 
-    static func table(_ headers: [String], _ rows: [[String]], empty: String? = nil) {
+    /// `--wide`: every column, headed in both languages. Set once, from the command's options, before any table.
+    nonisolated(unsafe) static var wide = false
+
+    /// The columns a table may use: the terminal's width (`COLUMNS`, else the terminal's own), 80 when it
+    /// is not a terminal.
+    static var width: Int {
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap({ Int($0) }), columns > 20 { return columns }
+        var size = winsize()
+        if isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
+        return 80
+    }
+
+    /// A table as people read it by default: headers in Chinese alone (`工时 hours` → `工时`), and the columns
+    /// in `optional` (by index, the first given the first to go) left out while it is wider than the
+    /// terminal. Returns what it left out, to say so. With `--wide`, the table as given.
+    static func narrowed(_ headers: [String], _ rows: [[String]], optional: [Int], width: Int = Output.width, wide: Bool = Output.wide)
+        -> (headers: [String], rows: [[String]], omitted: [String]) {
+        guard !wide else { return (headers, rows, []) }
+        let short = headers.map { header -> String in
+            guard let space = header.firstIndex(of: " "), header[..<space].unicodeScalars.contains(where: { $0.value >= 0x2E80 }) else { return header }
+            return String(header[..<space])
+        }
+        var keep = Array(repeating: true, count: short.count)
+        func totalWidth() -> Int {
+            var widths = [Int](repeating: 0, count: short.count)
+            for row in [short] + rows { for (i, cell) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], displayWidth(visible(cell))) } }
+            let kept = widths.indices.filter { keep[$0] }
+            return kept.map { widths[$0] }.reduce(0, +) + 2 * max(0, kept.count - 1)
+        }
+        var omitted = [String]()
+        for index in optional where index < keep.count && totalWidth() > width {
+            keep[index] = false
+            omitted.append(short[index])
+        }
+        guard !omitted.isEmpty else { return (short, rows, []) }
+        let pick = { (row: [String]) in row.indices.filter { $0 < keep.count ? keep[$0] : true }.map { row[$0] } }
+        return (pick(short), rows.map(pick), omitted)
+    }
+
+    static func table(_ headers: [String], _ rows: [[String]], empty: String? = nil, optional: [Int] = []) {
         if rows.isEmpty, let empty {
             print(empty)
             return
         }
+        let (headers, rows, omitted) = narrowed(headers, rows, optional: optional)
+        defer { if !omitted.isEmpty { print("（未显示：\(omitted.joined(separator: "、"))。--wide 显示全部列 all columns）") } }
         // Written as the bytes rendered (a district's month is megabytes: no second copy as a String).
         fflush(nil)   // what print buffered goes first
         let bytes = renderBytes(headers, rows)
@@ -42,8 +83,10 @@ enum Output {
         }
     }
 
-    static func render(_ headers: [String], _ rows: [[String]]) -> String {
-        String(decoding: renderBytes(headers, rows), as: UTF8.self)
+    static func render(_ headers: [String], _ rows: [[String]], optional: [Int] = []) -> String {
+        let (headers, rows, omitted) = narrowed(headers, rows, optional: optional)
+        return String(decoding: renderBytes(headers, rows), as: UTF8.self)
+            + (omitted.isEmpty ? "" : "（未显示：\(omitted.joined(separator: "、"))。--wide 显示全部列 all columns）\n")
     }
 
     /// The table as UTF-8: columns padded to their widest cell, a rule under the headers.
