@@ -15,8 +15,11 @@ public enum Display {
     }
 
     /// An op's clock time, in Shanghai time (UTC+8): `2024-03-04 09:15:02`.
-    public static func time(_ id: OpID) -> String {
-        let seconds = Int64(id.timestamp.milliseconds / 1000) + 8 * 3600
+    public static func time(_ id: OpID) -> String { time(millisecondsSince1970: Int64(id.timestamp.milliseconds)) }
+
+    /// A moment in Shanghai time (UTC+8, the time people read on their clocks): `2024-03-04 09:15:02`.
+    public static func time(millisecondsSince1970 milliseconds: Int64) -> String {
+        let seconds = milliseconds / 1000 + 8 * 3600
         let day = CivilDate(dayNumber: Int32(seconds / 86400))
         let s = Int(seconds % 86400)
         func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -146,16 +146,23 @@ struct Status: ParsableCommand {
                            conflicts: ledger.state.conflicts.count + ledger.entries.reduce(0) { $0 + $1.conflictFields.count },
                            flags: ledger.flags.count)
         if global.json { return try Output.json(doc) }
+        let lastSync: String = doc.lastSync.map(Self.beijing) ?? "never"
         let lines = [
             ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("this laptop (这台电脑)", doc.replica),
             ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
             ("lunches", String(doc.lunches)),
             ("rejected by reviewer", doc.rejectedDays == 0 ? "0" : "\(doc.rejectedDays) day\(doc.rejectedDays == 1 ? "" : "s") (`sunsync hours list` shows why)"),
             ("changes recorded", String(doc.ops)),
-            ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", doc.lastSync ?? "never"),
+            ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", lastSync),
             ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),
             ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
         ]
         for (label, value) in lines { print(label + ":" + String(repeating: " ", count: max(1, 25 - Output.displayWidth(label))) + value) }
+    }
+
+    /// A stored moment (ISO 8601, UTC) as people read it: Beijing time, as `history` shows times.
+    static func beijing(_ iso: String) -> String {
+        guard let date = try? Date(iso, strategy: .iso8601) else { return iso }
+        return Display.time(millisecondsSince1970: Int64(date.timeIntervalSince1970 * 1000)) + " (北京时间)"
     }
 }
