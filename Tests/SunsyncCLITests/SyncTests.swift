@@ -124,6 +124,9 @@ extension CLI {
         try a.run("hours", "set", "张三", "2024-03-05", "4")
         let json = try #require(try a.run("sync", "--json").json() as? [String: Any])
         #expect((json["received"] as? Int ?? 0) >= (json["pulled"] as? Int ?? 0))
+        // When it last synced, in the time people read on their clocks.
+        let status = try a.run("status").out
+        #expect(status.range(of: #"last sync: +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(北京时间\)"#, options: .regularExpression) != nil, "\(status)")
     }
 
     @Test func aLaptopHoldsWhatANewerServerAccepted() async throws {
