@@ -101,7 +101,8 @@ struct FlagsCommand: ParsableCommand {
                          if ws.isDistrict { cells.insert(line.org, at: 2) }
                          return cells
                      },
-                     empty: "No flags\(month.map { " in \($0)" } ?? "").")
+                     empty: "No flags\(month.map { " in \($0)" } ?? "").",
+                     optional: ["kind", "设备 devices"].compactMap { headers.firstIndex(of: $0) })
     }
 }
 
