@@ -121,6 +121,11 @@ def main():
         page.shoot(os.path.join(args.out, "district.png"))
         page.print_pdf(os.path.join(args.out, "district-print.pdf"))
 
+        page.go(f"{args.url}/review/payments?month={args.month}")
+        text = page.evaluate("document.body.innerText") or ""
+        expect("补贴发放表" in text and "合计" in text, f"the payment list did not render: {text[:300]}")
+        page.shoot(os.path.join(args.out, "payments.png"))
+
         page.go(f"{args.url}/review/orgs/{args.org}?month={args.month}&show=all")
         text = page.evaluate("document.body.innerText") or ""
         expect("每日记录" in text, f"the org page did not render: {text[:300]}")
@@ -135,7 +140,7 @@ def main():
         text = page.evaluate("document.body.innerText") or ""
         expect("修改记录" in text, f"the record page did not render: {text[:300]}")
         page.shoot(os.path.join(args.out, "record.png"))
-        print(f"review-screenshots: login, district, org and record pages saved in {args.out}, and the district's and org's pages printed (*-print.pdf)")
+        print(f"review-screenshots: login, district, payments, org and record pages saved in {args.out}, and the district's and org's pages printed (*-print.pdf)")
     finally:
         chromium.terminate()
         try:

@@ -140,3 +140,54 @@ extension Ledger {
                              notCounted: notCounted)
     }
 }
+
+// MARK: The payment list as a table: one place for the CLI's table and CSV and the review page's
+
+extension PaymentReport {
+    public static let headers = ["机构 org", "机构名称 org name", "姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时(分钟) minutes",
+                                 "工时 hours", "午餐次数 lunches", "午餐金额(分) fen", "午餐金额 yuan"]
+
+    /// Each participant, each org's subtotal, then the total, in `headers`' columns (certificate numbers as
+    /// spreadsheet text: `CSVText.text`).
+    public var rows: [[String]] {
+        func amounts(_ a: Amounts) -> [String] {
+            [String(a.days), String(a.minutes), a.hours, String(a.lunches), String(a.lunchFen), a.lunchAmount]
+        }
+        var rows = [[String]]()
+        for org in orgs {
+            for p in org.participants { rows.append([org.org, org.orgName, p.name, CSVText.text(p.certificate)] + amounts(p.amounts)) }
+            rows.append([org.org, org.orgName, "小计 subtotal", ""] + amounts(org.total))
+        }
+        rows.append(["", "", "合计 total", ""] + amounts(total))
+        return rows
+    }
+
+    /// The list as Excel opens it (UTF-8 with a byte-order mark): what `sunsync report payments --format csv`
+    /// writes and the review page downloads, byte for byte.
+    public var csv: String { CSVText.byteOrderMark + CSVText.encode([Self.headers] + rows) }
+}
+
+/// CSV as Excel reads it (RFC 4180, CRLF), for every file Sunsync writes.
+public enum CSVText {
+    public static func encode(_ rows: [[String]]) -> String {
+        rows.map { row in
+            row.map { cell in
+                cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                    ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
+            }.joined(separator: ",")
+        }.joined(separator: "\r\n") + "\r\n"
+    }
+
+    public static let byteOrderMark = "\u{FEFF}"
+
+    /// A cell Excel must keep as text: an identity number of digits only (a revealed 残疾人证号 such as
+    /// 31011219850620246061) would otherwise become 3.10112E+19 and lose its last digits. Written as
+    /// `="…"`, Excel's own form for a text formula; `plain` turns it back for a terminal or a page.
+    public static func text(_ value: String) -> String {
+        value.count > 11 && value.allSatisfy(\.isASCII) && value.allSatisfy(\.isNumber) ? "=\"\(value)\"" : value
+    }
+
+    public static func plain(_ cell: String) -> String {
+        cell.hasPrefix("=\"") && cell.hasSuffix("\"") && cell.count >= 3 ? String(cell.dropFirst(2).dropLast()) : cell
+    }
+}

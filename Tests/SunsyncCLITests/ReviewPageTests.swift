@@ -207,6 +207,20 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         _ = try base.sync()
         #expect(try base.run("hours", "list", "--month", "2024-03").out.contains("合同期外"))
 
+        // The month's payment list: on the page, and as the CSV a reviewer's laptop writes, byte for byte.
+        let paymentsPage = try await browser.get("/review/payments?month=2024-03")
+        #expect(paymentsPage.status == 200 && paymentsPage.body.contains("2024-03 补贴发放表") && paymentsPage.body.contains("45.00"),
+                "\(paymentsPage.body.prefix(400))")
+        #expect(paymentsPage.body.contains("&lt;script&gt;alert(1)&lt;/script&gt;李") && !paymentsPage.body.contains(Self.evilName))
+        let csvAnswer = try await browser.get("/review/payments.csv?month=2024-03")
+        #expect(csvAnswer.status == 200 && csvAnswer.headers["content-type"] == "text/csv; charset=utf-8")
+        let laptop = CLI()
+        #expect(try laptop.run("login", "--server", server.url, "--token", reviewer).status == 0)
+        _ = try laptop.sync()
+        let fromLaptop = try laptop.run("report", "payments", "--month", "2024-03", "--format", "csv").out
+        #expect(csvAnswer.body == fromLaptop, "the page's CSV and `sunsync report payments` agree")
+        #expect(fromLaptop.contains("9") && fromLaptop.contains("45.00"), "3 approved days of 3 h and 3 lunches of 15.00")
+
         // Signing out ends the session.
         #expect(try await browser.post("/review/logout", ["csrf": csrf]).status == 303)
         #expect(try await browser.get("/review").location == "/review/login")

@@ -75,21 +75,11 @@ struct Report: ParsableCommand {
             let ledger = try ws.ledger(daysOf: month)   // payments need no flags: the month's days are enough
             try ReportOrg.check(org, ledger)
             let report = ledger.payments(month: month, org: org, district: ws.district, reveal: global.reveal)
-            let headers = ["机构 org", "机构名称 org name", "姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时(分钟) minutes",
-                           "工时 hours", "午餐次数 lunches", "午餐金额(分) fen", "午餐金额 yuan"]
-            func amounts(_ a: PaymentReport.Amounts) -> [String] {
-                [String(a.days), String(a.minutes), a.hours, String(a.lunches), String(a.lunchFen), a.lunchAmount]
-            }
-            var rows = [[String]]()
-            for org in report.orgs {
-                for p in org.participants { rows.append([org.org, org.orgName, p.name, CSV.text(p.certificate)] + amounts(p.amounts)) }
-                rows.append([org.org, org.orgName, "小计 subtotal", ""] + amounts(org.total))
-            }
-            rows.append(["", "", "合计 total", ""] + amounts(report.total))
+            let headers = PaymentReport.headers, rows = report.rows
             let text: String
             switch global.json ? .json : format {
             case .json: text = try Output.encode(report)
-            case .csv: text = CSV.byteOrderMark + CSV.encode([headers] + rows)
+            case .csv: text = report.csv
             case .table:
                 var out = "\(ReportOrg.title(ws, ledger, org)) — \(month) 补贴发放 payments (approved records only)\n\n"
                 out += Output.render(headers, rows.map { $0.map(CSV.plain) }, optional: [5, 8, 1, 3])   // minutes and fen first: hours and yuan stay

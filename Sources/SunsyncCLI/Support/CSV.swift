@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncReports
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -65,27 +66,11 @@ enum CSV {
         return rows
     }
 
-    static func encode(_ rows: [[String]]) -> String {
-        rows.map { row in
-            row.map { cell in
-                cell.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                    ? "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : cell
-            }.joined(separator: ",")
-        }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static let byteOrderMark = "\u{FEFF}"
-
-    /// A cell Excel must keep as text: an identity number of digits only (a revealed 残疾人证号 such as
-    /// 31011219850620246061) would otherwise become 3.10112E+19 and lose its last digits. Written as
-    /// `="…"`, Excel's own form for a text formula; `plain` turns it back for a terminal.
-    static func text(_ value: String) -> String {
-        value.count > 11 && value.allSatisfy(\.isASCII) && value.allSatisfy(\.isNumber) ? "=\"\(value)\"" : value
-    }
-
-    static func plain(_ cell: String) -> String {
-        cell.hasPrefix("=\"") && cell.hasSuffix("\"") && cell.count >= 3 ? String(cell.dropFirst(2).dropLast()) : cell
-    }
+    // Writing: one place for every file Sunsync writes (SunsyncReports).
+    static func encode(_ rows: [[String]]) -> String { CSVText.encode(rows) }
+    static let byteOrderMark = CSVText.byteOrderMark
+    static func text(_ value: String) -> String { CSVText.text(value) }
+    static func plain(_ cell: String) -> String { CSVText.plain(cell) }
 
     /// GB18030 to a String through the C library's iconv.
     static func gb18030(_ bytes: [UInt8]) -> String? {

@@ -52,6 +52,12 @@ struct ReviewSite: Sendable {
         router.get("/review/orgs/:code/sheet") { request, context in
             try await signedPage(request) { signed in try await sheet(request, context.parameters.get("code") ?? "", signed) }
         }
+        router.get("/review/payments") { request, _ in
+            try await signedPage(request) { signed in try await payments(request, signed, csv: false) }
+        }
+        router.get("/review/payments.csv") { request, _ in
+            try await signedPage(request) { signed in try await payments(request, signed, csv: true) }
+        }
         router.get("/review/records/:id") { request, context in
             try await signedPage(request) { signed in try await record(context.parameters.get("id") ?? "", signed, notice: Self.notice(request), problem: nil) }
         }
@@ -173,6 +179,19 @@ struct ReviewSite: Sendable {
         let minutes = try await books.minutesByOrg(district: signed.district, orgs: signed.orgs, months: months)
         let frame = frame(signed, month: month, notice: Self.notice(request))
         return try page("district", ReviewViews.district(ledger.ledger, report: report, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
+    }
+
+    /// The district's payment list for the month (approved records only), as a page or as the CSV that
+    /// `sunsync report payments --format csv` writes, byte for byte.
+    func payments(_ request: Request, _ signed: Signed, csv: Bool) async throws -> Response {
+        guard let month = try await month(request, signed) else { return try badMonth(signed) }
+        let (ledger, _) = try await books.district(district: signed.district, orgs: signed.orgs, month: month)
+        let report = ledger.ledger.payments(month: month, org: nil, district: signed.district, reveal: false)
+        guard csv else { return try page("payments", ReviewViews.payments(report, frame: frame(signed, month: month, notice: nil))) }
+        var headers = Self.htmlHeaders
+        headers[.contentType] = "text/csv; charset=utf-8"
+        headers[.contentDisposition] = "attachment; filename=\"payments-\(signed.district)-\(month).csv\""
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: report.csv)))
     }
 
     /// The base's attendance sheet (考勤表) for the month, to print and sign: the page `sunsync report sheet` writes.

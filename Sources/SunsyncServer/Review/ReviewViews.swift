@@ -275,6 +275,32 @@ enum ReviewViews {
     static let fieldNames = ["minutes": "工时", "amount": "午餐金额", "project": "劳动项目", "note": "备注", "deleted": "删除",
                              "review": "审核", "review_note": "审核备注"]
 
+    // MARK: Payments
+
+    struct Payments {
+        let title: String
+        let frame: Frame
+        let headers: [String]
+        let rows: [PaymentRow]
+        let empty: Bool
+        let notCounted: String?
+    }
+
+    struct PaymentRow { let css: String; let cells: [PaymentCell] }
+    struct PaymentCell { let text: String; let cls: String }
+
+    /// `/review/payments?month=M`: the district's payment list, the rows `sunsync report payments` prints.
+    static func payments(_ report: PaymentReport, frame: Frame) -> Payments {
+        let headers = PaymentReport.headers.map { String($0.split(separator: " ").first ?? Substring($0)) }
+        let rows = report.rows.map { row in
+            PaymentRow(css: row[2].hasPrefix("小计") || row[2].hasPrefix("合计") ? "total" : "",
+                       cells: row.enumerated().map { PaymentCell(text: CSVText.plain($0.element), cls: $0.offset >= 4 ? "num" : "") })
+        }
+        let left = NotCounted.allCases.compactMap { why in report.notCounted[why.rawValue].flatMap { $0 > 0 ? "\($0) 条\(why.words)" : nil } }
+        return Payments(title: "\(frame.month) 补贴发放表", frame: frame, headers: headers, rows: rows, empty: report.orgs.isEmpty,
+                        notCounted: left.isEmpty ? nil : left.joined(separator: "；"))
+    }
+
     // MARK: Charts
 
     static func nonZero(_ n: Int?) -> Int? { n == 0 ? nil : n }

@@ -6,7 +6,7 @@ enum Templates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [("head", head), ("foot", foot), ("login", login), ("message", message), ("district", district),
-                             ("org", org), ("record", record)] {
+                             ("org", org), ("record", record), ("payments", payments)] {
             try library.register(text, named: name)
         }
         return library
@@ -163,7 +163,7 @@ enum Templates {
           </svg>
         </div>
         {{/chart}}
-        <h2>各基地 organizations</h2>
+        <h2>各基地 organizations <a href="/review/payments?month={{month}}" style="font-size: 14px; font-weight: 400;">本月补贴发放表 payments</a></h2>
         {{#empty}}<p class="muted">本月还没有记录：下面每个基地都是 0。No records in {{month}} yet: the bases have not synced this month, or choose another month.</p>{{/empty}}
         <table>
           <thead><tr><th>基地</th><th class="num">人数</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">午餐金额</th>
@@ -185,6 +185,26 @@ enum Templates {
           {{/orgs}}
         </table>
         {{>foot}}{{/frame}}
+        """
+
+    static let payments = """
+        {{#frame}}{{>head}}
+        <div class="crumbs"><a href="/review?month={{month}}">{{district}} · {{month}}</a> › 补贴发放表</div>
+        <h1>{{month}} 补贴发放表 <span class="muted" style="font-size: 15px;">payments</span></h1>
+        <div class="nav">
+          <a href="/review/payments?month={{prev}}">← {{prev}}</a>
+          <a href="/review/payments?month={{next}}">{{next}} →</a>
+          <a href="/review/payments.csv?month={{month}}">下载 CSV（Excel）</a>
+        </div>
+        {{/frame}}
+        <p class="muted">只计审核通过的记录；午餐只在当天工时也计入时计入。与 <code>sunsync report payments</code> 的数字相同。</p>
+        {{#notCounted}}<div class="panel">未计入：{{notCounted}}</div>{{/notCounted}}
+        {{#empty}}<p class="muted">本月还没有审核通过的记录。</p>{{/empty}}
+        <table>
+          <thead><tr>{{#headers}}<th>{{.}}</th>{{/headers}}</tr></thead>
+          {{#rows}}<tr class="{{css}}">{{#cells}}<td class="{{cls}}">{{text}}</td>{{/cells}}</tr>{{/rows}}
+        </table>
+        {{#frame}}{{>foot}}{{/frame}}
         """
 
     static let org = """
