@@ -175,6 +175,13 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(approved.status == 303 && approved.location?.contains("done=month-6-5") == true, "\(approved.location ?? approved.body)")
         let after = try await browser.get(approved.location!)
         #expect(after.body.contains("已通过 6 条记录"))
+        // A record page leads on to the next of its base's month still waiting: 张三's other four flagged days.
+        let waiting = try await browser.get("/review/records/\(zhangFlagged)")
+        #expect(waiting.body.contains("下一条待审核") && waiting.body.contains("本基地本月还有 4 条待审核"), "\(waiting.body.suffix(1500))")
+        let nextID = try #require(waiting.body.firstMatch(of: /href="\/review\/records\/(h2024030[4-8]-[0-9a-f]{8})">下一条待审核/)?.output.1,
+                                  "\(waiting.body.components(separatedBy: "下一条待审核").first?.suffix(200) ?? "")")
+        #expect(String(nextID) != zhangFlagged)
+        #expect(try await browser.get("/review/records/\(nextID)").status == 200)
 
         // The decision is an op of the reviewer's device: it reaches the base at its next sync.
         _ = try base.sync()

@@ -241,6 +241,24 @@ enum ReviewViews {
         let canApprove: Bool
         let approveBlocked: String?
         let history: [ChangeLine]
+        /// The next record of the same base and month still waiting for review (nil: none left).
+        let nextRecord: String?
+        let waiting: Int
+    }
+
+    /// The record to look at after `key`: the next of its base's month, by date (hours before the lunch, then
+    /// id), that still waits for review and is not deleted; from the start again past the last. Its review id,
+    /// and how many wait in all (this one left out).
+    static func nextToReview(after key: RecordKey, org: String, in ledger: Ledger) -> (id: String?, waiting: Int) {
+        guard let date = (try? NaturalKey.parse(key))?.date else { return (nil, 0) }
+        func order(_ e: DayEntry) -> (Int32, String, String) { (e.date.dayNumber, e.key.collection.rawValue, e.key.id) }
+        let month = date.monthKey
+        let waiting = ledger.entries.filter {
+            $0.org == org && $0.date.monthKey == month && $0.review == .needsReview && !$0.deleted && $0.key != key
+        }.sorted { order($0) < order($1) }
+        let here = (date.dayNumber, key.collection.rawValue, key.id)
+        let next = waiting.first { order($0) > here } ?? waiting.first
+        return (next.map { ReviewRef.make($0.key) }, waiting.count)
     }
 
     /// `/review/records/<id>`: one record, its flags, conflicts, history and the decision forms.
@@ -261,6 +279,7 @@ enum ReviewViews {
         default: nil
         }
         let hours = line.collection == "hours"
+        let next = nextToReview(after: line.key, org: line.org, in: ledger)
         return Record(title: line.reviewId, frame: frame, problem: problem, id: line.reviewId, kind: hours ? "工时" : "午餐", org: line.org,
                       orgName: line.orgName.isEmpty ? line.org : line.orgName, name: line.name, certificate: line.certificate, date: line.date,
                       valueLabel: hours ? "工时" : "午餐金额", value: hours ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元",
@@ -269,7 +288,8 @@ enum ReviewViews {
                       hasFlags: !flags.isEmpty, flags: flags, hasConflicts: !conflicts.isEmpty, conflicts: conflicts,
                       version: ledger.state[line.key]?.contentVersion ?? "", canApprove: blocked == nil, approveBlocked: blocked,
                       history: history.map { ChangeLine(time: $0.time, device: $0.device, field: fieldNames[$0.field] ?? $0.field, value: $0.value,
-                                                        signedBy: $0.signedBy ?? "—") })
+                                                        signedBy: $0.signedBy ?? "—") },
+                      nextRecord: next.id, waiting: next.waiting)
     }
 
     static let fieldNames = ["minutes": "工时", "amount": "午餐金额", "project": "劳动项目", "note": "备注", "deleted": "删除",

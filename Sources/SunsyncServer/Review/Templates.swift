@@ -293,6 +293,7 @@ enum Templates {
             <label>退回原因（基地会看到）<br><input type="text" name="reason" maxlength="500" required size="40"></label>
             <button class="danger">退回</button></form>{{/deleted}}
         </div>
+        <div class="nav">{{#nextRecord}}<a href="/review/records/{{nextRecord}}">下一条待审核 next to review →</a> <span class="muted">本基地本月还有 {{waiting}} 条待审核</span>{{/nextRecord}}{{^nextRecord}}<span class="muted">本基地本月没有其他待审核的记录。</span>{{/nextRecord}}</div>
         <h2>修改记录 history</h2>
         <table>
           <thead><tr><th>时间</th><th>设备</th><th>签名</th><th>字段</th><th>值</th></tr></thead>
