@@ -238,28 +238,11 @@ public final class SQLiteServerStore: ServerStore {
     /// it is another database than the one laptops synced with (SPEC §9). Returns its size and op count.
     @discardableResult
     public func backup(to destination: String) throws(StoreError) -> (bytes: Int64, ops: Int) {
-        guard !FileManager.default.fileExists(atPath: destination) else {
-            throw StoreError(.invalid, "\(destination) already exists; a backup never overwrites a file: give a new name")
+        let copy = try Store.backup(pool, to: destination) { db in
+            try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [Self.newEpoch()])
+            return try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
         }
-        guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
-            throw StoreError(.invalid, "cannot create \(destination): check that its directory exists and is writable")
-        }
-        let ops: Int
-        do {
-            ops = try OpLog.run {
-                try pool.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
-                let copy = try DatabaseQueue(path: destination)
-                defer { try? copy.close() }
-                return try copy.write { db in
-                    try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [Self.newEpoch()])
-                    return try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0
-                }
-            }
-        } catch {
-            try? FileManager.default.removeItem(atPath: destination)
-            throw error
-        }
-        return ((try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0, ops)
+        return (copy.bytes, copy.result)
     }
 
     /// Puts a backup in place of the database at `path` (`Store.restore`), after checking it is a sound

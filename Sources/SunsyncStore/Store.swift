@@ -134,11 +134,22 @@ public final class Store: Sendable {
         try Self.run { try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_autocheckpoint = 8192") } }
     }
 
-    /// Writes a consistent copy of the store to `destination`, a new file readable by its owner only,
-    /// while the store stays in use (SQLite's `VACUUM INTO`, which reads one snapshot). Returns its size
+    /// Writes a consistent copy of the store to `destination` (see the other `backup`). Returns its size
     /// and what it holds, counted in the copy.
     @discardableResult
     public func backup(to destination: String) throws(StoreError) -> (bytes: Int64, ops: Int, pending: Int) {
+        let copy = try Self.backup(queue, to: destination) { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0)
+        }
+        return (copy.bytes, copy.result.0, copy.result.1)
+    }
+
+    /// Writes a consistent copy of `database` to `destination`, a new file readable by its owner only, while
+    /// the database stays in use (SQLite's `VACUUM INTO`, which reads one snapshot), then runs `finish` on
+    /// the copy (to count it, or to change it). Nothing is left behind when it fails. Returns the copy's size
+    /// and what `finish` returned. Shared by the laptop's store and the server's SQLite database.
+    public static func backup<T>(_ database: any DatabaseReader, to destination: String,
+                                 finish: (Database) throws -> T) throws(StoreError) -> (bytes: Int64, result: T) {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw StoreError(.invalid, "\(destination) already exists; a backup never overwrites a file: give a new name")
         }
@@ -146,22 +157,19 @@ public final class Store: Sendable {
         guard FileManager.default.createFile(atPath: destination, contents: nil, attributes: [.posixPermissions: 0o600]) else {
             throw StoreError(.invalid, "cannot create \(destination): check that its directory exists and is writable")
         }
-        let counts: (ops: Int, pending: Int)
+        let result: T
         do {
-            counts = try Self.run {
-                try queue.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+            result = try run {
+                try database.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
                 let copy = try DatabaseQueue(path: destination)
                 defer { try? copy.close() }
-                return try copy.read { db in
-                    return (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0)
-                }
+                return try copy.inDatabase(finish)
             }
         } catch {
             try? FileManager.default.removeItem(atPath: destination)
             throw error
         }
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0
-        return (bytes, counts.ops, counts.pending)
+        return ((try? FileManager.default.attributesOfItem(atPath: destination)[.size] as? Int64) ?? 0, result)
     }
 
     /// Puts a backup in place of the laptop's store at `path` (see the other `restore`).
