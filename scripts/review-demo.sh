@@ -41,6 +41,9 @@ url="http://$(grep -o '127\.0\.0\.1:[0-9]*' "$dir/serve.log" | head -1)"
 for org in MH-SB-001 MH-SB-002 MH-NC-003; do
     laptop "$org" login --server "$url" --token "$(token "laptop-$org" --role staff --org "$org")"
 done
+# The first base's laptop may show full certificate numbers (each reveal recorded, listed at /review/reveals).
+server device edit laptop-MH-SB-001 --may-reveal >/dev/null
+laptop MH-SB-001 sync
 
 laptop MH-SB-001 participant add --name 张三 --cert 31011219900315123X52 --contract part-time --start 2024-01-01
 laptop MH-SB-001 participant add --name 李四 --cert 31011219850620246061 --contract part-time --start 2024-01-01
@@ -65,6 +68,7 @@ for month in 2024-01 2024-02 2024-03; do
 done
 sheet MH-NC-003 2024-02 孙八
 sheet MH-NC-003 2024-03 孙八
+laptop MH-SB-001 export --kind participants --reveal --purpose 报送区残联核对名册
 # Planted: over the weekly limit, a lunch without hours, work after the contract ended.
 laptop MH-SB-001 hours set 张三 2024-03-07 9 --note 加班
 laptop MH-SB-001 hours set 张三 2024-03-08 9

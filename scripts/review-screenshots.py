@@ -126,6 +126,11 @@ def main():
         expect("补贴发放表" in text and "合计" in text, f"the payment list did not render: {text[:300]}")
         page.shoot(os.path.join(args.out, "payments.png"))
 
+        page.go(f"{args.url}/review/reveals?month={args.month}")
+        text = page.evaluate("document.body.innerText") or ""
+        expect("查看完整证号记录" in text and "报送区残联核对名册" in text, f"the reveals page did not render: {text[:300]}")
+        page.shoot(os.path.join(args.out, "reveals.png"))
+
         page.go(f"{args.url}/review/orgs/{args.org}?month={args.month}&show=all")
         text = page.evaluate("document.body.innerText") or ""
         expect("每日记录" in text, f"the org page did not render: {text[:300]}")
@@ -140,7 +145,7 @@ def main():
         text = page.evaluate("document.body.innerText") or ""
         expect("修改记录" in text, f"the record page did not render: {text[:300]}")
         page.shoot(os.path.join(args.out, "record.png"))
-        print(f"review-screenshots: login, district, payments, org and record pages saved in {args.out}, and the district's and org's pages printed (*-print.pdf)")
+        print(f"review-screenshots: login, district, payments, reveals, org and record pages saved in {args.out}, and the district's and org's pages printed (*-print.pdf)")
     finally:
         chromium.terminate()
         try:

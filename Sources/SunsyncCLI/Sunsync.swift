@@ -33,13 +33,19 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Print one JSON document (stable snake_case keys) instead of a table.")
     var json = false
 
-    @Flag(name: .long, help: "Show certificate and ID numbers in full instead of masked (310112**********3X**: category and level hidden too).")
+    @Flag(name: .long, help: "Show certificate and ID numbers in full instead of masked (310112**********3X**: category and level hidden too). Only on a laptop the administrator allowed; needs --purpose, and is recorded.")
     var reveal = false
+
+    @Option(name: .long, help: ArgumentHelp("Why the full numbers are needed (with --reveal; recorded with the reveal, which the district sees).", valueName: "text"))
+    var purpose: String?
 
     @Flag(name: .long, help: "Tables with every column, headed in Chinese and English (by default they fit the terminal: 80 columns).")
     var wide = false
 
-    func validate() throws { Output.wide = wide }
+    func validate() throws {
+        Output.wide = wide
+        if purpose != nil, !reveal { throw ValidationError("--purpose goes with --reveal (it says why the full numbers are shown)") }
+    }
 }
 
 /// `@Flag` is ArgumentParser's here; the model's review flags are `SunsyncModel.Flag`.
@@ -54,6 +60,7 @@ extension Sunsync {
         // sensitive personal information (PIPL art. 28, 51).
         umask(0o077)
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
+        Invocation.arguments = given
         if let mistake = CommandLineMistakes.explain(given) {
             FileHandle.standardError.write(Data("Error: \(mistake)\n".utf8))
             Foundation.exit(64)   // EX_USAGE, as ArgumentParser's own refusals

@@ -16,8 +16,8 @@ extension PostgresStore {
                 throw StoreError(.invalid, "a device named '\(device.name)' already exists; choose another name")
             }
             try await conn.query("""
-                INSERT INTO devices(id, name, role, org, district, token_hash, created_at)
-                VALUES (\(device.id), \(device.name), \(device.role.rawValue), \(device.org), \(device.district), \(tokenHash), \(device.createdAt))
+                INSERT INTO devices(id, name, role, org, district, token_hash, created_at, may_reveal)
+                VALUES (\(device.id), \(device.name), \(device.role.rawValue), \(device.org), \(device.district), \(tokenHash), \(device.createdAt), \(device.mayReveal))
                 """, logger: self.logger)
         }
     }
@@ -52,12 +52,19 @@ extension PostgresStore {
         }
     }
 
+    public func setMayReveal(_ idOrName: String, _ allowed: Bool) async throws -> Device? {
+        try await transaction { conn in
+            try await conn.query("UPDATE devices SET may_reveal = \(allowed) WHERE id = \(idOrName) OR name = \(idOrName)", logger: self.logger)
+            return try await Self.devices(conn.query("SELECT \(unescaped: Self.deviceColumns) FROM devices WHERE id = \(idOrName) OR name = \(idOrName)",
+                                                     logger: self.logger)).first
+        }
+    }
+
     /// Every request asks this: a statement prepared once per connection.
     public func device(tokenHash: String) async throws -> Device? {
         try await run {
-            for try await (id, name, role, org, district, created, revoked) in try await client.execute(DeviceByToken(tokenHash: tokenHash), logger: logger) {
-                guard let role = Device.Role(rawValue: role) else { return nil }
-                return Device(id: id, name: name, role: role, org: org, district: district, createdAt: created, revokedAt: revoked)
+            for try await row in try await client.execute(DeviceByToken(tokenHash: tokenHash), logger: logger) {
+                return Self.device(row)
             }
             return nil
         }
@@ -66,7 +73,7 @@ extension PostgresStore {
     struct DeviceByToken: PostgresPreparedStatement {
         static let name = "sunsync_device_by_token"
         static let sql = "SELECT \(deviceColumns) FROM devices WHERE token_hash = $1"
-        typealias Row = (String, String, String, String?, String?, String, String?)
+        typealias Row = DeviceRow
         let tokenHash: String
 
         func makeBindings() -> PostgresBindings {
@@ -78,7 +85,16 @@ extension PostgresStore {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
     }
 
-    static let deviceColumns = "devices.id, devices.name, devices.role, devices.org, devices.district, devices.created_at, devices.revoked_at"
+    static let deviceColumns = "devices.id, devices.name, devices.role, devices.org, devices.district, devices.created_at, devices.revoked_at, devices.may_reveal"
+    typealias DeviceRow = (String, String, String, String?, String?, String, String?, Bool)
+
+    static func device(_ row: DeviceRow) -> Device? {
+        let (id, name, role, org, district, created, revoked, mayReveal) = row
+        guard let role = Device.Role(rawValue: role) else { return nil }
+        var device = Device(id: id, name: name, role: role, org: org, district: district, createdAt: created, revokedAt: revoked)
+        device.mayReveal = mayReveal
+        return device
+    }
 
     private func devices(_ sql: PostgresQuery) async throws -> [Device] {
         try await Self.devices(query(sql))
@@ -86,9 +102,8 @@ extension PostgresStore {
 
     private static func devices(_ rows: PostgresRowSequence) async throws -> [Device] {
         var devices = [Device]()
-        for try await (id, name, role, org, district, created, revoked) in rows.decode((String, String, String, String?, String?, String, String?).self) {
-            guard let role = Device.Role(rawValue: role) else { continue }
-            devices.append(Device(id: id, name: name, role: role, org: org, district: district, createdAt: created, revokedAt: revoked))
+        for try await row in rows.decode(DeviceRow.self) {
+            if let device = device(row) { devices.append(device) }
         }
         return devices
     }

@@ -65,6 +65,8 @@ extension PostgresStore {
                 ON CONFLICT (replica) DO UPDATE SET last = greatest(replica_clocks.last, excluded.last);
             """),
         ("pg-v3-signatures", signaturesMigration),
+        // Revealing full certificate numbers is a permission per device (PIPL art. 51).
+        ("pg-v4-may-reveal", "ALTER TABLE devices ADD COLUMN may_reveal boolean NOT NULL DEFAULT false"),
     ]
 
     func migrate() async throws {

@@ -54,14 +54,20 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     /// The dated rules (weekly limit, retirement ages, the lunch rates of the orgs in scope) the flags
     /// use: the laptop keeps them and flags with them offline (SPEC §5, §9). Absent from older servers.
     public let rules: Rules?
+    /// Whether an administrator allowed this device to show full 残疾人证号 (`sunsync-server device edit
+    /// NAME --may-reveal`). Absent from older servers: not allowed.
+    public let mayReveal: Bool?
 
     enum CodingKeys: String, CodingKey {
         case deviceId = "device_id", deviceName = "device_name", role, org, district, orgs
         case serverTime = "server_time", protocolVersion = "protocol_version", epoch, orgName = "org_name", rules
+        case mayReveal = "may_reveal"
     }
 
     public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
-                serverTime: Int64, protocolVersion: Int, epoch: String? = nil, orgName: String? = nil, rules: Rules? = nil) {
+                serverTime: Int64, protocolVersion: Int, epoch: String? = nil, orgName: String? = nil, rules: Rules? = nil,
+                mayReveal: Bool? = nil) {
+        self.mayReveal = mayReveal
         self.orgName = orgName
         self.rules = rules
         self.deviceId = deviceId

@@ -7,6 +7,7 @@ import SunsyncModel
 /// and the review page serves it, from the same `html`.
 public struct AttendanceSheet: Sendable {
     public struct Row: Sendable {
+        public let participantId: String
         public let name: String
         public let certificate: String
         /// Per day of the month (index 0 = the 1st): the hours text ("" for none) and whether a lunch was recorded.
@@ -48,7 +49,7 @@ public struct AttendanceSheet: Sendable {
         let dates = self.dates
         rows = people.map { p in
             let h = hours[p.key.id] ?? [:], l = lunches[p.key.id] ?? [:]
-            return Row(name: p.name ?? p.key.id,
+            return Row(participantId: p.key.id, name: p.name ?? p.key.id,
                        certificate: p.certificate.map { reveal ? $0.text : $0.masked } ?? "",
                        days: dates.map { date in (h[date.dayNumber].map(Quantity.hours) ?? "", l[date.dayNumber] != nil) },
                        daysWorked: h.values.filter { $0 > 0 }.count, minutes: h.values.reduce(0, +),

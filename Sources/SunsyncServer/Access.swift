@@ -28,6 +28,12 @@ struct Access: Sendable {
     func refusal(_ op: Op) -> (code: String, reason: String)? {
         let org = (try? NaturalKey.parse(op.key))?.org ?? ""
         let isReview = Schema.reviewFields.contains(op.field)
+        if op.collection == .reveals {
+            // An audit record: written once, by whoever revealed, for an org it may read.
+            if !op.pred.isEmpty { return ("forbidden", "\(op.key) is a reveal record: it is written once and never changed") }
+            if device.role == .admin || (orgs ?? []).contains(org) { return nil }
+            return ("forbidden", "\(op.key) names \(org), whose records device \(device.name) cannot read")
+        }
         switch device.role {
         case .admin:
             return nil

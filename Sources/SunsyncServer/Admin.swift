@@ -151,7 +151,8 @@ extension ServerCommand {
 
     struct DeviceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "device", abstract: "Give laptops their tokens, list them, revoke a lost one.", subcommands: [Add.self, List.self, Revoke.self])
+            commandName: "device", abstract: "Give laptops their tokens, list them, allow one to reveal, revoke a lost one.",
+            subcommands: [Add.self, List.self, Edit.self, Revoke.self])
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -167,6 +168,8 @@ extension ServerCommand {
             @Option(help: "staff (one org), reviewer (one district) or admin.") var role: Device.Role
             @Option(help: "The org a staff device records for.") var org: String?
             @Option(help: "The district a reviewer reviews.") var district: String?
+            @Flag(name: .customLong("may-reveal"), help: "Allow it to show full 残疾人证号 (sunsync --reveal --purpose …); every reveal is recorded. Off by default.")
+            var mayReveal = false
 
             func validate() throws {
                 switch role {
@@ -188,7 +191,8 @@ extension ServerCommand {
                 var rng = SystemRandomNumberGenerator()
                 let id = "dev_" + String(rng.next() & 0xFFFF_FFFF_FFFF, radix: 16)
                 let token = Token.generate()
-                let device = Device(id: id, name: name, role: role, org: org, district: district, createdAt: nowText(), revokedAt: nil)
+                var device = Device(id: id, name: name, role: role, org: org, district: district, createdAt: nowText(), revokedAt: nil)
+                device.mayReveal = mayReveal
                 try await data.withStore { store in
                     if role == .staff, let org, try await store.record(RecordKey(collection: .orgs, id: org)) == nil {
                         throw AdminError("no organization \(org) is registered; add it first with `sunsync-server org add`")
@@ -218,12 +222,40 @@ extension ServerCommand {
                     return print(String(decoding: try encoder.encode(devices), as: UTF8.self))
                 }
                 if devices.isEmpty { return print("No devices yet: add one with `sunsync-server device add`.") }
-                print("id\tname\trole\torg or district\tstate\treplicas")
+                print("id\tname\trole\torg or district\tstate\treveals\treplicas")
                 for d in devices {
                     let replicas = d.replicas.isEmpty ? "never pushed" : "replica " + d.replicas.joined(separator: ", ")
                     let warning = d.replicas.count > 1 ? "\t⚠ used from \(d.replicas.count) replicas: one token on several laptops? revoke it and give each laptop its own" : ""
-                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")\t\(replicas)\(warning)")
+                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")\t\(d.mayReveal ? "may reveal" : "masked")\t\(replicas)\(warning)")
                 }
+            }
+        }
+
+        struct Edit: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Allow a device to show full 残疾人证号, or stop it.",
+                discussion: """
+                    sunsync-server device edit 莘庄-笔记本1 --may-reveal
+                    sunsync-server device edit 莘庄-笔记本1 --no-reveal
+                    The laptop learns it at its next sync (or login). Each reveal states its purpose and is recorded
+                    (`sunsync-server reveals`); reveals made offline while it was allowed arrive with its next sync.
+                    """)
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The device's id or name.") var device: String
+            @Flag(exclusivity: .exclusive, help: "Allow revealing, or stop it.") var reveal: RevealPermission
+
+            enum RevealPermission: String, EnumerableFlag {
+                case mayReveal, noReveal
+                static func name(for value: Self) -> NameSpecification { value == .mayReveal ? .customLong("may-reveal") : .customLong("no-reveal") }
+            }
+
+            func run() async throws {
+                let edited = try await data.withStore { store in try await store.setMayReveal(device, reveal == .mayReveal) }
+                guard let edited else { throw AdminError("no device '\(device)'; `sunsync-server device list` shows them") }
+                if data.json { return print(#"{"id": "\#(edited.id)", "may_reveal": \#(edited.mayReveal)}"#) }
+                print(edited.mayReveal
+                      ? "\(edited.name) may now reveal full 残疾人证号, each time with a purpose, recorded; it learns this at its next sync"
+                      : "\(edited.name) may no longer reveal; it learns this at its next sync")
             }
         }
 

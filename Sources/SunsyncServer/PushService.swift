@@ -114,6 +114,11 @@ struct PushService: Sendable {
                 return true
             }
         }
+        let rewritten = try await revealRewrites(candidates)
+        if !rewritten.isEmpty {
+            candidates.removeAll { rewritten[$0.id] != nil }
+            rejected += rewritten.values.sorted { $0.id < $1.id }
+        }
         let whole = try await wholeRecordRefusals(candidates)
         if !whole.isEmpty {
             candidates.removeAll { whole[$0.id] != nil }
@@ -122,6 +127,27 @@ struct PushService: Sendable {
         let kept = Set(candidates.map(\.id))
         let places = placed.filter { kept.contains($0.op.id) }.map(\.place)
         return (candidates, rejected, PushSignature(key: signature.key, signature: signature.signature, digests: signature.digests, places: places))
+    }
+
+    /// A reveal record is written once (SPEC §9): an op on a field of one that the store holds under
+    /// another op id, or two in one push, is refused. Resending the op held is not a rewrite.
+    func revealRewrites(_ ops: [Op]) async throws -> [OpID: PushResponse.Rejection] {
+        let reveals = ops.filter { $0.collection == .reveals }
+        guard !reveals.isEmpty else { return [:] }
+        let held = try await store.records(Array(Set(reveals.map(\.key))))
+        var refused = [OpID: PushResponse.Rejection](), seen = [String: OpID]()
+        for op in reveals {
+            let place = op.key.description + "\u{0}" + op.field
+            let heldIDs = held[op.key]?.field(op.field)?.current.map(\.id) ?? []
+            let first = seen[place] ?? heldIDs.first
+            if let first, first != op.id || heldIDs.count > 1 {
+                refused[op.id] = .init(id: op.id.description, code: ProblemCode.forbidden.rawValue,
+                                       reason: "\(op.key) is a reveal record: its '\(op.field)' was written by op \(first) and is never changed")
+            } else {
+                seen[place] = op.id
+            }
+        }
+        return refused
     }
 
     /// Records whole before they count (SPEC §6): a participant holds a name, a certificate number, a
@@ -136,7 +162,7 @@ struct PushService: Sendable {
             case .hours, .lunches:
                 if op.field == "deleted", op.value == .bool(true) { return nil }
                 return NaturalKey.participant(of: op.key).map { RecordKey(collection: .participants, id: $0) }
-            case .orgs: return nil
+            case .orgs, .reveals: return nil
             }
         }
         let seenWhole = known.whole.withLock { $0 }

@@ -99,6 +99,10 @@ public final class SQLiteServerStore: ServerStore {
                 """)
             try db.execute(sql: "INSERT OR IGNORE INTO meta(key, value) VALUES ('epoch', ?)", arguments: [newEpoch()])
         }
+        // Revealing full certificate numbers is a permission per device (PIPL art. 51).
+        migrator.registerMigration("server-store-v2-may-reveal") { db in
+            try db.execute(sql: "ALTER TABLE devices ADD COLUMN may_reveal INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 
@@ -260,8 +264,8 @@ public final class SQLiteServerStore: ServerStore {
                     throw StoreError(.invalid, "a device named '\(device.name)' already exists; choose another name")
                 }
                 try db.execute(sql: """
-                    INSERT INTO devices(id, name, role, org, district, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [device.id, device.name, device.role.rawValue, device.org, device.district, tokenHash, device.createdAt])
+                    INSERT INTO devices(id, name, role, org, district, token_hash, created_at, may_reveal) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [device.id, device.name, device.role.rawValue, device.org, device.district, tokenHash, device.createdAt, device.mayReveal])
             }
         }
     }
@@ -300,6 +304,15 @@ public final class SQLiteServerStore: ServerStore {
         }
     }
 
+    public func setMayReveal(_ idOrName: String, _ allowed: Bool) async throws -> Device? {
+        try await OpLog.run {
+            try await pool.write { db in
+                try db.execute(sql: "UPDATE devices SET may_reveal = ? WHERE id = ? OR name = ?", arguments: [allowed, idOrName, idOrName])
+                return try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE id = ? OR name = ?", arguments: [idOrName, idOrName]).flatMap(Self.device)
+            }
+        }
+    }
+
     public func device(tokenHash: String) async throws -> Device? {
         try await OpLog.run {
             try await pool.read { db in
@@ -310,8 +323,10 @@ public final class SQLiteServerStore: ServerStore {
 
     static func device(_ row: Row) -> Device? {
         guard let role = Device.Role(rawValue: row["role"]) else { return nil }
-        return Device(id: row["id"], name: row["name"], role: role, org: row["org"], district: row["district"],
-                      createdAt: row["created_at"], revokedAt: row["revoked_at"])
+        var device = Device(id: row["id"], name: row["name"], role: role, org: row["org"], district: row["district"],
+                            createdAt: row["created_at"], revokedAt: row["revoked_at"])
+        device.mayReveal = row["may_reveal"] ?? false
+        return device
     }
 
     // MARK: Review page sessions

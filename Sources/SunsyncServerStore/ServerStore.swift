@@ -84,6 +84,8 @@ public protocol ServerStore: Sendable {
     func devices() async throws -> [Device]
     /// Revokes by id or name (and ends its review sessions); nil if there is no such device.
     func revokeDevice(_ idOrName: String, at time: String) async throws -> Device?
+    /// Allows or stops a device's reveals; nil if there is no such device.
+    func setMayReveal(_ idOrName: String, _ allowed: Bool) async throws -> Device?
     func device(tokenHash: String) async throws -> Device?
 
     // MARK: Review page sessions (times in milliseconds since 1970)
@@ -193,6 +195,9 @@ public struct Device: Hashable, Sendable, Codable {
     public var replicas: [String] = []
     /// The replica of its decisions on the review page, once it has made one there (a reviewer's).
     public var webReplica: String?
+    /// Whether it may show full 残疾人证号 (`--reveal`): an administrator allows it per device. Every
+    /// reveal becomes a `reveals` record all the same.
+    public var mayReveal = false
 
     public init(id: String, name: String, role: Role, org: String?, district: String?, createdAt: String, revokedAt: String?) {
         self.id = id

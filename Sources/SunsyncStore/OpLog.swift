@@ -99,6 +99,7 @@ public enum OpLog {
         case .participants: 1
         case .hours: 2
         case .lunches: 3
+        case .reveals: 4
         }
         return (number << 60)...(number << 60 | 0x0FFF_FFFF_FFFF_FFFF)
     }

@@ -98,6 +98,12 @@ struct CLI {
         return cli
     }
 
+    /// What a session from a server that allowed this device to reveal (`device edit --may-reveal`) leaves
+    /// in the home, for tests of a home made by `init`; RevealTests take the real way through a server.
+    func allowReveal() throws {
+        try Store.open(at: storePath).setMeta("may_reveal", "true")
+    }
+
     /// The number of ops in the store: a refused command must leave it unchanged.
     func opCount() throws -> Int {
         let status = try run("status", "--json")

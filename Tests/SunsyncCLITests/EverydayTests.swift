@@ -28,7 +28,8 @@ import Testing
         let table = try cli.run("hours", "list")
         #expect(table.out.contains("张三") && table.out.contains("包装") && table.out.contains("total 11.5 h"))
         #expect(!table.out.contains(People.zhang))
-        let revealed = try cli.run("hours", "list", "--reveal")
+        try cli.allowReveal()
+        let revealed = try cli.run("hours", "list", "--reveal", "--purpose", "核对")
         #expect(revealed.out.contains(People.zhang))
 
         let lunches = try #require(try cli.run("lunch", "list", "--json").json() as? [[String: Any]])
@@ -72,7 +73,8 @@ import Testing
         let list = try #require(try cli.run("participant", "list", "--json").json() as? [[String: Any]])
         #expect(list.count == 3)
         #expect(try cli.run("participant", "edit", "张三", "--cert", String(People.zhang.prefix(18)) + "53B1", "--end", "2024-12-31").status == 0)
-        let shown = try #require(try cli.run("participant", "show", "张三", "--json", "--reveal").json() as? [String: Any])
+        try cli.allowReveal()
+        let shown = try #require(try cli.run("participant", "show", "张三", "--json", "--reveal", "--purpose", "核对").json() as? [String: Any])
         let p = try #require(shown["participant"] as? [String: Any])
         #expect(p["level"] as? Int == 3 && p["contract_end"] as? String == "2024-12-31")
         // Masked means masked: category and level are what the mask hides
@@ -191,7 +193,8 @@ import Testing
         // Certificate numbers masked; 31 day columns, weekends shaded (2024-03-02 was a Saturday).
         #expect(html.contains("310112**********3X**") && !html.contains(People.zhang))
         #expect(html.components(separatedBy: "<col class=\"day\">").count - 1 == 31)
-        let revealed = try cli.run("report", "sheet", "--month", "2024-03", "--reveal")
+        try cli.allowReveal()
+        let revealed = try cli.run("report", "sheet", "--month", "2024-03", "--reveal", "--purpose", "核对")
         #expect(revealed.out.contains(People.zhang))
     }
 }

@@ -70,7 +70,7 @@ enum MorePeople {
         try a2.run("hours", "set", "钱七", "2024-03-18", "4.5")
 
         // The reviewer pulls the district: exactly the planted flags, and nothing of Xuhui.
-        let reviewer = try CLI.linked(server, "mh-review", "--role", "reviewer", "--district", "310112")
+        let reviewer = try CLI.linked(server, "mh-review", "--role", "reviewer", "--district", "310112", "--may-reveal")
         _ = try reviewer.sync()
         let allKinds = try reviewer.flagKinds()
         #expect(allKinds == ["conflict", "double_lunch_claim", "future_date", "hours_at_several_orgs",
@@ -116,7 +116,7 @@ enum MorePeople {
                 "03-18's lunch waits with its day's hours")
         #expect((payments["not_counted"] as? [String: Int])?["hours_not_counted"] == 1)
         #expect((payments["orgs"] as? [[String: Any]])?.compactMap { $0["org"] as? String } == ["MH-SB-001"])
-        let csv = try reviewer.run("report", "payments", "--month", "2024-03", "--format", "csv", "--reveal")
+        let csv = try reviewer.run("report", "payments", "--month", "2024-03", "--format", "csv", "--reveal", "--purpose", "核对")
         #expect(csv.out.hasPrefix("\u{FEFF}") && csv.out.contains("\"=\"\"\(MorePeople.qian)\"\"\""), "all-digit numbers stay text in Excel")
 
         // Staff see the decisions at their next sync: approved and rejected, with the reason.

@@ -520,6 +520,26 @@ vector("payments-only-approved-days",
                               "not_counted": {"needs_review": 1, "rejected": 1, "incomplete": 1, "hours_not_counted": 3}}},
        settings=TODAY)
 
+# --- reveals (§1): who saw full certificate numbers, of whom, and why -----------------------------------
+REVEAL = f"{ORG}/9f2c4e1a0b7d3c55"
+P1_KEY, P2_KEY = P1.split("/")[1], P2.split("/")[1]
+reveal_ops = [op(oid(3000, A), "reveals", REVEAL, "participants", f"{P1_KEY} {P2_KEY}"),
+              op(oid(3000, A, 1), "reveals", REVEAL, "purpose", "核对残疾人证"),
+              op(oid(3000, A, 2), "reveals", REVEAL, "what", "participant list --reveal")]
+reveal_bad = [op(oid(3001, A), "reveals", f"{ORG}/9F2C4E1A0B7D3C55", "purpose", "核对"),
+              op(oid(3001, A, 1), "reveals", f"{ORG}/0000000000000001", "participants", P1),
+              op(oid(3001, A, 2), "reveals", f"{ORG}/0000000000000001", "participants", f"{P1_KEY}  {P2_KEY}"),
+              op(oid(3001, A, 3), "reveals", f"{ORG}/0000000000000001", "purpose", "  "),
+              op(oid(3001, A, 4), "reveals", f"{ORG}/0000000000000001", "device", "laptop-a")]
+vector("reveal-record",
+       "A reveal record names the participants whose full numbers were shown (person keys, space-separated) and why; "
+       "its id is the org and 16 random lowercase hex digits. A malformed id or key list, an empty purpose and an unknown field are refused.",
+       reveal_ops + reveal_bad,
+       {"rejected": {reveal_bad[0]["id"]: "invalid_record_id", reveal_bad[1]["id"]: "invalid_value", reveal_bad[2]["id"]: "invalid_value",
+                     reveal_bad[3]["id"]: "invalid_value", reveal_bad[4]["id"]: "unknown_field"},
+        "records": {f"reveals/{REVEAL}": {"fields": {"participants": f"{P1_KEY} {P2_KEY}", "purpose": "核对残疾人证",
+                                                        "what": "participant list --reveal"}}}})
+
 os.makedirs(OUT, exist_ok=True)
 for old in os.listdir(OUT):
     if old.endswith(".json"):

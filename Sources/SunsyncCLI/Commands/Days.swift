@@ -117,6 +117,7 @@ enum DayCommands {
         let participant = try options.participant.map { try Directory(org: ws.org, state: ledger.state).find($0).key.id }
         let rows = ledger.days(kind.collection, .init(month: month, participant: participant, includeDeleted: options.includeDeleted),
                                          reveal: global.reveal)
+        try ws.revealed(rows.map(\.participantId))
         if global.json { return print(DayLine.json(rows), terminator: "") }
         var headers = kind == .hours
             ? ["日期 date", "姓名 name", "残疾人证号 certificate", "工时 hours", "劳动项目 project", "备注 note", "审核 review"]

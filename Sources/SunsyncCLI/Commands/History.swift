@@ -54,6 +54,7 @@ struct History: ParsableCommand {
                         old: old,
                         new: Display.value(op.value, field: op.field))
         }
+        try ws.revealed([p.key.id])
         if global.json { return try Output.json(lines) }
         print("\(p.name ?? ref) (\(ws.show(p.certificate)))")
         Output.table(["时间 time", "设备 device", "签名 signed by", "record", "日期 date", "field", "old → new"],

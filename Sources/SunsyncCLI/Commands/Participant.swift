@@ -67,10 +67,11 @@ extension ParticipantCommand {
             do { try Schema.validateNewRecord(key, fields: fields) } catch { throw CLIError(error) }
             try ws.write { tx in
                 if try tx.record(key) != nil {
-                    throw CLIError("\(ws.show(certificate)) is already registered; change it with `sunsync participant edit`")
+                    throw CLIError("\(Ledger.show(certificate, reveal: false)) is already registered; change it with `sunsync participant edit`")
                 }
                 for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
             }
+            try ws.revealed([key.id])
             if global.json {
                 try Output.json(ParticipantRow(Participant(key: key, record: try ws.store.record(key)!)!, ws))
             } else {
@@ -90,6 +91,7 @@ extension ParticipantCommand {
             let ws = try Workspace(global)
             let rows = Directory(org: ws.org, state: try ws.state([.participants])).participants
                 .filter { all || $0.active }.map { ParticipantRow($0, ws) }
+            try ws.revealed(rows.map(\.id))
             if global.json { return try Output.json(rows) }
             Output.table(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start", "结束 end", "在册 active"],
                          rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? ($0.category == ParticipantRow.masked ? "**" : ""), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
@@ -112,6 +114,7 @@ extension ParticipantCommand {
                 MonthSummary(month: month, days: days.filter { ($0.minutes ?? 0) > 0 }.count,
                              minutes: days.reduce(0) { $0 + ($1.minutes ?? 0) })
             }.sorted { $0.month > $1.month }
+            try ws.revealed([p.key.id])
             if global.json { return try Output.json(ParticipantDetail(participant: row, months: months)) }
             print(Output.render(["field", "value"], [
                 ["姓名 name", row.name], ["残疾人证号 certificate", row.certificate], ["类别 category", row.category],

@@ -28,6 +28,7 @@ struct Report: ParsableCommand {
             let ledger = try ws.ledger(month: month)
             try ReportOrg.check(org, ledger)
             let report = ledger.monthly(month: month, org: org, reveal: global.reveal)
+            try ws.revealed(report.participants.compactMap(\.participantId))
             let headers = ["姓名 name", "残疾人证号 certificate", "出勤天数 days", "工时 hours", "午餐次数 lunches", "午餐金额 yuan",
                            "已通过 approved", "待审核 to review", "已退回 rejected", "冲突 conflicts", "提示 flags"]
             func cells(_ l: MonthlyReport.Line) -> [String] {
@@ -75,6 +76,7 @@ struct Report: ParsableCommand {
             let ledger = try ws.ledger(daysOf: month)   // payments need no flags: the month's days are enough
             try ReportOrg.check(org, ledger)
             let report = ledger.payments(month: month, org: org, district: ws.district, reveal: global.reveal)
+            try ws.revealed(report.orgs.flatMap { $0.participants.map(\.participantId) })
             let headers = PaymentReport.headers, rows = report.rows
             let text: String
             switch global.json ? .json : format {
@@ -125,6 +127,7 @@ extension Report {
             guard let sheet = AttendanceSheet(ledger, org: code, month: month, reveal: global.reveal, orgName: savedName) else {
                 throw CLIError("'\(month)' is not a month: write it as YYYY-MM, e.g. 2024-03")
             }
+            try ws.revealed(sheet.rows.map(\.participantId))
             try Output.write(sheet.html, to: output)
             if output != nil { FileHandle.standardError.write(Data("\(sheet.rows.count) participants; print it on A4 landscape.\n".utf8)) }
         }

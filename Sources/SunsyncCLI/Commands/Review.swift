@@ -48,6 +48,7 @@ struct ReviewCommand: ParsableCommand {
                 try ReportOrg.check(org, ledger)
                 return ledger.reviewList(.init(month: month, org: org, status: status?.status, flagged: flagged), reveal: global.reveal)
             }()
+            try ws.revealed(rows.map(\.participantId))
             Trace.log("review list: \(rows.count) lines", since: started)
             started = ContinuousClock.now
             defer { Trace.log("review list: output", since: started) }
@@ -89,6 +90,7 @@ struct ReviewCommand: ParsableCommand {
             let ws = try Workspace(global)
             let found = try ReviewTarget.find([id], ws)
             guard let (key, ledger) = found.first, let line = ledger.line(key, reveal: global.reveal) else { return }
+            try ws.revealed([line.participantId])
             let log: [LoggedOp], record: RecordState?
             do { (log, record) = (try ws.store.history(of: [key]), try ws.store.record(key)) } catch { throw CLIError(error) }
             let names = ws.deviceNames

@@ -258,11 +258,13 @@ struct Export: ParsableCommand {
         switch kind {
         case .participants:
             let rows = Directory(org: ws.org, state: ledger.state).participants.map { ParticipantRow($0, ws) }
+            try ws.revealed(rows.map(\.id))
             text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers] + rows.map {
                 [$0.name, CSV.text($0.certificate), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "是" : "否"]
             })
         case .hours, .lunches:
             let rows = ledger.days(kind == .hours ? .hours : .lunches, .init(month: month), reveal: global.reveal)
+            try ws.revealed(rows.map(\.participantId))
             // A district's export says whose each row is; a base's reads back with `import` as it is.
             let orgHeaders = ws.isDistrict ? ["机构 org", "机构名称 org name", "审核 review"] : []
             text = format == .json ? try Output.encode(rows) : CSV.byteOrderMark + CSV.encode([kind.headers + orgHeaders] + rows.map {

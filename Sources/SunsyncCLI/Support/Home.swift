@@ -71,6 +71,38 @@ enum KeepUntilExit {
     }
 }
 
+/// The command line as given, for a reveal's record of what was shown: `--purpose` and `--home` left out,
+/// and any certificate or ID number in it masked (`participant add --cert …`, `participant show <number>`).
+enum Invocation {
+    nonisolated(unsafe) static var arguments = [String]()
+
+    static var described: String {
+        var out = [String](), skip = false
+        for argument in arguments {
+            if skip { skip = false; continue }
+            if argument == "--purpose" || argument == "--home" { skip = true; continue }
+            if argument.hasPrefix("--purpose=") || argument.hasPrefix("--home=") { continue }
+            out.append(masked(argument))
+        }
+        let text = out.joined(separator: " ")
+        return String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(200).map(Character.init))
+    }
+
+    /// An argument with a run of 15 or more digits (a resident ID, a certificate number, a typo of one)
+    /// is shown as the mask shows a certificate number.
+    static func masked(_ argument: String) -> String {
+        if argument.hasPrefix("-"), let equals = argument.firstIndex(of: "=") {
+            return String(argument[...equals]) + masked(String(argument[argument.index(after: equals)...]))
+        }
+        var run = 0, longest = 0
+        for c in argument.unicodeScalars {
+            run = ("0"..."9").contains(c) ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        return longest >= 15 ? CertificateNumber.mask(argument) : argument
+    }
+}
+
 /// A session's view of the replica: the store, its org, and the merged records, read once.
 struct Workspace {
     let store: Store
@@ -89,6 +121,46 @@ struct Workspace {
         guard org != nil || district != nil else {
             throw CLIError("the store has no organization; it was not created by `sunsync init` or `sunsync login`")
         }
+        if options.reveal { try checkReveal() }
+    }
+
+    // MARK: Revealing (PIPL art. 51; GB/T 35273 §7.2, §11.3)
+
+    /// Meta key: "true" while the server's last session said this device may reveal.
+    static let mayRevealKey = "may_reveal"
+
+    /// `--reveal` allowed: the administrator allowed this device (as its last session with the server
+    /// said, kept for offline use), and the reveal states its purpose.
+    func checkReveal() throws {
+        guard (try? store.meta(Self.mayRevealKey)) == "true" else {
+            let device = (try? store.meta("device")).flatMap { $0 }
+            throw CLIError("this laptop may not show full 残疾人证号 (--reveal): the district's administrator allows it per device, with "
+                + "`sunsync-server device edit \(device ?? "<this device's name>") --may-reveal`; the next `sunsync sync` (or `sunsync login`) brings the permission here."
+                + (device == nil ? " This home was made by `sunsync init` and has never signed in to a server: `sunsync login` first." : ""))
+        }
+        guard let purpose = options.purpose, !purpose.allSatisfy(\.isWhitespace) else {
+            throw CLIError("--reveal needs --purpose: say why the full numbers are needed (it is recorded, and the district sees it), e.g. --purpose 核对残疾人证")
+        }
+        do { try Schema.checkText(purpose, multiline: false) } catch { throw CLIError("--purpose: \(error.message)") }
+    }
+
+    /// Records that the full numbers of `participants` (participant ids) were shown, as `reveals` records
+    /// that sync like any change: called before the output is written, so nothing is shown unrecorded.
+    func revealed(_ participants: some Sequence<String>) throws {
+        guard options.reveal, let purpose = options.purpose else { return }
+        let ids = Array(Set(participants))
+        guard !ids.isEmpty else { return }
+        var rng = SystemRandomNumberGenerator()
+        let records = Reveal.records(of: ids, purpose: purpose, what: Invocation.described) {
+            String(rng.next() | 1 << 63, radix: 16)
+        }
+        do {
+            try store.write { tx in
+                for (key, fields) in records {
+                    for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.write(key, field, value, pred: []) }
+                }
+            }
+        } catch { throw CLIError("cannot record the reveal, so nothing is shown: \(error.message)") }
     }
 
     /// The org to record for, or a refusal on a reviewer's laptop.
@@ -173,8 +245,9 @@ struct Workspace {
     /// Certificate and ID numbers as the reader may see them.
     func show(_ certificate: CertificateNumber?) -> String { Ledger.show(certificate, reveal: options.reveal) }
 
-    /// A participant as a success line names them: two people may share a name, never a number.
+    /// A participant as a success line names them: two people may share a name, never a number
+    /// (masked: a success line is no place to reveal).
     func who(_ p: Participant) -> String {
-        "\(p.name ?? p.key.id) (\(show(p.certificate)))"
+        "\(p.name ?? p.key.id) (\(Ledger.show(p.certificate, reveal: false)))"
     }
 }

@@ -139,10 +139,12 @@ struct SyncEngine {
         return batches
     }
 
-    /// What the session says that the laptop keeps for offline use: the rules the flags use, and the org's name.
+    /// What the session says that the laptop keeps for offline use: the rules the flags use, the org's
+    /// name, and whether this device may reveal (taken away as soon as a session says so).
     static func keep(_ info: SessionInfo, _ store: Store) throws {
         if let rules = info.rules { try store.setRules(rules) }
         if let name = info.orgName { try store.setMeta("org_name", name) }
+        try store.setMeta(Workspace.mayRevealKey, info.mayReveal == true ? "true" : "false")
     }
 
     /// The laptop's clock against the server's, read at the session.

@@ -24,7 +24,8 @@ public struct Op: Hashable, Sendable {
 
 /// The record collections of DESIGN.md.
 public enum CollectionName: String, Hashable, Sendable, CaseIterable, Codable, Comparable {
-    case orgs, participants, hours, lunches
+    /// `reveals`: who saw full certificate numbers, of whom, and why (an audit record, written once).
+    case orgs, participants, hours, lunches, reveals
 
     public static func < (lhs: CollectionName, rhs: CollectionName) -> Bool { lhs.rawValue < rhs.rawValue }
 }

@@ -6,6 +6,7 @@
 /// | `orgs` | org code | `MH-SB-001` |
 /// | `participants` | org `/` person key | `MH-SB-001/4c1b0f3ad2e6a0b9c7d8` |
 /// | `hours`, `lunches` | participant id `/` date | `MH-SB-001/4c1b0f3ad2e6a0b9c7d8/2024-03-04` |
+/// | `reveals` | org `/` 16 random hex digits (a reveal has no natural key) | `MH-SB-001/9f2c4e1a0b7d3c55` |
 ///
 /// The person key is the first 20 hex digits of SHA-256 over `sunsync-person-v1:` and the 18-character
 /// resident ID: category, level and any reissue suffix are left out because they change over a
@@ -50,7 +51,7 @@ public enum NaturalKey {
         switch key.collection {
         case .participants: key.id
         case .hours, .lunches: key.id.utf8.count > 11 ? String(Substring(key.id.utf8.dropLast(11))) : nil
-        case .orgs: nil
+        case .orgs, .reveals: nil
         }
     }
 
@@ -59,7 +60,7 @@ public enum NaturalKey {
         let expected: Int
         switch key.collection {
         case .orgs: expected = 1
-        case .participants: expected = 2
+        case .participants, .reveals: expected = 2
         case .hours, .lunches: expected = 3
         }
         // Scanned without splitting: this runs for every op a replica receives.
@@ -70,7 +71,7 @@ public enum NaturalKey {
             if slashes.count == expected { break }
         }
         guard slashes.count == expected - 1 else {
-            let shape = ["ORG-CODE", "ORG-CODE/PERSONKEY", "ORG-CODE/PERSONKEY/YYYY-MM-DD"][expected - 1]
+            let shape = key.collection == .reveals ? "ORG-CODE/REVEALID" : ["ORG-CODE", "ORG-CODE/PERSONKEY", "ORG-CODE/PERSONKEY/YYYY-MM-DD"][expected - 1]
             throw ModelError(.invalidRecordID, "\(key) is not a \(key.collection.rawValue) id; expected \(shape)")
         }
         let org = String(key.id[..<(slashes.first ?? key.id.endIndex)])
@@ -78,6 +79,13 @@ public enum NaturalKey {
             throw ModelError(.invalidRecordID, "\(key): '\(org)' is not an org code (A-Z, 0-9 and '-', up to 32 characters)")
         }
         var parts = Parts(org: org)
+        if key.collection == .reveals {
+            let id = key.id.utf8[key.id.index(after: slashes[0])...]
+            guard id.count == 16, id.allSatisfy(isLowerHex) else {
+                throw ModelError(.invalidRecordID, "\(key): '\(Substring(id))' is not a reveal id (16 lowercase hex digits)")
+            }
+            return parts
+        }
         if expected >= 2 {
             let start = key.id.index(after: slashes[0])
             let person = key.id[start..<(expected == 3 ? slashes[1] : key.id.endIndex)]
@@ -103,7 +111,7 @@ public enum NaturalKey {
         return u.allSatisfy { ($0 >= 65 && $0 <= 90) || ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "-") }
     }
 
-    private static func isLowerHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 102) }
+    static func isLowerHex(_ c: UInt8) -> Bool { (c >= 48 && c <= 57) || (c >= 97 && c <= 102) }
 }
 
 extension NaturalKey {

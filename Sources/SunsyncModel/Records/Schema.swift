@@ -67,6 +67,7 @@ public enum Schema {
         case .participants: participantFields
         case .hours: hoursFields
         case .lunches: lunchFields
+        case .reveals: revealFields
         }
     }
 
@@ -204,6 +205,24 @@ extension Schema {
         Field("review", .text, rule: review),
         Field("review_note", .text),
     ]
+
+    /// A reveal (who saw the full 残疾人证号 of whom, and why): the participants are their person keys,
+    /// space-separated, at most `Reveal.maxParticipants` to a record; the device and time are the op's.
+    static let revealFields: [Field] = [
+        Field("participants", .text, required: true, rule: personKeys),
+        Field("purpose", .text, required: true, rule: { value, _ throws(ModelError) in
+            guard let t = value.text, !t.allSatisfy(\.isWhitespace) else { throw ModelError(.invalidValue, "a reveal states its purpose; it cannot be empty") }
+        }),
+        Field("what", .text),
+    ]
+
+    static let personKeys: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
+        let keys = (value.text ?? "").split(separator: " ", omittingEmptySubsequences: false)
+        guard (1...Reveal.maxParticipants).contains(keys.count),
+              keys.allSatisfy({ $0.utf8.count == 20 && $0.utf8.allSatisfy(NaturalKey.isLowerHex) }) else {
+            throw ModelError(.invalidValue, "a reveal names 1 to \(Reveal.maxParticipants) person keys (20 lowercase hex digits each), separated by single spaces")
+        }
+    }
 
     static let hoursFields: [Field] = [Field("minutes", .integer, required: true, rule: minutes)] + dayFields
     static let lunchFields: [Field] = [Field("amount", .integer, required: true, rule: money)]

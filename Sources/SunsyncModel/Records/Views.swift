@@ -82,7 +82,7 @@ extension MergedState {
             switch key.collection {
             case .orgs: orgs[key.id] = Organization(key: key, record: record)
             case .participants: participants[key.id] = Participant(key: key, record: record)
-            case .hours, .lunches: continue
+            case .hours, .lunches, .reveals: continue
             }
         }
         return (orgs, participants)

@@ -58,6 +58,9 @@ struct ReviewSite: Sendable {
         router.get("/review/payments.csv") { request, _ in
             try await signedPage(request) { signed in try await payments(request, signed, csv: true) }
         }
+        router.get("/review/reveals") { request, _ in
+            try await signedPage(request) { signed in try await reveals(request, signed) }
+        }
         router.get("/review/records/:id") { request, context in
             try await signedPage(request) { signed in try await record(context.parameters.get("id") ?? "", signed, notice: Self.notice(request), problem: nil) }
         }
@@ -192,6 +195,14 @@ struct ReviewSite: Sendable {
         headers[.contentType] = "text/csv; charset=utf-8"
         headers[.contentDisposition] = "attachment; filename=\"payments-\(signed.district)-\(month).csv\""
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: report.csv)))
+    }
+
+    /// Who revealed full 残疾人证号 of the district's participants, when and why: the `reveals` records laptops
+    /// sync (the lines `sunsync-server reveals` prints).
+    func reveals(_ request: Request, _ signed: Signed) async throws -> Response {
+        guard let month = try await month(request, signed) else { return try badMonth(signed) }
+        let lines = try await ServerCommand.RevealsCommand.lines(store, orgs: Set(signed.orgs))
+        return try page("reveals", ReviewViews.reveals(lines, frame: frame(signed, month: month, notice: nil)))
     }
 
     /// The base's attendance sheet (考勤表) for the month, to print and sign: the page `sunsync report sheet` writes.

@@ -309,6 +309,24 @@ enum ReviewViews {
     struct PaymentRow { let css: String; let cells: [PaymentCell] }
     struct PaymentCell { let text: String; let cls: String }
 
+    struct Reveals {
+        let title = "查看完整证号记录"
+        let frame: Frame
+        let rows: [RevealRow]
+        let empty: Bool
+    }
+
+    struct RevealRow { let time: String; let device: String; let org: String; let orgName: String; let people: String; let purpose: String; let what: String }
+
+    /// `/review/reveals`: every reveal of the district's participants, newest first.
+    static func reveals(_ lines: [RevealLine], frame: Frame) -> Reveals {
+        Reveals(frame: frame, rows: lines.map { line in
+            RevealRow(time: line.time, device: line.device, org: line.org, orgName: line.orgName,
+                      people: line.people.joined(separator: "、") + (line.people.count > 1 ? "（\(line.people.count) 人）" : ""),
+                      purpose: line.purpose, what: line.what ?? "")
+        }, empty: lines.isEmpty)
+    }
+
     /// `/review/payments?month=M`: the district's payment list, the rows `sunsync report payments` prints.
     static func payments(_ report: PaymentReport, frame: Frame) -> Payments {
         let headers = PaymentReport.headers.map { String($0.split(separator: " ").first ?? Substring($0)) }

@@ -6,7 +6,7 @@ enum Templates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
         for (name, text) in [("head", head), ("foot", foot), ("login", login), ("message", message), ("district", district),
-                             ("org", org), ("record", record), ("payments", payments)] {
+                             ("org", org), ("record", record), ("payments", payments), ("reveals", reveals)] {
             try library.register(text, named: name)
         }
         return library
@@ -163,7 +163,8 @@ enum Templates {
           </svg>
         </div>
         {{/chart}}
-        <h2>各基地 organizations <a href="/review/payments?month={{month}}" style="font-size: 14px; font-weight: 400;">本月补贴发放表 payments</a></h2>
+        <h2>各基地 organizations <a href="/review/payments?month={{month}}" style="font-size: 14px; font-weight: 400;">本月补贴发放表 payments</a>
+          <a href="/review/reveals?month={{month}}" style="font-size: 14px; font-weight: 400; margin-left: 12px;">查看完整证号记录 reveals</a></h2>
         {{#empty}}<p class="muted">本月还没有记录：下面每个基地都是 0。No records in {{month}} yet: the bases have not synced this month, or choose another month.</p>{{/empty}}
         <table>
           <thead><tr><th>基地</th><th class="num">人数</th><th class="num">天数</th><th class="num">工时</th><th class="num">午餐</th><th class="num">午餐金额</th>
@@ -204,6 +205,22 @@ enum Templates {
           <thead><tr>{{#headers}}<th>{{.}}</th>{{/headers}}</tr></thead>
           {{#rows}}<tr class="{{css}}">{{#cells}}<td class="{{cls}}">{{text}}</td>{{/cells}}</tr>{{/rows}}
         </table>
+        {{#frame}}{{>foot}}{{/frame}}
+        """
+
+    static let reveals = """
+        {{#frame}}{{>head}}
+        <div class="crumbs"><a href="/review?month={{month}}">{{district}} · {{month}}</a> › 查看完整证号记录</div>
+        <h1>查看完整证号记录 <span class="muted" style="font-size: 15px;">reveals</span></h1>
+        {{/frame}}
+        <p class="muted">残疾人证号平时只显示遮蔽后的号码（类别、等级也遮蔽）。经管理员允许的设备查看完整号码时须说明用途，每次查看都记录在此，随该设备的下次同步送达；时间为该设备的北京时间。</p>
+        {{#empty}}<p class="muted">本区还没有查看完整证号的记录。</p>{{/empty}}
+        {{^empty}}
+        <table>
+          <thead><tr><th>时间</th><th>设备</th><th>基地</th><th>查看了谁的证号</th><th>用途</th><th>命令</th></tr></thead>
+          {{#rows}}<tr><td>{{time}}</td><td>{{device}}</td><td>{{orgName}}<br><span class="muted">{{org}}</span></td><td>{{people}}</td><td>{{purpose}}</td><td class="muted">{{what}}</td></tr>{{/rows}}
+        </table>
+        {{/empty}}
         {{#frame}}{{>foot}}{{/frame}}
         """
 
