@@ -18,6 +18,7 @@ import Testing
         defer { server.stop() }
         let laptop = try CLI.linked(server, "laptop-a", "--role", "staff", "--org", "MH-SB-001")
         #expect(try laptop.run("participant", "add", "--name", "张三", "--cert", People.zhang, "--start", "2024-01-01").status == 0)
+        #expect(try laptop.run("hours", "set", "张三", "2024-03-04", "4").status == 0)
         let before = try laptop.opCount()
 
         // When it asks for full numbers
@@ -64,6 +65,16 @@ import Testing
         #expect(try laptop.run("report", "monthly", "--month", "2024-03", "--reveal", "--purpose", "x").status != 0)
         let masked = try laptop.run("participant", "list")
         #expect(masked.status == 0 && !masked.out.contains(People.zhang))
+
+        // And a district reviewer allowed to reveal: the records of each base's people go to the server too
+        let reviewer = try CLI.linked(server, "mh-review", "--role", "reviewer", "--district", "310112", "--may-reveal")
+        _ = try reviewer.sync()
+        let report = try reviewer.run("report", "monthly", "--month", "2024-03", "--reveal", "--purpose", "年度核查")
+        #expect(report.status == 0, "\(report.err)")
+        let sent = try reviewer.sync()
+        #expect(!sent.out.contains("refused"), "\(sent.out)")
+        let all = try Self.reveals(server, "--district", "310112")
+        #expect(all.count == 2 && all.first?["purpose"] as? String == "年度核查" && all.first?["device"] as? String == "mh-review · 310112", "\(all)")
     }
 
     @Test(arguments: ServerBackend.available) func aRevealRecordCannotBeRewrittenOrPlantedElsewhere(backend: ServerBackend) async throws {
