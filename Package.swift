@@ -31,8 +31,12 @@ let package = Package(
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
         .target(name: "SunsyncModel", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // The op log, materialized current values and outbox in SQLite (WAL), shared by client and server.
+        // SQLCipher in place of the system SQLite (Debian 12 backports' libsqlcipher-dev 4.6.1, linked statically):
+        // GRDB links `sqlite3`, and sqlcipher/libsqlite3.a (a link to libsqlcipher.a) is found first. Stores
+        // refuse to open where the cipher is missing (`Cipher.check`), so a build that linked plain SQLite fails closed.
         .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
-                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")],
+                linkerSettings: [.unsafeFlags(["-L", Context.packageDirectory + "/sqlcipher"]), .linkedLibrary("crypto"), .linkedLibrary("m")]),
         // The version and the git commit a binary was built from (`--version`).
         .target(name: "SunsyncVersion", plugins: ["GitCommit"]),
         .plugin(name: "GitCommit", capability: .buildTool()),
@@ -67,9 +71,14 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "sunsync-server", dependencies: ["SunsyncServer"], path: "server"),
-        // The `sunsync` commands, as a library so tests can call them.
+        // The kernel keyring (keyrings(7)) through `syscall`, which Swift cannot call: the store's key kept for a session.
+        .target(name: "CKeyring"),
+        // The `sunsync` commands, as a library so tests can call them. CryptoExtras: scrypt, to derive the key
+        // that wraps the store's key from a passphrase (swift-crypto is built already; this adds its extras).
         .target(name: "SunsyncCLI", dependencies: [
-            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion", "CKeyring",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

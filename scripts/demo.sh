@@ -10,6 +10,8 @@ configuration=debug
 swift build -c "$configuration" --product sunsync >/dev/null
 bin="$(swift build -c "$configuration" --show-bin-path)/sunsync"
 export SUNSYNC_HOME="$(mktemp -d)/sunsync-demo"
+# The store is encrypted; a person types its passphrase once per working session, the demo gives it here.
+export SUNSYNC_PASSPHRASE="演示口令 demo passphrase"
 say() { printf '\n\033[1m$ sunsync %s\033[0m\n' "$*"; "$bin" "$@"; }
 
 say init --org MH-SB-001 --name 莘庄镇阳光基地 --lunch-rate 15

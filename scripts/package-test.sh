@@ -35,7 +35,7 @@ cleanup() {
     umount "$root/proc" 2>/dev/null || true
 }
 trap cleanup EXIT
-in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"; }
+in_root() { chroot "$root" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 SUNSYNC_PASSPHRASE="package test passphrase" "$@"; }
 fail() { echo "package-test.sh: FAILED: $*" >&2; exit 1; }
 
 echo "== no Swift in the root"
@@ -92,6 +92,10 @@ in_root sunsync login --home /tmp/review --server "$url" --token "$reviewer" >/d
 in_root sunsync sync --home /tmp/review
 listed=$(in_root sunsync review list --home /tmp/review --month 2024-03)
 grep -q 张三 <<< "$listed" || fail "the reviewer does not see the base's day: $listed"
+# The installed sunsync is linked with SQLCipher: the laptop's files show no name or number.
+for home in /tmp/base /tmp/review; do
+    if cat "$root$home"/store.sqlite* | grep -a -q -e 张三 -e 31011219900315123X52 -e MH-SB-001; then fail "$home's store is readable in the clear"; fi
+done
 in_root sunsync-server verify >/dev/null || fail "sunsync-server verify failed"
 owners=$(in_root find /var/lib/sunsync -not -user sunsync)
 [ -z "$owners" ] || fail "files in /var/lib/sunsync not owned by sunsync: $owners"

@@ -47,6 +47,7 @@ depends() { # depends BINARY
         case "$(basename "$lib")" in
             libsqlite3.so*) names+=("libsqlite3-0 (>= 3.40)") ;;
             libz.so*) names+=(zlib1g) ;;
+            libcrypto.so.3) names+=("libssl3 (>= 3.0)") ;;   # SQLCipher's AES and HMAC (SQLCipher itself is linked in)
             libstdc++.so*) names+=(libstdc++6) ;;
             libgcc_s.so*) names+=(libgcc-s1) ;;
             libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-linux*) ;;

@@ -20,7 +20,7 @@ dir="$(cd "$dir" && pwd)"
 swift build --product sunsync >/dev/null 2>&1 && swift build --product sunsync-server >/dev/null 2>&1
 bin="$(swift build --show-bin-path)"
 server() { "$bin/sunsync-server" "$@" --data-dir "$dir/server"; }
-laptop() { local home="$1"; shift; SUNSYNC_HOME="$dir/$home" "$bin/sunsync" "$@" >/dev/null; }
+laptop() { local home="$1"; shift; SUNSYNC_HOME="$dir/$home" SUNSYNC_PASSPHRASE="演示口令 demo passphrase" "$bin/sunsync" "$@" >/dev/null; }
 token() { server device add --name "$1" "${@:2}" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])'; }
 
 server org add --code MH-SB-001 --name 莘庄镇阳光基地 --kind sunshine-base --district 310112 --lunch-rate 15 >/dev/null

@@ -67,7 +67,7 @@ class Laptop:
         self.bin = os.path.join(bin_dir, "sunsync")
         self.home = os.path.join(work, f"laptop-{n}")
         self.name, self.cert = PEOPLE[n]
-        self.env = dict(os.environ, SUNSYNC_HOME=self.home, SUNSYNC_NETWORK_TIMEOUTS="2,5,3")
+        self.env = dict(os.environ, SUNSYNC_HOME=self.home, SUNSYNC_NETWORK_TIMEOUTS="2,5,3", SUNSYNC_PASSPHRASE="soak passphrase")
 
     def run(self, *args, check=True):
         r = subprocess.run([self.bin, *args], capture_output=True, text=True, env=self.env)

@@ -9,7 +9,8 @@ public struct Sunsync: AsyncParsableCommand {
         commandName: "sunsync",
         abstract: "Record 阳光基地 working hours (工时) and lunch subsidies (午餐费补贴) offline.",
         discussion: """
-            Everything works with no network: the records live in a local store under --home.
+            Everything works with no network: the records live in a local store under --home, encrypted; its
+            passphrase (口令) is asked once per working session (`sunsync lock` ends it).
             Start with `sunsync init --org CODE`, register participants with `sunsync participant add`,
             then record days with `sunsync hours set` and `sunsync lunch set`.
             Listing commands take --json for scripts; certificate numbers are masked unless --reveal is given.
@@ -19,6 +20,7 @@ public struct Sunsync: AsyncParsableCommand {
             Init.self, ParticipantCommand.self, HoursCommand.self, LunchCommand.self, Import.self, Export.self,
             Report.self, ReviewCommand.self, Conflicts.self, Resolve.self, History.self, FlagsCommand.self, Status.self,
             Login.self, SyncCommand.self, Rejected.self, VerifyCommand.self, Backup.self, RestoreCommand.self,
+            Unlock.self, Lock.self, PassphraseCommand.self,
         ]
     )
 
@@ -38,6 +40,9 @@ struct GlobalOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Why the full numbers are needed (with --reveal; recorded with the reveal, which the district sees).", valueName: "text"))
     var purpose: String?
+
+    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Read the store's passphrase from the first line of this file (else $SUNSYNC_PASSPHRASE, else it is asked once per working session).", valueName: "file"))
+    var passphraseFile: String?
 
     @Flag(name: .long, help: "Tables with every column, headed in Chinese and English (by default they fit the terminal: 80 columns).")
     var wide = false

@@ -24,15 +24,7 @@ public enum OpLog {
 
     /// WAL, a busy timeout, and `synchronous = FULL`: a change that was acknowledged is on disk, even if the
     /// power fails a moment later.
-    public static var configuration: Configuration {
-        var config = Configuration()
-        config.journalMode = .wal
-        config.busyMode = .timeout(3)
-        config.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        return config
-    }
+    public static var configuration: Configuration { configuration(key: nil) }
 
     /// Runs database work, turning SQLite's errors into ones that say what to do.
     public static func run<T>(_ body: () throws -> T) throws(StoreError) -> T {

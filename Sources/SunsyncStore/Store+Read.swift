@@ -76,11 +76,12 @@ extension Store {
         let span = Int(days.upperBound.dayNumber) - Int(days.lowerBound.dayNumber)
         guard span >= 14 else { return (try Self.run { try queue.read { db in try read(days, db, true) } }, nil) }
         let middle = CivilDate(dayNumber: days.lowerBound.dayNumber + Int32(span / 2))
-        let path = self.path, store = self.queue
+        let path = self.path, store = self.queue, key = self.key
         let halves = Concurrently.run(2) { half -> Result<T, StoreError> in
             do {
                 if half == 0 { return .success(try store.read { db in try read(days.lowerBound...middle, db, true) }) }
                 var configuration = Configuration()
+                configuration.use(key)
                 configuration.readonly = true
                 let later = try DatabaseQueue(path: path, configuration: configuration)
                 defer { try? later.close() }

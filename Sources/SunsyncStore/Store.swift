@@ -20,19 +20,23 @@ public final class Store: Sendable {
     public var replica: ReplicaID { currentReplica.withLock { $0 } }
     let currentReplica: Mutex<ReplicaID>
     let queue: any DatabaseWriter
+    /// The key the file is encrypted with (nil: in the clear); its backups are encrypted with it too.
+    let key: StoreKey?
 
-    private init(path: String, queue: any DatabaseWriter, replica: ReplicaID) {
+    private init(path: String, queue: any DatabaseWriter, replica: ReplicaID, key: StoreKey?) {
         self.path = path
         self.queue = queue
         self.currentReplica = Mutex(replica)
+        self.key = key
     }
 
-    /// Creates a new store at `path` (the file must not exist).
-    public static func create(at path: String, replica: ReplicaID, metadata: [String: String] = [:]) throws(StoreError) -> Store {
+    /// Creates a new store at `path` (the file must not exist), encrypted with `key` if one is given.
+    public static func create(at path: String, replica: ReplicaID, metadata: [String: String] = [:], key: StoreKey? = nil) throws(StoreError) -> Store {
         guard !FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.alreadyInitialized, "\(path) already exists; it is already initialized")
         }
-        let queue = try openQueue(path)
+        if key != nil { try Cipher.require() }
+        let queue = try openQueue(path, key: key)
         try run {
             try migrator.migrate(queue)
             try queue.write { db in
@@ -45,36 +49,50 @@ public final class Store: Sendable {
                 }
             }
         }
-        return Store(path: path, queue: queue, replica: replica)
+        return Store(path: path, queue: queue, replica: replica, key: key)
     }
 
     /// Opens an existing store, refusing a file that is not one.
     /// `upgrading` is called before migrations that this version brings run on the file (once; they can
     /// take seconds on a large store), so that a command can say why it is slow this time.
-    public static func open(at path: String, upgrading: () -> Void = {}) throws(StoreError) -> Store {
+    /// An encrypted store opens only with its `key`.
+    public static func open(at path: String, key: StoreKey? = nil, upgrading: () -> Void = {}) throws(StoreError) -> Store {
         guard FileManager.default.fileExists(atPath: path) else {
             throw StoreError(.notInitialized, "no Sunsync store at \(path)")
         }
-        let queue = try openQueue(path)
+        if key != nil { try Cipher.require() }
+        let plaintext = isPlaintext(path)
+        if plaintext, key != nil {
+            throw StoreError(.wrongKey, "\(path) is not encrypted, but a key was given: encrypt it first (`Store.encrypt`)")
+        }
         let migrations = migrator
-        let (replicaText, upToDate): (String?, Bool) = try run {
-            try queue.read { db in
-                try checkFormat(db, path)
-                return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"), try migrations.hasCompletedMigrations(db))
+        let queue: DatabaseQueue
+        let (replicaText, upToDate): (String?, Bool)
+        do {
+            queue = try openQueue(path, key: key)
+            (replicaText, upToDate) = try run {
+                try queue.read { db in
+                    try checkFormat(db, path)
+                    return (try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'replica'"), try migrations.hasCompletedMigrations(db))
+                }
             }
+        } catch where error.code == .notAStore && !plaintext {
+            throw key == nil
+                ? StoreError(.notAStore, "\(path) is not a Sunsync store in the clear: an encrypted store (it opens only with its key), or not an SQLite database")
+                : StoreError(.wrongKey, "\(path) does not open with this key: a wrong passphrase, or the store of another home")
         }
         guard let replicaText, let replica = ReplicaID(hex: replicaText) else {
             throw StoreError(.notAStore, "\(path) has no valid replica id; it is damaged")
         }
         if !upToDate { upgrading() }
         try run { try migrations.migrate(queue) }
-        return Store(path: path, queue: queue, replica: replica)
+        return Store(path: path, queue: queue, replica: replica, key: key)
     }
 
     /// Refuses a file that is not a Sunsync store this version can use: one without the `meta` table or a
     /// `sunsync-store-` format, one of a newer format, or one a newer sunsync has migrated (it may have
     /// changed what the rows mean, as `v2-day-ordered-record-keys` did: writing with an older one could do harm).
-    private static func checkFormat(_ db: Database, _ path: String) throws {
+    static func checkFormat(_ db: Database, _ path: String) throws {
         guard try db.tableExists("meta"), let format = try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'format'") else {
             throw StoreError(.notAStore, "\(path) is an SQLite database but not a Sunsync store")
         }
@@ -91,8 +109,8 @@ public final class Store: Sendable {
         }
     }
 
-    private static func openQueue(_ path: String) throws(StoreError) -> DatabaseQueue {
-        try run { try DatabaseQueue(path: path, configuration: OpLog.configuration) }
+    private static func openQueue(_ path: String, key: StoreKey?) throws(StoreError) -> DatabaseQueue {
+        try run { try DatabaseQueue(path: path, configuration: OpLog.configuration(key: key)) }
     }
 
     static func run<T>(_ body: () throws -> T) throws(StoreError) -> T { try OpLog.run(body) }
@@ -138,7 +156,7 @@ public final class Store: Sendable {
     /// and what it holds, counted in the copy.
     @discardableResult
     public func backup(to destination: String) throws(StoreError) -> (bytes: Int64, ops: Int, pending: Int) {
-        let copy = try Self.backup(queue, to: destination) { db in
+        let copy = try Self.backup(queue, to: destination, key: key) { db in
             (try Int.fetchOne(db, sql: "SELECT count(*) FROM ops") ?? 0, try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0)
         }
         return (copy.bytes, copy.result.0, copy.result.1)
@@ -148,7 +166,8 @@ public final class Store: Sendable {
     /// the database stays in use (SQLite's `VACUUM INTO`, which reads one snapshot), then runs `finish` on
     /// the copy (to count it, or to change it). Nothing is left behind when it fails. Returns the copy's size
     /// and what `finish` returned. Shared by the laptop's store and the server's SQLite database.
-    public static func backup<T>(_ database: any DatabaseReader, to destination: String,
+    /// A copy of an encrypted database is encrypted with the same `key` (SQLCipher's `VACUUM INTO`).
+    public static func backup<T>(_ database: any DatabaseReader, to destination: String, key: StoreKey? = nil,
                                  finish: (Database) throws -> T) throws(StoreError) -> (bytes: Int64, result: T) {
         guard !FileManager.default.fileExists(atPath: destination) else {
             throw StoreError(.invalid, "\(destination) already exists; a backup never overwrites a file: give a new name")
@@ -161,7 +180,9 @@ public final class Store: Sendable {
         do {
             result = try run {
                 try database.unsafeRead { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
-                let copy = try DatabaseQueue(path: destination)
+                var configuration = Configuration()
+                configuration.use(key)
+                let copy = try DatabaseQueue(path: destination, configuration: configuration)
                 defer { try? copy.close() }
                 return try copy.inDatabase(finish)
             }
@@ -173,8 +194,9 @@ public final class Store: Sendable {
     }
 
     /// Puts a backup in place of the laptop's store at `path` (see the other `restore`).
-    public static func restore(from backup: String, to path: String) throws(StoreError) -> String? {
-        try restore(from: backup, to: path) { db throws in try checkFormat(db, backup) }
+    /// An encrypted backup is restored with the `key` it was made with.
+    public static func restore(from backup: String, to path: String, key: StoreKey? = nil) throws(StoreError) -> String? {
+        try restore(from: backup, to: path, key: key) { db throws in try checkFormat(db, backup) }
     }
 
     /// Puts a backup in place of the database at `path`: copies it beside `path`, checks the copy (`format`
@@ -182,7 +204,8 @@ public final class Store: Sendable {
     /// the file now at `path` and its `-wal` and `-shm` aside, to `path.before-restore-<time>`, and the copy
     /// in. Nothing is deleted. No process may have `path` open meanwhile. Returns where the old files went.
     /// Shared by the laptop's store and the server's SQLite database.
-    public static func restore(from backup: String, to path: String, format: @escaping (Database) throws -> Void) throws(StoreError) -> String? {
+    public static func restore(from backup: String, to path: String, key: StoreKey? = nil,
+                               format: @escaping (Database) throws -> Void) throws(StoreError) -> String? {
         let files = FileManager.default
         var isDirectory: ObjCBool = false
         guard files.fileExists(atPath: backup, isDirectory: &isDirectory) else { throw StoreError(.notInitialized, "\(backup) does not exist") }
@@ -196,7 +219,7 @@ public final class Store: Sendable {
             throw StoreError(.invalid, "cannot copy \(backup) beside \(path): \(error.localizedDescription)")
         }
         do {
-            try check(copy, asBackupOf: backup, format: format)
+            try check(copy, asBackupOf: backup, key: key, format: format)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? files.removeItem(atPath: copy + suffix) }
             throw error
@@ -219,9 +242,18 @@ public final class Store: Sendable {
     }
 
     /// Refuses a file that is not a sound store of the expected kind. Leaves no -wal or -shm behind.
-    private static func check(_ copy: String, asBackupOf backup: String, format: (Database) throws -> Void) throws(StoreError) {
+    private static func check(_ copy: String, asBackupOf backup: String, key: StoreKey?, format: (Database) throws -> Void) throws(StoreError) {
+        if key != nil, isPlaintext(copy) { throw StoreError(.notAStore, "\(backup) is not encrypted: it is not a backup of this encrypted store") }
+        if key == nil, !isPlaintext(copy) {
+            throw StoreError(.notAStore, "\(backup) is not a database in the clear: it is encrypted (a laptop's store or its backup) or not an SQLite database")
+        }
         try run {
-            let queue = try DatabaseQueue(path: copy)
+            var configuration = Configuration()
+            configuration.use(key)
+            let queue: DatabaseQueue
+            do { queue = try DatabaseQueue(path: copy, configuration: configuration) } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB {
+                throw StoreError(.wrongKey, "\(backup) does not open with this store's key: it is the backup of another home (or damaged)")
+            }
             defer { try? queue.close() }
             try queue.inDatabase { db in
                 try format(db)

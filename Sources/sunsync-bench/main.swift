@@ -10,6 +10,10 @@
 //   sunsync-bench page [ops]                           the review page served from that district-year
 import Foundation
 
+// The laptops the benches run keep their stores encrypted, as every laptop does: the passphrase a person
+// would type (once per working session; the key is kept in the kernel keyring after it).
+setenv("SUNSYNC_PASSPHRASE", "sunsync-bench 口令", 0)
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 let mode = arguments.first ?? "merge"
 let numbers = arguments.dropFirst().compactMap { Int($0) }

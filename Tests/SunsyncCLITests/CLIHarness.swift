@@ -1,6 +1,8 @@
 import Foundation
+import GRDB
 import SunsyncModel
 import SunsyncStore
+@testable import SunsyncCLI
 
 /// Runs the real `sunsync` binary (built next to the test bundle) in a fresh temporary home.
 struct CLI {
@@ -64,8 +66,14 @@ struct CLI {
         }
         var env = ProcessInfo.processInfo.environment
         env["SUNSYNC_HOME"] = home
+        // Every home's passphrase, and scrypt at its cheapest (a test makes hundreds of homes; StoreKeyTests
+        // check the real cost and the terminal's prompt).
+        env["SUNSYNC_PASSPHRASE"] = Self.passphrase
+        env["SUNSYNC_KDF_LOGN"] = "10"
         for (k, v) in environment { env[k] = v }
         process.environment = env
+        // Never the terminal's: a locked store asks there only when standard input is a terminal.
+        process.standardInput = FileHandle.nullDevice
         return process
     }
 
@@ -101,7 +109,27 @@ struct CLI {
     /// What a session from a server that allowed this device to reveal (`device edit --may-reveal`) leaves
     /// in the home, for tests of a home made by `init`; RevealTests take the real way through a server.
     func allowReveal() throws {
-        try Store.open(at: storePath).setMeta("may_reveal", "true")
+        try openStore().setMeta("may_reveal", "true")
+    }
+
+    /// The passphrase of every test home (`SUNSYNC_PASSPHRASE`).
+    static let passphrase = "测试口令 sunsync tests"
+
+    /// The key of this home's store, from its keys file and the tests' passphrase.
+    func storeKey() throws -> StoreKey {
+        try KeysFile.read(home + "/store.keys").unwrap(passphrase: Self.passphrase)
+    }
+
+    /// The home's store, opened as `sunsync` opens it (for a test that plants what sync would bring).
+    func openStore() throws -> Store { try Store.open(at: storePath, key: storeKey()) }
+
+    /// The home's encrypted SQLite file through GRDB, for a test that changes it by hand (as an attacker or
+    /// an older version would) or checks it.
+    func database(_ configuration: Configuration = Configuration()) throws -> DatabaseQueue {
+        var configuration = configuration
+        let hex = Hex.encode(try storeKey().bytes)
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA key = \"x'\(hex)'\"") }
+        return try DatabaseQueue(path: storePath, configuration: configuration)
     }
 
     /// The number of ops in the store: a refused command must leave it unchanged.

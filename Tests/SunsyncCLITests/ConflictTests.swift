@@ -9,7 +9,7 @@ import Testing
     func conflicted() throws -> (CLI, RecordKey) {
         let cli = try CLI.withParticipants()
         try cli.run("hours", "set", "张三", "2024-03-04", "4")
-        let store = try Store.open(at: cli.storePath)
+        let store = try cli.openStore()
         let state = try store.mergedState([.hours])
         let key = try #require(state.records.keys.first)
         let laptopB = ReplicaID(0xb2)

@@ -27,7 +27,7 @@ import Testing
                 killed += 1
             }
             // Then the file is sound, and it holds either none of the rows or all of them.
-            let queue = try DatabaseQueue(path: cli.storePath)
+            let queue = try cli.database()
             #expect(try queue.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") } == ["ok"])
             try queue.close()
             let days = (try cli.run("hours", "list", "--json").json() as? [Any])?.count

@@ -160,7 +160,7 @@ import Testing
         #expect(try a.run("participant", "add", "--start", "2024-01-01", "--name", "张三", "--cert", People.zhang).status == 0)
         _ = try a.sync()
         let ahead = (UInt64(Date().timeIntervalSince1970 * 1000) + 60_000) << 16
-        let db = try DatabaseQueue(path: a.storePath)
+        let db = try a.database()
         try db.write { try $0.execute(sql: "UPDATE meta SET value = ? WHERE key = 'clock'", arguments: [String(ahead)]) }
         try db.close()
         // and its home copied to a second laptop: both now make the same next id
@@ -193,7 +193,7 @@ struct TerminalTextTests {
     @Test func tablesShowControlCharactersAsEscapes() throws {
         // Given a laptop whose store holds a name with ESC sequences, a CR and a bidi override (written by an older version)
         let cli = try CLI.withParticipants()
-        let db = try DatabaseQueue(path: cli.storePath)
+        let db = try cli.database()
         let planted = "\u{1B}[2J\u{1B}]0;pwned\u{07}张三\r\n伪造的一行\u{202E}"
         try db.write { try $0.execute(sql: "UPDATE ops SET value = ? WHERE collection = 'participants' AND field = 'name' AND value = '张三'",
                                       arguments: [planted]) }
@@ -234,7 +234,7 @@ struct TerminalTextTests {
         #expect((try b.run("hours", "list", "--json").json() as? [Any])?.isEmpty == true)
 
         // And a laptop whose own file was changed by hand: its verify names the change
-        let db = try DatabaseQueue(path: a.storePath)
+        let db = try a.database()
         try db.write { try $0.execute(sql: "UPDATE ops SET value = 900 WHERE collection = 'hours' AND field = 'minutes'") }
         try db.close()
         let local = try a.run("verify")

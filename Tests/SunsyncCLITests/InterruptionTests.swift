@@ -22,7 +22,10 @@ import Testing
     }
 
     func integrityOK(_ path: String) throws -> Bool {
-        let db = try DatabaseQueue(path: path)
+        try integrityOK(try DatabaseQueue(path: path))
+    }
+
+    func integrityOK(_ db: DatabaseQueue) throws -> Bool {
         defer { try? db.close() }
         return try db.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") } == ["ok"]
     }
@@ -41,7 +44,7 @@ import Testing
         var killedClients = 0
         for attempt in 0..<6 {
             if try c.runInterrupted(["sync"], after: UInt32(40_000 + (attempt * 61_231) % 250_000)) { killedClients += 1 }
-            #expect(try integrityOK(c.storePath))
+            #expect(try integrityOK(c.database()))
         }
         _ = try c.sync()
         #expect(try c.listing() == a.listing())

@@ -87,13 +87,8 @@ final class FakeServer: @unchecked Sendable {
     func linkedTo(_ url: String) throws -> CLI {
         let cli = try CLI.withParticipants()
         try cli.run("hours", "set", "张三", "2024-03-04", "3")
-        let db = cli.storePath
         // Link by hand: login itself would fail against these servers.
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT OR REPLACE INTO meta(key,value) VALUES('server',?)\", (sys.argv[2],)); c.commit()", db, url]
-        try sqlite.run()
-        sqlite.waitUntilExit()
+        try cli.openStore().setMeta("server", url)
         try "sst_test".write(toFile: cli.home + "/token", atomically: true, encoding: .utf8)
         return cli
     }

@@ -114,7 +114,7 @@ import Testing
         // Another process holds the write lock (as a long import would).
         var config = Configuration()
         config.allowsUnsafeTransactions = true
-        let holder = try DatabaseQueue(path: cli.storePath, configuration: config)
+        let holder = try cli.database(config)
         try holder.inDatabase { db in try db.execute(sql: "BEGIN IMMEDIATE") }
         let result = try cli.run("hours", "set", "张三", "2024-03-04", "4")
         #expect(result.status != 0 && result.err.contains("in use"))

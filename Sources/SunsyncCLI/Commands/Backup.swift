@@ -6,7 +6,8 @@ struct Backup: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Copy the local store to a new file (a USB stick, before a repair), records and unsynced changes alike.",
         discussion: """
-            The copy is one consistent snapshot, readable by its owner only; it does not hold the sync token.
+            The copy is one consistent snapshot, encrypted with the store's key and readable by its owner only; FILE.keys \
+            beside it holds that key wrapped by the passphrase (keep the two together). It does not hold the sync token.
 
             To restore it: `sunsync restore FILE`, then `sunsync sync`: what this laptop had sent after the backup \
             comes back from the server. Changes made after the backup and never synced are not in it.
@@ -24,12 +25,21 @@ struct Backup: ParsableCommand {
     }
 
     func run() throws {
-        let store = try Home(global).open()
+        let home = Home(global)
+        let store = try home.open()
+        let keys = try KeysFile.read(home.keysPath)
+        guard !FileManager.default.fileExists(atPath: file + ".keys") else {
+            throw CLIError("\(file).keys already exists; a backup never overwrites a file: give a new name")
+        }
         let copy: (bytes: Int64, ops: Int, pending: Int)
         do { copy = try store.backup(to: file) } catch { throw CLIError(error) }
+        do { try keys.write(to: file + ".keys") } catch {
+            try? FileManager.default.removeItem(atPath: file)
+            throw error
+        }
         let doc = Document(file: file, bytes: copy.bytes, ops: copy.ops, pendingOps: copy.pending)
         if global.json { return try Output.json(doc) }
-        print("Backed up \(doc.ops) changes (\(doc.pendingOps) not yet synced) to \(file) (\(doc.bytes / 1024) KiB).")
+        print("Backed up \(doc.ops) changes (\(doc.pendingOps) not yet synced) to \(file) (\(doc.bytes / 1024) KiB, encrypted) and its key to \(file).keys.")
     }
 }
 
@@ -41,7 +51,8 @@ struct RestoreCommand: ParsableCommand {
             The backup is checked (a sound store of a laptop) and copied in; the store it replaces is moved aside \
             (store.sqlite.before-restore-<time> in the home), never deleted. Run no other sunsync command meanwhile. \
             Then run `sunsync sync`: what this laptop had sent after the backup comes back from the server. On a new \
-            machine, `sunsync login` first. Use a copy on one laptop only: two laptops must never share a store.
+            machine, `sunsync login` first. Use a copy on one laptop only: two laptops must never share a store. \
+            The backup opens with FILE.keys beside it and the passphrase the store had when it was made.
 
             Example: sunsync restore /media/usb/sunsync-2026-11-01.sqlite
             """)
@@ -51,10 +62,26 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let home = Home(global)
         let aside: String?
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw CLIError("\(file) does not exist") }
+        guard !isDirectory.boolValue else { throw CLIError("\(file) is a folder; give the backup file") }
+        // The backup's key: from FILE.keys (the key kept for this session, or the passphrase of the backup).
+        guard FileManager.default.fileExists(atPath: file + ".keys") else {
+            throw CLIError("\(file).keys is missing: a backup opens only with the keys file `sunsync backup` wrote beside it")
+        }
+        let keys = try KeysFile.read(file + ".keys")
+        let key = try KeyCache.get(keys.store) ?? keys.unwrap(passphrase: Passphrase.existing(global, for: file))
+        let current = try? KeysFile.read(home.keysPath)
         do {
             try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
-            aside = try Store.restore(from: file, to: home.storePath)
+            aside = try Store.restore(from: file, to: home.storePath, key: key)
+            // The home's keys file, where it is not this store's already (a newer passphrase stays).
+            if current?.store != keys.store {
+                if let aside, FileManager.default.fileExists(atPath: home.keysPath) { try? FileManager.default.moveItem(atPath: home.keysPath, toPath: aside + ".keys") }
+                try keys.write(to: home.keysPath)
+            }
+            KeyCache.put(key, keys.store)
         } catch let error as StoreError {
             throw CLIError(error)
         } catch {

@@ -40,15 +40,8 @@ struct Init: ParsableCommand {
         if let name { metadata["org_name"] = name }
         if let lunchRate, let fen = Quantity.fen(typed: lunchRate) { metadata["lunch_rate"] = String(fen) }
         var random = SystemRandomNumberGenerator()
-        let store: Store
-        do {
-            store = try Store.create(at: home.storePath, replica: ReplicaID(random.next() | 1), metadata: metadata)
-            home.makePrivate()
-        } catch where error.code == .alreadyInitialized {
-            throw CLIError("\(home.directory) is already initialized; use another --home for another organization")
-        } catch {
-            throw CLIError(error)
-        }
+        let store = try home.create(replica: ReplicaID(random.next() | 1), metadata: metadata)
+        home.makePrivate()
         if global.json {
             try Output.json(["home": home.directory, "org": org, "replica": store.replica.description])
         } else {

@@ -66,7 +66,7 @@ struct Login: AsyncParsableCommand {
             if info.knownRole != .staff, let district = info.district { metadata["district"] = district }
             if info.knownRole == .admin { metadata["district"] = "all" }
             var rng = SystemRandomNumberGenerator()
-            do { store = try Store.create(at: home.storePath, replica: ReplicaID(rng.next() | 1), metadata: metadata) } catch { throw CLIError(error) }
+            store = try home.create(replica: ReplicaID(rng.next() | 1), metadata: metadata)
             home.makePrivate()
         }
         guard FileManager.default.createFile(atPath: Link.tokenPath(home), contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {

@@ -7,9 +7,13 @@ import SunsyncStore
 /// `~/.local/share/sunsync`. The store is `store.sqlite` inside it.
 struct Home {
     let directory: String
+    let options: GlobalOptions
     var storePath: String { directory + "/store.sqlite" }
+    /// The store's key, wrapped by the passphrase (`KeysFile`).
+    var keysPath: String { directory + "/store.keys" }
 
     init(_ options: GlobalOptions) {
+        self.options = options
         let env = ProcessInfo.processInfo.environment
         if let home = options.home ?? env["SUNSYNC_HOME"], !home.isEmpty {
             directory = home
@@ -26,19 +30,77 @@ struct Home {
         for note in Store.tighten(storePath) { FileHandle.standardError.write(Data("sunsync: \(note)\n".utf8)) }
     }
 
+    /// Opens the store, encrypted (asking for the passphrase once per working session, `unlock()`).
+    /// A store from before encryption is encrypted in place first, once, with a passphrase chosen now.
     func open() throws -> Store {
         makePrivate()
-        do {
-            return try Store.open(at: storePath) {
-                FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
-            }
-        } catch where error.code == .notInitialized {
+        guard FileManager.default.fileExists(atPath: storePath) else {
             throw CLIError("\(directory) holds no Sunsync store yet. To work with your district's server: "
                 + "sunsync login --server <address> --token <token> (the administrator gives both). "
                 + "To record alone, offline: sunsync init --org <org code>. (Or pass --home to use another folder.)")
+        }
+        let key = try FileManager.default.fileExists(atPath: keysPath) ? unlock() : encryptInPlace()
+        // Keys written but the store still in the clear: encrypting was cut short last time; finish it.
+        if Store.isPlaintext(storePath) { try encrypt(with: key) }
+        do {
+            return try Store.open(at: storePath, key: key) {
+                FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
+            }
+        } catch where error.code == .wrongKey {
+            KeyCache.drop((try? KeysFile.read(keysPath))?.store ?? "")
+            throw CLIError("\(storePath) does not open with the key in \(keysPath): the keys file belongs to another store (restore both from one backup)")
         } catch {
             throw CLIError("\(storePath): \(error.message)")
         }
+    }
+
+    /// Creates the encrypted store of a new home: a new random key, wrapped by a passphrase chosen now.
+    func create(replica: ReplicaID, metadata: [String: String]) throws -> Store {
+        guard !FileManager.default.fileExists(atPath: storePath) else {
+            throw CLIError("\(directory) is already initialized; use another --home for another organization")
+        }
+        let passphrase = try Passphrase.new(options, why: "This laptop's records are kept encrypted. Choose a passphrase (口令) to open them; you type it once a working session.")
+        let key = StoreKey.random(), keys = try KeysFile.wrap(key, passphrase: passphrase, store: KeysFile.newStoreID())
+        try keys.write(to: keysPath)
+        do {
+            let store = try Store.create(at: storePath, replica: replica, metadata: metadata, key: key)
+            KeyCache.put(key, keys.store)
+            return store
+        } catch {
+            try? FileManager.default.removeItem(atPath: keysPath)
+            throw CLIError(error)
+        }
+    }
+
+    /// The store's key: kept from earlier in this working session, else unwrapped with the passphrase (and kept).
+    func unlock() throws -> StoreKey {
+        let keys = try KeysFile.read(keysPath)
+        if let key = KeyCache.get(keys.store) { return key }
+        let key = try keys.unwrap(passphrase: Passphrase.existing(options, for: directory))
+        KeyCache.put(key, keys.store)
+        return key
+    }
+
+    /// A store from before encryption: a passphrase chosen now, its keys file written, then the store encrypted.
+    private func encryptInPlace() throws -> StoreKey {
+        guard Store.isPlaintext(storePath) else {
+            throw CLIError("\(storePath) is not a Sunsync store this laptop can open: an encrypted store whose keys file \(keysPath) is missing "
+                + "(put back the store.keys that was beside it; a backup FILE has FILE.keys beside it), or not a store at all")
+        }
+        do { try Store.checkPlaintext(storePath) } catch { throw CLIError("\(storePath): \(error.message)") }
+        let passphrase = try Passphrase.new(options, why: "This laptop's store is not encrypted yet (made by an earlier sunsync): it will be now, once. Choose a passphrase (口令) to open it.")
+        let key = StoreKey.random(), keys = try KeysFile.wrap(key, passphrase: passphrase, store: KeysFile.newStoreID())
+        try keys.write(to: keysPath)
+        KeyCache.put(key, keys.store)
+        return key
+    }
+
+    private func encrypt(with key: StoreKey) throws {
+        let started = ContinuousClock.now
+        FileHandle.standardError.write(Data("Encrypting the store at \(storePath) (once; nothing else may use it meanwhile)…\n".utf8))
+        let bytes: Int64
+        do { bytes = try Store.encrypt(storePath, with: key) } catch { throw CLIError("cannot encrypt \(storePath): \(error.message). The store was left as it was") }
+        FileHandle.standardError.write(Data("Encrypted \(bytes / 1024) KiB in \(started.duration(to: .now).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))).\n".utf8))
     }
 }
 

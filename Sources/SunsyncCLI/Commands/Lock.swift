@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SunsyncReports
+import SunsyncStore
+
+/// The store's key for a working session: `unlock` asks the passphrase once and keeps the key in the
+/// kernel keyring (10 hours); `lock` forgets it now; `passphrase` changes the passphrase (not the key).
+struct Lock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Lock this laptop's store: the next command asks for the passphrase (口令) again.",
+        discussion: "Lock it when you leave the laptop. The store stays encrypted on disk at all times; locking forgets its key in memory.")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let home = Home(global)
+        guard FileManager.default.fileExists(atPath: home.keysPath) else { throw CLIError("\(home.directory) holds no encrypted store (no store.keys): nothing to lock") }
+        let held = KeyCache.drop(try KeysFile.read(home.keysPath).store)
+        print(held ? "Locked \(home.directory): the next sunsync command asks for the passphrase." : "\(home.directory) was locked already.")
+    }
+}
+
+struct Unlock: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Unlock this laptop's store for the working day: asks the passphrase once (10 hours, or until `sunsync lock`).",
+        discussion: "Any command asks when the store is locked; `unlock` does it up front (before a script, say).")
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let home = Home(global)
+        _ = try home.open()
+        let until = Date().addingTimeInterval(TimeInterval(KeyCache.seconds))
+        print("Unlocked \(home.directory) until \(Display.time(millisecondsSince1970: Int64(until.timeIntervalSince1970 * 1000))) (Beijing time); `sunsync lock` locks it now.")
+    }
+}
+
+struct PassphraseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "passphrase",
+        abstract: "Change the passphrase (口令) that opens this laptop's store.",
+        discussion: """
+            Asks the current passphrase, then the new one twice (scripts: SUNSYNC_PASSPHRASE or --passphrase-file for the \
+            current one, SUNSYNC_NEW_PASSPHRASE for the new). The store's key does not change, so nothing is re-encrypted; \
+            backups made before keep opening with the passphrase they were made with.
+            """)
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let home = Home(global)
+        guard FileManager.default.fileExists(atPath: home.keysPath) else { _ = try home.open(); return print("The store is encrypted now, with the passphrase just chosen.") }
+        let keys = try KeysFile.read(home.keysPath)
+        let key = try keys.unwrap(passphrase: Passphrase.existing(global, for: home.directory))
+        let given = ProcessInfo.processInfo.environment["SUNSYNC_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
+        let new = try Passphrase.new(given: given, why: "Choose the new passphrase (口令) (scripts: SUNSYNC_NEW_PASSPHRASE).")
+        try KeysFile.wrap(key, passphrase: new, store: keys.store).write(to: home.keysPath)
+        KeyCache.put(key, keys.store)
+        print("Changed the passphrase of \(home.directory). Backups made before open with the passphrase they were made with.")
+    }
+}
