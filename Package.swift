@@ -34,8 +34,11 @@ let package = Package(
         // SQLCipher in place of the system SQLite (Debian 12 backports' libsqlcipher-dev 4.6.1, linked statically):
         // GRDB links `sqlite3`, and sqlcipher/libsqlite3.a (a link to libsqlcipher.a) is found first. Stores
         // refuse to open where the cipher is missing (`Cipher.check`), so a build that linked plain SQLite fails closed.
+        // Crypto and its extras (scrypt, HPKE): the keys file that wraps a store's key (swift-crypto is built already).
         .target(name: "SunsyncStore", dependencies: ["SunsyncModel", .product(name: "GRDB", package: "GRDB.swift"),
-                                                    .product(name: "GRDBSQLite", package: "GRDB.swift")],
+                                                    .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                                                    .product(name: "Crypto", package: "swift-crypto"),
+                                                    .product(name: "_CryptoExtras", package: "swift-crypto")],
                 linkerSettings: [.unsafeFlags(["-L", Context.packageDirectory + "/sqlcipher"]), .linkedLibrary("crypto"), .linkedLibrary("m")]),
         // The version and the git commit a binary was built from (`--version`).
         .target(name: "SunsyncVersion", plugins: ["GitCommit"]),
@@ -61,6 +64,7 @@ let package = Package(
         .target(name: "SunsyncServer", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion",
             "SunsyncServerStore", "SunsyncPostgres",
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -73,12 +77,9 @@ let package = Package(
         .executableTarget(name: "sunsync-server", dependencies: ["SunsyncServer"], path: "server"),
         // The kernel keyring (keyrings(7)) through `syscall`, which Swift cannot call: the store's key kept for a session.
         .target(name: "CKeyring"),
-        // The `sunsync` commands, as a library so tests can call them. CryptoExtras: scrypt, to derive the key
-        // that wraps the store's key from a passphrase (swift-crypto is built already; this adds its extras).
+        // The `sunsync` commands, as a library so tests can call them.
         .target(name: "SunsyncCLI", dependencies: [
             "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion", "CKeyring",
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -10,6 +10,17 @@ import SunsyncStore
 extension PostgresStore {
     // MARK: The op log
 
+    public func recoveryKey() async throws -> String? {
+        try await meta("recovery_key")
+    }
+
+    public func setRecoveryKey(_ publicKey: String) async throws {
+        try await run {
+            try await client.query("INSERT INTO meta(key, value) VALUES ('recovery_key', \(publicKey)) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                   logger: logger)
+        }
+    }
+
     public func epoch() async throws -> String {
         try await meta("epoch") ?? ""
     }

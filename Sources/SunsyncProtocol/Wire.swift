@@ -57,17 +57,21 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     /// Whether an administrator allowed this device to show full 残疾人证号 (`sunsync-server device edit
     /// NAME --may-reveal`). Absent from older servers: not allowed.
     public let mayReveal: Bool?
+    /// The public half of the district's recovery key (X25519, 64 hex digits): the laptop seals its store's
+    /// key to it too, so that the district can open a laptop whose passphrase was forgotten. Absent until made.
+    public let recoveryKey: String?
 
     enum CodingKeys: String, CodingKey {
         case deviceId = "device_id", deviceName = "device_name", role, org, district, orgs
         case serverTime = "server_time", protocolVersion = "protocol_version", epoch, orgName = "org_name", rules
-        case mayReveal = "may_reveal"
+        case mayReveal = "may_reveal", recoveryKey = "recovery_key"
     }
 
     public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
                 serverTime: Int64, protocolVersion: Int, epoch: String? = nil, orgName: String? = nil, rules: Rules? = nil,
-                mayReveal: Bool? = nil) {
+                mayReveal: Bool? = nil, recoveryKey: String? = nil) {
         self.mayReveal = mayReveal
+        self.recoveryKey = recoveryKey
         self.orgName = orgName
         self.rules = rules
         self.deviceId = deviceId

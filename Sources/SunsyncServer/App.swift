@@ -117,7 +117,7 @@ struct SyncController: Sendable {
         let info = SessionInfo(deviceId: access.device.id, deviceName: access.device.name, role: access.device.role.rawValue,
                                org: access.device.org, district: access.device.district, orgs: access.orgs,
                                serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version, epoch: epoch,
-                               orgName: orgName, rules: rules, mayReveal: access.device.mayReveal)
+                               orgName: orgName, rules: rules, mayReveal: access.device.mayReveal, recoveryKey: try await store.recoveryKey())
         return try respond(info, to: request)
     }
 

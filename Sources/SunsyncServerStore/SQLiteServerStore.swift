@@ -202,6 +202,19 @@ public final class SQLiteServerStore: ServerStore {
         try String.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
     }
 
+    public func recoveryKey() async throws -> String? {
+        try await OpLog.run { try await pool.read { db in try self.meta("recovery_key", db) } }
+    }
+
+    public func setRecoveryKey(_ publicKey: String) async throws {
+        try await OpLog.run {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO meta(key, value) VALUES ('recovery_key', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [publicKey])
+            }
+        }
+    }
+
     public func epoch() async throws -> String {
         try await OpLog.run { try await pool.read { db in try self.meta("epoch", db) ?? "" } }
     }

@@ -106,6 +106,11 @@ public protocol ServerStore: Sendable {
     /// The database's size in bytes, for `/metrics` (nil when it cannot be known cheaply).
     func databaseBytes() async -> Int64?
 
+    /// The public half of the district's recovery key (X25519, hex), which laptops seal their store's key
+    /// to (`sunsync-server recovery init`); nil until one is made. The private half is never stored here.
+    func recoveryKey() async throws -> String?
+    func setRecoveryKey(_ publicKey: String) async throws
+
     /// Lets go of the database (connections, background work). Nothing may be called after.
     func close() async
 }

@@ -21,7 +21,7 @@ public final class Store: Sendable {
     let currentReplica: Mutex<ReplicaID>
     let queue: any DatabaseWriter
     /// The key the file is encrypted with (nil: in the clear); its backups are encrypted with it too.
-    let key: StoreKey?
+    public let key: StoreKey?
 
     private init(path: String, queue: any DatabaseWriter, replica: ReplicaID, key: StoreKey?) {
         self.path = path

@@ -135,14 +135,14 @@ import Testing
         let keys = try KeysFile.wrap(key, passphrase: "口令 passphrase", store: "0123456789abcdef")
         #expect(keys.scrypt.logN == (ProcessInfo.processInfo.environment["SUNSYNC_KDF_LOGN"].flatMap(Int.init) ?? KeysFile.defaultLogN))
         #expect(try keys.unwrap(passphrase: "口令 passphrase") == key)
-        #expect(throws: CLIError.self) { try keys.unwrap(passphrase: "口令 passphrasf") }
+        #expect(throws: StoreError.self) { try keys.unwrap(passphrase: "口令 passphrasf") }
         // Sealed to its store's id: the same sealed key under another id does not open
         var moved = keys
         moved.store = "fedcba9876543210"
-        #expect(throws: CLIError.self) { try moved.unwrap(passphrase: "口令 passphrase") }
+        #expect(throws: StoreError.self) { try moved.unwrap(passphrase: "口令 passphrase") }
         // and a file asking for absurd parameters is refused before any work
         var absurd = keys
         absurd.scrypt.logN = 40
-        #expect(throws: CLIError.self) { try absurd.unwrap(passphrase: "口令 passphrase") }
+        #expect(throws: StoreError.self) { try absurd.unwrap(passphrase: "口令 passphrase") }
     }
 }

@@ -77,6 +77,7 @@ struct Login: AsyncParsableCommand {
             try store.setMeta("device", info.deviceName)
             try store.setMeta("role", info.role)
             try SyncEngine.keep(info, store)
+            try home.sealForRecovery(store)
         } catch let error as StoreError { throw CLIError(error) } catch { throw CLIError("cannot keep the server's settings: \(error)") }
         // This laptop's signing key, made now and registered to this device (SPEC §9): every change it
         // sends is signed with it. A failure here is not final: `sync` registers the key before it pushes.
@@ -124,6 +125,7 @@ struct SyncCommand: AsyncParsableCommand {
             throw CLIError("sync stopped: \(error.message). Run `sunsync sync` again; nothing was lost.")
         }
         line.finish()
+        try Home(global).sealForRecovery(ws.store)
         if global.json { return try Output.json(report) }
         var text = report.resent == 0 ? "" : "The server's database is not the one this laptop last synced with (restored from a backup?):"
             + " sent this laptop's \(report.resent) changes again and received everything anew.\n"

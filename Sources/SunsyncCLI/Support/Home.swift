@@ -81,6 +81,19 @@ struct Home {
         return key
     }
 
+    /// Meta key: the district's recovery key (public half, hex) as the server's last session gave it.
+    static let recoveryKeyMeta = "recovery_key"
+
+    /// Seals the store's key to the district's recovery key too, once the server has given one (at login
+    /// and every sync; again when the district makes a new one), so the district can open this laptop's
+    /// store if its passphrase is forgotten and nothing unsynced is lost.
+    func sealForRecovery(_ store: Store) throws {
+        guard let key = store.key, let text = try? store.meta(Self.recoveryKeyMeta), let publicKey = Hex.decode(text), publicKey.count == 32 else { return }
+        let keys = try KeysFile.read(keysPath)
+        guard keys.recovery?.publicKey != text else { return }
+        try keys.sealed(key, toRecovery: publicKey).write(to: keysPath)
+    }
+
     /// A store from before encryption: a passphrase chosen now, its keys file written, then the store encrypted.
     private func encryptInPlace() throws -> StoreKey {
         guard Store.isPlaintext(storePath) else {

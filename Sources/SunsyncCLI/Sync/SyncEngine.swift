@@ -145,6 +145,7 @@ struct SyncEngine {
         if let rules = info.rules { try store.setRules(rules) }
         if let name = info.orgName { try store.setMeta("org_name", name) }
         try store.setMeta(Workspace.mayRevealKey, info.mayReveal == true ? "true" : "false")
+        if let recovery = info.recoveryKey { try store.setMeta(Home.recoveryKeyMeta, recovery) }
     }
 
     /// The laptop's clock against the server's, read at the session.
