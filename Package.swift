@@ -26,6 +26,10 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", exact: "1.33.2"),
         // SHA-256 and Ed25519 (op signatures). Already built for postgres-nio; the model uses it for digests.
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        // X.509 for `sunsync-server tls init` (a district's CA and its server certificate). Already built for
+        // swift-nio-extras (Hummingbird's), so it costs no build time.
+        .package(url: "https://github.com/apple/swift-certificates", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", exact: "1.7.4"),
     ],
     targets: [
         // Records, clocks, merge, validation, review and flags. Pure: no IO, no clock, no randomness.
@@ -65,6 +69,8 @@ let package = Package(
             "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion",
             "SunsyncServerStore", "SunsyncPostgres",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "X509", package: "swift-certificates"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
             .product(name: "Mustache", package: "swift-mustache"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),

@@ -20,7 +20,7 @@ public struct ServerCommand: AsyncParsableCommand {
             its own token with `sunsync-server device add`; these work against the same --data-dir while the server runs.
             """,
         version: SunsyncVersion.description,
-        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, RevealsCommand.self, RecoveryCommand.self, SettingsCommand.self, Backup.self, Restore.self, Migrate.self, Verify.self])
+        subcommands: [Serve.self, OrgCommand.self, DeviceCommand.self, RevealsCommand.self, RecoveryCommand.self, TLSCommand.self, SettingsCommand.self, Backup.self, Restore.self, Migrate.self, Verify.self])
 
     public init() {}
 

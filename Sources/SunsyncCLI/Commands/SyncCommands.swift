@@ -9,6 +9,12 @@ import SunsyncStore
 /// its user can read.
 enum Link {
     static func tokenPath(_ home: Home) -> String { home.directory + "/token" }
+    /// The server's own certificate authority, where `login --ca` gave one: trusted alone for that server.
+    static func caPath(_ home: Home) -> String { home.directory + "/ca.pem" }
+
+    static func ca(_ home: Home) -> String? {
+        FileManager.default.fileExists(atPath: caPath(home)) ? caPath(home) : nil
+    }
 
     static func transport(_ ws: Workspace) throws -> HTTPTransport {
         let home = Home(ws.options)
@@ -16,7 +22,7 @@ enum Link {
               let token = try? String(contentsOfFile: tokenPath(home), encoding: .utf8) else {
             throw CLIError("this laptop is not linked to a server: run `sunsync login --server URL --token TOKEN` (the administrator gives the token)")
         }
-        return HTTPTransport(server: url, token: token.trimmingCharacters(in: .whitespacesAndNewlines))
+        return HTTPTransport(server: url, token: token.trimmingCharacters(in: .whitespacesAndNewlines), ca: ca(home))
     }
 }
 
@@ -35,6 +41,8 @@ struct Login: AsyncParsableCommand {
     @Option(help: "The device token (starts with sst_).") var token: String
     @Flag(name: .customLong("insecure-http"), help: "Allow http:// to another machine: the token and the records cross the network in clear.")
     var insecureHTTP = false
+    @Option(help: ArgumentHelp("The district's certificate authority (ca.pem from `sunsync-server tls init`): kept in the home and trusted alone for this server.", valueName: "file"))
+    var ca: String?
 
     func run() async throws {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", let host = url.host else {
@@ -44,11 +52,18 @@ struct Login: AsyncParsableCommand {
             throw CLIError("\(server) is plain HTTP to another machine: the token and every certificate number would cross the network in clear."
                 + " Use https:// (ask the administrator for the server's HTTPS address), or give --insecure-http to do it anyway")
         }
-        let info: SessionInfo
-        do { info = try await HTTPTransport(server: url, token: token).session() } catch let error as SyncError {
-            throw CLIError("login failed: \(error)")
-        }
         let home = Home(global)
+        if let ca {
+            guard url.scheme == "https" else { throw CLIError("--ca is for an https:// server; \(server) is plain HTTP") }
+            guard let text = try? String(contentsOfFile: ca, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") else {
+                throw CLIError("\(ca) is not a certificate in PEM form (the ca.pem `sunsync-server tls init` wrote)")
+            }
+        }
+        let info: SessionInfo
+        do { info = try await HTTPTransport(server: url, token: token, ca: ca).session() } catch let error as SyncError {
+            throw CLIError("login failed: \(error)" + (ca == nil && "\(error)".lowercased().contains("certificate")
+                ? ". A district server with its own certificate authority: give its ca.pem with --ca" : ""))
+        }
         let store: Store
         if FileManager.default.fileExists(atPath: home.storePath) {
             store = try home.open()
@@ -72,6 +87,11 @@ struct Login: AsyncParsableCommand {
         guard FileManager.default.createFile(atPath: Link.tokenPath(home), contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CLIError("cannot write \(Link.tokenPath(home))")
         }
+        // The CA this server is trusted by from now on (none: the system's, for a server with a public certificate).
+        try? FileManager.default.removeItem(atPath: Link.caPath(home))
+        if let ca, !FileManager.default.createFile(atPath: Link.caPath(home), contents: FileManager.default.contents(atPath: ca), attributes: [.posixPermissions: 0o600]) {
+            throw CLIError("cannot write \(Link.caPath(home))")
+        }
         do {
             try store.setMeta("server", url.absoluteString)
             try store.setMeta("device", info.deviceName)
@@ -83,7 +103,7 @@ struct Login: AsyncParsableCommand {
         // sends is signed with it. A failure here is not final: `sync` registers the key before it pushes.
         do {
             let key = try store.signingKey()
-            _ = try await HTTPTransport(server: url, token: token).registerKey(publicKey: key.publicKey)
+            _ = try await HTTPTransport(server: url, token: token, ca: Link.ca(home)).registerKey(publicKey: key.publicKey)
             try store.setMeta(SyncEngine.registeredKey, "\(info.epoch ?? ""):\(key.id)")
         } catch let error as SyncError {
             FileHandle.standardError.write(Data("Warning: this laptop's signing key is not registered yet (\(error)); `sunsync sync` will try again.\n".utf8))

@@ -32,10 +32,14 @@ struct HTTPClient: Sendable {
     }
 
     let timeouts: Timeouts
-    /// Made on the first HTTPS request and kept: it reads the system's trust store.
-    private let tlsContext = TLSContextCache()
+    /// Made on the first HTTPS request and kept: it reads the system's trust store (or the server's own CA).
+    private let tlsContext: TLSContextCache
 
-    init(timeouts: Timeouts) { self.timeouts = timeouts }
+    /// `ca`: a PEM file of the certificate authority to trust alone for this server (`sunsync login --ca`).
+    init(timeouts: Timeouts, ca: String? = nil) {
+        self.timeouts = timeouts
+        tlsContext = TLSContextCache(ca: ca)
+    }
 
     func send(_ method: HTTPMethod, _ url: URL, headers: [(String, String)], body: Data?) async throws -> Response {
         guard let host = url.host, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
@@ -153,13 +157,19 @@ struct HTTPClient: Sendable {
     final class TLSContextCache: @unchecked Sendable {
         private let lock = NSLock()
         private var context: NIOSSLContext?
+        let ca: String?
+
+        init(ca: String?) { self.ca = ca }
 
         func get() throws -> NIOSSLContext {
             try lock.withLock {
                 if let context { return context }
                 var configuration = TLSConfiguration.makeClientConfiguration()
                 // A server with its own certificate authority (a pilot, a district's own CA): trust it too.
-                if let file = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], !file.isEmpty {
+                if let ca {
+                    // The district's own CA, kept in the home at login: trusted alone for this server.
+                    configuration.trustRoots = .file(ca)
+                } else if let file = ProcessInfo.processInfo.environment["SSL_CERT_FILE"], !file.isEmpty {
                     configuration.additionalTrustRoots = [.file(file)]
                 }
                 do {

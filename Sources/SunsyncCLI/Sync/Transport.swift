@@ -54,10 +54,10 @@ struct HTTPTransport: SyncTransport {
     let token: String
     let client: HTTPClient
 
-    init(server: URL, token: String, timeouts: HTTPClient.Timeouts = .fromEnvironment) {
+    init(server: URL, token: String, ca: String? = nil, timeouts: HTTPClient.Timeouts = .fromEnvironment) {
         self.server = server
         self.token = token
-        client = HTTPClient(timeouts: timeouts)
+        client = HTTPClient(timeouts: timeouts, ca: ca)
     }
 
     func session() async throws -> SessionInfo {
