@@ -11,27 +11,35 @@ func runStore(count: Int) throws {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
 
-    var rawBest = Double.infinity, storeBest = Double.infinity
+    // The laptop's store is encrypted (SQLCipher); the same store in the clear, in the same run, shows its cost.
+    let key = StoreKey.random()
+    var rawBest = Double.infinity, storeBest = Double.infinity, plainBest = Double.infinity
     for run in 0..<3 {
         rawBest = min(rawBest, try rawInsert(ops, path: dir.appendingPathComponent("raw\(run).sqlite").path))
-        let store = try Store.create(at: dir.appendingPathComponent("store\(run).sqlite").path, replica: ReplicaID(1))
+        let plain = try Store.create(at: dir.appendingPathComponent("plain\(run).sqlite").path, replica: ReplicaID(1))
+        plainBest = min(plainBest, try seconds { try plain.apply(ops) })
+        let store = try Store.create(at: dir.appendingPathComponent("store\(run).sqlite").path, replica: ReplicaID(1), key: key)
         storeBest = min(storeBest, try seconds { try store.apply(ops) })
     }
-    let raw = Double(ops.count) / rawBest, applied = Double(ops.count) / storeBest
-    print("sunsync-bench store: \(ops.count) ops, one transaction each, best of 3")
+    let raw = Double(ops.count) / rawBest, applied = Double(ops.count) / storeBest, plain = Double(ops.count) / plainBest
+    print("sunsync-bench store: \(ops.count) ops, one transaction each, best of 3 (SQLite \(Cipher.version.map { "with SQLCipher " + $0 } ?? "without SQLCipher"))")
     print(String(format: "raw SQLite insert into the op log  %10.0f rows/s", raw))
-    print(String(format: "SunsyncStore.apply (merge in SQL) %10.0f ops/s", applied))
+    print(String(format: "SunsyncStore.apply, in the clear   %10.0f ops/s", plain))
+    print(String(format: "SunsyncStore.apply, encrypted      %10.0f ops/s", applied))
     print(String(format: "ratio store / raw                  %10.2f", applied / raw))
+    print(String(format: "ratio encrypted / in the clear     %10.2f", applied / plain))
 
     // As a sync applies them: 20,000-op pages, each its own transaction with its cursor.
-    let store = try Store.create(at: dir.appendingPathComponent("pages.sqlite").path, replica: ReplicaID(1))
-    try store.expectLargeWrites()
-    let paged = try seconds {
-        for start in stride(from: 0, to: ops.count, by: 20_000) {
-            try store.applyPage(Array(ops[start..<min(start + 20_000, ops.count)]), cursorKey: "bench", cursor: Int64(start))
+    for (name, key) in [("in the clear", nil), ("encrypted", key)] as [(String, StoreKey?)] {
+        let store = try Store.create(at: dir.appendingPathComponent("pages-\(name.count).sqlite").path, replica: ReplicaID(1), key: key)
+        try store.expectLargeWrites()
+        let paged = try seconds {
+            for start in stride(from: 0, to: ops.count, by: 20_000) {
+                try store.applyPage(Array(ops[start..<min(start + 20_000, ops.count)]), cursorKey: "bench", cursor: Int64(start))
+            }
         }
+        print(String(format: "in 20,000-op pages, \(name)%@ %10.0f ops/s", String(repeating: " ", count: max(0, 14 - name.count)), Double(ops.count) / paged))
     }
-    print(String(format: "in 20,000-op pages, as a sync      %10.0f ops/s", Double(ops.count) / paged))
 }
 
 /// The C API, prepared statement, the rows `Store` writes to its `ops` table (same schema and index).
