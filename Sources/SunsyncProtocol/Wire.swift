@@ -381,6 +381,8 @@ public struct ProblemCode: RawRepresentable, Hashable, Sendable, CustomStringCon
     public static let unknownParticipant = ProblemCode(rawValue: "unknown_participant")
     /// A participant that would lack a name, certificate, contract or start; or a day of such a participant.
     public static let incompleteRecord = ProblemCode(rawValue: "incomplete_record")
+    /// A participant, hours or a lunch of an org the district retired (`active` false).
+    public static let orgInactive = ProblemCode(rawValue: "org_inactive")
 
     /// The codes after which a laptop moves to a new replica and writes the refused ops again under new
     /// ids: the id, not the change, was at fault.

@@ -9,7 +9,7 @@ import SunsyncStore
 extension ServerCommand {
     struct OrgCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, Edit.self, List.self])
+            commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, Edit.self, Deactivate.self, Activate.self, List.self])
 
         struct Add: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -100,6 +100,40 @@ extension ServerCommand {
             }
         }
 
+        struct Deactivate: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Retire an organization: kept in history and reports, off the review page, closed to new entries.",
+                discussion: """
+                    sunsync-server org deactivate MH-SB-009
+                    Its laptops learn it at their next sync and refuse new entries; the server refuses entries made before
+                    (they stay on the laptop, listed by `sunsync rejected`). Reviewers can still decide on its records.
+                    `sunsync-server org activate MH-SB-009` opens it again.
+                    """)
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The org code.") var code: String
+
+            func run() async throws { try await OrgCommand.setActive(code, false, data) }
+        }
+
+        struct Activate: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Open a retired organization to entries again.")
+            @OptionGroup var data: DataOptions
+            @Argument(help: "The org code.") var code: String
+
+            func run() async throws { try await OrgCommand.setActive(code, true, data) }
+        }
+
+        static func setActive(_ code: String, _ active: Bool, _ data: DataOptions) async throws {
+            let key = RecordKey(collection: .orgs, id: code)
+            let name = try await data.withStore { store in
+                guard let record = try await store.record(key) else { throw AdminError("no organization \(code); `sunsync-server org list` shows them") }
+                _ = try await store.edit([key], by: .server) { tx in try tx.set(key, "active", .bool(active)) }
+                return record.displayed("name")?.text ?? code
+            }
+            print(active ? "Opened \(code) (\(name)) to entries again. Its laptops learn it at their next sync."
+                         : "Retired \(code) (\(name)): kept in history, off the review page, closed to new entries. Its laptops learn it at their next sync.")
+        }
+
         /// A daily lunch rate in fen, from yuan: 0 (no subsidy from that date) to 100 yuan (a rate above is a typo, not a subsidy).
         static func lunchRate(_ text: String) throws -> Int64 {
             guard let fen = Quantity.fen(typed: text) else { throw AdminError("--lunch-rate '\(text)' is not an amount in yuan: write it like 15 or 12.50") }
@@ -140,10 +174,10 @@ extension ServerCommand {
                     return
                 }
                 if orgs.isEmpty { return print("No organizations yet: add one with `sunsync-server org add`.") }
-                print("code\tname\tkind\tdistrict\ttown\tlunch rate")
+                print("code\tname\tkind\tdistrict\ttown\tlunch rate\tstate")
                 for org in orgs {
                     let district = org.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? ""
-                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(district)\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")")
+                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(district)\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")\t\(org.active ? "active" : "retired")")
                 }
             }
         }

@@ -114,6 +114,11 @@ struct PushService: Sendable {
                 return true
             }
         }
+        let retired = try await retiredOrgRefusals(candidates)
+        if !retired.isEmpty {
+            candidates.removeAll { retired[$0.id] != nil }
+            rejected += retired.values.sorted { $0.id < $1.id }
+        }
         let rewritten = try await revealRewrites(candidates)
         if !rewritten.isEmpty {
             candidates.removeAll { rewritten[$0.id] != nil }
@@ -127,6 +132,28 @@ struct PushService: Sendable {
         let kept = Set(candidates.map(\.id))
         let places = placed.filter { kept.contains($0.op.id) }.map(\.place)
         return (candidates, rejected, PushSignature(key: signature.key, signature: signature.signature, digests: signature.digests, places: places))
+    }
+
+    /// A retired org is closed to new entries (SPEC §9): participants, hours and lunches of an org whose
+    /// `active` is false are refused, except review fields (a reviewer still decides) and deleting a day.
+    func retiredOrgRefusals(_ ops: [Op]) async throws -> [OpID: PushResponse.Rejection] {
+        func entry(_ op: Op) -> Bool {
+            guard [.participants, .hours, .lunches].contains(op.collection), !Schema.reviewFields.contains(op.field) else { return false }
+            return !(op.field == "deleted" && op.value == .bool(true))
+        }
+        let orgs = Set(ops.filter(entry).map { MergedState.org(of: $0.key) })
+        guard !orgs.isEmpty else { return [:] }
+        let held = try await store.records(orgs.map { RecordKey(collection: .orgs, id: $0) })
+        let retired = Set(held.compactMap { key, record in record.displayed("active") == .bool(false) ? key.id : nil })
+        guard !retired.isEmpty else { return [:] }
+        var refused = [OpID: PushResponse.Rejection]()
+        for op in ops where entry(op) && retired.contains(MergedState.org(of: op.key)) {
+            let org = MergedState.org(of: op.key)
+            refused[op.id] = .init(id: op.id.description, code: ProblemCode.orgInactive.rawValue,
+                                   reason: "\(op.key): \(org) was retired by the district and takes no new entries; "
+                                       + "if these records are real, ask the administrator to run `sunsync-server org activate \(org)`")
+        }
+        return refused
     }
 
     /// A reveal record is written once (SPEC §9): an op on a field of one that the store holds under

@@ -313,7 +313,13 @@ struct Workspace {
     /// Only a base's laptop records; a reviewer's would only see its changes refused at sync.
     @discardableResult
     func write(_ body: (inout Transaction) throws -> Void) throws -> [Op] {
-        _ = try staffOrg()
+        let org = try staffOrg()
+        // An org the district retired takes no new entries (the server would refuse them: org_inactive).
+        if let record = try? store.record(RecordKey(collection: .orgs, id: org)), let retired = Organization(key: RecordKey(collection: .orgs, id: org), record: record),
+           !retired.active {
+            throw CLIError("\(org)\(retired.name.map { " (\($0))" } ?? "") was retired by the district: it takes no new entries. "
+                + "If it still works, ask the district's administrator to run `sunsync-server org activate \(org)`, then `sunsync sync`")
+        }
         do { return try store.write(body) } catch { throw CLIError(error) }
     }
 

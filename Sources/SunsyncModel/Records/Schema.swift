@@ -187,6 +187,8 @@ extension Schema {
         Field("town", .text, rule: digits(9, "town or street code")),
         Field("lunch_rate", .integer, rule: money),
         Field("lunch_rate_from", .date),
+        // false: retired by the district (kept in history, closed to new entries); absent means active.
+        Field("active", .bool),
     ]
 
     static let participantFields: [Field] = [

@@ -9,9 +9,12 @@ public struct Organization: Hashable, Sendable {
     public let town: String?
     public let lunchRate: Int64?
     public let lunchRateFrom: CivilDate?
+    /// False once the district retired it (`sunsync-server org deactivate`): kept, closed to new entries.
+    public let active: Bool
 
     public init?(key: RecordKey, record: RecordState) {
         guard key.collection == .orgs else { return nil }
+        active = record.displayed("active")?.bool ?? true
         code = key.id
         name = record.displayed("name")?.text
         kind = record.displayed("kind")?.text

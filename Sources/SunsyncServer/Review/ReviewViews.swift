@@ -116,9 +116,11 @@ enum ReviewViews {
                          months: [String]) -> District {
         let byOrg = Dictionary(report.orgs.map { ($0.org, $0.total) }, uniquingKeysWith: { a, _ in a })
         let peopleByOrg = Dictionary(grouping: report.participants, by: { $0.org ?? "" }).mapValues(\.count)
-        let rows = orgs.sorted().map { code -> OrgRow in
+        // A retired org (`org deactivate`) is off the page, except in a month that holds its records (history).
+        let listed = orgs.sorted().filter { ledger.orgs[$0]?.active ?? true || byOrg[$0] != nil }
+        let rows = listed.map { code -> OrgRow in
             let line = byOrg[code]
-            let name = ledger.orgName(code)
+            let name = ledger.orgName(code) + (ledger.orgs[code]?.active == false ? "（已停用）" : "")
             let monthly = months.map { minutes[$0]?[code] ?? 0 }
             return OrgRow(code: code, name: name.isEmpty ? code : name, month: frame.month, participants: peopleByOrg[code] ?? 0,
                           days: line?.daysWorked ?? 0, hours: hoursCell(line?.minutes ?? 0), lunches: line?.lunches ?? 0,
