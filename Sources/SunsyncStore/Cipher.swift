@@ -4,7 +4,7 @@ import SunsyncModel
 
 /// The key a laptop's store is encrypted with (SQLCipher 4: AES-256 pages, each with an HMAC): 32 random
 /// bytes, given to SQLCipher raw, so opening a connection costs no key derivation. Where the key comes
-/// from (a passphrase, the district's recovery key) is the home's business (`StoreKeys` in the CLI).
+/// from (a passphrase, the district's recovery key) is `KeysFile`'s business.
 public struct StoreKey: Sendable, Equatable {
     public let bytes: [UInt8]
 

@@ -75,7 +75,7 @@ import Testing
         // A passphrase file works as well (its first line)
         try cli.run("lock")
         let file = cli.home + "/passphrase.txt"
-        try "新的口令 new passphrase\n".write(toFile: file, atomically: true, encoding: .utf8)
+        try "新的口令 new passphrase\r\nsecond line\r\n".write(toFile: file, atomically: true, encoding: .utf8)   // as a Windows editor saves it
         #expect(try cli.run("status", "--passphrase-file", file, environment: ["SUNSYNC_PASSPHRASE": ""]).status == 0)
     }
 

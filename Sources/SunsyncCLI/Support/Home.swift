@@ -159,8 +159,12 @@ enum Invocation {
             if argument.hasPrefix("--purpose=") || argument.hasPrefix("--home=") { continue }
             out.append(masked(argument))
         }
-        let text = out.joined(separator: " ")
-        return String(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(200).map(Character.init))
+        // Only what a record's text may hold (no control or bidirectional character: `Schema.checkText`).
+        let text = out.joined(separator: " ").unicodeScalars.filter { scalar in
+            let v = scalar.value
+            return v >= 0x20 && !(0x7F...0x9F).contains(v) && !(0x202A...0x202E).contains(v) && !(0x2066...0x2069).contains(v)
+        }
+        return String(String.UnicodeScalarView(text.prefix(200)))
     }
 
     /// An argument with a run of 15 or more digits (a resident ID, a certificate number, a typo of one)

@@ -36,7 +36,8 @@ enum Passphrase {
     static func given(_ options: GlobalOptions) throws -> String? {
         if let file = options.passphraseFile {
             guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError("cannot read the passphrase file \(file)") }
-            return String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+            // The first line, without its end (a file written on Windows ends lines with CR LF).
+            return String(text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first ?? "")
         }
         return ProcessInfo.processInfo.environment["SUNSYNC_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
     }
