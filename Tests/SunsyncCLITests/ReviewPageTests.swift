@@ -107,6 +107,44 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     }
 
     @Test(arguments: ServerBackend.available)
+    func aReviewerApprovesTheRecordsSheTicksFlaggedOnesIncluded(backend: ServerBackend) async throws {
+        // Given a base's month on the page, with 张三's flagged days waiting
+        let (server, base, reviewer, _, _) = try Self.district(backend)
+        defer { server.stop() }
+        let browser = Browser(server)
+        try await browser.signIn(reviewer)
+        let page = try await browser.get("/review/orgs/MH-SB-001?month=2024-03&show=all").body
+        let ticks = page.matches(of: /name="pick-(h2024030[4-8]-[0-9a-f]{8})" value="([0-9a-f]+)"/).map { (String($0.output.1), String($0.output.2)) }
+        #expect(ticks.count >= 5, "every record waiting has a tick box: \(ticks.count)")
+        let csrf = try await browser.csrf(on: "/review/orgs/MH-SB-001?month=2024-03")
+
+        // When she ticks two of them, one more with a version the page never showed, and an id of no record of hers
+        let xuhui = "h20240304-00000000"   // no record of this district has that id
+        var form = ["csrf": csrf, "month": "2024-03"]
+        for (id, version) in ticks.prefix(2) { form["pick-" + id] = version }
+        form["pick-" + ticks[2].0] = "0000"
+        form["pick-" + xuhui] = "0000"
+        let approved = try await browser.post("/review/orgs/MH-SB-001/approve-selected", form)
+
+        // Then the two are approved, the others skipped and said so, and nothing ticked is nothing done
+        #expect(approved.status == 303 && approved.location?.contains("done=picked-2-2") == true, "\(approved.location ?? approved.body)")
+        let after = try await browser.get(approved.location!)
+        #expect(after.body.contains("已通过勾选的 2 条记录") && after.body.contains("另有 2 条没有通过"))
+        for (id, _) in ticks.prefix(2) {
+            #expect(try await browser.get("/review/records/\(id)").body.contains("已通过"))
+            #expect(!after.body.contains("name=\"pick-\(id)\""), "an approved record has no tick box")
+        }
+        let none = try await browser.post("/review/orgs/MH-SB-001/approve-selected", ["csrf": csrf, "month": "2024-03"])
+        #expect(try await browser.get(none.location ?? "/").body.contains("没有勾选任何记录"))
+        // and the decisions reach the base
+        _ = try base.sync()
+        let list = try #require(try base.run("hours", "list", "--json", "--month", "2024-03").json() as? [[String: Any]])
+        #expect(list.filter { $0["review"] as? String == "approved" }.count == 2)
+        // and a forged form (no csrf) changes nothing
+        #expect(try await browser.post("/review/orgs/MH-SB-001/approve-selected", ["month": "2024-03", "pick-" + ticks[3].0: ticks[3].1]).status == 403)
+    }
+
+    @Test(arguments: ServerBackend.available)
     func aReviewerSignsInSeesTheMonthAndApprovesACleanMonthThatReachesTheBase(backend: ServerBackend) async throws {
         let (server, base, reviewer, _, _) = try Self.district(backend)
         defer { server.stop() }

@@ -70,6 +70,9 @@ struct ReviewSite: Sendable {
         router.post("/review/records/:id/reject") { request, context in
             try await signedForm(request) { signed, form in try await decide(.rejected, context.parameters.get("id") ?? "", form, signed) }
         }
+        router.post("/review/orgs/:code/approve-selected") { request, context in
+            try await signedForm(request) { signed, form in try await approveSelected(context.parameters.get("code") ?? "", form, signed) }
+        }
         router.post("/review/orgs/:code/approve") { request, context in
             try await signedForm(request) { signed, form in try await approveMonth(context.parameters.get("code") ?? "", form, signed) }
         }
@@ -276,6 +279,21 @@ struct ReviewSite: Sendable {
         return Self.redirect("/review/orgs/\(code)?month=\(month)&done=month-\(outcome.decided)-\(skipped)")
     }
 
+    /// The records a reviewer ticked on the org page (`pick-<id>` = the content version shown), approved in
+    /// one transaction; a record of another org, or changed since the page was shown, is skipped.
+    func approveSelected(_ code: String, _ form: [String: String], _ signed: Signed) async throws -> Response {
+        guard signed.orgs.contains(code) else { return try notInDistrict("基地 \(code)", signed) }
+        guard let month = form["month"], Ledger.weeks(ofMonth: month) != nil else { return try badMonth(signed) }
+        var targets = [(key: RecordKey, version: String?)](), foreign = 0
+        for (name, version) in form.sorted(by: { $0.key < $1.key }) where name.hasPrefix("pick-") {
+            guard let (key, _) = try await find(String(name.dropFirst("pick-".count)), signed), MergedState.org(of: key) == code else { foreign += 1; continue }
+            targets.append((key, version))
+        }
+        guard !targets.isEmpty else { return Self.redirect("/review/orgs/\(code)?month=\(month)&show=needs-review&done=none") }
+        let outcome = try await write(.approved, targets, note: nil, signed)
+        return Self.redirect("/review/orgs/\(code)?month=\(month)&done=picked-\(outcome.decided)-\(outcome.skipped.count + foreign)")
+    }
+
     final class Outcome: @unchecked Sendable {
         var decided = 0
         var skipped = [(id: String, why: String)]()
@@ -334,9 +352,14 @@ struct ReviewSite: Sendable {
         switch done {
         case "approved": return "已通过。决定会在各基地下次同步时送达。"
         case "rejected": return "已退回。基地下次同步后会看到退回原因。"
+        case "none": return "没有勾选任何记录：在“每日记录”表的第一列勾选要通过的记录。"
         default:
             let parts = done.split(separator: "-")
-            guard parts.count == 3, parts[0] == "month", let decided = Int(parts[1]), let skipped = Int(parts[2]) else { return nil }
+            guard parts.count == 3, parts[0] == "month" || parts[0] == "picked", let decided = Int(parts[1]), let skipped = Int(parts[2]) else { return nil }
+            if parts[0] == "picked" {
+                return "已通过勾选的 \(decided) 条记录" + (skipped > 0 ? "；另有 \(skipped) 条没有通过（页面显示后已被修改、已有决定，或不属于本基地），请逐条查看" : "")
+                    + "。决定会在基地下次同步时送达。"
+            }
             return "已通过 \(decided) 条记录" + (skipped > 0 ? "；另有 \(skipped) 条有提示、冲突或已退回，未包含在内，请逐条查看" : "")
                 + "。决定会在基地下次同步时送达。"
         }

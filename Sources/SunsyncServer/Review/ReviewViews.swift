@@ -147,6 +147,9 @@ enum ReviewViews {
 
     struct Day {
         let id: String, date: String, name: String, kind: String, value: String
+        /// The content version the page shows, sent back with a tick: a record changed since is skipped.
+        /// Nil where there is nothing to approve (decided already, or deleted).
+        let version: String?
         let status: String, statusLabel: String
         let reviewNote: String?
         let changed: Bool
@@ -214,14 +217,15 @@ enum ReviewViews {
                    filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)",
                                                           on: $0 == show && person == nil) }
                        + (person.map { p in [Filter(label: "仅 " + (participants.first { $0.participantId == p }?.name ?? p), href: "", on: true)] } ?? []),
-                   days: shown.map(day), approvable: plan.targets.count, canApproveMonth: !plan.targets.isEmpty,
+                   days: shown.map { day($0, version: $0.status == .needsReview && !$0.deleted ? ledger.state[$0.key]?.contentVersion : nil) },
+                   approvable: plan.targets.count, canApproveMonth: !plan.targets.isEmpty,
                    held: plan.skipped.count - lines.filter { $0.status == .rejected }.count,
                    rejectedCount: lines.filter { $0.status == .rejected }.count)
     }
 
-    static func day(_ line: DayLine) -> Day {
+    static func day(_ line: DayLine, version: String? = nil) -> Day {
         Day(id: line.reviewId, date: line.date, name: line.name, kind: line.collection == "hours" ? "工时" : "午餐",
-            value: line.collection == "hours" ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元",
+            value: line.collection == "hours" ? "\(line.hours ?? "") 小时" : "\(line.amount ?? "") 元", version: version,
             status: line.review, statusLabel: line.status.chinese + (line.deleted ? "（已删除）" : ""),
             reviewNote: line.reviewNote, changed: line.changedAfterApproval,
             flags: line.flags.filter { $0 != "conflict" }.map { SunsyncModel.Flag.Kind(rawValue: $0)?.chinese ?? $0 }, conflict: line.conflict)

@@ -73,7 +73,7 @@ enum Templates {
         @page { size: A4 landscape; margin: 12mm 10mm; }
         @media print {
           body { background: #fff; font-size: 11pt; }
-          header, form, button, .nav, .filters, .actions, .crumbs { display: none !important; }
+          header, form, button, .nav, .filters, .actions, .crumbs, .pick { display: none !important; }
           main { max-width: none; padding: 0; }
           a { color: inherit; text-decoration: none; }
           table { border: 1px solid #999; }
@@ -267,9 +267,13 @@ enum Templates {
         {{/hasFlags}}
         <h2>每日记录 days</h2>
         <div class="filters">显示：{{#filters}}{{#href}}<a href="{{href}}" class="{{#on}}on{{/on}}">{{label}}</a>{{/href}}{{^href}}<a class="on">{{label}}</a>{{/href}}{{/filters}}</div>
+        <form id="picked" method="post" action="/review/orgs/{{code}}/approve-selected" class="actions">
+          <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="month" value="{{month}}">
+          <button class="primary">通过勾选的记录</button> <span class="muted">在下表勾选看过的记录（有提示的也可），一并通过。</span>
+        </form>
         <table>
-          <thead><tr><th>编号</th><th>日期</th><th>姓名</th><th>类别</th><th class="num">工时 / 金额</th><th>审核</th><th>提示</th></tr></thead>
-          {{#days}}<tr><td><a href="/review/records/{{id}}">{{id}}</a></td><td>{{date}}</td><td>{{name}}</td><td>{{kind}}</td><td class="num">{{value}}</td>
+          <thead><tr><th class="pick">选</th><th>编号</th><th>日期</th><th>姓名</th><th>类别</th><th class="num">工时 / 金额</th><th>审核</th><th>提示</th></tr></thead>
+          {{#days}}<tr><td class="pick">{{#version}}<input type="checkbox" form="picked" name="pick-{{id}}" value="{{version}}" aria-label="勾选 {{id}}">{{/version}}</td><td><a href="/review/records/{{id}}">{{id}}</a></td><td>{{date}}</td><td>{{name}}</td><td>{{kind}}</td><td class="num">{{value}}</td>
             <td><span class="st-{{status}}">{{statusLabel}}</span>{{#reviewNote}} <span class="muted">（{{reviewNote}}）</span>{{/reviewNote}}{{#changed}} <span class="tag flag">通过后已修改</span>{{/changed}}</td>
             <td>{{#flags}}<span class="tag flag">{{.}}</span>{{/flags}}{{#conflict}}<span class="tag conflict">冲突</span>{{/conflict}}</td></tr>{{/days}}
         </table>
