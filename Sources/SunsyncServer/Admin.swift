@@ -23,6 +23,7 @@ extension ServerCommand {
             @Option(help: "The 9-digit town or street code.") var town: String?
             @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
             @Option(name: .customLong("lunch-rate-from"), help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var lunchRateFrom: String?
+            @Flag(help: "Take a lunch rate outside the usual 5 to 50 yuan a day (0 to 100 are possible).") var confirm = false
 
             func run() async throws {
                 guard NaturalKey.isOrgCode(code) else { throw AdminError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
@@ -30,7 +31,7 @@ extension ServerCommand {
                 guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
-                if let lunchRate { fields["lunch_rate"] = .integer(try OrgCommand.lunchRate(lunchRate)) }
+                if let lunchRate { fields["lunch_rate"] = .integer(try OrgCommand.lunchRate(lunchRate, confirmed: confirm)) }
                 if let lunchRateFrom {
                     guard let date = CivilDate(typed: lunchRateFrom) else { throw AdminError("--lunch-rate-from '\(lunchRateFrom)' is not a real date: write \(CivilDate.typedForms)") }
                     fields["lunch_rate_from"] = .date(date)
@@ -73,6 +74,7 @@ extension ServerCommand {
             @Option(help: "A new name.") var name: String?
             @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
             @Option(help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var from: String?
+            @Flag(help: "Take a lunch rate outside the usual 5 to 50 yuan a day (0 to 100 are possible).") var confirm = false
 
             func validate() throws {
                 guard name != nil || lunchRate != nil else { throw ValidationError("nothing to change: give --name or --lunch-rate YUAN --from DATE") }
@@ -92,7 +94,7 @@ extension ServerCommand {
                         _ = try await store.edit([key], by: .server) { tx in try tx.set(key, "name", .text(name)) }
                     }
                     if let lunchRate, let from {
-                        let fen = try OrgCommand.lunchRate(lunchRate)
+                        let fen = try OrgCommand.lunchRate(lunchRate, confirmed: confirm)
                         try await OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
                     }
                 }
@@ -134,11 +136,18 @@ extension ServerCommand {
                          : "Retired \(code) (\(name)): kept in history, off the review page, closed to new entries. Its laptops learn it at their next sync.")
         }
 
-        /// A daily lunch rate in fen, from yuan: 0 (no subsidy from that date) to 100 yuan (a rate above is a typo, not a subsidy).
-        static func lunchRate(_ text: String) throws -> Int64 {
+        /// The usual daily lunch subsidy, in fen: a rate outside it is taken only with `--confirm`.
+        static let usualLunchRate: ClosedRange<Int64> = 5_00...50_00
+
+        /// A daily lunch rate in fen, from yuan: 0 (no subsidy from that date) to 100 yuan (a rate above is a typo,
+        /// not a subsidy); outside the usual 5 to 50 yuan (but 0) only when `confirmed`: a slipped digit is caught.
+        static func lunchRate(_ text: String, confirmed: Bool) throws -> Int64 {
             guard let fen = Quantity.fen(typed: text) else { throw AdminError("--lunch-rate '\(text)' is not an amount in yuan: write it like 15 or 12.50") }
             guard fen >= 0, fen <= 100_00 else {
                 throw AdminError("--lunch-rate \(text) yuan a day is not a lunch subsidy: give 0 to 100 yuan")
+            }
+            guard fen == 0 || usualLunchRate.contains(fen) || confirmed else {
+                throw AdminError("--lunch-rate \(Quantity.yuan(fen)) yuan a day is outside the usual 5 to 50 yuan: if it is right, give --confirm as well")
             }
             return fen
         }

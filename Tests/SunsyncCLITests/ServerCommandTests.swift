@@ -37,6 +37,9 @@ import Testing
             (["org", "add", "--code", "MH-SB-009", "--name", "别的基地", "--kind", "sunshine-base", "--district", "310112", "--lunch-rate", "5000"], "not a lunch subsidy"),
             (["org", "add", "--code", "MH-SB-009", "--name", "别的基地", "--kind", "sunshine-base", "--district", "310112", "--lunch-rate", "-5"], "not a lunch subsidy"),
             (["org", "edit", "MH-SB-001", "--lunch-rate", "-5", "--from", "2025-01-01"], "not a lunch subsidy"),
+            (["org", "edit", "MH-SB-001", "--lunch-rate", "150", "--from", "2025-01-01", "--confirm"], "not a lunch subsidy"),
+            (["org", "edit", "MH-SB-001", "--lunch-rate", "80", "--from", "2025-01-01"], "give --confirm"),
+            (["org", "edit", "MH-SB-001", "--lunch-rate", "1.5", "--from", "2025-01-01"], "outside the usual 5 to 50 yuan"),
             (["device", "add", "--name", "r", "--role", "reviewer", "--district", "999999"], "not a Shanghai district code"),
         ]
         for (args, words) in mistakes {
@@ -44,6 +47,9 @@ import Testing
             #expect(result.status != 0 && result.err.contains(words), "\(args): \(result.err)")
         }
         #expect(try server.admin("org", "list").out.hasPrefix("code\tname"), "a header")
+        // An unusual rate, confirmed, is taken; so is none (0: no subsidy from that date)
+        #expect(try server.admin("org", "edit", "MH-SB-001", "--lunch-rate", "80", "--from", "2025-01-01", "--confirm").status == 0)
+        #expect(try server.admin("org", "edit", "MH-SB-001", "--lunch-rate", "0", "--from", "2026-01-01").status == 0)
         #expect(try server.count("SELECT count(*) FROM ops WHERE record = 'MH-SB-009'") == 0)
     }
 }
