@@ -34,6 +34,9 @@ import Testing
         let leaked = Self.leaked(try Self.bytes(cli.home))
         #expect(leaked.isEmpty, "\(leaked)")
         #expect(!Store.isPlaintext(cli.storePath) && !Store.isPlaintext(backup))
+        // and status says so
+        let status = try #require(try cli.run("status", "--json").json() as? [String: Any])
+        #expect((status["encryption"] as? String)?.hasPrefix("SQLCipher 4") == true, "\(status)")
         // and the keys file is its owner's alone
         #expect((try FileManager.default.attributesOfItem(atPath: cli.home + "/store.keys")[.posixPermissions] as? Int) == 0o600)
     }

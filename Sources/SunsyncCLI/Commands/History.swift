@@ -128,6 +128,10 @@ struct Status: ParsableCommand {
         let lastSync: String?
         let conflicts: Int
         let flags: Int
+        /// The store's encryption: `SQLCipher <version>`, or nil for a store in the clear.
+        let encryption: String?
+        /// Whether other devices' changes may be shown with full numbers here (`--reveal`, recorded).
+        let mayReveal: Bool
     }
 
     func run() throws {
@@ -146,10 +150,14 @@ struct Status: ParsableCommand {
                            ops: counts.ops, pendingOps: counts.pending, rejectedOps: counts.rejected,
                            server: (try? ws.store.meta("server")) ?? nil, lastSync: (try? ws.store.meta("last_sync")) ?? nil,
                            conflicts: ledger.state.conflicts.count + ledger.entries.reduce(0) { $0 + $1.conflictFields.count },
-                           flags: ledger.flags.count)
+                           flags: ledger.flags.count,
+                           encryption: ws.store.key == nil ? nil : Cipher.version.map { "SQLCipher " + $0 },
+                           mayReveal: (try? ws.store.meta(Workspace.mayRevealKey)) == "true")
         if global.json { return try Output.json(doc) }
         let lastSync: String = doc.lastSync.map(Self.beijing) ?? "never"
-        let lines = [
+        let encryption: String = doc.encryption.map { "encrypted (\($0)); `sunsync lock` when you leave the laptop" } ?? "NOT encrypted"
+        let reveal: String = doc.mayReveal ? "allowed by the district, each reveal recorded" : "not allowed on this laptop"
+        let lines: [(String, String)] = [
             ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("this laptop (这台电脑)", doc.replica),
             ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
             ("lunches", String(doc.lunches)),
@@ -158,6 +166,7 @@ struct Status: ParsableCommand {
             ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", lastSync),
             ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),
             ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
+            ("store (加密)", encryption), ("full numbers (--reveal)", reveal),
         ]
         for (label, value) in lines { print(label + ":" + String(repeating: " ", count: max(1, 25 - Output.displayWidth(label))) + value) }
     }

@@ -28,6 +28,10 @@ struct Unlock: ParsableCommand {
     func run() throws {
         let home = Home(global)
         _ = try home.open()
+        guard KeyCache.get(try KeysFile.read(home.keysPath).store) != nil else {
+            return print("The store opens with that passphrase, but this machine's kernel keyring is not available (a container?): "
+                + "each sunsync command will ask for it again (or read SUNSYNC_PASSPHRASE / --passphrase-file).")
+        }
         let until = Date().addingTimeInterval(TimeInterval(KeyCache.seconds))
         print("Unlocked \(home.directory) until \(Display.time(millisecondsSince1970: Int64(until.timeIntervalSince1970 * 1000))) (Beijing time); `sunsync lock` locks it now.")
     }
