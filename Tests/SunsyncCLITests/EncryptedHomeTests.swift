@@ -132,6 +132,30 @@ import Testing
         #expect(Self.leaked(try Self.bytes(fresh.home)).isEmpty)
     }
 
+    @Test func aBackupMadeBeforeEncryptionIsRestoredAndEncrypted() throws {
+        // Given a laptop's backup from before encryption (in the clear, no keys file), and an encrypted home
+        let old = CLI()
+        try FileManager.default.createDirectory(atPath: old.home, withIntermediateDirectories: true)
+        let plain = try Store.create(at: old.storePath, replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])
+        let person = RecordKey(collection: .participants, id: NaturalKey.participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: People.zhang)))
+        try plain.write { tx in
+            for (field, value) in [("name", Value.text("张三")), ("cert", .text(People.zhang)), ("contract", .text("part-time")),
+                                   ("contract_start", .date(CivilDate("2024-01-01")!))] { try tx.set(person, field, value) }
+        }
+        let backup = old.home + "/old-backup.sqlite"
+        try plain.backup(to: backup)
+        let cli = try CLI.withParticipants()
+
+        // When it is restored
+        let restored = try cli.run("restore", backup)
+
+        // Then it holds the backup's records, encrypted with the home's key
+        #expect(restored.status == 0 && restored.out.contains("encrypted now"), "\(restored.err)")
+        let listed = try #require(try cli.run("participant", "list", "--json").json() as? [[String: Any]])
+        #expect(listed.map { $0["name"] as? String } == ["张三"])
+        #expect(!Store.isPlaintext(cli.storePath))
+    }
+
     @Test func scryptCostsWhatItSaysAndAKeysFileIsBoundToItsStore() throws {
         // The real cost (2^17, r 8: 128 MiB), unwrapped only by the passphrase it was made with
         let key = StoreKey.random()

@@ -65,6 +65,18 @@ struct RestoreCommand: ParsableCommand {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw CLIError("\(file) does not exist") }
         guard !isDirectory.boolValue else { throw CLIError("\(file) is a folder; give the backup file") }
+        // A backup made before stores were encrypted (no FILE.keys, in the clear): restored as it is; the next
+        // command encrypts it, with this home's key or a passphrase chosen then.
+        if !FileManager.default.fileExists(atPath: file + ".keys"), Store.isPlaintext(file) {
+            do {
+                try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                aside = try Store.restore(from: file, to: home.storePath)
+            } catch let error as StoreError { throw CLIError(error) }
+            _ = try home.open()
+            print("Restored \(file), a backup made before stores were encrypted, into \(home.directory); the store is encrypted now."
+                  + (aside.map { " The store it replaced is in \($0)." } ?? ""))
+            return print("Run `sunsync sync` to get back what this laptop sent after the backup.")
+        }
         // The backup's key: from FILE.keys (the key kept for this session, or the passphrase of the backup).
         guard FileManager.default.fileExists(atPath: file + ".keys") else {
             throw CLIError("\(file).keys is missing: a backup opens only with the keys file `sunsync backup` wrote beside it")
