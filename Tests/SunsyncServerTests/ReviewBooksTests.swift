@@ -79,13 +79,14 @@ struct Mix: RandomNumberGenerator {
 }
 
 struct ReviewViewsTests {
-    /// A column of hours reads alike: decimals, exact where they can be, else marked as rounded.
-    @Test func hoursInAColumnAreDecimal() {
+    /// One way to write hours: the page as the CLI (decimal where exact, else hours and minutes, never rounded).
+    @Test func hoursReadAsTheCLIWritesThem() {
         #expect(ReviewViews.hoursCell(210) == "3.5")
         #expect(ReviewViews.hoursCell(15) == "0.25")
         #expect(ReviewViews.hoursCell(0) == "0")
-        #expect(ReviewViews.hoursCell(200) == "≈3.33")
-        #expect(ReviewViews.hoursCell(7565) == "≈126.08")
-        #expect(ReviewViews.hoursCell(61) == "≈1.02")
+        for minutes: Int64 in [200, 7565, 61] {
+            #expect(ReviewViews.hoursCell(minutes) == Quantity.hours(minutes) && ReviewViews.hoursCell(minutes).hasSuffix("m"))
+        }
+        #expect(ReviewViews.hoursCell(7565) == "126h5m")
     }
 }

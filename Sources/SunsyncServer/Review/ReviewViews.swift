@@ -349,14 +349,9 @@ enum ReviewViews {
 
     static func nonZero(_ n: Int?) -> Int? { n == 0 ? nil : n }
 
-    /// Hours in a column of totals: decimal always, so a column reads alike — exact where two decimals
-    /// are (`Quantity.hours`), else rounded to two and marked `≈` (`126h5m` → `≈126.08`). Exact minutes
-    /// are in every export and in the payment report.
-    static func hoursCell(_ minutes: Int64) -> String {
-        if (minutes * 100) % 60 == 0 { return Quantity.hours(minutes) }
-        let hundredths = (minutes * 100 + 30) / 60
-        return "≈\(hundredths / 100).\(hundredths % 100 < 10 ? "0" : "")\(hundredths % 100)"
-    }
+    /// Hours as every Sunsync surface writes them (`Quantity.hours`): decimal where two decimals are exact
+    /// (`7.5`, `0.25`), else hours and minutes (`126h5m`), never rounded: the page and the CLI agree.
+    static func hoursCell(_ minutes: Int64) -> String { Quantity.hours(minutes) }
 
     /// Text for a query value (a participant id holds `/`).
     static func query(_ text: String) -> String {
