@@ -225,9 +225,10 @@ struct Workspace {
 
     /// Records that the full numbers of `participants` (participant ids) were shown, as `reveals` records
     /// that sync like any change: called before the output is written, so nothing is shown unrecorded.
-    func revealed(_ participants: some Sequence<String>) throws {
+    /// `participants` is read only when revealing: the listings that call this are a district's month.
+    func revealed(_ participants: @autoclosure () -> [String]) throws {
         guard options.reveal, let purpose = options.purpose else { return }
-        let ids = Array(Set(participants))
+        let ids = Array(Set(participants()))
         guard !ids.isEmpty else { return }
         var rng = SystemRandomNumberGenerator()
         let records = Reveal.records(of: ids, purpose: purpose, what: Invocation.described) {
