@@ -94,6 +94,7 @@ extension PostgresStore {
             try await conn.query("INSERT INTO meta(key, value) VALUES ('replica', \(replica)) ON CONFLICT DO NOTHING", logger: self.logger)
             try await conn.query("INSERT INTO replica_owners SELECT value, 'server', '' FROM meta WHERE key = 'replica' ON CONFLICT DO NOTHING",
                                  logger: self.logger)
+            try await self.makePersonKeys(conn)
         }
     }
 

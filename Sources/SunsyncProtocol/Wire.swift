@@ -4,7 +4,7 @@ import SunsyncModel
 /// Protocol v1: the requests and responses of `protocol/SPEC.md` §9, shared by server and client so
 /// the two cannot drift.
 public enum Wire {
-    public static let version = 1
+    public static let version = 2
 
     /// Whether `host` is this machine (`localhost`, 127.0.0.0/8, `::1`, bracketed or not): the only place a
     /// token and records may travel over plain HTTP without being told twice (SPEC §9).
@@ -60,17 +60,21 @@ public struct SessionInfo: Codable, Sendable, Equatable {
     /// The public half of the district's recovery key (X25519, 64 hex digits): the laptop seals its store's
     /// key to it too, so that the district can open a laptop whose passphrase was forgotten. Absent until made.
     public let recoveryKey: String?
+    /// The deployment's secret for person keys (64 hex digits, SPEC §1): a laptop makes its participants'
+    /// ids with it, and rewrites what it made with another secret once, at the sync that brings it.
+    public let personSecret: String?
 
     enum CodingKeys: String, CodingKey {
         case deviceId = "device_id", deviceName = "device_name", role, org, district, orgs
         case serverTime = "server_time", protocolVersion = "protocol_version", epoch, orgName = "org_name", rules
-        case mayReveal = "may_reveal", recoveryKey = "recovery_key"
+        case mayReveal = "may_reveal", recoveryKey = "recovery_key", personSecret = "person_secret"
     }
 
     public init(deviceId: String, deviceName: String, role: String, org: String?, district: String?, orgs: [String]?,
                 serverTime: Int64, protocolVersion: Int, epoch: String? = nil, orgName: String? = nil, rules: Rules? = nil,
-                mayReveal: Bool? = nil, recoveryKey: String? = nil) {
+                mayReveal: Bool? = nil, recoveryKey: String? = nil, personSecret: String? = nil) {
         self.mayReveal = mayReveal
+        self.personSecret = personSecret
         self.recoveryKey = recoveryKey
         self.orgName = orgName
         self.rules = rules

@@ -36,7 +36,8 @@ public struct ServerConfiguration: Sendable {
 public func buildApplication(store: any ServerStore, configuration: ServerConfiguration, logger: Logger,
                              onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws -> some ApplicationProtocol {
     let books = ReviewBooks(store: store)
-    let router = try buildRouter(store: store, books: books, epoch: try await store.epoch(), configuration: configuration)
+    let router = try buildRouter(store: store, books: books, epoch: try await store.epoch(),
+                                 personKeys: try await store.personKeys(), configuration: configuration)
     let limits = configuration.connections
     let byAddress = ConnectionsByAddress(limit: limits.perAddress, logger: logger, exempt: configuration.httpsProxy)
     let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [byAddress.handler()], idleTimeout: TimeAmount(limits.idle))
@@ -65,10 +66,10 @@ public func buildApplication(store: any ServerStore, configuration: ServerConfig
         logger: logger)
 }
 
-func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, configuration: ServerConfiguration) throws -> Router<SunsyncRequestContext> {
+func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, personKeys: PersonKeys, configuration: ServerConfiguration) throws -> Router<SunsyncRequestContext> {
     let metrics = Metrics()
     let signIn = SignInGuard()
-    let sync = SyncController(store: store, epoch: epoch, metrics: metrics, configuration: configuration, books: books, signIn: signIn)
+    let sync = SyncController(store: store, epoch: epoch, personKeys: personKeys, metrics: metrics, configuration: configuration, books: books, signIn: signIn)
     let router = Router(context: SunsyncRequestContext.self)
     let health = Health(directory: store is SQLiteServerStore ? (store.location as NSString).deletingLastPathComponent : nil,
                         unreachable: { (store as? PostgresStore)?.unavailable })
@@ -97,6 +98,9 @@ func buildRouter(store: any ServerStore, books: ReviewBooks, epoch: String, conf
 struct SyncController: Sendable {
     let store: any ServerStore
     let epoch: String
+    /// The deployment's secret for person keys: handed to devices with the session, and a pushed
+    /// certificate must be the person's its participant record names.
+    let personKeys: PersonKeys
     let metrics: Metrics
     let configuration: ServerConfiguration
     /// The review page's kept months, brought up to date after each push that brought something new.
@@ -104,7 +108,7 @@ struct SyncController: Sendable {
     /// Refused tokens, counted per client address (shared with the review page's sign-in).
     let signIn: SignInGuard
     let known = PushService.Known()
-    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: configuration.maxClockSkewMilliseconds, known: known) }
+    var rules: PushService { PushService(store: store, maxClockSkewMilliseconds: configuration.maxClockSkewMilliseconds, personKeys: personKeys, known: known) }
 
     static let versionHeader = HTTPField.Name(Wire.versionHeader)!
 
@@ -117,7 +121,8 @@ struct SyncController: Sendable {
         let info = SessionInfo(deviceId: access.device.id, deviceName: access.device.name, role: access.device.role.rawValue,
                                org: access.device.org, district: access.device.district, orgs: access.orgs,
                                serverTime: Int64(Date().timeIntervalSince1970 * 1000), protocolVersion: Wire.version, epoch: epoch,
-                               orgName: orgName, rules: rules, mayReveal: access.device.mayReveal, recoveryKey: try await store.recoveryKey())
+                               orgName: orgName, rules: rules, mayReveal: access.device.mayReveal, recoveryKey: try await store.recoveryKey(),
+                               personSecret: personKeys.hex)
         return try respond(info, to: request)
     }
 

@@ -14,6 +14,9 @@ struct PushService: Sendable {
     let store: any ServerStore
     /// How far ahead of the server's clock an op may be stamped.
     let maxClockSkewMilliseconds: UInt64
+    /// The deployment's secret for person keys: a certificate must be the person's its record's id names.
+    /// Nil where no certificate is written (the review page's decisions).
+    var personKeys: PersonKeys? = nil
     /// What this process has read of keys and replica owners: neither changes once made, so a push needs
     /// the database only for what it has not seen.
     var known = Known()
@@ -43,7 +46,7 @@ struct PushService: Sendable {
 
     /// Each op's own rules: its schema, the device's scope and role, and its clock. Nil if it passes.
     func refusal(_ op: Op, _ access: Access, now: UInt64) -> PushResponse.Rejection? {
-        do { try Schema.validate(op) } catch {
+        do { try Schema.validate(op); try personKeys?.check(op) } catch {
             return .init(id: op.id.description, code: error.code.rawValue, reason: error.message)
         }
         if let refusal = access.refusal(op) { return .init(id: op.id.description, code: refusal.code, reason: refusal.reason) }

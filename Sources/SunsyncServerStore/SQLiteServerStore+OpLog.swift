@@ -280,23 +280,23 @@ extension SQLiteServerStore {
     /// so nothing can be attested later, not even by someone holding the database. Returns how many.
     @discardableResult
     public func attestUnsigned() throws(StoreError) -> Int {
-        try OpLog.run {
-            try pool.write { db in
-                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE batch IS NULL)") == true else { return 0 }
-                let privateKey = Self.randomKey()
-                let publicKey = try Signing.publicKey(privateKey: privateKey)
-                let key = (id: Signing.keyID(publicKey: publicKey), privateKey: privateKey)
-                try db.execute(sql: "INSERT OR IGNORE INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (?, ?, ?, ?)",
-                               arguments: [key.id, Signing.attested, Data(publicKey), Date().formatted(.iso8601)])
-                var signed = 0, after: Int64 = 0
-                while true {
-                    let rows = try OpLog.read(db, sql: "\(Self.columns) WHERE batch IS NULL AND seq > ? ORDER BY seq LIMIT 20000", arguments: [after])
-                    guard let last = rows.last else { break }
-                    signed += try Self.sign(rows, key: key, db)
-                    after = last.seq
-                }
-                return signed
-            }
+        try OpLog.run { try pool.write { db in try Self.attestUnsigned(db) } }
+    }
+
+    static func attestUnsigned(_ db: Database) throws -> Int {
+        guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM ops WHERE batch IS NULL)") == true else { return 0 }
+        let privateKey = Self.randomKey()
+        let publicKey = try Signing.publicKey(privateKey: privateKey)
+        let key = (id: Signing.keyID(publicKey: publicKey), privateKey: privateKey)
+        try db.execute(sql: "INSERT OR IGNORE INTO signing_keys(key_id, owner, public_key, registered_at) VALUES (?, ?, ?, ?)",
+                       arguments: [key.id, Signing.attested, Data(publicKey), Date().formatted(.iso8601)])
+        var signed = 0, after: Int64 = 0
+        while true {
+            let rows = try OpLog.read(db, sql: "\(Self.columns) WHERE batch IS NULL AND seq > ? ORDER BY seq LIMIT 20000", arguments: [after])
+            guard let last = rows.last else { break }
+            signed += try Self.sign(rows, key: key, db)
+            after = last.seq
         }
+        return signed
     }
 }

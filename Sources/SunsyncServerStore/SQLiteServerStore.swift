@@ -103,6 +103,16 @@ public final class SQLiteServerStore: ServerStore {
         migrator.registerMigration("server-store-v2-may-reveal") { db in
             try db.execute(sql: "ALTER TABLE devices ADD COLUMN may_reveal INTEGER NOT NULL DEFAULT 0")
         }
+        // Person keys under the deployment's secret (HMAC, SPEC §1), made here once and handed to devices with
+        // the session. What was held is rewritten under it: the batches that held it are attested again
+        // (a key made for this and forgotten), and a new epoch makes laptops send and pull again (SPEC §9).
+        migrator.registerMigration("server-store-v3-person-keys") { db in
+            let done = try OpLog.rekeyPeople(to: PersonKeys.random(), old: PersonKeys.unkeyed, db)
+            if done.ops > 0 {
+                try attestUnsigned(db)
+                try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [newEpoch()])
+            }
+        }
         return migrator
     }
 
@@ -217,6 +227,12 @@ public final class SQLiteServerStore: ServerStore {
 
     public func epoch() async throws -> String {
         try await OpLog.run { try await pool.read { db in try self.meta("epoch", db) ?? "" } }
+    }
+
+    public func personKeys() async throws -> PersonKeys {
+        let keys = try await OpLog.run { try await pool.read { db in try OpLog.personKeys(db) } }
+        guard let keys else { throw StoreError(.notAStore, "\(path) has no person-key secret; it is damaged") }
+        return keys
     }
 
     public func rules() async throws -> Rules {

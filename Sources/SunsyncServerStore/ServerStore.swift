@@ -22,6 +22,8 @@ public protocol ServerStore: Sendable {
 
     /// The database's epoch (SPEC §9): made once, made anew in every restored copy.
     func epoch() async throws -> String
+    /// The deployment's secret for person keys (SPEC §1): made once, handed to devices with the session.
+    func personKeys() async throws -> PersonKeys
     /// Appends validated ops, idempotently: an op already held with the same content changes nothing;
     /// one held with other content is refused on its own (`reused`). Notes that `device` pushed from the
     /// ops' replicas. Either every new op of the batch is held, or none is.

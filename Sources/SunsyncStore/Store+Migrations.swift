@@ -16,6 +16,11 @@ extension Store {
             // Signed batches (SPEC §9): what was received before is held under none (`sunsync verify` says so).
             try db.execute(sql: batchesSchema)
         }
+        migrator.registerMigration("laptop-v3-person-keys") { db in
+            // Person keys under a secret (HMAC, SPEC §1): a store of its own until a server gives the
+            // deployment's (`adoptPersonKeys`); what was keyed before (unkeyed SHA-256) is rewritten under it.
+            _ = try Store.rekey(to: PersonKeys.random(), old: PersonKeys.unkeyed, db)
+        }
         return migrator
     }
 

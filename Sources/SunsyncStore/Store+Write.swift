@@ -54,7 +54,7 @@ extension Store {
 
     /// A local write from `replica` inside `db`'s transaction; its ops go to the outbox if `outbox`.
     static func write(_ db: Database, replica: ReplicaID, outbox: Bool, now: Date, _ body: (inout Transaction) throws -> Void) throws -> [Op] {
-        var tx = Transaction(db: db, replica: replica, outbox: outbox, clock: try loadClock(db),
+        var tx = Transaction(db: db, replica: replica, outbox: outbox, clock: try loadClock(db), personKeys: try OpLog.personKeys(db),
                              wallMilliseconds: UInt64(max(0, now.timeIntervalSince1970 * 1000)), applier: try Applier(db))
         try body(&tx)
         try tx.applier.finish()
@@ -99,6 +99,8 @@ public struct Transaction: RecordWriter {
     /// Whether written ops wait in the outbox for a server (a laptop's), or are the server's own.
     let outbox: Bool
     var clock: HybridClock
+    /// The file's person-key secret: a certificate written to a participant must be that person's.
+    let personKeys: PersonKeys?
     let wallMilliseconds: UInt64
     let applier: Applier
     public private(set) var written: [Op] = []
@@ -118,6 +120,7 @@ public struct Transaction: RecordWriter {
         let id = OpID(timestamp: clock.next(wallMilliseconds: wallMilliseconds), replica: replica)
         let op = Op(id: id, collection: key.collection, record: key.id, field: field, value: value, pred: pred.sorted())
         try Schema.validate(op)
+        try personKeys?.check(op)
         try applier.apply(op, local: true, outbox: outbox)
         written.append(op)
     }

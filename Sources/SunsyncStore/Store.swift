@@ -45,7 +45,9 @@ public final class Store: Sendable {
                 all["replica"] = replica.description
                 all["clock"] = "0"
                 for (key, value) in all {
-                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?)", arguments: [key, value])
+                    // (`person_secret` replaces the one the migrations made: a server's, given at login.)
+                    try db.execute(sql: "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                                   arguments: [key, value])
                 }
             }
         }

@@ -225,7 +225,7 @@ func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakM
 
 func fetch(_ url: String, token: String, body: Data? = nil) async throws -> Data {
     var request = URLRequest(url: URL(string: url)!)
-    request.setValue("1", forHTTPHeaderField: Wire.versionHeader)
+    request.setValue(String(Wire.version), forHTTPHeaderField: Wire.versionHeader)
     request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
     request.setValue("identity", forHTTPHeaderField: "Accept-Encoding")
     if let body {

@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncProtocol
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -118,7 +119,7 @@ import Glibc
         let token = try server.token("slow", "--role", "staff", "--org", "MH-SB-001")
         let c = try Connection(port: server.port)
         defer { c.close() }
-        c.send("POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nSunsync-Protocol: 1\r\nContent-Length: 1000\r\n\r\n{")
+        c.send("POST /v1/push HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \(token)\r\nSunsync-Protocol: \(Wire.version)\r\nContent-Length: 1000\r\n\r\n{")
         var answer = ""
         for _ in 0..<40 where answer.isEmpty {
             c.send(" ")
@@ -144,7 +145,7 @@ import Glibc
         let server = try ServerProcess.withOrgs()
         defer { server.stop() }
         let staff = try server.token("base-laptop", "--role", "staff", "--org", "MH-SB-001")
-        let session: @Sendable (String) -> String = { token in "GET /v1/session HTTP/1.1\r\nHost: x\r\nSunsync-Protocol: 1\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n" }
+        let session: @Sendable (String) -> String = { token in "GET /v1/session HTTP/1.1\r\nHost: x\r\nSunsync-Protocol: \(Wire.version)\r\nAuthorization: Bearer \(token)\r\nConnection: close\r\n\r\n" }
         let login = { (token: String) -> String in
             let body = "token=" + token
             return "POST /review/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body

@@ -123,6 +123,11 @@ struct CLI {
     /// The home's store, opened as `sunsync` opens it (for a test that plants what sync would bring).
     func openStore() throws -> Store { try Store.open(at: storePath, key: storeKey()) }
 
+    /// The person key of a certificate's holder as this home makes it (its server's secret, once synced).
+    func personKey(_ cert: String) throws -> String {
+        try openStore().personKeys().key(try CertificateNumber(validating: cert).residentID)
+    }
+
     /// The home's encrypted SQLite file through GRDB, for a test that changes it by hand (as an attacker or
     /// an older version would) or checks it.
     func database(_ configuration: Configuration = Configuration()) throws -> DatabaseQueue {

@@ -68,12 +68,13 @@ struct DiskFullTests {
         let staff = try server.token("a", "--role", "staff", "--org", "MH-SB-001")
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
         let replica = ReplicaID(0xd15c)
-        #expect(try await server.push(ServerRefusalTests.registration(now - 100_000, replica: replica), token: staff).status == 200)
+        let zhang = try await server.personKey(People.zhang, token: staff)
+        #expect(try await server.push(ServerRefusalTests.registration(now - 100_000, person: zhang, replica: replica), token: staff).status == 200)
         let note = String(repeating: "记", count: 1_000)
         /// 200 days of 4 h with a long note each, under ids of their own.
         func batch(_ n: Int) -> [Op] {
             (0..<200).flatMap { i -> [Op] in
-                let record = "MH-SB-001/\(ServerRefusalTests.person)/\(CivilDate("2020-01-01")!.adding(days: n * 200 + i))"
+                let record = "MH-SB-001/\(zhang)/\(CivilDate("2020-01-01")!.adding(days: n * 200 + i))"
                 let stamp = now - 50_000 + UInt64(n * 1_000 + i)
                 return [("minutes", Value.integer(240)), ("note", .text(note))].enumerated().map { k, field in
                     Op(id: OpID(timestamp: Timestamp(milliseconds: stamp, counter: UInt16(k)), replica: replica),

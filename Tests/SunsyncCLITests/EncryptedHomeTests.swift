@@ -87,7 +87,7 @@ import Testing
         let cli = CLI()
         try FileManager.default.createDirectory(atPath: cli.home, withIntermediateDirectories: true)
         let plain = try Store.create(at: cli.storePath, replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])
-        let person = RecordKey(collection: .participants, id: NaturalKey.participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: People.zhang)))
+        let person = RecordKey(collection: .participants, id: try plain.personKeys().participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: People.zhang)))
         try plain.write { tx in
             for (field, value) in [("name", Value.text("张三")), ("cert", .text(People.zhang)), ("contract", .text("part-time")),
                                    ("contract_start", .date(CivilDate("2024-01-01")!))] { try tx.set(person, field, value) }
@@ -137,7 +137,7 @@ import Testing
         let old = CLI()
         try FileManager.default.createDirectory(atPath: old.home, withIntermediateDirectories: true)
         let plain = try Store.create(at: old.storePath, replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])
-        let person = RecordKey(collection: .participants, id: NaturalKey.participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: People.zhang)))
+        let person = RecordKey(collection: .participants, id: try plain.personKeys().participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: People.zhang)))
         try plain.write { tx in
             for (field, value) in [("name", Value.text("张三")), ("cert", .text(People.zhang)), ("contract", .text("part-time")),
                                    ("contract_start", .date(CivilDate("2024-01-01")!))] { try tx.set(person, field, value) }

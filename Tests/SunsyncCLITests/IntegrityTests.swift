@@ -18,9 +18,9 @@ import Testing
         try Wire.decoder().decode(PullResponse.self, from: try await server.request("GET", "/v1/pull?after=0", token: token).body).ops
     }
 
-    static func note(_ ms: UInt64, _ counter: UInt16, _ replica: ReplicaID, day: String = "2024-03-04", _ text: String = "改") -> Op {
+    static func note(_ ms: UInt64, _ counter: UInt16, _ replica: ReplicaID, person: String, day: String = "2024-03-04", _ text: String = "改") -> Op {
         Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: counter), replica: replica), collection: .hours,
-           record: "MH-SB-001/\(ServerRefusalTests.person)/\(day)", field: "note", value: .text(text))
+           record: "MH-SB-001/\(person)/\(day)", field: "note", value: .text(text))
     }
 
     @Test(arguments: ServerBackend.available) func noDeviceWritesUnderAnotherDevicesReplica(backend: ServerBackend) async throws {
@@ -30,7 +30,8 @@ import Testing
         let browser = Browser(server)
         try await browser.signIn(reviewerToken)
         let csrf = try await browser.csrf(on: "/review/orgs/MH-SB-002?month=2024-03")
-        let zhangDay = ReviewRef.make(RecordKey(collection: .hours, id: "MH-SB-001/\(ServerRefusalTests.person)/2024-03-04"))
+        let zhang = try await server.personKey(People.zhang, token: reviewerToken)
+        let zhangDay = ReviewRef.make(RecordKey(collection: .hours, id: "MH-SB-001/\(zhang)/2024-03-04"))
         let version = try await browser.field("version", on: "/review/records/\(zhangDay)")
         #expect(try await browser.post("/review/records/\(zhangDay)/reject", ["csrf": csrf, "version": version, "reason": "超时"]).status == 303)
         let attacker = try server.token("attacker", "--role", "staff", "--org", "MH-SB-001")
@@ -42,15 +43,15 @@ import Testing
 
         // When the attacker writes under each of them, and claims the laptop's next 2,000 ids
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let forged = try await Self.push(server, attacker, [Self.note(now, 0, laptop), Self.note(now, 0, own), Self.note(now, 0, web)])
-        let squat = try await Self.push(server, attacker, (0..<2000).map { Self.note(now + 1 + UInt64($0), 0, laptop, "\($0)") })
+        let forged = try await Self.push(server, attacker, [Self.note(now, 0, laptop, person: zhang), Self.note(now, 0, own, person: zhang), Self.note(now, 0, web, person: zhang)])
+        let squat = try await Self.push(server, attacker, (0..<2000).map { Self.note(now + 1 + UInt64($0), 0, laptop, person: zhang, "\($0)") })
 
         // Then every op is refused as another's replica, and nothing of it is held
         #expect(forged.accepted.isEmpty && forged.rejected.map(\.code) == Array(repeating: "replica_taken", count: 3))
         #expect(squat.accepted.isEmpty && squat.rejected.count == 2000 && squat.rejected.allSatisfy { $0.code == "replica_taken" })
         #expect(try await Self.pull(server, attacker).count == ops.count)
         // and its own replica works
-        #expect(try await Self.push(server, attacker, [Self.note(now, 0, ReplicaID(0xbad))]).accepted.count == 1)
+        #expect(try await Self.push(server, attacker, [Self.note(now, 0, ReplicaID(0xbad), person: zhang)]).accepted.count == 1)
         // and the honest paths still work: the laptop's next writes, a decision on the page, an administrator's edit
         #expect(try base.run("hours", "set", "张三", "2024-03-11", "2").status == 0)
         let synced = try base.sync()
@@ -77,7 +78,7 @@ import Testing
         func op(_ n: UInt16, _ collection: CollectionName, _ record: String, _ field: String, _ value: Value) -> Op {
             Op(id: OpID(timestamp: Timestamp(milliseconds: now, counter: n), replica: replica), collection: collection, record: record, field: field, value: value)
         }
-        let person = "MH-SB-001/\(ServerRefusalTests.person)"
+        let zhang = try await server.personKey(People.zhang, token: staff), person = "MH-SB-001/\(zhang)"
         // Hours of a person nobody registered; a participant with only a name; text that drives a terminal
         let phantom = try await Self.push(server, staff, [
             op(0, .hours, "MH-SB-001/0123456789abcdef0123/2024-03-04", "minutes", .integer(600)),
@@ -92,7 +93,7 @@ import Testing
         ])
         #expect(evil.rejected.map(\.code) == ["invalid_text", "invalid_text"])
         // A participant registered whole in one push, then its days: held; a note of combining marks is not
-        let honest = try await Self.push(server, staff, ServerRefusalTests.registration(now + 10) + [
+        let honest = try await Self.push(server, staff, ServerRefusalTests.registration(now + 10, person: zhang) + [
             op(5, .hours, "\(person)/2024-03-05", "minutes", .integer(240)),
         ])
         #expect(honest.accepted.count == 5 && honest.rejected.isEmpty, "\(honest.rejected)")
@@ -122,7 +123,7 @@ import Testing
         let r2 = try CLI.linked(server, "r2", "--role", "reviewer", "--district", "310112")
         _ = try r1.sync()
         _ = try r2.sync()
-        let person = "MH-SB-001/\(ServerRefusalTests.person)"
+        let person = "MH-SB-001/\(try r1.personKey(People.zhang))"
         func ref(_ collection: CollectionName, _ day: String) -> String { ReviewRef.make(RecordKey(collection: collection, id: "\(person)/2024-03-\(day)")) }
 
         // When r1 rejects the 4th's hours, then approves its lunch

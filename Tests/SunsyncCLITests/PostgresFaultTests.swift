@@ -80,8 +80,9 @@ struct PostgresFaultTests {
         defer { server.stop() }
         let staff = try server.token("a", "--role", "staff", "--org", "MH-SB-001")
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        #expect(try await server.push(ServerRefusalTests.registration(now - 10_000), token: staff).status == 200)
-        let day = [ServerRefusalTests.op(now - 5_000, "MH-SB-001/\(ServerRefusalTests.person)/2024-03-04", "minutes", .integer(240))]
+        let zhang = try await server.personKey(People.zhang, token: staff)
+        #expect(try await server.push(ServerRefusalTests.registration(now - 10_000, person: zhang), token: staff).status == 200)
+        let day = [ServerRefusalTests.op(now - 5_000, "MH-SB-001/\(zhang)/2024-03-04", "minutes", .integer(240))]
         // The key is registered while PostgreSQL runs; the pushes below only push.
         let key = try await server.registerKey(token: staff)
         let body = try Wire.encoder().encode(try PushRequest(signing: day, key: key, privateKey: ServerProcess.privateKey(staff)))

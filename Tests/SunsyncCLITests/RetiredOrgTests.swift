@@ -28,10 +28,11 @@ import Testing
         #expect(refused.status != 0 && refused.err.contains("org activate MH-SB-001"), "\(refused.err)")
         // and the server refuses entries pushed anyway, but not a deletion or a reviewer's decision
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let day = "MH-SB-001/\(ServerRefusalTests.person)/2024-03-06"
+        let zhang = try await server.personKey(People.zhang, token: staff)
+        let day = "MH-SB-001/\(zhang)/2024-03-06"
         let pushed = try await IntegrityTests.push(server, staff, [
             ServerRefusalTests.op(now, day, "minutes", .integer(240), replica: ReplicaID(0xbad)),
-            ServerRefusalTests.op(now + 1, "MH-SB-001/\(ServerRefusalTests.person)/2024-03-07", "deleted", .bool(true), replica: ReplicaID(0xbad)),
+            ServerRefusalTests.op(now + 1, "MH-SB-001/\(zhang)/2024-03-07", "deleted", .bool(true), replica: ReplicaID(0xbad)),
         ])
         #expect(pushed.rejected.map(\.code) == ["org_inactive"] && pushed.accepted.count == 1, "\(pushed.rejected)")
         // and its records stay: the reviewer sees its March, marked retired, but not in a month without records

@@ -151,8 +151,15 @@ final class ServerProcess: @unchecked Sendable {
         return server
     }
 
+    /// The person key of a certificate's holder under this server's secret (from the session).
+    func personKey(_ cert: String, token: String) async throws -> String {
+        let session = try Wire.decoder().decode(SessionInfo.self, from: try await request("GET", "/v1/session", token: token).body)
+        guard let keys = session.personSecret.flatMap(PersonKeys.init(hex:)) else { throw CLIHarnessError("the session has no person_secret") }
+        return keys.key(try CertificateNumber(validating: cert).residentID)
+    }
+
     /// One raw HTTP exchange, for tests of what the server refuses.
-    func request(_ method: String, _ path: String, token: String? = nil, version: String? = "1", body: Data? = nil,
+    func request(_ method: String, _ path: String, token: String? = nil, version: String? = String(Wire.version), body: Data? = nil,
                  headers: [String: String] = [:]) async throws -> (status: Int, body: Data, headers: [String: String]) {
         var request = URLRequest(url: URL(string: url + path)!)
         request.httpMethod = method

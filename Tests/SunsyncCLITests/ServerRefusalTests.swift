@@ -7,7 +7,6 @@ import Testing
 /// Bad input against the running server: the right problem response, the server keeps serving, and
 /// its database stays sound with nothing lost.
 @Suite(.serialized) struct ServerRefusalTests {
-    static let person = "ad70a1271ab25a67e712"
 
     static func op(_ ms: UInt64, _ record: String, _ field: String, _ value: Value, collection: CollectionName = .hours,
                    replica: ReplicaID = ReplicaID(0xa1)) -> Op {
@@ -17,8 +16,9 @@ import Testing
 
     static func problemCode(_ data: Data) -> String? { (try? Wire.decoder().decode(Problem.self, from: data))?.code }
 
-    /// The ops that register 张三 (`person`) whole at `org`: name, certificate, contract and its start.
-    static func registration(_ ms: UInt64, org: String = "MH-SB-001", replica: ReplicaID = ReplicaID(0xa1)) -> [Op] {
+    /// The ops that register 张三 (`person`, the person key the server's secret gives: `ServerProcess.personKey`)
+    /// whole at `org`: name, certificate, contract and its start.
+    static func registration(_ ms: UInt64, person: String, org: String = "MH-SB-001", replica: ReplicaID = ReplicaID(0xa1)) -> [Op] {
         [("name", Value.text("张三")), ("cert", .text(People.zhang)), ("contract", .text("part-time")),
          ("contract_start", .date(CivilDate("2024-01-01")!))].enumerated().map { i, field in
             Op(id: OpID(timestamp: Timestamp(milliseconds: ms, counter: UInt16(i)), replica: replica), collection: .participants,
@@ -33,9 +33,10 @@ import Testing
         let revoked = try server.token("lost", "--role", "staff", "--org", "MH-SB-001")
         try server.admin("device", "revoke", "lost")
         let now = UInt64(Date().timeIntervalSince1970 * 1000)
-        let registered = try await server.push(Self.registration(now - 1000), token: staff)
+        let zhang = try await server.personKey(People.zhang, token: staff)
+        let registered = try await server.push(Self.registration(now - 1000, person: zhang), token: staff)
         #expect(try Wire.decoder().decode(PushResponse.self, from: registered.body).accepted.count == 4)
-        let goodOp = Self.op(now, "MH-SB-001/\(Self.person)/2024-03-04", "minutes", .integer(240))
+        let goodOp = Self.op(now, "MH-SB-001/\(zhang)/2024-03-04", "minutes", .integer(240))
         let goodBody = try Wire.encoder().encode(PushRequest(ops: [goodOp]))
         let accepted = try await server.push([goodOp], token: staff)
         #expect(accepted.status == 200)
@@ -68,7 +69,7 @@ import Testing
             Op(id: OpID(timestamp: Timestamp(milliseconds: ms ?? now, counter: counter), replica: ReplicaID(0xa1)), collection: collection,
                record: record, field: field, value: value)
         }
-        let person = "MH-SB-001/\(Self.person)"
+        let person = "MH-SB-001/\(zhang)"
         let mixed = [
             op(1, "\(person)/2024-03-05", "minutes", .integer(1500)),
             op(2, "\(person)/2024-02-30", "minutes", .integer(60)),
@@ -86,7 +87,7 @@ import Testing
         #expect(answer.rejected.first { $0.code == "clock_ahead" }?.reason.contains("clock") == true)
         // A signed push is whole or nothing: another org's op in it, an op changed after signing, another
         // device's key, a key no one registered: refused with its code, nothing held.
-        let otherOrg = try await server.push([op(7, "\(person)/2024-03-08", "minutes", .integer(60)), op(3, "MH-SB-002/\(Self.person)/2024-03-06", "minutes", .integer(60))], token: staff)
+        let otherOrg = try await server.push([op(7, "\(person)/2024-03-08", "minutes", .integer(60)), op(3, "MH-SB-002/\(zhang)/2024-03-06", "minutes", .integer(60))], token: staff)
         #expect(otherOrg.status == 400 && Self.problemCode(otherOrg.body) == "batch-spans-orgs")
         let key = try await server.registerKey(token: staff)
         let signed = try PushRequest(signing: [op(8, "\(person)/2024-03-09", "minutes", .integer(60))], key: key, privateKey: ServerProcess.privateKey(staff))
@@ -103,17 +104,17 @@ import Testing
         let again = try Wire.decoder().decode(PushResponse.self, from: try await server.push([goodOp], token: staff).body)
         #expect(again.accepted.count == 1)
         let reused = try Wire.decoder().decode(PushResponse.self, from: try await server.push([Op(id: goodOp.id, collection: .hours,
-            record: "MH-SB-001/\(Self.person)/2024-03-04", field: "minutes", value: .integer(999))], token: staff).body)
+            record: "MH-SB-001/\(zhang)/2024-03-04", field: "minutes", value: .integer(999))], token: staff).body)
         #expect(reused.rejected.map(\.code) == ["op_id_reused"])
 
         // A Minhang reviewer may write review fields there, and nothing else.
         let reviewer = try server.token("r", "--role", "reviewer", "--district", "310112")
         let reviewed = try Wire.decoder().decode(PushResponse.self, from: try await server.push([
-            Self.op(now + 10, "MH-SB-001/\(Self.person)/2024-03-04", "review_note", .text("已核对"), replica: ReplicaID(0xd4)),
-            Self.op(now + 11, "MH-SB-001/\(Self.person)/2024-03-04", "minutes", .integer(60), replica: ReplicaID(0xd4)),
+            Self.op(now + 10, "MH-SB-001/\(zhang)/2024-03-04", "review_note", .text("已核对"), replica: ReplicaID(0xd4)),
+            Self.op(now + 11, "MH-SB-001/\(zhang)/2024-03-04", "minutes", .integer(60), replica: ReplicaID(0xd4)),
         ], token: reviewer).body)
         let elsewhere = try Wire.decoder().decode(PushResponse.self, from: try await server.push([
-            Self.op(now + 12, "XH-SB-001/\(Self.person)/2024-03-04", "review_note", .text("x"), replica: ReplicaID(0xd4)),
+            Self.op(now + 12, "XH-SB-001/\(zhang)/2024-03-04", "review_note", .text("x"), replica: ReplicaID(0xd4)),
         ], token: reviewer).body)
         #expect(reviewed.accepted.count == 1 && reviewed.rejected.map(\.code) == ["forbidden"])
         #expect(elsewhere.rejected.map(\.code) == ["forbidden"])

@@ -23,14 +23,16 @@ import Testing
         let data = try Data(contentsOf: Self.directory.appendingPathComponent(file))
         let vector = try JSONDecoder().decode(TestVector.self, from: data)
 
-        // Given the ops, when each is validated, then exactly the expected ones are refused, with their codes.
+        // Given the ops, when each is validated (a certificate against its record's person key under the
+        // vector's secret), then exactly the expected ones are refused, with their codes.
+        let keys = try #require(PersonKeys(hex: vector.personSecret), "\(file): person_secret")
         var accepted = [Op]()
         var rejected = [String: String]()
         for decoded in vector.ops {
             switch decoded.result {
             case .failure(let error): rejected[decoded.rawID] = error.code.rawValue
             case .success(let op):
-                do { try Schema.validate(op); accepted.append(op) } catch { rejected[decoded.rawID] = error.code.rawValue }
+                do { try Schema.validate(op); try keys.check(op); accepted.append(op) } catch { rejected[decoded.rawID] = error.code.rawValue }
             }
         }
         #expect(rejected == (vector.expect.rejected ?? [:]), "\(file): refused ops")
@@ -38,7 +40,10 @@ import Testing
         for record in vector.newRecords ?? [] {
             let key = RecordKey(collection: try #require(CollectionName(rawValue: record.collection)), id: record.id)
             var code: String?
-            do { try Schema.validateNewRecord(key, fields: record.fields) } catch { code = error.code.rawValue }
+            do {
+                try Schema.validateNewRecord(key, fields: record.fields)
+                if let cert = record.fields["cert"]?.text { try keys.check(certificate: try CertificateNumber(validating: cert), of: key) }
+            } catch { code = error.code.rawValue }
             #expect(code == record.error, "\(file): new record \(key)")
         }
 
@@ -129,12 +134,14 @@ struct TestVector: Decodable {
     }
 
     let name: String
+    /// The secret the vector's person keys are made under (64 hex digits).
+    let personSecret: String
     let settings: FlagSettings?
     let ops: [DecodedOp]
     let newRecords: [NewRecord]?
     let expect: Expect
 
-    enum CodingKeys: String, CodingKey { case name, settings, ops, newRecords = "new_records", expect }
+    enum CodingKeys: String, CodingKey { case name, personSecret = "person_secret", settings, ops, newRecords = "new_records", expect }
 }
 
 /// SplitMix64: reproducible randomness for tests.

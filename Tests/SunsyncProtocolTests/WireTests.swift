@@ -144,6 +144,12 @@ import Testing
         for (day, fen) in try #require(expect["lunch_rate_on"] as? [String: Any]) {
             #expect(rules.lunchRate(org: "MH-SB-001", on: try #require(CivilDate(day))) == (fen as? Int).map(Int64.init), "\(day)")
         }
+        // The person-key secret: HMAC-SHA-256 under it, as a second implementation computed (SPEC §1).
+        let secret = try #require(session.personSecret)
+        let keys = try #require(PersonKeys(hex: secret))
+        for (id, key) in try #require(expect["person_key"] as? [String: String]) {
+            #expect(keys.key(try ResidentID(validating: id)) == key)
+        }
         #expect(try sameJSON(try Wire.encoder().encode(session), json))
     }
 

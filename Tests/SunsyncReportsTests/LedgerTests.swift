@@ -23,9 +23,11 @@ struct District {
         _ = write(key, "district", .text("310112"))
     }
 
+    static let personKeys = PersonKeys(secret: Array(repeating: 7, count: PersonKeys.secretBytes))!
+
     /// A participant registered whole (name, certificate, contract and its start), unless `start` is nil.
     mutating func participant(_ org: String, _ cert: String, _ name: String, start: String? = "2024-01-01") throws -> String {
-        let id = NaturalKey.participant(org: org, certificate: try CertificateNumber(validating: cert))
+        let id = Self.personKeys.participant(org: org, certificate: try CertificateNumber(validating: cert))
         let key = RecordKey(collection: .participants, id: id)
         _ = write(key, "name", .text(name))
         _ = write(key, "cert", .text(cert))

@@ -11,7 +11,7 @@ import SunsyncModel
 
     static func filled(_ path: String, key: StoreKey?) throws -> Store {
         let store = try Store.create(at: path, replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"], key: key)
-        let person = RecordKey(collection: .participants, id: NaturalKey.participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: cert)))
+        let person = RecordKey(collection: .participants, id: try store.personKeys().participant(org: "MH-SB-001", certificate: try CertificateNumber(validating: cert)))
         try store.write { tx in
             try tx.set(person, "name", .text(secretName))
             try tx.set(person, "cert", .text(cert))

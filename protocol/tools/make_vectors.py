@@ -5,7 +5,7 @@ Every expected result below is stated by hand from the rules in protocol/SPEC.md
 merge. Only ids are computed (op ids, person keys, content versions), by this second, independent
 implementation of the SPEC's encodings. Run from the repository root: python3 protocol/tools/make_vectors.py
 """
-import hashlib, json, os
+import hashlib, hmac, json, os
 
 OUT = os.path.join(os.path.dirname(__file__), "..", "vectors")
 T0 = 1709510400000  # 2024-03-04T00:00:00Z, a Monday
@@ -26,8 +26,12 @@ def resident_id(address, birth, seq):
     return body + "10X98765432"[sum(int(d) * w for d, w in zip(body, weights)) % 11]
 
 
+# The deployment's secret person keys are made under (SPEC §1): every vector names it as `person_secret`.
+PERSON_SECRET = bytes(range(0x20, 0x40))
+
+
 def person_key(rid):
-    return hashlib.sha256(("sunsync-person-v1:" + rid).encode()).hexdigest()[:20]
+    return hmac.new(PERSON_SECRET, ("sunsync-person-v2:" + rid).encode(), hashlib.sha256).hexdigest()[:20]
 
 
 def content_version(ids):
@@ -105,7 +109,7 @@ VECTORS = []
 
 
 def vector(name, description, ops, expect, settings=None, new_records=None):
-    v = {"name": name, "description": description}
+    v = {"name": name, "description": description, "person_secret": PERSON_SECRET.hex()}
     if settings:
         v["settings"] = settings
     v["ops"] = ops

@@ -55,7 +55,7 @@ extension ParticipantCommand {
             let ws = try Workspace(global)
             let certificate: CertificateNumber
             do { certificate = try CertificateNumber(validating: cert) } catch { throw CLIError(error) }
-            let key = RecordKey(collection: .participants, id: NaturalKey.participant(org: try ws.staffOrg(), certificate: certificate))
+            let key = RecordKey(collection: .participants, id: try ws.store.personKeys().participant(org: try ws.staffOrg(), certificate: certificate))
             var fields = try contract.fields()
             guard fields["contract_start"] != nil else {
                 throw CLIError("give --start YYYY-MM-DD, the day the contract (合同开始) starts: a participant is registered with it, and the server refuses one without it")

@@ -148,12 +148,13 @@ struct ImportPlan {
         var seen = [String: Int]()
         var refs = [String: Participant]()
         let today = DateInput.today()
+        let personKeys = try ws.store.personKeys()
         for row in sheet.rows {
             rowCount += 1
             do {
                 switch sheet.kind {
                 case .participants:
-                    let write = try Self.participant(row, sheet, org: try ws.staffOrg())
+                    let write = try Self.participant(row, sheet, org: try ws.staffOrg(), keys: personKeys)
                     if let first = seen[write.key.id] { throw CLIError("the same person as line \(first)") }
                     seen[write.key.id] = row.line
                     participantWrites.append(write)
@@ -189,13 +190,13 @@ struct ImportPlan {
         for write in dayWrites { try write.apply(&tx) }
     }
 
-    static func participant(_ row: CSV.Row, _ sheet: Sheet, org: String) throws -> (key: RecordKey, fields: [(String, Value)]) {
+    static func participant(_ row: CSV.Row, _ sheet: Sheet, org: String, keys: PersonKeys) throws -> (key: RecordKey, fields: [(String, Value)]) {
         guard let name = sheet.value(row, "name") else { throw CLIError("no name (姓名)") }
         guard let certText = sheet.value(row, "cert") else { throw CLIError("no certificate number (残疾人证号)") }
         if certText.contains("*") { throw CLIError("the certificate number is masked (\(certText)); export with --reveal to re-import participants") }
         let cert: CertificateNumber
         do { cert = try CertificateNumber(validating: certText) } catch { throw CLIError(error) }
-        return (RecordKey(collection: .participants, id: NaturalKey.participant(org: org, certificate: cert)), try fields(row, sheet, name, cert))
+        return (RecordKey(collection: .participants, id: keys.participant(org: org, certificate: cert)), try fields(row, sheet, name, cert))
     }
 
     static func fields(_ row: CSV.Row, _ sheet: Sheet, _ name: String, _ cert: CertificateNumber) throws -> [(String, Value)] {

@@ -92,11 +92,12 @@ struct Login: AsyncParsableCommand {
         if let ca, !FileManager.default.createFile(atPath: Link.caPath(home), contents: FileManager.default.contents(atPath: ca), attributes: [.posixPermissions: 0o600]) {
             throw CLIError("cannot write \(Link.caPath(home))")
         }
+        var rekeyed = 0
         do {
             try store.setMeta("server", url.absoluteString)
             try store.setMeta("device", info.deviceName)
             try store.setMeta("role", info.role)
-            try SyncEngine.keep(info, store)
+            rekeyed = try SyncEngine.keep(info, store)?.people ?? 0
             try home.sealForRecovery(store)
         } catch let error as StoreError { throw CLIError(error) } catch { throw CLIError("cannot keep the server's settings: \(error)") }
         // This laptop's signing key, made now and registered to this device (SPEC §9): every change it
@@ -110,6 +111,7 @@ struct Login: AsyncParsableCommand {
         } catch { throw CLIError("cannot make this laptop's signing key: \(error)") }
         if global.json { return try Output.json(info) }
         let scope = info.org ?? info.district.map { "district \($0)" } ?? "every organization"
+        if rekeyed > 0 { print(SyncCommand.rekeyedLine(rekeyed)) }
         print("Linked to \(url.absoluteString) as \(info.deviceName) (\(info.role), \(scope)). Run `sunsync sync` to exchange records.")
     }
 }
@@ -156,6 +158,7 @@ struct SyncCommand: AsyncParsableCommand {
             + (report.received > Int64(report.pulled) ? " (\(report.pulled) new to this laptop; the rest it held already)." : ".")
         if report.rejected > 0 { text += " \(report.rejected) refused by the server: see `sunsync rejected`." }
         if report.pulled > 0 { text += " `sunsync conflicts` lists any disagreements to resolve." }
+        if report.rekeyedPeople > 0 { text += "\n" + Self.rekeyedLine(report.rekeyedPeople) }
         if report.movedFor == "clock-ahead" {
             text += "\nThis laptop's clock had run ahead and is right again: \(report.restamped) changes it stamped ahead were sent again"
                 + " with the right time. Nothing was lost."
@@ -184,6 +187,12 @@ struct SyncCommand: AsyncParsableCommand {
 
 extension SyncCommand {
     /// `12 minutes`, `3 hours`, `365 days`.
+    /// Said once, where a home made before it knew its server's person keys moved to them.
+    static func rekeyedLine(_ people: Int) -> String {
+        "The records of \(people) participants registered here before this laptop knew the district's person keys"
+            + " now use them (once; nothing else changed)."
+    }
+
     static func span(_ minutes: Int64) -> String {
         let m = abs(minutes)
         if m < 120 { return "\(m) minutes" }

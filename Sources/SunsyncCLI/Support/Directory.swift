@@ -23,10 +23,10 @@ struct Directory {
     func find(_ ref: String, name: String? = nil) throws -> Participant {
         let text = ref.trimmingCharacters(in: .whitespaces)
         if let cert = try? CertificateNumber(validating: text) {
-            return try byPerson(NaturalKey.personKey(cert.residentID), ref: cert.masked)
+            return try byPerson(cert.residentID, ref: cert.masked)
         }
         if let id = try? ResidentID(validating: text) {
-            return try byPerson(NaturalKey.personKey(id), ref: id.masked)
+            return try byPerson(id, ref: id.masked)
         }
         if let p = byID(text) ?? org.flatMap({ byID($0 + "/" + text) }) { return p }
         if text.contains("*") {
@@ -74,8 +74,9 @@ struct Directory {
         return previous[b.count]
     }
 
-    private func byPerson(_ personKey: String, ref: String) throws -> Participant {
-        let matches = participants.filter { $0.personKey == personKey }
+    /// The participant whose certificate holds this resident ID (any category, level or reissue).
+    private func byPerson(_ id: ResidentID, ref: String) throws -> Participant {
+        let matches = participants.filter { $0.certificate?.residentID == id }
         guard matches.count <= 1 else {
             throw CLIError("\(ref) is registered at \(matches.map(\.org).joined(separator: ", ")); give the participant id (ORG/…) instead")
         }

@@ -35,6 +35,9 @@ struct SyncEngine {
         /// How far this laptop's clock is from the server's, in minutes (positive: ahead), when it is more
         /// than the server allows (5 minutes by default); nil otherwise.
         var clockOffsetMinutes: Int64?
+        /// Participants whose records this laptop moved to the server's person keys (made here before it
+        /// had them: offline, or by a sunsync from before secrets); once, at the first sync that brings them.
+        var rekeyedPeople = 0
     }
 
     /// What the sync is waiting for, for a progress line: a retry after a failure.
@@ -66,8 +69,8 @@ struct SyncEngine {
             throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
                                             detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
         }
-        try Self.keep(info, store)
         var report = Report()
+        report.rekeyedPeople = try Self.keep(info, store)?.people ?? 0
         // How far this laptop's clock is from the server's (the request's own time is within the minute).
         let offset = Int64(Date().timeIntervalSince1970 * 1000) - info.serverTime
         if abs(offset) > Int64(Store.clockAllowance) { report.clockOffsetMinutes = offset / 60_000 }
@@ -140,12 +143,23 @@ struct SyncEngine {
     }
 
     /// What the session says that the laptop keeps for offline use: the rules the flags use, the org's
-    /// name, and whether this device may reveal (taken away as soon as a session says so).
-    static func keep(_ info: SessionInfo, _ store: Store) throws {
+    /// name, whether this device may reveal (taken away as soon as a session says so), and the secret
+    /// person keys are made with: a store that made its own (offline, or before secrets) has its records'
+    /// ids rewritten under the server's once (`Store.adoptPersonKeys`), which this returns.
+    @discardableResult
+    static func keep(_ info: SessionInfo, _ store: Store) throws -> OpLog.Rekeyed? {
+        var rekeyed: OpLog.Rekeyed?
+        if let text = info.personSecret {
+            guard let keys = PersonKeys(hex: text) else {
+                throw SyncError.untrusted("the server's person-key secret is not 64 hex digits; nothing was changed here")
+            }
+            rekeyed = try store.adoptPersonKeys(keys)
+        }
         if let rules = info.rules { try store.setRules(rules) }
         if let name = info.orgName { try store.setMeta("org_name", name) }
         try store.setMeta(Workspace.mayRevealKey, info.mayReveal == true ? "true" : "false")
         if let recovery = info.recoveryKey { try store.setMeta(Home.recoveryKeyMeta, recovery) }
+        return rekeyed
     }
 
     /// The laptop's clock against the server's, read at the session.

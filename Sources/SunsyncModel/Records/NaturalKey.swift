@@ -8,21 +8,11 @@
 /// | `hours`, `lunches` | participant id `/` date | `MH-SB-001/4c1b0f3ad2e6a0b9c7d8/2024-03-04` |
 /// | `reveals` | org `/` 16 random hex digits (a reveal has no natural key) | `MH-SB-001/9f2c4e1a0b7d3c55` |
 ///
-/// The person key is the first 20 hex digits of SHA-256 over `sunsync-person-v1:` and the 18-character
-/// resident ID: category, level and any reissue suffix are left out because they change over a
-/// person's life, and the raw number stays out of ids, logs and URLs.
+/// The person key is the first 20 hex digits of HMAC-SHA-256 under the deployment's secret over
+/// `sunsync-person-v2:` and the 18-character resident ID (`PersonKeys`): category, level and any reissue
+/// suffix are left out because they change over a person's life, and the number stays out of ids, logs
+/// and URLs, and cannot be found again from them without the secret.
 public enum NaturalKey {
-    public static func personKey(_ id: ResidentID) -> String {
-        Hex.encode(SHA256.hash(Array(("sunsync-person-v1:" + id.text).utf8)).prefix(10))
-    }
-
-    public static func participant(org: String, residentID: ResidentID) -> String {
-        org + "/" + personKey(residentID)
-    }
-
-    public static func participant(org: String, certificate: CertificateNumber) -> String {
-        participant(org: org, residentID: certificate.residentID)
-    }
 
     /// The id of a participant's hours or lunch record for one day.
     public static func day(participant: String, date: CivilDate) -> String {
