@@ -137,6 +137,16 @@ public enum ReviewRef {
         return (key.collection == .lunches ? "l" : "h") + day + "-" + String(repeating: "0", count: 8 - hex.count) + hex
     }
 
+    /// A short reference to a participant for the page's URLs (`p` and 8 hex digits), so that person
+    /// keys stay out of addresses, logs and browser histories: the page finds the participant among
+    /// those it lists.
+    public static func person(_ participantId: String) -> String {
+        var hash: UInt32 = 0x811c_9dc5
+        for byte in participantId.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        let hex = String(hash, radix: 16)
+        return "p" + String(repeating: "0", count: 8 - hex.count) + hex
+    }
+
     /// The collection and day of a short id, or nil if `text` is not one.
     public static func parse(_ text: String) -> (collection: CollectionName, date: CivilDate)? {
         let chars = Array(text.utf8)

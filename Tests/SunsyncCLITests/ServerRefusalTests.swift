@@ -41,20 +41,21 @@ import Testing
         let accepted = try await server.push([goodOp], token: staff)
         #expect(accepted.status == 200)
 
+        let v = String(Wire.version)
         let cases: [(String, String, String?, String?, Data?, [String: String], Int, String)] = [
-            ("malformed JSON", "/v1/push", staff, "1", Data("{\"ops\": [".utf8), [:], 400, "malformed-json"),
-            ("not a push", "/v1/push", staff, "1", Data("[1,2,3]".utf8), [:], 400, "malformed-json"),
-            ("claims gzip", "/v1/push", staff, "1", goodBody, ["Content-Encoding": "gzip"], 400, "bad-gzip"),
-            ("truncated gzip", "/v1/push", staff, "1", try Gzip.compress(goodBody).prefix(20), ["Content-Encoding": "gzip"], 400, "bad-gzip"),
-            ("oversized", "/v1/push", staff, "1", Data(count: Wire.maxCompressedBody + 1), [:], 413, "body-too-large"),
-            ("no token", "/v1/session", nil, "1", nil, [:], 401, "unauthorized"),
-            ("wrong token", "/v1/session", "sst_wrong", "1", nil, [:], 401, "unauthorized"),
-            ("revoked token", "/v1/pull", revoked, "1", nil, [:], 401, "token-revoked"),
-            ("unknown version", "/v1/session", staff, "2", nil, [:], 400, "unsupported-protocol-version"),
+            ("malformed JSON", "/v1/push", staff, v, Data("{\"ops\": [".utf8), [:], 400, "malformed-json"),
+            ("not a push", "/v1/push", staff, v, Data("[1,2,3]".utf8), [:], 400, "malformed-json"),
+            ("claims gzip", "/v1/push", staff, v, goodBody, ["Content-Encoding": "gzip"], 400, "bad-gzip"),
+            ("truncated gzip", "/v1/push", staff, v, try Gzip.compress(goodBody).prefix(20), ["Content-Encoding": "gzip"], 400, "bad-gzip"),
+            ("oversized", "/v1/push", staff, v, Data(count: Wire.maxCompressedBody + 1), [:], 413, "body-too-large"),
+            ("no token", "/v1/session", nil, v, nil, [:], 401, "unauthorized"),
+            ("wrong token", "/v1/session", "sst_wrong", v, nil, [:], 401, "unauthorized"),
+            ("revoked token", "/v1/pull", revoked, v, nil, [:], 401, "token-revoked"),
+            ("version 1 (person keys without a secret)", "/v1/session", staff, "1", nil, [:], 400, "unsupported-protocol-version"),
             ("no version", "/v1/session", staff, nil, nil, [:], 400, "missing-protocol-version"),
-            ("bad cursor", "/v1/pull?after=-4", staff, "1", nil, [:], 400, "bad-cursor"),
-            ("bad limit", "/v1/pull?limit=999999", staff, "1", nil, [:], 400, "bad-limit"),
-            ("unsigned", "/v1/push", staff, "1", goodBody, [:], 400, "unsigned"),
+            ("bad cursor", "/v1/pull?after=-4", staff, v, nil, [:], 400, "bad-cursor"),
+            ("bad limit", "/v1/pull?limit=999999", staff, v, nil, [:], 400, "bad-limit"),
+            ("unsigned", "/v1/push", staff, v, goodBody, [:], 400, "unsigned"),
         ]
         for (name, path, token, version, body, headers, status, code) in cases {
             let response = try await server.request(body == nil ? "GET" : "POST", path, token: token, version: version, body: body, headers: headers)

@@ -193,7 +193,7 @@ enum ReviewViews {
         let participants = month.report.participants
         let people = participants.map {
             Person(name: $0.name, certificate: $0.certificate,
-                   href: "/review/orgs/\(code)?month=\(frame.month)&show=all&person=" + query($0.participantId ?? ""), days: $0.daysWorked, hours: hoursCell($0.minutes), lunches: $0.lunches,
+                   href: "/review/orgs/\(code)?month=\(frame.month)&show=all&person=" + ReviewRef.person($0.participantId ?? ""), days: $0.daysWorked, hours: hoursCell($0.minutes), lunches: $0.lunches,
                    lunchAmount: $0.lunchAmount, approved: $0.approved, needsReview: $0.needsReview, rejected: $0.rejected, flags: nonZero($0.flags))
         }
         let flags = month.flags.map {
@@ -203,7 +203,7 @@ enum ReviewViews {
         let lines = month.lines
         let plan = Ledger.monthApproval(lines, unflagged: true)
         let shown = lines.filter { line in
-            if let person, line.participantId != person { return false }
+            if let person, ReviewRef.person(line.participantId) != person { return false }
             switch show {
             case .attention: return !line.flags.isEmpty || line.conflict
             case .needsReview: return line.status == .needsReview
@@ -216,7 +216,7 @@ enum ReviewViews {
                    people: people, hasFlags: !flags.isEmpty, flagLines: flags,
                    filters: DayShow.allCases.map { Filter(label: $0.label, href: "/review/orgs/\(code)?month=\(frame.month)&show=\($0.rawValue)",
                                                           on: $0 == show && person == nil) }
-                       + (person.map { p in [Filter(label: "仅 " + (participants.first { $0.participantId == p }?.name ?? p), href: "", on: true)] } ?? []),
+                       + (person.map { p in [Filter(label: "仅 " + (participants.first { ReviewRef.person($0.participantId ?? "") == p }?.name ?? p), href: "", on: true)] } ?? []),
                    days: shown.map { day($0, version: $0.status == .needsReview && !$0.deleted ? ledger.state[$0.key]?.contentVersion : nil) },
                    approvable: plan.targets.count, canApproveMonth: !plan.targets.isEmpty,
                    held: plan.skipped.count - lines.filter { $0.status == .rejected }.count,
