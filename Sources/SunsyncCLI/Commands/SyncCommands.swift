@@ -189,7 +189,7 @@ extension SyncCommand {
     /// `12 minutes`, `3 hours`, `365 days`.
     /// Said once, where a home made before it knew its server's person keys moved to them.
     static func rekeyedLine(_ people: Int) -> String {
-        "The records of \(people) participants registered here before this laptop knew the district's person keys"
+        "The records of \(people) \(people == 1 ? "participant" : "participants") registered here before this laptop knew the district's person keys"
             + " now use them (once; nothing else changed)."
     }
 
