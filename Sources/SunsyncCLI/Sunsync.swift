@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SunsyncReports
 import SunsyncVersion
 
 /// `sunsync`: record assisted-employment hours and lunch subsidies offline, review them, and sync.
@@ -47,8 +48,15 @@ struct GlobalOptions: ParsableArguments {
     @Flag(name: .long, help: "Tables with every column, headed in Chinese and English (by default they fit the terminal: 80 columns).")
     var wide = false
 
+    @Option(name: .long, help: ArgumentHelp("The language of messages: zh (default) or en (also chosen by LANG=en_…).", valueName: "zh|en"))
+    var lang: String?
+
     func validate() throws {
         Output.wide = wide
+        if let lang {
+            guard ["zh", "en"].contains(lang.lowercased()) || lang.contains("_") else { throw ValidationError("--lang takes zh or en, not '\(lang)'") }
+            Say.language = Language.from(flag: lang, environment: [:])
+        }
         if purpose != nil, !reveal { throw ValidationError("--purpose goes with --reveal (it says why the full numbers are shown)") }
     }
 }
@@ -77,6 +85,10 @@ extension Sunsync {
             } else {
                 try command.run()
             }
+        } catch let error as CLIError {
+            // A refusal to act on, in this run's language (ArgumentParser's own usage errors stay its own).
+            FileHandle.standardError.write(Data((say(.error(error.message)) + "\n").utf8))
+            Foundation.exit(1)
         } catch {
             exit(withError: error)
         }

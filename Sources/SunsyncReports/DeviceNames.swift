@@ -28,7 +28,8 @@ public struct FlagLine: Encodable, Sendable {
 }
 
 extension Ledger {
-    public func flagLines(month: String?, org: String? = nil, names: DeviceNames) -> [FlagLine] {
+    /// `words`: the language the messages are worded in (Chinese unless asked).
+    public func flagLines(month: String?, org: String? = nil, names: DeviceNames, words: any Words = Chinese()) -> [FlagLine] {
         flags(month: month).compactMap { flag in
             let orgs = Set(flag.records.map(MergedState.org(of:)))
             if let org, !orgs.contains(org) { return nil }
@@ -39,7 +40,7 @@ extension Ledger {
             }.filter { seen.insert($0).inserted }.joined(separator: ", ")
             let codes = orgs.sorted()
             return FlagLine(kind: flag.kind.rawValue, org: codes.joined(separator: ", "),
-                            orgName: codes.map(orgName).joined(separator: ", "), subject: subject, message: flag.message,
+                            orgName: codes.map(orgName).joined(separator: ", "), subject: subject, message: words.flag(flag.reason),
                             records: flag.records.map(\.description), replicas: flag.replicas.map(\.description),
                             devices: flag.replicas.map(names.label))
         }

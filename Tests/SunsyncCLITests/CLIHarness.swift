@@ -70,6 +70,8 @@ struct CLI {
         // check the real cost and the terminal's prompt).
         env["SUNSYNC_PASSPHRASE"] = Self.passphrase
         env["SUNSYNC_KDF_LOGN"] = "10"
+        // Messages in English, which most tests read; WordsTests read the Chinese a person gets by default.
+        env["LC_ALL"] = "en_US.UTF-8"
         for (k, v) in environment { env[k] = v }
         process.environment = env
         // Never the terminal's: a locked store asks there only when standard input is a terminal.

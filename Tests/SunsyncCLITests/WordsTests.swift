@@ -34,6 +34,39 @@ import Testing
     }
 }
 
+/// Chinese first (issue 20): what a person reads is Chinese unless the locale or --lang names English.
+@Suite struct ChineseFirstTests {
+    static let chinese = ["LC_ALL": "", "LC_MESSAGES": "", "LANG": "zh_CN.UTF-8"]
+
+    @Test func mistakesAndSuccessLinesAreChineseByDefault() throws {
+        let cli = try CLI.withParticipants()
+        let impossible = try cli.run(["hours", "set", "张三", "2026-02-30", "4"], environment: Self.chinese)
+        #expect(impossible.status == 1 && impossible.err.hasPrefix("错误：“2026-02-30”不是有效日期"), "\(impossible.err)")
+        let typo = try cli.run(["hours", "set", "张", "2024-03-04", "3"], environment: Self.chinese)
+        #expect(typo.status == 1 && typo.err.contains("是不是 “张三”？"), "\(typo.err)")
+        let set = try cli.run(["hours", "set", "张三", "2024-03-04", "3.5"], environment: Self.chinese)
+        #expect(set.status == 0 && set.out.contains("2024-03-04：3.5 小时"), "\(set.out)")
+        // A locale that is neither (C, POSIX) is Chinese too; English only when asked.
+        let posix = try cli.run(["hours", "set", "张三", "2024-03-04", "3.5"], environment: ["LC_ALL": "C"])
+        #expect(posix.out.contains("3.5 小时（未变）"), "\(posix.out)")
+        let asked = try cli.run(["hours", "set", "张三", "2024-03-04", "3.5", "--lang", "en"], environment: Self.chinese)
+        #expect(asked.out.contains("3.5 h (unchanged)"), "\(asked.out)")
+        let bad = try cli.run(["hours", "list", "--lang", "fr"], environment: Self.chinese)
+        #expect(bad.status != 0 && bad.err.contains("--lang takes zh or en"), "\(bad.err)")
+    }
+
+    @Test func flagsSayTheSameInEachLanguageOnTheCLI() throws {
+        let cli = try CLI.withParticipants()
+        for day in ["04", "05", "06", "07", "08"] { try cli.run("hours", "set", "张三", "2024-03-\(day)", "6") }
+        let zh = try cli.run(["flags", "--month", "2024-03", "--json"], environment: Self.chinese)
+        let zhLines = try #require(try zh.json() as? [[String: Any]], "\(zh.err)")
+        #expect(zhLines.contains { ($0["message"] as? String)?.contains("超过非全日制每周 24 小时的上限") == true }, "\(zh.out)")
+        let en = try cli.run("flags", "--month", "2024-03", "--json")
+        let enLines = try #require(try en.json() as? [[String: Any]])
+        #expect(enLines.contains { ($0["message"] as? String)?.contains("above the 非全日制 limit of 24 h") == true }, "\(en.out)")
+    }
+}
+
 @Suite struct VersionTests {
     @Test func bothBinariesSayTheirVersionAndCommit() throws {
         let pattern = #"^\d+\.\d+\.\d+ \(([0-9a-f]{12}\+?|unknown)\)\n$"#

@@ -187,3 +187,40 @@ struct DayLineJSONTests {
         #expect(DayLine.json([]) == "[\n]\n")
     }
 }
+
+@Suite struct LanguageTests {
+    @Test func theLocaleChoosesEnglishOnlyWhenItNamesEnglish() {
+        #expect(Language.from(environment: [:]) == .zh)
+        #expect(Language.from(environment: ["LANG": "C.UTF-8"]) == .zh)
+        #expect(Language.from(environment: ["LANG": "en_US.UTF-8"]) == .en)
+        // POSIX order: LC_ALL, then LC_MESSAGES, then LANG; an empty one does not count.
+        #expect(Language.from(environment: ["LC_ALL": "zh_CN.UTF-8", "LANG": "en_US.UTF-8"]) == .zh)
+        #expect(Language.from(environment: ["LC_ALL": "", "LC_MESSAGES": "en_GB", "LANG": "zh_CN.UTF-8"]) == .en)
+        #expect(Language.from(flag: "en", environment: ["LANG": "zh_CN.UTF-8"]) == .en)
+        #expect(Language.from(flag: "zh", environment: ["LANG": "en_US.UTF-8"]) == .zh)
+    }
+
+    @Test func everyFlagReasonHasWordsInEachLanguage() {
+        let date = CivilDate("2024-03-04")!
+        let reasons: [Flag.Reason] = [
+            .conflict(fields: ["minutes"]), .notRegisteredWhole(name: "张三", missing: ["cert"]),
+            .daysOfPartialRecord(name: "张三", missing: ["contract_start"], days: [date]),
+            .daysOfUnregistered(participant: "MH-SB-001/x", org: "MH-SB-001", days: [date]),
+            .weeklyOverLimit(name: "张三", minutes: 1500, week: date, limitMinutes: 1440), .lunchWithoutHours(date: date),
+            .lunchAboveRate(fen: 2000, date: date, org: "MH-SB-001", rateFen: 1500), .futureDate(today: "2024-03-01", days: [date]),
+            .outsideContract(start: date, end: nil, days: [date]),
+            .outsideWorkingAge(minimumYears: 16, maximumMonths: 760, male: true, born: "1960-01", days: [date]),
+            .lunchAtSeveralOrgs(date: date, orgs: ["A", "B"]), .hoursAtSeveralOrgs(date: date, orgs: ["A", "B"]),
+            .activeAtSeveralOrgs(orgs: ["A", "B"]),
+        ]
+        for reason in reasons {
+            let zh = Chinese().flag(reason), en = English().flag(reason)
+            #expect(!zh.isEmpty && !en.isEmpty && zh != en)
+            #expect(zh.unicodeScalars.contains { (0x4E00...0x9FFF).contains($0.value) }, "\(zh)")
+        }
+        #expect(Chinese().flag(.weeklyOverLimit(name: "张三", minutes: 1500, week: date, limitMinutes: 1440))
+                == "张三：2024-03-04 起的一周工时 25 小时，超过非全日制每周 24 小时的上限")
+        #expect(Chinese().flag(.outsideWorkingAge(minimumYears: 16, maximumMonths: 760, male: true, born: "1960-01", days: [date, date.adding(days: 1)]))
+                == "超出劳动年龄（16 至 63 岁 4 个月，1960-01 出生的男性）的工时：2024-03：4、5 日（共 2 天）")
+    }
+}

@@ -11,6 +11,8 @@ enum DayKind {
     var collection: CollectionName { self == .hours ? .hours : .lunches }
     var quantityField: String { self == .hours ? "minutes" : "amount" }
     var noun: String { self == .hours ? "hours" : "lunch" }
+    /// As the catalog's messages name it.
+    var day: Message.Day { self == .hours ? .hours : .lunch }
 
     func format(_ quantity: Int64) -> String { self == .hours ? Quantity.hours(quantity) : Quantity.yuan(quantity) }
 }
@@ -31,22 +33,18 @@ struct DayWrite {
     /// last flagged (future_date, outside_contract) if it is recorded all the same (`EntryEscape`).
     func doubts(today: CivilDate) -> [String] {
         var doubts = [String]()
-        if date > today { doubts.append("\(date) is after today (\(today))") }
-        if !participant.active {
-            doubts.append("\(participant.name ?? participant.key.id) is marked no longer active (`sunsync participant activate` if they are back)")
-        }
+        let name = participant.name ?? participant.key.id
+        if date > today { doubts.append(say(.afterToday(date: date, today: today))) }
+        if !participant.active { doubts.append(say(.noLongerActive(name: name))) }
         if !participant.contractCovers(date) {
-            doubts.append("\(date) is outside \(participant.name ?? participant.key.id)'s contract (\(participant.contractStart?.description ?? "…") to \(participant.contractEnd?.description ?? "…"))")
+            doubts.append(say(.outsideContract(date: date, name: name, start: participant.contractStart, end: participant.contractEnd)))
         }
         return doubts
     }
 
     func apply(_ tx: inout Transaction) throws {
         if !participant.isWhole {
-            let words = ["name": "姓名 (--name)", "cert": "残疾人证号 (--cert)", "contract": "合同 (--contract)", "contract_start": "合同开始 (--start)"]
-            throw CLIError("\(participant.name ?? participant.key.id) is not registered whole: no \(participant.missingForWhole.map { words[$0] ?? $0 }.joined(separator: ", "))."
-                + " The server refuses days of such a participant and they are never paid; complete the registration first:"
-                + " sunsync participant edit \(participant.name ?? "<ref>") --start YYYY-MM-DD")
+            throw CLIError(.notRegisteredWhole(name: participant.name ?? participant.key.id, missing: participant.missingForWhole))
         }
         if try tx.current(key, "deleted").first?.value == .bool(true) { try tx.set(key, "deleted", .bool(false)) }
         try tx.set(key, kind.quantityField, .integer(quantity))
@@ -66,15 +64,14 @@ struct EntryEscape: ParsableArguments {
     func check(_ write: DayWrite, today: CivilDate = DateInput.today()) throws -> DayWrite {
         let doubts = write.doubts(today: today)
         guard !doubts.isEmpty else {
-            if anyway { throw CLIError("--anyway is only for a day that would be refused; this one is not: leave it out") }
+            if anyway { throw CLIError(.anywayNotNeeded) }
             return write
         }
         guard anyway else {
-            throw CLIError("not recorded: " + doubts.joined(separator: "; ") + ". If it is right all the same, "
-                + "add --anyway --reason \"…\" (reviewers see it flagged).")
+            throw CLIError(.notRecorded(doubts: doubts))
         }
         guard let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines), !reason.isEmpty else {
-            throw CLIError("--anyway needs --reason \"…\": say why it is right, for the reviewer (" + doubts.joined(separator: "; ") + ")")
+            throw CLIError(.anywayNeedsReason(doubts: doubts))
         }
         var write = write
         write.note = [write.note, "（\(reason)）"].compactMap { $0 }.joined(separator: " ")
@@ -102,12 +99,12 @@ enum DayCommands {
         let key = RecordKey(collection: kind.collection, id: NaturalKey.day(participant: p.key.id, date: date))
         try ws.write { tx in
             guard let record = try tx.record(key), !record.isDeleted else {
-                throw CLIError("no \(kind.noun) recorded for \(p.name ?? target.ref) on \(date); nothing to clear")
+                throw CLIError(.nothingToClear(kind.day, name: p.name ?? target.ref, date: date))
             }
             try tx.set(key, "deleted", .bool(true))
         }
         if global.json { return try Output.json(["id": key.id, "deleted": "true"]) }
-        print("Cleared \(kind.noun) of \(ws.who(p)) on \(date) (kept in history; `\(kind == .hours ? "hours" : "lunch") set` restores it)")
+        print(say(.dayCleared(kind.day, who: ws.who(p), date: date)))
     }
 
     static func list(_ kind: DayKind, _ global: GlobalOptions, _ options: DayListOptions) throws {
@@ -133,12 +130,11 @@ enum DayCommands {
                          if ws.isDistrict { cells.insert("\(row.org) \(row.orgName)", at: 1) }
                          return cells
                      },
-                     empty: "No \(kind.noun) recorded\(month.map { " in \($0)" } ?? "").", optional: optional)
+                     empty: say(.noDays(kind.day, month: month)), optional: optional)
         if !rows.isEmpty {
             let total = rows.reduce(Int64(0)) { $0 + $1.quantity }
             let rejected = rows.filter { $0.status == .rejected }.count
-            print("\(rows.count) days, total \(kind.format(total)) \(kind == .hours ? "h" : "yuan")"
-                  + (rejected > 0 ? "; \(rejected) 已退回 rejected by the reviewer (see the reason; correct the day, and it goes back for review)" : ""))
+            print(say(.daysTotal(kind.day, count: rows.count, total: kind.format(total), rejected: rejected)))
         }
     }
 
@@ -181,7 +177,7 @@ struct HoursCommand: ParsableCommand {
                                                   project: project, note: note))
             let ops = try ws.write { tx in try write.apply(&tx) }
             if global.json { return try Output.json(["id": write.key.id, "minutes": String(minutes), "ops_written": String(ops.count)]) }
-            print("\(ws.who(p)) \(write.date): \(Quantity.hours(minutes)) h\(ops.isEmpty ? " (unchanged)" : "")")
+            print(say(.hoursRecorded(who: ws.who(p), date: write.date, hours: Quantity.hours(minutes), unchanged: ops.isEmpty)))
         }
     }
 
@@ -226,12 +222,12 @@ struct LunchCommand: ParsableCommand {
             } else if let rate = LunchRate.on(date, ws: ws, state: state) {
                 fen = rate
             } else {
-                throw CLIError("give --amount: the organization's lunch rate is not known yet (set it with `sunsync init --lunch-rate`, or sync)")
+                throw CLIError(.lunchRateUnknown)
             }
             let write = try escape.check(DayWrite(kind: .lunches, participant: p, date: date, quantity: fen, note: note))
             let ops = try ws.write { tx in try write.apply(&tx) }
             if global.json { return try Output.json(["id": write.key.id, "amount_fen": String(fen), "ops_written": String(ops.count)]) }
-            print("\(ws.who(p)) \(date): lunch \(Quantity.yuan(fen)) yuan\(ops.isEmpty ? " (unchanged)" : "")")
+            print(say(.lunchRecorded(who: ws.who(p), date: date, yuan: Quantity.yuan(fen), unchanged: ops.isEmpty)))
         }
     }
 

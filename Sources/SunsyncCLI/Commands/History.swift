@@ -90,7 +90,7 @@ struct FlagsCommand: ParsableCommand {
         let ledger = try month.map(ws.ledger(month:)) ?? ws.ledger(days: nil)
         try ReportOrg.check(org, ledger)
         let started = ContinuousClock.now
-        let lines = ledger.flagLines(month: month, org: org, names: ws.deviceNames)
+        let lines = ledger.flagLines(month: month, org: org, names: ws.deviceNames, words: Say.words)
         Trace.log("flags", since: started)
         if global.json { return try Output.json(lines) }
         var headers = ["提示 flag", "kind", "who", "detail", "设备 devices"]

@@ -94,7 +94,7 @@ struct ReviewCommand: ParsableCommand {
             let log: [LoggedOp], record: RecordState?
             do { (log, record) = (try ws.store.history(of: [key]), try ws.store.record(key)) } catch { throw CLIError(error) }
             let names = ws.deviceNames
-            let flags = (ledger.flagsByRecord[key] ?? []).map { "\(FlagsCommand.label($0.kind.rawValue)) \($0.kind.rawValue): \($0.message)" }
+            let flags = (ledger.flagsByRecord[key] ?? []).map { "\(FlagsCommand.label($0.kind.rawValue)) \($0.kind.rawValue): \(Say.words.flag($0.reason))" }
             let conflicts = record.map { Ledger.conflictLines($0, names: names) } ?? []
             let history = ChangeLine.history(log.map(\.op), names: names)
             if global.json {

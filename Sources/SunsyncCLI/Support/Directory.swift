@@ -1,5 +1,6 @@
 import Foundation
 import SunsyncModel
+import SunsyncReports
 
 /// The org's participants, and how a `<ref>` typed by a person finds one: a certificate number, a
 /// resident ID, a masked number as `export` prints it, or an unambiguous name.
@@ -32,9 +33,9 @@ struct Directory {
         if text.contains("*") {
             let matches = participants.filter { $0.certificate?.masked == text.uppercased() && (name == nil || $0.name == name) }
             if matches.count == 1 { return matches[0] }
-            if matches.count > 1 { throw CLIError("\(text) matches \(matches.count) participants; give the full certificate number") }
+            if matches.count > 1 { throw CLIError(.maskedMatchesSeveral(text, count: matches.count)) }
             if let name { return try find(name) }
-            throw CLIError("no participant's certificate number looks like \(text)")
+            throw CLIError(.noMaskedMatch(text))
         }
         if text.count >= 18, text.first?.isNumber == true {
             // Looks like a number but is not a valid one: say what is wrong with it.
@@ -45,12 +46,10 @@ struct Directory {
         case 1: return named[0]
         case 0:
             let near = Self.nearest(text, among: participants.compactMap(\.name))
-            throw CLIError("no participant named or numbered '\(text)'\(org.map { " at " + $0 } ?? "")"
-                + (near.isEmpty ? "; " : "; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? ")
-                + "`sunsync participant list` shows who is registered")
+            throw CLIError(.noParticipant(text, org: org, near: near))
         default:
             let numbers = named.map { $0.certificate?.masked ?? $0.key.id }.joined(separator: ", ")
-            throw CLIError("\(named.count) participants are named \(text) (\(numbers)); give the certificate number instead")
+            throw CLIError(.sameName(count: named.count, name: text, numbers: numbers))
         }
     }
 
@@ -78,10 +77,10 @@ struct Directory {
     private func byPerson(_ id: ResidentID, ref: String) throws -> Participant {
         let matches = participants.filter { $0.certificate?.residentID == id }
         guard matches.count <= 1 else {
-            throw CLIError("\(ref) is registered at \(matches.map(\.org).joined(separator: ", ")); give the participant id (ORG/…) instead")
+            throw CLIError(.registeredAtSeveral(ref, orgs: matches.map(\.org)))
         }
         guard let p = matches.first else {
-            throw CLIError("no participant with certificate \(ref)\(org.map { " at " + $0 } ?? ""); register them with `sunsync participant add`")
+            throw CLIError(.noCertificate(ref, org: org))
         }
         return p
     }

@@ -35,9 +35,7 @@ struct Home {
     func open() throws -> Store {
         makePrivate()
         guard FileManager.default.fileExists(atPath: storePath) else {
-            throw CLIError("\(directory) holds no Sunsync store yet. To work with your district's server: "
-                + "sunsync login --server <address> --token <token> (the administrator gives both). "
-                + "To record alone, offline: sunsync init --org <org code>. (Or pass --home to use another folder.)")
+            throw CLIError(.noStore(home: directory))
         }
         let key = try FileManager.default.fileExists(atPath: keysPath) ? unlock() : encryptInPlace()
         // Keys written but the store still in the clear: encrypting was cut short last time; finish it.

@@ -175,7 +175,7 @@ enum DateInput {
         case "yesterday", "昨天": return today(now).adding(days: -1)
         default:
             guard let date = CivilDate(typed: text) else {
-                throw CLIError("'\(text)' is not a real date: write it as \(CivilDate.typedForms) (or today, yesterday)")
+                throw CLIError(.notADate(text, forms: CivilDate.typedForms, words: true))
             }
             return date
         }
@@ -184,7 +184,7 @@ enum DateInput {
     /// A spreadsheet cell: the typed forms, or the serial number Excel keeps a date cell as.
     static func cell(_ text: String) throws -> CivilDate {
         guard let date = CivilDate(typed: text) ?? CivilDate(excelSerial: text) else {
-            throw CLIError("'\(text)' is not a real date: write it as \(CivilDate.typedForms)")
+            throw CLIError(.notADate(text, forms: CivilDate.typedForms, words: false))
         }
         return date
     }
@@ -194,12 +194,12 @@ enum HoursInput {
     /// Minutes worked on one day: more than 0 and at most 24 h.
     static func parse(_ text: String) throws -> Int64 {
         guard let minutes = Quantity.minutes(typed: text) else {
-            throw CLIError("cannot read '\(text)' as hours: write \(Quantity.typedHours)")
+            throw CLIError(.notHours(text, forms: Quantity.typedHours))
         }
         guard minutes > 0 else {
-            throw CLIError("0 hours is not a day worked: to remove a day's hours, use `sunsync hours clear <who> <date>`")
+            throw CLIError(.zeroHours)
         }
-        guard minutes <= 24 * 60 else { throw CLIError("\(text) h is not possible in one day (at most 24 h); check the entry") }
+        guard minutes <= 24 * 60 else { throw CLIError(.tooManyHours(text)) }
         return minutes
     }
 }
@@ -207,8 +207,8 @@ enum HoursInput {
 enum MoneyInput {
     /// An amount in fen, not negative.
     static func parse(_ text: String) throws -> Int64 {
-        guard let fen = Quantity.fen(typed: text) else { throw CLIError("cannot read '\(text)' as yuan: write \(Quantity.typedMoney)") }
-        guard fen >= 0 else { throw CLIError("an amount cannot be negative (\(text) yuan)") }
+        guard let fen = Quantity.fen(typed: text) else { throw CLIError(.notYuan(text, forms: Quantity.typedMoney)) }
+        guard fen >= 0 else { throw CLIError(.negativeYuan(text)) }
         return fen
     }
 }
@@ -226,7 +226,7 @@ extension DateInput {
         let parts = trimmed.hasSuffix("月") ? trimmed.dropLast().split(whereSeparator: { "-/.年".contains($0) }) : trimmed.split(whereSeparator: { "-/.".contains($0) })
         guard parts.count == 2, parts[0].count == 4, (1...2).contains(parts[1].count), let year = Int(parts[0]), let number = Int(parts[1]),
               CivilDate(year: year, month: number, day: 1) != nil
-        else { throw CLIError("'\(text)' is not a month: write it as YYYY-MM, e.g. 2024-03 (or 2024-3)") }
+        else { throw CLIError(.notAMonth(text)) }
         return String(format: "%04d-%02d", year, number)
     }
 

@@ -44,18 +44,41 @@ public struct Flag: Hashable, Sendable, Comparable {
         }
     }
 
+    /// Why a flag was raised, with the facts each surface words in its language (SunsyncReports' catalogs:
+    /// the CLI and the review page say the same words).
+    public enum Reason: Hashable, Sendable {
+        /// Concurrent edits of these fields disagree.
+        case conflict(fields: [String])
+        /// A participant record without these of its required fields.
+        case notRegisteredWhole(name: String, missing: [String])
+        /// Days of a participant registered, but not whole.
+        case daysOfPartialRecord(name: String, missing: [String], days: [CivilDate])
+        /// Days of a participant id no record registers at `org`.
+        case daysOfUnregistered(participant: String, org: String, days: [CivilDate])
+        case weeklyOverLimit(name: String, minutes: Int64, week: CivilDate, limitMinutes: Int64)
+        case lunchWithoutHours(date: CivilDate)
+        case lunchAboveRate(fen: Int64, date: CivilDate, org: String, rateFen: Int64)
+        case futureDate(today: String, days: [CivilDate])
+        case outsideContract(start: CivilDate?, end: CivilDate?, days: [CivilDate])
+        /// `maximumMonths`: the person's retirement age in months; `male` nil where the number is unknown.
+        case outsideWorkingAge(minimumYears: Int, maximumMonths: Int, male: Bool?, born: String, days: [CivilDate])
+        case lunchAtSeveralOrgs(date: CivilDate, orgs: [String])
+        case hoursAtSeveralOrgs(date: CivilDate, orgs: [String])
+        case activeAtSeveralOrgs(orgs: [String])
+    }
+
     public let kind: Kind
     /// Sorted.
     public let records: [RecordKey]
     /// Sorted.
     public let replicas: [ReplicaID]
-    public let message: String
+    public let reason: Reason
 
-    public init(_ kind: Kind, records: some Sequence<RecordKey>, replicas: some Sequence<ReplicaID>, message: String) {
+    public init(_ kind: Kind, records: some Sequence<RecordKey>, replicas: some Sequence<ReplicaID>, reason: Reason) {
         self.kind = kind
         self.records = Array(Set(records)).sorted()
         self.replicas = Array(Set(replicas)).sorted()
-        self.message = message
+        self.reason = reason
     }
 
     public static func < (lhs: Flag, rhs: Flag) -> Bool { lhs.order < rhs.order }

@@ -17,7 +17,7 @@ public enum Flags {
 
         func conflict(_ key: RecordKey, fields: [String], replicas: some Sequence<ReplicaID>) {
             flags.append(Flag(.conflict, records: [key], replicas: replicas,
-                              message: "concurrent edits of \(fields.joined(separator: ", ")) disagree; choose a value"))
+                              reason: .conflict(fields: fields)))
         }
         for (key, record) in directory.records where key.collection == .orgs || key.collection == .participants {
             if record.hasConflict {
@@ -26,7 +26,7 @@ public enum Flags {
             }
             if key.collection == .participants, let p = participants[key.id], !p.isWhole {
                 flags.append(Flag(.incompleteRecord, records: [key], replicas: record.replicas(),
-                                  message: "\(p.name ?? key.id) is not registered whole: no \(p.missingForWhole.joined(separator: ", "))"))
+                                  reason: .notRegisteredWhole(name: p.name ?? key.id, missing: p.missingForWhole)))
             }
         }
         for day in days {
@@ -63,7 +63,7 @@ public enum Flags {
                 if total > limit {
                     let week = positions.map { worked[$0] }
                     flags.append(Flag(.weeklyHoursOverLimit, records: week.map(\.key), replicas: week.flatMap(\.replicas),
-                                      message: "\(p.name ?? p.key.id): \(Quantity.hours(total)) h in the week of \(first.date.weekStart), above the 非全日制 limit of \(Quantity.hours(limit)) h"))
+                                      reason: .weeklyOverLimit(name: p.name ?? p.key.id, minutes: total, week: first.date.weekStart, limitMinutes: limit)))
                 }
             }
 
@@ -71,14 +71,14 @@ public enum Flags {
             for (i, entry) in worked.enumerated() { workedDays.insert(dayKey(workedParticipant[i], entry.date)) }
             for lunch in lunches where !workedDays.contains(dayKey(intern(lunch.participant), lunch.date)) {
                 flags.append(Flag(.lunchWithoutHours, records: [lunch.key], replicas: lunch.replicas,
-                                  message: "lunch on \(lunch.date) with no hours worked that day"))
+                                  reason: .lunchWithoutHours(date: lunch.date)))
             }
             for lunch in lunches {
                 guard let amount = lunch.quantity,
                       let rate = settings.rules.lunchRate(org: lunch.org, on: lunch.date) ?? orgs[lunch.org]?.lunchRate(on: lunch.date),
                       amount > rate else { continue }
                 flags.append(Flag(.lunchAboveRate, records: [lunch.key], replicas: lunch.replicas,
-                                  message: "lunch of \(Quantity.yuan(amount)) yuan on \(lunch.date) is above \(lunch.org)'s rate of \(Quantity.yuan(rate)) yuan"))
+                                  reason: .lunchAboveRate(fen: amount, date: lunch.date, org: lunch.org, rateFen: rate)))
             }
 
             return flags
@@ -112,25 +112,25 @@ public enum Flags {
             }
             for (key, entries) in monthly {
                 let p = participants[key.participant]
-                let days = Self.describe(days: entries.map(\.date))
-                let message: String
+                let days = Set(entries.map(\.date)).sorted()
+                let reason: Flag.Reason
                 var records = entries.map(\.key)
                 switch key.kind {
                 case .futureDate:
-                    message = "dated after today (\(settings.today)): \(days)"
+                    reason = .futureDate(today: settings.today, days: days)
                 case .incompleteRecord:
-                    message = p.map { "\($0.name ?? $0.key.id) is not registered whole (no \($0.missingForWhole.joined(separator: ", "))): \(days)" }
-                        ?? "no participant \(key.participant) is registered at \(entries[0].org): \(days)"
+                    reason = p.map { .daysOfPartialRecord(name: $0.name ?? $0.key.id, missing: $0.missingForWhole, days: days) }
+                        ?? .daysOfUnregistered(participant: key.participant, org: entries[0].org, days: days)
                 case .outsideContract:
-                    message = "work outside the contract (\(p?.contractStart?.description ?? "…") to \(p?.contractEnd?.description ?? "…")): \(days)"
+                    reason = .outsideContract(start: p?.contractStart, end: p?.contractEnd, days: days)
                 default:
                     let id = p?.certificate?.residentID
                     let own = id.map { retirement.ageInMonths(birth: $0.birthDate, male: $0.isMale) } ?? 0
-                    message = "work outside the working ages (\(retirement.minimumAge) to \(RetirementAges.describe(months: own)) for "
-                        + "\(id?.isMale == true ? "a man" : "a woman") born \(id.map { String($0.birthDate.description.prefix(7)) } ?? "?")): \(days)"
+                    reason = .outsideWorkingAge(minimumYears: retirement.minimumAge, maximumMonths: own, male: id?.isMale,
+                                                born: id.map { String($0.birthDate.description.prefix(7)) } ?? "?", days: days)
                 }
                 if key.kind != .futureDate, let p { records.append(p.key) }
-                flags.append(Flag(key.kind, records: records, replicas: entries.flatMap(\.replicas), message: message))
+                flags.append(Flag(key.kind, records: records, replicas: entries.flatMap(\.replicas), reason: reason))
             }
 
             return flags
@@ -149,11 +149,10 @@ public enum Flags {
                     let same = positions.map { entries[$0] }
                     let orgs = Set(same.map(\.org))
                     guard orgs.count > 1 else { continue }
-                    let orgList = orgs.sorted().joined(separator: ", ")
                     flags.append(Flag(kind, records: same.map(\.key), replicas: same.flatMap(\.replicas),
-                                      message: kind == .doubleLunchClaim
-                                          ? "one person's lunch claimed on \(same[0].date) at \(orgList) (政策不重复享受)"
-                                          : "one person's hours recorded on \(same[0].date) at \(orgList)"))
+                                      reason: kind == .doubleLunchClaim
+                                          ? .lunchAtSeveralOrgs(date: same[0].date, orgs: orgs.sorted())
+                                          : .hoursAtSeveralOrgs(date: same[0].date, orgs: orgs.sorted())))
                 }
             }
             let active = participants.values.filter(\.active)
@@ -162,7 +161,7 @@ public enum Flags {
                 guard !overlapping.isEmpty else { continue }
                 flags.append(Flag(.activeAtSeveralOrgs, records: overlapping.map(\.key),
                                   replicas: overlapping.flatMap { directory[$0.key]?.replicas(of: ["active", "contract_start", "contract_end", "cert"]) ?? [] },
-                                  message: "one person active under overlapping contracts at \(Set(overlapping.map(\.org)).sorted().joined(separator: ", "))"))
+                                  reason: .activeAtSeveralOrgs(orgs: Set(overlapping.map(\.org)).sorted())))
             }
             return flags
         }
@@ -177,12 +176,4 @@ public enum Flags {
     }
 
     private struct MonthKey: Hashable { let kind: Flag.Kind; let participant: String; let month: Int }
-
-    /// "2024-03: 4, 5, 11 (3 days)".
-    static func describe(days: [CivilDate]) -> String {
-        let sorted = Set(days).sorted()
-        guard let first = sorted.first else { return "" }
-        let list = sorted.map { String($0.parts.day) }.joined(separator: ", ")
-        return "\(first.monthKey): \(list) (\(sorted.count) day\(sorted.count == 1 ? "" : "s"))"
-    }
 }

@@ -269,7 +269,7 @@ enum ReviewViews {
 
     /// `/review/records/<id>`: one record, its flags, conflicts, history and the decision forms.
     static func record(_ ledger: Ledger, line: DayLine, history: [ChangeLine], names: DeviceNames, frame: Frame, problem: String?) -> Record {
-        let flags = (ledger.flagsByRecord[line.key] ?? []).filter { $0.kind != .conflict }.map { "\($0.kind.chinese)：\($0.message)" }
+        let flags = (ledger.flagsByRecord[line.key] ?? []).filter { $0.kind != .conflict }.map { "\($0.kind.chinese)：\(Chinese().flag($0.reason))" }
         let conflicts = ledger.conflictLines(line.key, names: names)
         var skip: ReviewSkip?
         if case .failure(let why)? = ledger.state[line.key]?.decision(.approved, note: nil) { skip = why }

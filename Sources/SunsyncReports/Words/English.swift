@@ -1,0 +1,123 @@
+import SunsyncModel
+
+/// English, for those who ask for it (`--lang en`, `LANG=en_…`).
+public struct English: Words {
+    public init() {}
+
+    public func kind(_ kind: Flag.Kind) -> String {
+        switch kind {
+        case .conflict: "conflict"
+        case .weeklyHoursOverLimit: "over the weekly limit"
+        case .lunchWithoutHours: "lunch without hours"
+        case .outsideContract: "outside the contract"
+        case .futureDate: "future date"
+        case .ageOutOfBounds: "outside working age"
+        case .lunchAboveRate: "lunch above the rate"
+        case .doubleLunchClaim: "lunch claimed twice"
+        case .hoursAtSeveralOrgs: "hours at several orgs"
+        case .activeAtSeveralOrgs: "active at several orgs"
+        case .incompleteRecord: "not registered whole"
+        }
+    }
+
+    public func field(_ name: String) -> String { name }
+
+    public func flag(_ reason: Flag.Reason) -> String {
+        switch reason {
+        case .conflict(let fields):
+            "concurrent edits of \(list(fields)) disagree; choose a value"
+        case .notRegisteredWhole(let name, let missing):
+            "\(name) is not registered whole: no \(list(missing))"
+        case .daysOfPartialRecord(let name, let missing, let days):
+            "\(name) is not registered whole (no \(list(missing))): \(self.days(days))"
+        case .daysOfUnregistered(let participant, let org, let days):
+            "no participant \(participant) is registered at \(org): \(self.days(days))"
+        case .weeklyOverLimit(let name, let minutes, let week, let limit):
+            "\(name): \(Quantity.hours(minutes)) h in the week of \(week), above the 非全日制 limit of \(Quantity.hours(limit)) h"
+        case .lunchWithoutHours(let date):
+            "lunch on \(date) with no hours worked that day"
+        case .lunchAboveRate(let fen, let date, let org, let rate):
+            "lunch of \(Quantity.yuan(fen)) yuan on \(date) is above \(org)'s rate of \(Quantity.yuan(rate)) yuan"
+        case .futureDate(let today, let days):
+            "dated after today (\(today)): \(self.days(days))"
+        case .outsideContract(let start, let end, let days):
+            "work outside the contract (\(start?.description ?? "…") to \(end?.description ?? "…")): \(self.days(days))"
+        case .outsideWorkingAge(let minimum, let maximum, let male, let born, let days):
+            "work outside the working ages (\(minimum) to \(RetirementAges.describe(months: maximum)) for \(male == true ? "a man" : "a woman") born \(born)): \(self.days(days))"
+        case .lunchAtSeveralOrgs(let date, let orgs):
+            "one person's lunch claimed on \(date) at \(list(orgs)) (政策不重复享受)"
+        case .hoursAtSeveralOrgs(let date, let orgs):
+            "one person's hours recorded on \(date) at \(list(orgs))"
+        case .activeAtSeveralOrgs(let orgs):
+            "one person active under overlapping contracts at \(list(orgs))"
+        }
+    }
+
+    public func say(_ message: Message) -> String {
+        switch message {
+        case .error(let text): "Error: " + text
+        case .hoursRecorded(let who, let date, let hours, let unchanged): "\(who) \(date): \(hours) h\(unchanged ? " (unchanged)" : "")"
+        case .lunchRecorded(let who, let date, let yuan, let unchanged): "\(who) \(date): lunch \(yuan) yuan\(unchanged ? " (unchanged)" : "")"
+        case .dayCleared(let day, let who, let date):
+            "Cleared \(noun(day)) of \(who) on \(date) (kept in history; `\(day == .hours ? "hours" : "lunch") set` restores it)"
+        case .nothingToClear(let day, let name, let date): "no \(noun(day)) recorded for \(name) on \(date); nothing to clear"
+        case .daysTotal(let day, let count, let total, let rejected):
+            "\(count) days, total \(total) \(day == .hours ? "h" : "yuan")"
+                + (rejected > 0 ? "; \(rejected) 已退回 rejected by the reviewer (see the reason; correct the day, and it goes back for review)" : "")
+        case .noDays(let day, let month): "No \(noun(day)) recorded\(month.map { " in \($0)" } ?? "")."
+        case .afterToday(let date, let today): "\(date) is after today (\(today))"
+        case .noLongerActive(let name): "\(name) is marked no longer active (`sunsync participant activate` if they are back)"
+        case .outsideContract(let date, let name, let start, let end):
+            "\(date) is outside \(name)'s contract (\(start?.description ?? "…") to \(end?.description ?? "…"))"
+        case .notRecorded(let doubts): "not recorded: " + doubts.joined(separator: "; ") + ". If it is right all the same, add --anyway --reason \"…\" (reviewers see it flagged)."
+        case .anywayNeedsReason(let doubts): "--anyway needs --reason \"…\": say why it is right, for the reviewer (" + doubts.joined(separator: "; ") + ")"
+        case .anywayNotNeeded: "--anyway is only for a day that would be refused; this one is not: leave it out"
+        case .notRegisteredWhole(let name, let missing):
+            "\(name) is not registered whole: no \(missing.map(option).joined(separator: ", "))."
+                + " The server refuses days of such a participant and they are never paid; complete the registration first:"
+                + " sunsync participant edit \(name) --start YYYY-MM-DD"
+        case .lunchRateUnknown: "give --amount: the organization's lunch rate is not known yet (set it with `sunsync init --lunch-rate`, or sync)"
+        case .notADate(let text, let forms, let words): "'\(text)' is not a real date: write it as \(forms)\(words ? " (or today, yesterday)" : "")"
+        case .notAMonth(let text): "'\(text)' is not a month: write it as YYYY-MM, e.g. 2024-03 (or 2024-3)"
+        case .notHours(let text, let forms): "cannot read '\(text)' as hours: write \(forms)"
+        case .zeroHours: "0 hours is not a day worked: to remove a day's hours, use `sunsync hours clear <who> <date>`"
+        case .tooManyHours(let text): "\(text) h is not possible in one day (at most 24 h); check the entry"
+        case .notYuan(let text, let forms): "cannot read '\(text)' as yuan: write \(forms)"
+        case .negativeYuan(let text): "an amount cannot be negative (\(text) yuan)"
+        case .noParticipant(let text, let org, let near):
+            "no participant named or numbered '\(text)'\(org.map { " at " + $0 } ?? "")"
+                + (near.isEmpty ? "; " : "; did you mean \(near.map { "'\($0)'" }.joined(separator: " or "))? ")
+                + "`sunsync participant list` shows who is registered"
+        case .sameName(let count, let name, let numbers): "\(count) participants are named \(name) (\(numbers)); give the certificate number instead"
+        case .maskedMatchesSeveral(let text, let count): "\(text) matches \(count) participants; give the full certificate number"
+        case .noMaskedMatch(let text): "no participant's certificate number looks like \(text)"
+        case .registeredAtSeveral(let ref, let orgs): "\(ref) is registered at \(orgs.joined(separator: ", ")); give the participant id (ORG/…) instead"
+        case .noCertificate(let ref, let org): "no participant with certificate \(ref)\(org.map { " at " + $0 } ?? ""); register them with `sunsync participant add`"
+        case .noStore(let home):
+            "\(home) holds no Sunsync store yet. To work with your district's server: "
+                + "sunsync login --server <address> --token <token> (the administrator gives both). "
+                + "To record alone, offline: sunsync init --org <org code>. (Or pass --home to use another folder.)"
+        }
+    }
+
+    func noun(_ day: Message.Day) -> String { day == .hours ? "hours" : "lunch" }
+
+    func option(_ field: String) -> String {
+        switch field {
+        case "name": "姓名 (--name)"
+        case "cert": "残疾人证号 (--cert)"
+        case "contract": "合同 (--contract)"
+        case "contract_start": "合同开始 (--start)"
+        default: field
+        }
+    }
+
+    /// "2024-03: 4, 5, 11 (3 days)"
+    func days(_ days: [CivilDate]) -> String {
+        let sorted = Set(days).sorted()
+        guard let first = sorted.first else { return "" }
+        return "\(first.monthKey): \(sorted.map { String($0.parts.day) }.joined(separator: ", ")) (\(sorted.count) day\(sorted.count == 1 ? "" : "s"))"
+    }
+
+    func list(_ items: [String]) -> String { items.joined(separator: ", ") }
+}

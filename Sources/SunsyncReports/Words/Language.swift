@@ -1,0 +1,39 @@
+import SunsyncModel
+
+/// The language a person reads: Chinese unless they ask for English (`--lang en`, or `LC_ALL`,
+/// `LC_MESSAGES` or `LANG` naming English, in POSIX's order). Each language has one catalog (`Words`):
+/// the CLI and the review page word flags and messages from it, so they say the same thing.
+public enum Language: String, Sendable, CaseIterable {
+    case zh, en
+
+    /// `flag`: `--lang` as typed (`zh`, `en`, or a locale like `en_US.UTF-8`), which wins; else the first
+    /// of `LC_ALL`, `LC_MESSAGES`, `LANG` that is set and not empty.
+    public static func from(flag: String? = nil, environment: [String: String]) -> Language {
+        let chosen = flag ?? ["LC_ALL", "LC_MESSAGES", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        return chosen.map { $0.lowercased().hasPrefix("en") ? .en : .zh } ?? .zh
+    }
+
+    public var words: any Words {
+        switch self {
+        case .zh: Chinese()
+        case .en: English()
+        }
+    }
+}
+
+/// What a language's catalog says. One type per language (`Chinese`, `English`); add a case to the
+/// protocol and the compiler asks each catalog for its words.
+public protocol Words: Sendable {
+    /// A flag's kind, as a listing's column or the page's badge names it.
+    func kind(_ kind: Flag.Kind) -> String
+    /// Why a flag was raised.
+    func flag(_ reason: Flag.Reason) -> String
+    /// A record's field, as people call it.
+    func field(_ name: String) -> String
+    /// A message of the CLI.
+    func say(_ message: Message) -> String
+}
+
+extension Words {
+    public func fields(_ names: [String]) -> [String] { names.map(field) }
+}
