@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SunsyncModel
+import SunsyncReports
 import SunsyncStore
 
 struct Init: ParsableCommand {
@@ -45,8 +46,8 @@ struct Init: ParsableCommand {
         if global.json {
             try Output.json(["home": home.directory, "org": org, "replica": store.replica.description])
         } else {
-            print("Initialized \(org)\(name.map { " (\($0))" } ?? "") in \(home.directory) (this laptop is \(store.replica) to the server)")
-            print("Next: sunsync participant add --name 张三 --cert <残疾人证号> --start <合同开始 YYYY-MM-DD>")
+            print(say(.initialized(org: org, name: name, home: home.directory, replica: store.replica.description)))
+            print(say(.initNext))
         }
     }
 }

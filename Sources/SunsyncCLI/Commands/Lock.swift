@@ -33,7 +33,7 @@ struct Unlock: ParsableCommand {
                 + "each sunsync command will ask for it again (or read SUNSYNC_PASSPHRASE / --passphrase-file).")
         }
         let until = Date().addingTimeInterval(TimeInterval(KeyCache.seconds))
-        print("Unlocked \(home.directory) until \(Display.time(millisecondsSince1970: Int64(until.timeIntervalSince1970 * 1000))) (Beijing time); `sunsync lock` locks it now.")
+        print(say(.unlocked(home: home.directory, until: Display.time(millisecondsSince1970: Int64(until.timeIntervalSince1970 * 1000)))))
     }
 }
 
@@ -57,6 +57,6 @@ struct PassphraseCommand: ParsableCommand {
         let new = try Passphrase.new(given: given, why: "Choose the new passphrase (口令) (scripts: SUNSYNC_NEW_PASSPHRASE).")
         try KeysFile.wrap(key, passphrase: new, store: keys.store).write(to: home.keysPath)
         KeyCache.put(key, keys.store)
-        print("Changed the passphrase of \(home.directory). Backups made before open with the passphrase they were made with.")
+        print(say(.passphraseChanged(home: home.directory)))
     }
 }

@@ -58,7 +58,7 @@ extension ParticipantCommand {
             let key = RecordKey(collection: .participants, id: try ws.store.personKeys().participant(org: try ws.staffOrg(), certificate: certificate))
             var fields = try contract.fields()
             guard fields["contract_start"] != nil else {
-                throw CLIError("give --start YYYY-MM-DD, the day the contract (合同开始) starts: a participant is registered with it, and the server refuses one without it")
+                throw CLIError(.needsStart)
             }
             fields["name"] = .text(name)
             fields["cert"] = .text(certificate.text)
@@ -67,7 +67,7 @@ extension ParticipantCommand {
             do { try Schema.validateNewRecord(key, fields: fields) } catch { throw CLIError(error) }
             try ws.write { tx in
                 if try tx.record(key) != nil {
-                    throw CLIError("\(Ledger.show(certificate, reveal: false)) is already registered; change it with `sunsync participant edit`")
+                    throw CLIError(.alreadyRegistered(certificate: Ledger.show(certificate, reveal: false)))
                 }
                 for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
             }
@@ -77,7 +77,7 @@ extension ParticipantCommand {
             } else {
                 // Category and level are what the mask hides (PIPL art. 28): said only with --reveal.
                 let detail = global.reveal ? ", \(certificate.category.chinese) \(certificate.level)级" : ""
-                print("Registered \(name) (\(ws.show(certificate))\(detail))")
+                print(say(.registered(name: name, certificate: ws.show(certificate), detail: detail)))
             }
         }
     }
@@ -145,7 +145,7 @@ extension ParticipantCommand {
             if let cert {
                 do { fields["cert"] = .text(try CertificateNumber(validating: cert).text) } catch { throw CLIError(error) }
             }
-            guard !fields.isEmpty else { throw CLIError("nothing to change: give --name, --cert, --contract, --start or --end") }
+            guard !fields.isEmpty else { throw CLIError(.nothingToChange) }
             let written = try ws.write { tx in
                 for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(p.key, field, value) }
             }
@@ -174,7 +174,7 @@ private func setActive(_ global: GlobalOptions, _ ref: String, _ active: Bool) t
     let p = try Directory(org: ws.org, state: try ws.state([.participants])).find(ref)
     try ws.write { tx in try tx.set(p.key, "active", .bool(active)) }
     if global.json { return try Output.json(["id": p.key.id, "active": active ? "true" : "false"]) }
-    print("\(ws.who(p)) is now \(active ? "active" : "inactive")")
+    print(say(.nowActive(who: ws.who(p), active: active)))
 }
 
 struct ParticipantRow: Encodable {

@@ -110,9 +110,9 @@ struct Login: AsyncParsableCommand {
             FileHandle.standardError.write(Data("Warning: this laptop's signing key is not registered yet (\(error)); `sunsync sync` will try again.\n".utf8))
         } catch { throw CLIError("cannot make this laptop's signing key: \(error)") }
         if global.json { return try Output.json(info) }
-        let scope = info.org ?? info.district.map { "district \($0)" } ?? "every organization"
-        if rekeyed > 0 { print(SyncCommand.rekeyedLine(rekeyed)) }
-        print("Linked to \(url.absoluteString) as \(info.deviceName) (\(info.role), \(scope)). Run `sunsync sync` to exchange records.")
+        let scope = info.org ?? info.district.map { say(.scopeDistrict($0)) } ?? say(.scopeEverything)
+        if rekeyed > 0 { print(say(.rekeyed(people: rekeyed))) }
+        print(say(.linked(server: url.absoluteString, device: info.deviceName, role: info.role, scope: scope)))
     }
 }
 
@@ -140,65 +140,36 @@ struct SyncCommand: AsyncParsableCommand {
             line.finish()
             let pending = (try? ws.store.counts().pending) ?? 0
             if case .refused(let problem) = error, problem.code == "token-revoked" || problem.code == "unauthorized" {
-                throw CLIError("\(problem.detail). Nothing local was lost: \(pending) changes wait to be sent once this laptop has a valid token (`sunsync login`).")
+                throw CLIError(.tokenRefused(detail: problem.detail, pending: pending))
             }
-            throw CLIError("sync stopped: \(error). Nothing was lost; \(pending) changes wait to be sent. Run `sunsync sync` again.")
+            throw CLIError(.syncStopped(reason: "\(error)", pending: pending))
         } catch let error as StoreError {
-            throw CLIError("sync stopped: \(error.message). Run `sunsync sync` again; nothing was lost.")
+            throw CLIError(.syncStoppedHere(reason: error.message))
         }
         line.finish()
         try Home(global).sealForRecovery(ws.store)
         if global.json { return try Output.json(report) }
-        var text = report.resent == 0 ? "" : "The server's database is not the one this laptop last synced with (restored from a backup?):"
-            + " sent this laptop's \(report.resent) changes again and received everything anew.\n"
+        var text = report.resent == 0 ? "" : say(.serverReplaced(resent: report.resent)) + "\n"
         // What the progress bar counted (every change received, this laptop's own coming back included), and how
         // many of them were new here.
         let received = max(report.received, Int64(report.pulled))
-        text += "Synced: sent \(report.pushed), received \(received) \(received == 1 ? "change" : "changes")"
-            + (report.received > Int64(report.pulled) ? " (\(report.pulled) new to this laptop; the rest it held already)." : ".")
-        if report.rejected > 0 { text += " \(report.rejected) refused by the server: see `sunsync rejected`." }
-        if report.pulled > 0 { text += " `sunsync conflicts` lists any disagreements to resolve." }
-        if report.rekeyedPeople > 0 { text += "\n" + Self.rekeyedLine(report.rekeyedPeople) }
-        if report.movedFor == "clock-ahead" {
-            text += "\nThis laptop's clock had run ahead and is right again: \(report.restamped) changes it stamped ahead were sent again"
-                + " with the right time. Nothing was lost."
-        }
-        if let minutes = report.clockOffsetMinutes {
-            text += "\nThis laptop's clock is \(Self.span(minutes)) \(minutes > 0 ? "ahead of" : "behind") the server's: set its date and time"
-                + " (the system settings, or `sudo timedatectl set-ntp true`)."
-                + (minutes > 0 ? " Until then the server refuses what is written here; it is kept and sent again once the clock is right." : "")
-                + " If this laptop's clock is right, the server's is wrong: tell its administrator."
-        }
+        text += say(.synced(sent: report.pushed, received: received, new: report.received > Int64(report.pulled) ? report.pulled : nil))
+        if report.rejected > 0 { text += " " + say(.syncRejected(report.rejected)) }
+        if report.pulled > 0 { text += " " + say(.conflictsHint) }
+        if report.rekeyedPeople > 0 { text += "\n" + say(.rekeyed(people: report.rekeyedPeople)) }
+        if report.movedFor == "clock-ahead" { text += "\n" + say(.clockHealed(restamped: report.restamped)) }
+        if let minutes = report.clockOffsetMinutes { text += "\n" + say(.clockOff(minutes: minutes)) }
         if let replica = report.newReplica, report.movedFor == "id-in-use" {
-            text += "\nThe server found another device writing under this laptop's id (a copied home, or a copied token):"
-                + " this laptop now writes as \(replica)\(report.reissued > 0 ? " and sent its \(report.reissued) refused changes again under new ids" : "")."
-                + " Nothing was lost. Tell the administrator if this laptop's home was copied (`sunsync-server device list`)."
+            text += "\n" + say(.replicaMoved(replica: replica, reissued: report.reissued))
         }
-        if report.clashed > 0 {
-            text += "\n\(report.clashed) changes received carry an id this laptop had used for another change; this laptop's own are kept."
-        }
-        if report.unrecognized > 0 {
-            text += "\n\(report.unrecognized) of the changes received use fields or values this sunsync does not know"
-                + " (the server runs a newer version). They are kept and synced; update sunsync to see them."
-        }
+        if report.clashed > 0 { text += "\n" + say(.clashed(report.clashed)) }
+        if report.unrecognized > 0 { text += "\n" + say(.unrecognized(report.unrecognized)) }
         print(text)
     }
 }
 
 extension SyncCommand {
-    /// `12 minutes`, `3 hours`, `365 days`.
-    /// Said once, where a home made before it knew its server's person keys moved to them.
-    static func rekeyedLine(_ people: Int) -> String {
-        "The records of \(people) \(people == 1 ? "participant" : "participants") registered here before this laptop knew the district's person keys"
-            + " now use them (once; nothing else changed)."
-    }
 
-    static func span(_ minutes: Int64) -> String {
-        let m = abs(minutes)
-        if m < 120 { return "\(m) minutes" }
-        if m < 48 * 60 { return "\((m + 30) / 60) hours" }
-        return "\((m + 720) / (24 * 60)) days"
-    }
 }
 
 struct Rejected: ParsableCommand {

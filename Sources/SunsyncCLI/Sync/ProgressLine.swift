@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncReports
 
 /// The one line a sync keeps rewriting on a terminal's standard error: what was sent, a bar of what
 /// was received out of what the server said there is, the time left, and, while the network fails,
@@ -16,20 +17,20 @@ final class ProgressLine: @unchecked Sendable {
         lock.withLock {
             let now = ContinuousClock.now
             if started == nil, r.received > 0 { started = now }
-            var line = r.pushed > 0 ? "sent \(Self.count(Int64(r.pushed))) · " : ""
+            var line = r.pushed > 0 ? say(.progressSent(Self.count(Int64(r.pushed)))) : ""
             if let total = r.toReceive, total > 0 {
                 let done = min(r.received, total)
                 let fraction = Double(done) / Double(total)
                 let filled = Int(fraction * 24)
                 line += "[" + String(repeating: "█", count: filled) + String(repeating: "░", count: 24 - filled) + "] "
-                line += String(format: "%3d%%  ", Int(fraction * 100)) + "\(Self.count(done)) of \(Self.count(total)) changes received"
+                line += String(format: "%3d%%  ", Int(fraction * 100)) + say(.progressReceiving(done: Self.count(done), total: Self.count(total)))
                 if let started, done > 0, done < total {
                     let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
                     let left = elapsed / Double(done) * Double(total - done)
-                    if elapsed > 1 { line += " · " + Self.duration(left) + " left" }
+                    if elapsed > 1 { line += say(.progressLeft(Self.duration(left))) }
                 }
             } else {
-                line += "received \(Self.count(r.received)) changes"
+                line += say(.progressReceived(Self.count(r.received)))
             }
             write(line)
         }
@@ -39,7 +40,7 @@ final class ProgressLine: @unchecked Sendable {
         guard enabled else { return }
         let seconds = retry.wait.components.seconds, ms = retry.wait.components.attoseconds / 1_000_000_000_000_000
         let wait = seconds > 0 ? "\(seconds) s" : "\(ms) ms"
-        lock.withLock { write("\(retry.error.shortReason); trying again in \(wait) (\(retry.attempt) of \(retry.of))…") }
+        lock.withLock { write(say(.retrying(reason: retry.error.shortReason, wait: wait, attempt: retry.attempt, of: retry.of))) }
     }
 
     /// Ends the line, so that what is printed next starts on its own.
@@ -75,14 +76,14 @@ extension SyncError {
         switch self {
         case .network(let message):
             // The phrases of HTTPClient.explain.
-            message.contains("sent nothing") || message.localizedCaseInsensitiveContains("timed out") ? "the server is not answering"
-                : message.contains("closed the connection") ? "the server cut the connection"
+            say(message.contains("sent nothing") || message.localizedCaseInsensitiveContains("timed out") ? .notAnswering
+                : message.contains("closed the connection") ? .connectionCut
                 : ["refused the connection", "no answer from", "no route to", "cannot find the server"].contains(where: message.contains)
-                    ? "cannot connect to the server"
-                : "the network failed"
-        case .refused(let p): "the server answered \(p.status) (\(p.code))"
-        case .refusedForNow(let p, let wait): "the server answered \(p.status) (\(p.code)) and asked to wait \(Int(wait.components.seconds)) s"
-        case .untrusted: "changes that fail their signatures"
+                    ? .cannotConnect
+                : .networkFailed)
+        case .refused(let p): say(.serverAnswered(status: p.status, code: p.code))
+        case .refusedForNow(let p, let wait): say(.serverAskedToWait(status: p.status, code: p.code, seconds: wait.components.seconds))
+        case .untrusted: say(.failingSignatures)
         }
     }
 }

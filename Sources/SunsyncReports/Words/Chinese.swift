@@ -102,7 +102,61 @@ public struct Chinese: Words {
         case .noStore(let home):
             "\(home) 里还没有 Sunsync 数据。与区里的服务器一起使用：sunsync login --server <地址> --token <令牌>（由管理员提供）。"
                 + "单机离线记录：sunsync init --org <机构代码>。（或用 --home 指定另一个文件夹。）"
+        case .initialized(let org, let name, let home, let replica):
+            "已在 \(home) 建立 \(org)\(name.map { "（\($0)）" } ?? "") 的本地数据（本机在服务器上的编号是 \(replica)）"
+        case .initNext: "下一步：sunsync participant add --name 张三 --cert <残疾人证号> --start <合同开始 YYYY-MM-DD>"
+        case .unlocked(let home, let until): "已解锁 \(home)，到 \(until)（北京时间）为止；`sunsync lock` 立即锁上。"
+        case .passphraseChanged(let home): "已更改 \(home) 的口令。之前做的备份仍用当时的口令打开。"
+        case .registered(let name, let certificate, let detail): "已登记 \(name)（\(certificate)\(detail)）"
+        case .alreadyRegistered(let certificate): "\(certificate) 已经登记过；要修改请用 `sunsync participant edit`"
+        case .needsStart: "请给出 --start YYYY-MM-DD，即合同开始日期：参与者要连同它一起登记，服务器不接收没有它的登记"
+        case .nowActive(let who, let active): "\(who) 现在\(active ? "在册" : "不在册")"
+        case .nothingToChange: "没有要修改的内容：请给出 --name、--cert、--contract、--start 或 --end"
+        case .linked(let server, let device, let role, let scope):
+            "已连接到 \(server)，本机是 \(device)（\(role == "staff" ? "基地工作人员" : role == "reviewer" ? "审核人员" : "管理员")，\(scope)）。运行 `sunsync sync` 交换记录。"
+        case .scopeDistrict(let district): "\(Districts.names[district] ?? "区")（\(district)）"
+        case .scopeEverything: "所有机构"
+        case .synced(let sent, let received, let new):
+            "同步完成：发出 \(sent) 条，收到 \(received) 条" + (new.map { "（其中 \($0) 条是本机没有的，其余本机已有）。" } ?? "。")
+        case .syncRejected(let n): "服务器拒收 \(n) 条：见 `sunsync rejected`。"
+        case .conflictsHint: "`sunsync conflicts` 列出需要解决的分歧。"
+        case .serverReplaced(let resent): "服务器的数据库不是本机上次同步时的那个（从备份恢复了？）：本机的 \(resent) 条修改已重新发出，并重新收到全部记录。"
+        case .rekeyed(let people): "本机在知道区里的人员编号密钥之前登记的 \(people) 位参与者，其记录现已改用该密钥（仅此一次；其他都没变）。"
+        case .clockHealed(let restamped): "本机的时钟曾经走快，现在已经正确：按快的时钟记下的 \(restamped) 条修改已按正确时间重新发出。没有丢失任何记录。"
+        case .clockOff(let minutes):
+            "本机时钟比服务器\(minutes > 0 ? "快" : "慢")了 \(span(minutes))：请校准日期和时间（系统设置，或 `sudo timedatectl set-ntp true`）。"
+                + (minutes > 0 ? "在此之前服务器拒收本机写的记录；记录保留在本机，时钟正确后会重新发出。" : "")
+                + "如果本机时钟是对的，那就是服务器的时钟错了：请告诉管理员。"
+        case .replicaMoved(let replica, let reissued):
+            "服务器发现另一台设备在用本机的编号写入（复制了数据文件夹或令牌）：本机现在改用编号 \(replica)"
+                + (reissued > 0 ? "，被拒收的 \(reissued) 条修改已用新编号重新发出" : "")
+                + "。没有丢失任何记录。如果本机的数据文件夹被复制过，请告诉管理员（`sunsync-server device list`）。"
+        case .clashed(let n): "收到的 \(n) 条修改用了本机已用于其他修改的编号；保留本机自己的。"
+        case .unrecognized(let n): "收到的修改中有 \(n) 条用了本版本 sunsync 不认识的字段或取值（服务器版本更新）。它们已保留并同步；更新 sunsync 后即可看到。"
+        case .syncStopped(let reason, let pending): "同步中断：\(reason)。没有丢失任何记录；\(pending) 条修改等待发出。请再运行 `sunsync sync`。"
+        case .syncStoppedHere(let reason): "同步中断：\(reason)。请再运行 `sunsync sync`；没有丢失任何记录。"
+        case .tokenRefused(let detail, let pending): "\(detail)。本机没有丢失任何记录：\(pending) 条修改等本机有了有效令牌后发出（`sunsync login`）。"
+        case .progressSent(let n): "已发出 \(n) · "
+        case .progressReceiving(let done, let total): "已收到 \(done) / \(total) 条"
+        case .progressLeft(let left): " · 还需 \(left)"
+        case .progressReceived(let n): "已收到 \(n) 条"
+        case .retrying(let reason, let wait, let attempt, let of): "\(reason)；\(wait) 后重试（第 \(attempt) 次，共 \(of) 次）…"
+        case .notAnswering: "服务器没有应答"
+        case .connectionCut: "服务器断开了连接"
+        case .cannotConnect: "连不上服务器"
+        case .networkFailed: "网络出错"
+        case .serverAnswered(let status, let code): "服务器答复 \(status)（\(code)）"
+        case .serverAskedToWait(let status, let code, let seconds): "服务器答复 \(status)（\(code)），要求等待 \(seconds) 秒"
+        case .failingSignatures: "有修改的签名验证不通过"
         }
+    }
+
+    /// 12 分钟、3 小时、365 天
+    func span(_ minutes: Int64) -> String {
+        let m = abs(minutes)
+        if m < 120 { return "\(m) 分钟" }
+        if m < 48 * 60 { return "\((m + 30) / 60) 小时" }
+        return "\((m + 720) / (24 * 60)) 天"
     }
 
     func noun(_ day: Message.Day) -> String { day == .hours ? "工时" : "午餐补贴" }

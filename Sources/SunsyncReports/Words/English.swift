@@ -97,7 +97,68 @@ public struct English: Words {
             "\(home) holds no Sunsync store yet. To work with your district's server: "
                 + "sunsync login --server <address> --token <token> (the administrator gives both). "
                 + "To record alone, offline: sunsync init --org <org code>. (Or pass --home to use another folder.)"
+        case .initialized(let org, let name, let home, let replica):
+            "Initialized \(org)\(name.map { " (\($0))" } ?? "") in \(home) (this laptop is \(replica) to the server)"
+        case .initNext: "Next: sunsync participant add --name 张三 --cert <残疾人证号> --start <合同开始 YYYY-MM-DD>"
+        case .unlocked(let home, let until): "Unlocked \(home) until \(until) (Beijing time); `sunsync lock` locks it now."
+        case .passphraseChanged(let home): "Changed the passphrase of \(home). Backups made before open with the passphrase they were made with."
+        case .registered(let name, let certificate, let detail): "Registered \(name) (\(certificate)\(detail))"
+        case .alreadyRegistered(let certificate): "\(certificate) is already registered; change it with `sunsync participant edit`"
+        case .needsStart: "give --start YYYY-MM-DD, the day the contract (合同开始) starts: a participant is registered with it, and the server refuses one without it"
+        case .nowActive(let who, let active): "\(who) is now \(active ? "active" : "inactive")"
+        case .nothingToChange: "nothing to change: give --name, --cert, --contract, --start or --end"
+        case .linked(let server, let device, let role, let scope):
+            "Linked to \(server) as \(device) (\(role), \(scope)). Run `sunsync sync` to exchange records."
+        case .scopeDistrict(let district): "district \(district)"
+        case .scopeEverything: "every organization"
+        case .synced(let sent, let received, let new):
+            "Synced: sent \(sent), received \(received) \(received == 1 ? "change" : "changes")"
+                + (new.map { " (\($0) new to this laptop; the rest it held already)." } ?? ".")
+        case .syncRejected(let n): "\(n) refused by the server: see `sunsync rejected`."
+        case .conflictsHint: "`sunsync conflicts` lists any disagreements to resolve."
+        case .serverReplaced(let resent):
+            "The server's database is not the one this laptop last synced with (restored from a backup?): sent this laptop's \(resent) changes again and received everything anew."
+        case .rekeyed(let people):
+            "The records of \(people) \(people == 1 ? "participant" : "participants") registered here before this laptop knew the district's person keys now use them (once; nothing else changed)."
+        case .clockHealed(let restamped):
+            "This laptop's clock had run ahead and is right again: \(restamped) changes it stamped ahead were sent again with the right time. Nothing was lost."
+        case .clockOff(let minutes):
+            "This laptop's clock is \(span(minutes)) \(minutes > 0 ? "ahead of" : "behind") the server's: set its date and time"
+                + " (the system settings, or `sudo timedatectl set-ntp true`)."
+                + (minutes > 0 ? " Until then the server refuses what is written here; it is kept and sent again once the clock is right." : "")
+                + " If this laptop's clock is right, the server's is wrong: tell its administrator."
+        case .replicaMoved(let replica, let reissued):
+            "The server found another device writing under this laptop's id (a copied home, or a copied token):"
+                + " this laptop now writes as \(replica)\(reissued > 0 ? " and sent its \(reissued) refused changes again under new ids" : "")."
+                + " Nothing was lost. Tell the administrator if this laptop's home was copied (`sunsync-server device list`)."
+        case .clashed(let n): "\(n) changes received carry an id this laptop had used for another change; this laptop's own are kept."
+        case .unrecognized(let n):
+            "\(n) of the changes received use fields or values this sunsync does not know (the server runs a newer version). They are kept and synced; update sunsync to see them."
+        case .syncStopped(let reason, let pending): "sync stopped: \(reason). Nothing was lost; \(pending) changes wait to be sent. Run `sunsync sync` again."
+        case .syncStoppedHere(let reason): "sync stopped: \(reason). Run `sunsync sync` again; nothing was lost."
+        case .tokenRefused(let detail, let pending):
+            "\(detail). Nothing local was lost: \(pending) changes wait to be sent once this laptop has a valid token (`sunsync login`)."
+        case .progressSent(let n): "sent \(n) · "
+        case .progressReceiving(let done, let total): "\(done) of \(total) changes received"
+        case .progressLeft(let left): " · \(left) left"
+        case .progressReceived(let n): "received \(n) changes"
+        case .retrying(let reason, let wait, let attempt, let of): "\(reason); trying again in \(wait) (\(attempt) of \(of))…"
+        case .notAnswering: "the server is not answering"
+        case .connectionCut: "the server cut the connection"
+        case .cannotConnect: "cannot connect to the server"
+        case .networkFailed: "the network failed"
+        case .serverAnswered(let status, let code): "the server answered \(status) (\(code))"
+        case .serverAskedToWait(let status, let code, let seconds): "the server answered \(status) (\(code)) and asked to wait \(seconds) s"
+        case .failingSignatures: "changes that fail their signatures"
         }
+    }
+
+    /// `12 minutes`, `3 hours`, `365 days`.
+    func span(_ minutes: Int64) -> String {
+        let m = abs(minutes)
+        if m < 120 { return "\(m) minutes" }
+        if m < 48 * 60 { return "\((m + 30) / 60) hours" }
+        return "\((m + 720) / (24 * 60)) days"
     }
 
     func noun(_ day: Message.Day) -> String { day == .hours ? "hours" : "lunch" }

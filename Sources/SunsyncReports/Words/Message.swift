@@ -44,4 +44,43 @@ public enum Message: Sendable {
 
     // The home
     case noStore(home: String)
+    case initialized(org: String, name: String?, home: String, replica: String)
+    case initNext
+    case unlocked(home: String, until: String)
+    case passphraseChanged(home: String)
+
+    // Participants
+    case registered(name: String, certificate: String, detail: String)
+    case alreadyRegistered(certificate: String)
+    case needsStart
+    case nowActive(who: String, active: Bool)
+    case nothingToChange
+
+    // Sync
+    case linked(server: String, device: String, role: String, scope: String)
+    case scopeDistrict(String)
+    case scopeEverything
+    case synced(sent: Int, received: Int64, new: Int?)
+    case syncRejected(Int)
+    case conflictsHint
+    case serverReplaced(resent: Int)
+    case rekeyed(people: Int)
+    case clockHealed(restamped: Int)
+    case clockOff(minutes: Int64)
+    case replicaMoved(replica: String, reissued: Int)
+    case clashed(Int)
+    case unrecognized(Int)
+    case syncStopped(reason: String, pending: Int)
+    case syncStoppedHere(reason: String)
+    case tokenRefused(detail: String, pending: Int)
+    /// The progress line: what was sent, and what is received of how many.
+    case progressSent(String)
+    case progressReceiving(done: String, total: String)
+    case progressLeft(String)
+    case progressReceived(String)
+    case retrying(reason: String, wait: String, attempt: Int, of: Int)
+    case notAnswering, connectionCut, cannotConnect, networkFailed
+    case serverAnswered(status: Int, code: String)
+    case serverAskedToWait(status: Int, code: String, seconds: Int64)
+    case failingSignatures
 }
