@@ -6,16 +6,10 @@ import SunsyncVersion
 /// `sunsync`: record assisted-employment hours and lunch subsidies offline, review them, and sync.
 @available(macOS 10.15, *)
 public struct Sunsync: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+    public static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "sunsync",
-        abstract: "Record 阳光基地 working hours (工时) and lunch subsidies (午餐费补贴) offline.",
-        discussion: """
-            Everything works with no network: the records live in a local store under --home, encrypted; its
-            passphrase (口令) is asked once per working session (`sunsync lock` ends it).
-            Start with `sunsync init --org CODE`, register participants with `sunsync participant add`,
-            then record days with `sunsync hours set` and `sunsync lunch set`.
-            Listing commands take --json for scripts; certificate numbers are masked unless --reveal is given.
-            """,
+        abstract: Say.words.abstract(.sunsync),
+        discussion: Say.words.overview,
         version: SunsyncVersion.description,
         subcommands: [
             Init.self, ParticipantCommand.self, HoursCommand.self, LunchCommand.self, Import.self, Export.self,
@@ -23,7 +17,7 @@ public struct Sunsync: AsyncParsableCommand {
             Login.self, SyncCommand.self, Rejected.self, VerifyCommand.self, Backup.self, RestoreCommand.self,
             Unlock.self, Lock.self, PassphraseCommand.self,
         ]
-    )
+    ) }
 
     public init() {}
 }

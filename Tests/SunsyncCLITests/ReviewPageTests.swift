@@ -242,7 +242,7 @@ final class Browser: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
         #expect(try base.run("hours", "set", "张三", "2024-03-04", "4.5").status == 0)
         _ = try base.sync()
         let stale = try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "version": seen, "reason": "太多"])
-        #expect(stale.status == 409 && stale.body.contains("changed it since the page was shown"), "\(stale.status)")
+        #expect(stale.status == 409 && stale.body.contains("页面显示之后基地修改了这条记录"), "\(stale.status)")
         #expect(try await browser.post("/review/records/\(zhangFlagged)/reject", ["csrf": csrf, "reason": "太多"]).status == 400, "no version")
 
         // Reject one with a reason that is HTML: escaped on the page; the base sees the reason.

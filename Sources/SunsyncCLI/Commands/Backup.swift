@@ -3,8 +3,8 @@ import Foundation
 import SunsyncStore
 
 struct Backup: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Copy the local store to a new file (a USB stick, before a repair), records and unsynced changes alike.",
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.backup),
         discussion: """
             The copy is one consistent snapshot, encrypted with the store's key and readable by its owner only; FILE.keys \
             beside it holds that key wrapped by the passphrase (keep the two together). It does not hold the sync token.
@@ -13,7 +13,7 @@ struct Backup: ParsableCommand {
             comes back from the server. Changes made after the backup and never synced are not in it.
 
             Example: sunsync backup /media/usb/sunsync-$(date +%F).sqlite
-            """)
+            """) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The new file to write (never overwritten).", valueName: "file")) var file: String
 
@@ -44,9 +44,9 @@ struct Backup: ParsableCommand {
 }
 
 struct RestoreCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "restore",
-        abstract: "Put a backup made by `sunsync backup` in place of the local store.",
+        abstract: Say.words.abstract(.restore),
         discussion: """
             The backup is checked (a sound store of a laptop) and copied in; the store it replaces is moved aside \
             (store.sqlite.before-restore-<time> in the home), never deleted. Run no other sunsync command meanwhile. \
@@ -55,7 +55,7 @@ struct RestoreCommand: ParsableCommand {
             The backup opens with FILE.keys beside it and the passphrase the store had when it was made.
 
             Example: sunsync restore /media/usb/sunsync-2026-11-01.sqlite
-            """)
+            """) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp("The backup to restore.", valueName: "file")) var file: String
 

@@ -51,9 +51,9 @@ struct ConflictRow: Encodable {
 
 /// How values and op times read on screen.
 struct Conflicts: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "List fields where concurrent edits left different values (冲突).",
-        discussion: "Resolve one by writing the field again (e.g. `sunsync hours set` for that day), or keep one of the shown values with `sunsync resolve <ref> --keep <value>`.")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.conflicts),
+        discussion: "Resolve one by writing the field again (e.g. `sunsync hours set` for that day), or keep one of the shown values with `sunsync resolve <ref> --keep <value>`.") }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -70,9 +70,9 @@ struct Conflicts: ParsableCommand {
 }
 
 struct Resolve: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Resolve a conflict by keeping one of its values.",
-        discussion: "Example: sunsync resolve 3fa9c0d1 --keep 3.5   (refs and values as `sunsync conflicts` shows them)")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.resolve),
+        discussion: "Example: sunsync resolve 3fa9c0d1 --keep 3.5   (refs and values as `sunsync conflicts` shows them)") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The conflict's ref from `sunsync conflicts`.") var ref: String
     @Option(help: "The value to keep, as shown, or its op id.") var keep: String

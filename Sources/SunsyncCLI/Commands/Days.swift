@@ -154,14 +154,14 @@ enum DayCommands {
 }
 
 struct HoursCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "hours", abstract: "Record working hours (工时), one record per participant and day.",
-        subcommands: [Set.self, Clear.self, List.self])
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        commandName: "hours", abstract: Say.words.abstract(.hours),
+        subcommands: [Set.self, Clear.self, List.self]) }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Record (or correct) a participant's hours for one day.",
-            discussion: "Hours: 3.5, 3h30m, 210m, 3小时30分 or 4; dates: 2024-03-04, 2024/3/4, 2024年3月4日, today. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.hoursSet),
+            discussion: "Hours: 3.5, 3h30m, 210m, 3小时30分 or 4; dates: 2024-03-04, 2024/3/4, 2024年3月4日, today. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装") }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         @Argument(help: ArgumentHelp("Hours worked: 3.5, 3h30m or 210m.", valueName: "hours")) var hours: String
@@ -182,14 +182,14 @@ struct HoursCommand: ParsableCommand {
     }
 
     struct Clear: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a day's hours (kept in the history; setting them again restores the day).")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.hoursClear)) }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         func run() throws { try DayCommands.clear(.hours, global, target) }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recorded hours.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.hoursList)) }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: DayListOptions
         func run() throws { try DayCommands.list(.hours, global, options) }
@@ -197,14 +197,14 @@ struct HoursCommand: ParsableCommand {
 }
 
 struct LunchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "lunch", abstract: "Record lunch subsidies (午餐费补贴), at most one per participant and day.",
-        subcommands: [Set.self, Clear.self, List.self])
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        commandName: "lunch", abstract: Say.words.abstract(.lunch),
+        subcommands: [Set.self, Clear.self, List.self]) }
 
     struct Set: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Record a participant's lunch for one day.",
-            discussion: "Without --amount the organization's lunch rate is used (set by `sunsync init --lunch-rate` or synced from the district).")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.lunchSet),
+            discussion: "Without --amount the organization's lunch rate is used (set by `sunsync init --lunch-rate` or synced from the district).") }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         @Option(help: ArgumentHelp("The amount in yuan: 15, 15.50 or ¥15.", valueName: "yuan")) var amount: String?
@@ -232,14 +232,14 @@ struct LunchCommand: ParsableCommand {
     }
 
     struct Clear: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a day's lunch (kept in the history).")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.lunchClear)) }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         func run() throws { try DayCommands.clear(.lunches, global, target) }
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List recorded lunches.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.lunchList)) }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: DayListOptions
         func run() throws { try DayCommands.list(.lunches, global, options) }

@@ -6,9 +6,9 @@ import SunsyncReports
 import SunsyncStore
 
 struct History: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Every change to a participant's records: when, which replica, old → new (the audit trail).",
-        discussion: "With a date, only that day's hours and lunch. Example: sunsync history 张三 2024-03-04")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.history),
+        discussion: "With a date, only that day's hours and lunch. Example: sunsync history 张三 2024-03-04") }
     @OptionGroup var global: GlobalOptions
     @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
     @Argument(help: ArgumentHelp("Only this day.", valueName: "date")) var date: String?
@@ -74,9 +74,9 @@ struct History: ParsableCommand {
 }
 
 struct FlagsCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "flags",
-        abstract: "Things a reviewer will ask about: weekly part-time limit, lunch without hours, conflicts, dates outside the contract …")
+        abstract: Say.words.abstract(.flags)) }
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("Only flags about this month (also undated ones that concern it: conflicts on participants, overlapping contracts).", valueName: "YYYY-MM")) var month: String?
     @Option(help: ArgumentHelp("Only flags about this organization (a reviewer's laptop).", valueName: "code")) var org: String?
@@ -108,7 +108,7 @@ struct FlagsCommand: ParsableCommand {
 }
 
 struct Status: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "The replica: organization, counts, changes waiting to sync.")
+    static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.status)) }
     @OptionGroup var global: GlobalOptions
 
     struct Document: Encodable {
@@ -154,26 +154,29 @@ struct Status: ParsableCommand {
                            encryption: ws.store.key == nil ? nil : Cipher.version.map { "SQLCipher " + $0 },
                            mayReveal: (try? ws.store.meta(Workspace.mayRevealKey)) == "true")
         if global.json { return try Output.json(doc) }
-        let lastSync: String = doc.lastSync.map(Self.beijing) ?? "never"
-        let encryption: String = doc.encryption.map { "encrypted (\($0)); `sunsync lock` when you leave the laptop" } ?? "NOT encrypted"
-        let reveal: String = doc.mayReveal ? "allowed by the district, each reveal recorded" : "not allowed on this laptop"
-        let lines: [(String, String)] = [
-            ("organization", doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? "reviewer, district \(ws.district ?? "?")"), ("home", doc.home), ("this laptop (这台电脑)", doc.replica),
-            ("participants (active)", String(doc.participants)), ("days with hours", String(doc.hoursDays)),
-            ("lunches", String(doc.lunches)),
-            ("rejected by reviewer", doc.rejectedDays == 0 ? "0" : "\(doc.rejectedDays) day\(doc.rejectedDays == 1 ? "" : "s") (`sunsync hours list` shows why)"),
-            ("changes recorded", String(doc.ops)),
-            ("server", doc.server ?? "none linked (`sunsync login`)"), ("last sync", lastSync),
-            ("waiting to sync", String(doc.pendingOps)), ("refused by server", doc.rejectedOps == 0 ? "0" : "\(doc.rejectedOps) (`sunsync rejected`)"),
-            ("conflicts", String(doc.conflicts)), ("flags", String(doc.flags)),
-            ("store (加密)", encryption), ("full numbers (--reveal)", reveal),
+        let lastSync: String = doc.lastSync.map(Self.beijing) ?? say(.never)
+        let encryption: String = doc.encryption.map { say(.encrypted($0)) } ?? say(.notEncrypted)
+        let reveal: String = say(doc.mayReveal ? .revealAllowed : .revealNotAllowed)
+        let lines: [(StatusItem, String)] = [
+            (.organization, doc.org.map { "\($0) \(doc.orgName ?? "")" } ?? say(.reviewerOf(district: ws.district ?? "?"))), (.home, doc.home), (.laptop, doc.replica),
+            (.participants, String(doc.participants)), (.hoursDays, String(doc.hoursDays)),
+            (.lunches, String(doc.lunches)),
+            (.rejectedDays, doc.rejectedDays == 0 ? "0" : say(.rejectedDays(doc.rejectedDays))),
+            (.ops, String(doc.ops)),
+            (.server, doc.server ?? say(.noServer)), (.lastSync, lastSync),
+            (.pending, String(doc.pendingOps)), (.refused, doc.rejectedOps == 0 ? "0" : say(.refusedOps(doc.rejectedOps))),
+            (.conflicts, String(doc.conflicts)), (.flags, String(doc.flags)),
+            (.store, encryption), (.reveal, reveal),
         ]
-        for (label, value) in lines { print(label + ":" + String(repeating: " ", count: max(1, 25 - Output.displayWidth(label))) + value) }
+        for (item, value) in lines {
+            let label = say(.status(item))
+            print(label + (Say.language == .zh ? "：" : ":") + String(repeating: " ", count: max(1, 25 - Output.displayWidth(label))) + value)
+        }
     }
 
     /// A stored moment (ISO 8601, UTC) as people read it: Beijing time, as `history` shows times.
     static func beijing(_ iso: String) -> String {
         guard let date = try? Date(iso, strategy: .iso8601) else { return iso }
-        return Display.time(millisecondsSince1970: Int64(date.timeIntervalSince1970 * 1000)) + " (北京时间)"
+        return Display.time(millisecondsSince1970: Int64(date.timeIntervalSince1970 * 1000)) + " (\(say(.beijingTime)))"
     }
 }

@@ -5,9 +5,9 @@ import SunsyncReports
 import SunsyncStore
 
 struct Init: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Create the local store for one organization (阳光基地 or 扶残涉农经济组织).",
-        discussion: "Example: sunsync init --org MH-SB-001 --name 闵行区莘庄镇阳光基地 --lunch-rate 15")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.initialize),
+        discussion: "Example: sunsync init --org MH-SB-001 --name 闵行区莘庄镇阳光基地 --lunch-rate 15") }
 
     @OptionGroup var global: GlobalOptions
 

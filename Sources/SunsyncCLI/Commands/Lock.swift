@@ -6,9 +6,9 @@ import SunsyncStore
 /// The store's key for a working session: `unlock` asks the passphrase once and keeps the key in the
 /// kernel keyring (10 hours); `lock` forgets it now; `passphrase` changes the passphrase (not the key).
 struct Lock: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Lock this laptop's store: the next command asks for the passphrase (口令) again.",
-        discussion: "Lock it when you leave the laptop. The store stays encrypted on disk at all times; locking forgets its key in memory.")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.lock),
+        discussion: "Lock it when you leave the laptop. The store stays encrypted on disk at all times; locking forgets its key in memory.") }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -20,9 +20,9 @@ struct Lock: ParsableCommand {
 }
 
 struct Unlock: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Unlock this laptop's store for the working day: asks the passphrase once (10 hours, or until `sunsync lock`).",
-        discussion: "Any command asks when the store is locked; `unlock` does it up front (before a script, say).")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.unlock),
+        discussion: "Any command asks when the store is locked; `unlock` does it up front (before a script, say).") }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -38,14 +38,14 @@ struct Unlock: ParsableCommand {
 }
 
 struct PassphraseCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "passphrase",
-        abstract: "Change the passphrase (口令) that opens this laptop's store.",
+        abstract: Say.words.abstract(.passphrase),
         discussion: """
             Asks the current passphrase, then the new one twice (scripts: SUNSYNC_PASSPHRASE or --passphrase-file for the \
             current one, SUNSYNC_NEW_PASSPHRASE for the new). The store's key does not change, so nothing is re-encrypted; \
             backups made before keep opening with the passphrase they were made with.
-            """)
+            """) }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

@@ -5,10 +5,10 @@ import SunsyncReports
 import SunsyncStore
 
 struct ParticipantCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "participant",
-        abstract: "Register and look after participants (援助对象).",
-        subcommands: [Add.self, List.self, Show.self, Edit.self, Deactivate.self, Activate.self])
+        abstract: Say.words.abstract(.participant),
+        subcommands: [Add.self, List.self, Show.self, Edit.self, Deactivate.self, Activate.self]) }
 }
 
 /// Contract fields shared by `add` and `edit`.
@@ -41,9 +41,9 @@ struct ContractOptions: ParsableArguments {
 
 extension ParticipantCommand {
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Register a participant.",
-            discussion: "Example: sunsync participant add --name 张三 --cert 11010519491231002X52 --contract part-time --start 2024-01-01")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.participantAdd),
+            discussion: "Example: sunsync participant add --name 张三 --cert 11010519491231002X52 --contract part-time --start 2024-01-01") }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: "The participant's name (姓名).") var name: String
@@ -83,7 +83,7 @@ extension ParticipantCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List participants (active ones unless --all).")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantList)) }
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Include deactivated participants.") var all = false
 
@@ -100,7 +100,7 @@ extension ParticipantCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one participant and their recent months.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantShow)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
 
@@ -130,7 +130,7 @@ extension ParticipantCommand {
     }
 
     struct Edit: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Change a participant's name, certificate (re-assessment or reissue) or contract.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantEdit)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
         @Option(help: "New name.") var name: String?
@@ -155,14 +155,14 @@ extension ParticipantCommand {
     }
 
     struct Deactivate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a participant as no longer active (their records stay).")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantDeactivate)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
         func run() throws { try setActive(global, ref, false) }
     }
 
     struct Activate: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a deactivated participant active again.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantActivate)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
         func run() throws { try setActive(global, ref, true) }

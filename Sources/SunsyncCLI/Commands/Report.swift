@@ -4,18 +4,18 @@ import SunsyncModel
 import SunsyncReports
 
 struct Report: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Monthly and payment reports.", subcommands: [Monthly.self, Payments.self, Sheet.self])
+    static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.report), subcommands: [Monthly.self, Payments.self, Sheet.self]) }
 
     enum ReportFormat: String, ExpressibleByArgument { case table, csv, json }
 
     struct Monthly: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "One month per participant: days worked, hours, lunches, review progress, open conflicts and flags.",
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.reportMonthly),
             discussion: """
                 Counts every record, reviewed or not; `sunsync report payments` counts only what was approved.
                 On a reviewer's laptop: one block per organization with its subtotal (--org for one).
                 Example: sunsync report monthly --month 2024-03 --format csv > 2024-03.csv
-                """)
+                """) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
@@ -56,13 +56,13 @@ struct Report: ParsableCommand {
     }
 
     struct Payments: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "What to pay for a month: approved hours and approved lunches per organization and participant.",
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.reportPayments),
             discussion: """
                 Only records a reviewer approved count: nothing waiting for review, rejected, in conflict or deleted
                 (the report says how many of those it left out). Amounts are exact to the fen.
                 Example: sunsync report payments --month 2024-03 --format csv -o 2024-03-payments.csv
-                """)
+                """) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
@@ -100,15 +100,15 @@ struct Report: ParsableCommand {
 /// `--org` on reports: a code the laptop holds, and the title line.
 extension Report {
     struct Sheet: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "A base's monthly attendance sheet (考勤表) to print and sign, as a page (A4 landscape).",
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.reportSheet),
             discussion: """
                 One row per participant: the hours of each day, a mark (餐) where a lunch was recorded, the month's totals,
                 and a column for the participant's signature; a line for the base manager's under it. Lists what is recorded
                 (not deleted), reviewed or not; payments follow the review. Open the file in a browser and print it (or
                 `chromium --headless --print-to-pdf=sheet.pdf sheet.html`). Certificate numbers are masked unless --reveal.
                 Example: sunsync report sheet --month 2024-03 -o 考勤表-2024-03.html
-                """)
+                """) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String

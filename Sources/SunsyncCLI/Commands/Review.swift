@@ -8,9 +8,9 @@ import SunsyncStore
 /// reviewer's laptop. A decision is an op on the record's `review` field naming the content it judged;
 /// it reaches the bases at the next sync, and any later edit of the record puts it back to review.
 struct ReviewCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "review",
-        abstract: "Review hours and lunches (审核): list, show, approve, reject. On a reviewer's laptop; works offline.",
+        abstract: Say.words.abstract(.review),
         discussion: """
             A typical month: sync, look base by base, approve what is clean, look at the rest, sync.
               sunsync sync
@@ -20,7 +20,7 @@ struct ReviewCommand: ParsableCommand {
               sunsync review reject h20240305-3fa9c0d1 --reason "超出合同期"
               sunsync sync && sunsync report payments --month 2024-03
             """,
-        subcommands: [List.self, Show.self, Approve.self, Reject.self])
+        subcommands: [List.self, Show.self, Approve.self, Reject.self]) }
 
     enum StatusChoice: String, ExpressibleByArgument, CaseIterable {
         case needsReview = "needs-review", approved, rejected
@@ -28,9 +28,9 @@ struct ReviewCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Hours and lunch records with their review status, flags and conflicts, one row each.",
-            discussion: "The id in the first column is what `review show`, `approve` and `reject` take.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.reviewList),
+            discussion: "The id in the first column is what `review show`, `approve` and `reject` take.") }
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("Only this organization.", valueName: "code")) var org: String?
         @Option(help: ArgumentHelp("Only this month.", valueName: "YYYY-MM")) var month: String?
@@ -82,7 +82,7 @@ struct ReviewCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One record: its content, flags, conflicts, decisions and full history.")
+        static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.reviewShow)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The record's id as `review list` shows it.") var id: String
 
@@ -114,13 +114,13 @@ struct ReviewCommand: ParsableCommand {
     }
 
     struct Approve: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Approve records: by id, or every record of one organization's month that waits for review.",
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.reviewApprove),
             discussion: """
                 sunsync review approve h20240304-3fa9c0d1 l20240304-77e0a2b9
                 sunsync review approve --org MH-SB-001 --month 2024-03 --unflagged   (skips every record with a flag or a conflict)
                 A record in conflict is never approved: the base resolves it first.
-                """)
+                """) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Record ids as `review list` shows them.") var ids: [String] = []
         @Option(help: ArgumentHelp("Every record of this organization's month that waits for review (with --month).", valueName: "code")) var org: String?
@@ -158,9 +158,9 @@ struct ReviewCommand: ParsableCommand {
     }
 
     struct Reject: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Reject records, with the reason the base will see (已退回).",
-            discussion: "Example: sunsync review reject h20240305-3fa9c0d1 --reason \"合同期外的工时\"\nThe base corrects the day (or clears it); the record then needs review again.")
+        static var configuration: CommandConfiguration { CommandConfiguration(
+            abstract: Say.words.abstract(.reviewReject),
+            discussion: "Example: sunsync review reject h20240305-3fa9c0d1 --reason \"合同期外的工时\"\nThe base corrects the day (or clears it); the record then needs review again.") }
         @OptionGroup var global: GlobalOptions
         @Argument(help: "Record ids as `review list` shows them.") var ids: [String]
         @Option(help: "Why: the base sees it beside the day.") var reason: String
@@ -221,7 +221,7 @@ enum ReviewTarget {
                 outcome.already = skips.filter { if case .already = $0.why { true } else { false } }.count
                 outcome.skips = skipped + skips.map { key, skip in
                     let id = ReviewRef.make(key)
-                    return (id, skip == .inConflict ? skip.reason + " (`sunsync review show \(id)`)" : skip.reason)
+                    return (id, Say.words.skip(skip) + (skip == .inConflict ? " (`sunsync review show \(id)`)" : ""))
                 }
             }
         } catch { throw CLIError(error) }

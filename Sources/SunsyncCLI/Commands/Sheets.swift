@@ -51,15 +51,15 @@ enum SheetKind: String, ExpressibleByArgument, CaseIterable {
 }
 
 struct Import: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Import a spreadsheet (CSV): participants, hours or lunches. All rows or none.",
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.importSheet),
         discussion: """
             Reads UTF-8 (with or without BOM) and GB18030/GBK, as Excel saves. Headers may be Chinese (姓名, 残疾人证号,
             日期, 工时, 劳动项目, 备注, 金额, 合同, 合同开始, 合同结束) or English (name, cert, date, hours, project, note,
             amount, contract, start, end). Hours and lunch rows find the participant by certificate number, or by
             name. A file with any bad row imports nothing and lists every bad row by line.
             `sunsync import --template hours > hours.csv` writes an empty sheet to fill in.
-            """)
+            """) }
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The CSV file.") var file: String?
@@ -238,9 +238,9 @@ struct ImportPlan {
 }
 
 struct Export: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Export participants, hours or lunches as CSV (opens in Excel) or JSON.",
-        discussion: "Certificate numbers are masked unless --reveal is given; `import` reads the CSV back.")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.exportSheet),
+        discussion: "Certificate numbers are masked unless --reveal is given; `import` reads the CSV back.") }
 
     @OptionGroup var global: GlobalOptions
     @Option(help: "participants, hours or lunches.") var kind: SheetKind

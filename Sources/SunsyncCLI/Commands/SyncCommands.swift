@@ -28,13 +28,13 @@ enum Link {
 
 @available(macOS 10.15, *)
 struct Login: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Link this laptop to a sync server with the token its administrator gave it.",
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.login),
         discussion: """
             On a laptop already initialized, the token must be for the same organization. On a home never
             initialized, login creates it from the token: a base's organization, or a reviewer's district.
             The token is kept in the home, readable by you only, and never printed again.
-            """)
+            """) }
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp("The server's address, e.g. https://sync.example.org", valueName: "url")) var server: String
@@ -118,10 +118,10 @@ struct Login: AsyncParsableCommand {
 
 @available(macOS 10.15, *)
 struct SyncCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "sync",
-        abstract: "Send this laptop's changes to the server and receive everyone else's.",
-        discussion: "Safe to interrupt at any point: the next sync resumes where it stopped, losing and doubling nothing. Changes the server refuses are kept and listed by `sunsync rejected`.")
+        abstract: Say.words.abstract(.sync),
+        discussion: "Safe to interrupt at any point: the next sync resumes where it stopped, losing and doubling nothing. Changes the server refuses are kept and listed by `sunsync rejected`.") }
 
     @OptionGroup var global: GlobalOptions
 
@@ -173,8 +173,8 @@ extension SyncCommand {
 }
 
 struct Rejected: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        abstract: "Changes the server refused, with its reasons. They stay in this laptop's records and are not sent again.")
+    static var configuration: CommandConfiguration { CommandConfiguration(
+        abstract: Say.words.abstract(.rejected)) }
     @OptionGroup var global: GlobalOptions
 
     struct Line: Encodable {
@@ -203,15 +203,15 @@ struct Rejected: ParsableCommand {
 }
 
 struct VerifyCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
+    static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "verify",
-        abstract: "Check every change this laptop holds against the signature of the device that made it.",
+        abstract: Say.words.abstract(.verify),
         discussion: """
             Every change a server sends comes in a batch its device signed (Ed25519, SPEC §9), and `sync` refuses any
             that fails. This checks the whole store again, against the keys the server listed at the last sync: a
             change altered in this laptop's file by hand fails, and is named with why. Changes received before
             signatures began are counted, not failed. Exit status 1 if any fails.
-            """)
+            """) }
     @OptionGroup var global: GlobalOptions
 
     struct Line: Encodable { let opId: String?; let record: String; let reason: String }

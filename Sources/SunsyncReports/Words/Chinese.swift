@@ -6,6 +6,17 @@ public struct Chinese: Words {
 
     public func kind(_ kind: Flag.Kind) -> String { kind.chinese }
 
+    public func skip(_ skip: ReviewSkip) -> String {
+        switch skip {
+        case .deleted: "基地已删除这条记录，无需审核"
+        case .inConflict: "记录内容有冲突：请基地先解决"
+        case .already(let verdict): verdict == .approved ? "已经是审核通过" : "已经是已退回"
+        case .changedSinceShown: "页面显示之后基地修改了这条记录，请重新查看"
+        case .noHoursThatDay: "当天没有工时记录的午餐不能审核通过（午餐补贴随当天工时发放）"
+        case .hoursRejected: "当天的工时已被退回：请先通过工时，或把午餐也退回"
+        }
+    }
+
     public func field(_ name: String) -> String {
         switch name {
         case "name": "姓名"
@@ -61,6 +72,63 @@ public struct Chinese: Words {
         }
     }
 
+    public var overview: String {
+        """
+        不需要网络也能用：记录保存在本机 --home 下的本地数据里，已加密；口令每个工作时段只问一次（`sunsync lock` 立即锁上）。
+        与区里的服务器一起用：先 `sunsync login --server <地址> --token <令牌>`；单机离线：`sunsync init --org <机构代码>`。
+        然后用 `sunsync participant add` 登记参与者，用 `sunsync hours set` 和 `sunsync lunch set` 记录每天的工时和午餐。
+        列表类命令加 --json 输出给脚本；残疾人证号默认遮蔽，只有获准的笔记本加 --reveal --purpose 才显示（并留下记录）。
+        要看英文：--lang en，或 LANG=en_US.UTF-8。
+        """
+    }
+
+    public func abstract(_ command: Command) -> String {
+        switch command {
+        case .sunsync: "离线记录阳光基地等的工时和午餐费补贴，同步给区残联审核。"
+        case .initialize: "单机建立一个机构（阳光基地或扶残涉农经济组织）的本地数据；与服务器一起用时请用 login。"
+        case .participant: "登记和管理援助对象（参与者）。"
+        case .participantAdd: "登记一位参与者。"
+        case .participantList: "列出参与者（默认只列在册的，--all 列出全部）。"
+        case .participantShow: "查看一位参与者及其最近几个月的记录。"
+        case .participantEdit: "修改参与者的姓名、残疾人证（重新评定或换证）或合同。"
+        case .participantDeactivate: "把参与者标记为不在册（已有记录保留）。"
+        case .participantActivate: "把不在册的参与者重新标记为在册。"
+        case .hours: "记录工时，每位参与者每天一条。"
+        case .hoursSet: "记录（或改正）一位参与者某一天的工时。"
+        case .hoursClear: "删除某一天的工时（历史中保留；再次记录即可恢复）。"
+        case .hoursList: "列出已记录的工时。"
+        case .lunch: "记录午餐费补贴，每位参与者每天最多一条。"
+        case .lunchSet: "记录一位参与者某一天的午餐费补贴。"
+        case .lunchClear: "删除某一天的午餐费补贴（历史中保留）。"
+        case .lunchList: "列出已记录的午餐费补贴。"
+        case .importSheet: "导入表格（CSV）：参与者、工时或午餐费补贴。要么全部导入，要么一行也不导入。"
+        case .exportSheet: "把参与者、工时或午餐费补贴导出为 CSV（可用 Excel 打开）或 JSON。"
+        case .report: "月报和补贴发放表。"
+        case .reportMonthly: "按参与者汇总一个月：出勤天数、工时、午餐、审核进度、未解决的冲突和提示。"
+        case .reportPayments: "一个月应发放的补贴：按机构和参与者列出已审核通过的工时和午餐。"
+        case .reportSheet: "打印供签字的机构月度考勤表（A4 横向网页）。"
+        case .review: "审核工时和午餐：列出、查看、通过、退回。在审核人员的笔记本上使用，离线也可以。"
+        case .reviewList: "列出工时和午餐记录及其审核状态、提示和冲突，每条一行。"
+        case .reviewShow: "查看一条记录：内容、提示、冲突、审核意见和完整历史。"
+        case .reviewApprove: "审核通过：按编号，或某机构某月所有待审核的记录。"
+        case .reviewReject: "退回记录，并写明基地会看到的理由（已退回）。"
+        case .conflicts: "列出几台设备同时修改、取值不一致的字段（冲突）。"
+        case .resolve: "保留其中一个取值来解决冲突。"
+        case .history: "一位参与者记录的每一次修改：何时、哪台设备、旧值 → 新值（审计记录）。"
+        case .flags: "审核人员会问到的问题：超出非全日制每周工时、无工时的午餐、冲突、合同期外的日期……"
+        case .status: "本机状况：机构、记录数、等待同步的修改、加密情况。"
+        case .login: "用管理员给的令牌把本机连接到区里的同步服务器。"
+        case .sync: "把本机的修改发给服务器，并收取其他设备的修改。"
+        case .rejected: "服务器拒收的修改及其理由。它们保留在本机，不会再次发出。"
+        case .verify: "用写入设备的签名核对本机保存的每一条修改。"
+        case .backup: "把本地数据（包括尚未同步的修改）复制到一个新文件（U 盘、送修之前）。"
+        case .restore: "用 `sunsync backup` 做的备份替换本地数据。"
+        case .lock: "锁上本机数据：下一个命令会再次询问口令。"
+        case .unlock: "为一个工作日解锁本机数据：只问一次口令（10 小时，或到 `sunsync lock` 为止）。"
+        case .passphrase: "更改打开本机数据的口令。"
+        }
+    }
+
     public func say(_ message: Message) -> String {
         switch message {
         case .error(let text): "错误：" + text
@@ -107,6 +175,35 @@ public struct Chinese: Words {
         case .initNext: "下一步：sunsync participant add --name 张三 --cert <残疾人证号> --start <合同开始 YYYY-MM-DD>"
         case .unlocked(let home, let until): "已解锁 \(home)，到 \(until)（北京时间）为止；`sunsync lock` 立即锁上。"
         case .passphraseChanged(let home): "已更改 \(home) 的口令。之前做的备份仍用当时的口令打开。"
+        case .status(let item):
+            switch item {
+            case .organization: "机构"
+            case .home: "数据文件夹"
+            case .laptop: "本机编号"
+            case .participants: "在册参与者"
+            case .hoursDays: "有工时的天数"
+            case .lunches: "午餐补贴"
+            case .rejectedDays: "被审核退回"
+            case .ops: "修改记录"
+            case .server: "服务器"
+            case .lastSync: "上次同步"
+            case .pending: "等待同步"
+            case .refused: "服务器拒收"
+            case .conflicts: "冲突"
+            case .flags: "提示"
+            case .store: "本地数据"
+            case .reveal: "完整证号（--reveal）"
+            }
+        case .never: "从未"
+        case .encrypted(let cipher): "已加密（\(cipher)）；离开电脑时请 `sunsync lock`"
+        case .notEncrypted: "未加密"
+        case .revealAllowed: "区里已允许，每次显示都会留下记录"
+        case .revealNotAllowed: "本机不允许"
+        case .reviewerOf(let district): "审核人员，\(Districts.names[district] ?? "区")（\(district)）"
+        case .rejectedDays(let n): "\(n) 天（`sunsync hours list` 可看理由）"
+        case .noServer: "未连接（`sunsync login`）"
+        case .refusedOps(let n): "\(n) 条（`sunsync rejected`）"
+        case .beijingTime: "北京时间"
         case .registered(let name, let certificate, let detail): "已登记 \(name)（\(certificate)\(detail)）"
         case .alreadyRegistered(let certificate): "\(certificate) 已经登记过；要修改请用 `sunsync participant edit`"
         case .needsStart: "请给出 --start YYYY-MM-DD，即合同开始日期：参与者要连同它一起登记，服务器不接收没有它的登记"

@@ -22,6 +22,8 @@ public struct English: Words {
 
     public func field(_ name: String) -> String { name }
 
+    public func skip(_ skip: ReviewSkip) -> String { skip.reason }
+
     public func flag(_ reason: Flag.Reason) -> String {
         switch reason {
         case .conflict(let fields):
@@ -50,6 +52,65 @@ public struct English: Words {
             "one person's hours recorded on \(date) at \(list(orgs))"
         case .activeAtSeveralOrgs(let orgs):
             "one person active under overlapping contracts at \(list(orgs))"
+        }
+    }
+
+    public var overview: String {
+        """
+        Everything works with no network: the records live in a local store under --home, encrypted; its
+        passphrase (口令) is asked once per working session (`sunsync lock` ends it).
+        With the district's server, start with `sunsync login --server <address> --token <token>`; alone,
+        offline, with `sunsync init --org CODE`. Register participants with `sunsync participant add`,
+        then record days with `sunsync hours set` and `sunsync lunch set`.
+        Listing commands take --json for scripts; certificate numbers are masked unless --reveal is given.
+        Messages are Chinese unless --lang en or LANG=en_… asks for English.
+        """
+    }
+
+    public func abstract(_ command: Command) -> String {
+        switch command {
+        case .sunsync: "Record 阳光基地 working hours (工时) and lunch subsidies (午餐费补贴) offline."
+        case .initialize: "Create the local store for one organization (阳光基地 or 扶残涉农经济组织)."
+        case .participant: "Register and look after participants (援助对象)."
+        case .participantAdd: "Register a participant."
+        case .participantList: "List participants (active ones unless --all)."
+        case .participantShow: "Show one participant and their recent months."
+        case .participantEdit: "Change a participant's name, certificate (re-assessment or reissue) or contract."
+        case .participantDeactivate: "Mark a participant as no longer active (their records stay)."
+        case .participantActivate: "Mark a deactivated participant active again."
+        case .hours: "Record working hours (工时), one record per participant and day."
+        case .hoursSet: "Record (or correct) a participant's hours for one day."
+        case .hoursClear: "Delete a day's hours (kept in the history; setting them again restores the day)."
+        case .hoursList: "List recorded hours."
+        case .lunch: "Record lunch subsidies (午餐费补贴), at most one per participant and day."
+        case .lunchSet: "Record a participant's lunch for one day."
+        case .lunchClear: "Delete a day's lunch (kept in the history)."
+        case .lunchList: "List recorded lunches."
+        case .importSheet: "Import a spreadsheet (CSV): participants, hours or lunches. All rows or none."
+        case .exportSheet: "Export participants, hours or lunches as CSV (opens in Excel) or JSON."
+        case .report: "Monthly and payment reports."
+        case .reportMonthly: "One month per participant: days worked, hours, lunches, review progress, open conflicts and flags."
+        case .reportPayments: "What to pay for a month: approved hours and approved lunches per organization and participant."
+        case .reportSheet: "A base's monthly attendance sheet (考勤表) to print and sign, as a page (A4 landscape)."
+        case .review: "Review hours and lunches (审核): list, show, approve, reject. On a reviewer's laptop; works offline."
+        case .reviewList: "Hours and lunch records with their review status, flags and conflicts, one row each."
+        case .reviewShow: "One record: its content, flags, conflicts, decisions and full history."
+        case .reviewApprove: "Approve records: by id, or every record of one organization's month that waits for review."
+        case .reviewReject: "Reject records, with the reason the base will see (已退回)."
+        case .conflicts: "List fields where concurrent edits left different values (冲突)."
+        case .resolve: "Resolve a conflict by keeping one of its values."
+        case .history: "Every change to a participant's records: when, which replica, old → new (the audit trail)."
+        case .flags: "Things a reviewer will ask about: weekly part-time limit, lunch without hours, conflicts, dates outside the contract …"
+        case .status: "The replica: organization, counts, changes waiting to sync."
+        case .login: "Link this laptop to a sync server with the token its administrator gave it."
+        case .sync: "Send this laptop's changes to the server and receive everyone else's."
+        case .rejected: "Changes the server refused, with its reasons. They stay in this laptop's records and are not sent again."
+        case .verify: "Check every change this laptop holds against the signature of the device that made it."
+        case .backup: "Copy the local store to a new file (a USB stick, before a repair), records and unsynced changes alike."
+        case .restore: "Put a backup made by `sunsync backup` in place of the local store."
+        case .lock: "Lock this laptop's store: the next command asks for the passphrase (口令) again."
+        case .unlock: "Unlock this laptop's store for the working day: asks the passphrase once (10 hours, or until `sunsync lock`)."
+        case .passphrase: "Change the passphrase (口令) that opens this laptop's store."
         }
     }
 
@@ -102,6 +163,35 @@ public struct English: Words {
         case .initNext: "Next: sunsync participant add --name 张三 --cert <残疾人证号> --start <合同开始 YYYY-MM-DD>"
         case .unlocked(let home, let until): "Unlocked \(home) until \(until) (Beijing time); `sunsync lock` locks it now."
         case .passphraseChanged(let home): "Changed the passphrase of \(home). Backups made before open with the passphrase they were made with."
+        case .status(let item):
+            switch item {
+            case .organization: "organization"
+            case .home: "home"
+            case .laptop: "this laptop (这台电脑)"
+            case .participants: "participants (active)"
+            case .hoursDays: "days with hours"
+            case .lunches: "lunches"
+            case .rejectedDays: "rejected by reviewer"
+            case .ops: "changes recorded"
+            case .server: "server"
+            case .lastSync: "last sync"
+            case .pending: "waiting to sync"
+            case .refused: "refused by server"
+            case .conflicts: "conflicts"
+            case .flags: "flags"
+            case .store: "store (加密)"
+            case .reveal: "full numbers (--reveal)"
+            }
+        case .never: "never"
+        case .encrypted(let cipher): "encrypted (\(cipher)); `sunsync lock` when you leave the laptop"
+        case .notEncrypted: "NOT encrypted"
+        case .revealAllowed: "allowed by the district, each reveal recorded"
+        case .revealNotAllowed: "not allowed on this laptop"
+        case .reviewerOf(let district): "reviewer, district \(district)"
+        case .rejectedDays(let n): "\(n) day\(n == 1 ? "" : "s") (`sunsync hours list` shows why)"
+        case .noServer: "none linked (`sunsync login`)"
+        case .refusedOps(let n): "\(n) (`sunsync rejected`)"
+        case .beijingTime: "北京时间"
         case .registered(let name, let certificate, let detail): "Registered \(name) (\(certificate)\(detail))"
         case .alreadyRegistered(let certificate): "\(certificate) is already registered; change it with `sunsync participant edit`"
         case .needsStart: "give --start YYYY-MM-DD, the day the contract (合同开始) starts: a participant is registered with it, and the server refuses one without it"

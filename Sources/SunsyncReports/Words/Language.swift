@@ -30,8 +30,14 @@ public protocol Words: Sendable {
     func flag(_ reason: Flag.Reason) -> String
     /// A record's field, as people call it.
     func field(_ name: String) -> String
+    /// Why a review decision was not written.
+    func skip(_ skip: ReviewSkip) -> String
     /// A message of the CLI.
     func say(_ message: Message) -> String
+    /// A command's summary, as `--help` lists it.
+    func abstract(_ command: Command) -> String
+    /// What `sunsync --help` says under its summary.
+    var overview: String { get }
 }
 
 extension Words {

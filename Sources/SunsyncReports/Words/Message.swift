@@ -49,6 +49,19 @@ public enum Message: Sendable {
     case unlocked(home: String, until: String)
     case passphraseChanged(home: String)
 
+    // Status
+    case status(StatusItem)
+    case never
+    case encrypted(String)
+    case notEncrypted
+    case revealAllowed
+    case revealNotAllowed
+    case reviewerOf(district: String)
+    case rejectedDays(Int)
+    case noServer
+    case refusedOps(Int)
+    case beijingTime
+
     // Participants
     case registered(name: String, certificate: String, detail: String)
     case alreadyRegistered(certificate: String)
@@ -83,4 +96,15 @@ public enum Message: Sendable {
     case serverAnswered(status: Int, code: String)
     case serverAskedToWait(status: Int, code: String, seconds: Int64)
     case failingSignatures
+}
+
+/// The lines of `sunsync status`.
+public enum StatusItem: Sendable {
+    case organization, home, laptop, participants, hoursDays, lunches, rejectedDays, ops, server, lastSync, pending, refused
+    case conflicts, flags, store, reveal
+}
+
+/// The commands of `sunsync`, whose summaries `sunsync --help` shows in the reader's language.
+public enum Command: Sendable {
+    case sunsync, initialize, participant, participantAdd, participantList, participantShow, participantEdit, participantDeactivate, participantActivate, hours, hoursSet, hoursClear, hoursList, lunch, lunchSet, lunchClear, lunchList, importSheet, exportSheet, report, reportMonthly, reportPayments, reportSheet, review, reviewList, reviewShow, reviewApprove, reviewReject, conflicts, resolve, history, flags, status, login, sync, rejected, verify, backup, restore, lock, unlock, passphrase
 }

@@ -310,7 +310,7 @@ struct ReviewSite: Sendable {
         _ = try await store.edit(targets.map(\.key) + days, by: .device(signed.device.id)) { tx in
             let (decided, skipped) = try tx.decide(verdict, targets.map { ($0.key, $0.version) }, note: note)
             outcome.decided = decided.count
-            outcome.skipped = skipped.map { (ReviewRef.make($0.key), $0.why.reason) }
+            outcome.skipped = skipped.map { (ReviewRef.make($0.key), Chinese().skip($0.why)) }
             for op in tx.written {
                 if let refusal = rules.refusal(op, access, now: UInt64(Date().timeIntervalSince1970 * 1000)) { throw StoreError(.invalid, refusal.reason) }
             }
