@@ -30,7 +30,8 @@ extension OpLog {
     /// from its certificate). `old`: how the ids were made, where known. Batches that held a rewritten op
     /// are let go. A laptop's `replaced` rows are rewritten too (where the table exists); its day entries
     /// are the caller's to rebuild.
-    public static func rekeyPeople(to new: PersonKeys, old: ((ResidentID) -> String)?, _ db: Database) throws -> Rekeyed {
+    /// `starting` is called before a rewrite begins (not when nothing needs one): it can take seconds.
+    public static func rekeyPeople(to new: PersonKeys, old: ((ResidentID) -> String)?, _ db: Database, starting: (Int) -> Void = { _ in }) throws -> Rekeyed {
         var certificates = [(record: String, cert: String)]()
         for row in try Row.fetchAll(db, sql: "SELECT record, value FROM ops WHERE collection = 'participants' AND field = 'cert' AND kind = 3") {
             certificates.append((row[0], row[1]))
@@ -39,6 +40,7 @@ extension OpLog {
         var done = Rekeyed(people: rewrite.keys.count)
         try savePersonKeys(new, db)
         guard !rewrite.isEmpty else { return done }
+        starting(rewrite.keys.count)
         let update = try db.makeStatement(sql: "UPDATE ops SET record = ?, rkey = ?, value = ? WHERE seq = ?")
         var batches = Set<Int64>()
         var after: Int64 = 0

@@ -16,18 +16,19 @@ extension Store {
     /// Makes `keys` (a server's, from its session) this store's secret: a store made offline, or keyed
     /// before secrets, has its records' ids rewritten once, in one transaction (`OpLog.rekeyPeople`), and
     /// its day entries made again. Nil when the store has that secret already.
-    public func adoptPersonKeys(_ keys: PersonKeys) throws(StoreError) -> OpLog.Rekeyed? {
+    /// `starting(people)` is called before a rewrite begins, to say so (a district-year takes some 20 s).
+    public func adoptPersonKeys(_ keys: PersonKeys, starting: (Int) -> Void = { _ in }) throws(StoreError) -> OpLog.Rekeyed? {
         try Self.run {
             try queue.write { db in
                 let current = try OpLog.personKeys(db)
                 guard current != keys else { return nil }
-                return try Self.rekey(to: keys, old: current.map { c in { c.key($0) } } ?? PersonKeys.unkeyed, db)
+                return try Self.rekey(to: keys, old: current.map { c in { c.key($0) } } ?? PersonKeys.unkeyed, db, starting: starting)
             }
         }
     }
 
-    static func rekey(to keys: PersonKeys, old: @escaping (ResidentID) -> String, _ db: Database) throws -> OpLog.Rekeyed {
-        let done = try OpLog.rekeyPeople(to: keys, old: old, db)
+    static func rekey(to keys: PersonKeys, old: @escaping (ResidentID) -> String, _ db: Database, starting: (Int) -> Void = { _ in }) throws -> OpLog.Rekeyed {
+        let done = try OpLog.rekeyPeople(to: keys, old: old, db, starting: starting)
         if done.ops > 0, try db.tableExists("day_entries") { try DayEntries.rebuild(db) }
         return done
     }

@@ -1,6 +1,7 @@
 import Foundation
 import SunsyncModel
 import SunsyncProtocol
+import SunsyncReports
 import SunsyncStore
 
 /// One sync: push the outbox in batches, then pull pages until caught up. Each push answer and
@@ -153,7 +154,9 @@ struct SyncEngine {
             guard let keys = PersonKeys(hex: text) else {
                 throw SyncError.untrusted("the server's person-key secret is not 64 hex digits; nothing was changed here")
             }
-            rekeyed = try store.adoptPersonKeys(keys)
+            rekeyed = try store.adoptPersonKeys(keys) { people in
+                FileHandle.standardError.write(Data((say(.rekeying(people: people)) + "\n").utf8))
+            }
         }
         if let rules = info.rules { try store.setRules(rules) }
         if let name = info.orgName { try store.setMeta("org_name", name) }

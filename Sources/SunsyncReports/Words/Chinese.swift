@@ -219,6 +219,7 @@ public struct Chinese: Words {
         case .conflictsHint: "`sunsync conflicts` 列出需要解决的分歧。"
         case .serverReplaced(let resent): "服务器的数据库不是本机上次同步时的那个（从备份恢复了？）：本机的 \(resent) 条修改已重新发出，并重新收到全部记录。"
         case .rekeyed(let people): "本机在知道区里的人员编号密钥之前登记的 \(people) 位参与者，其记录现已改用该密钥（仅此一次；其他都没变）。"
+        case .rekeying(let people): "正在把本机 \(people) 位参与者的记录改用区里的人员编号密钥（仅此一次，记录多时需要几十秒）…"
         case .clockHealed(let restamped): "本机的时钟曾经走快，现在已经正确：按快的时钟记下的 \(restamped) 条修改已按正确时间重新发出。没有丢失任何记录。"
         case .clockOff(let minutes):
             "本机时钟比服务器\(minutes > 0 ? "快" : "慢")了 \(span(minutes))：请校准日期和时间（系统设置，或 `sudo timedatectl set-ntp true`）。"

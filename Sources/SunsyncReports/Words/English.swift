@@ -210,6 +210,8 @@ public struct English: Words {
             "The server's database is not the one this laptop last synced with (restored from a backup?): sent this laptop's \(resent) changes again and received everything anew."
         case .rekeyed(let people):
             "The records of \(people) \(people == 1 ? "participant" : "participants") registered here before this laptop knew the district's person keys now use them (once; nothing else changed)."
+        case .rekeying(let people):
+            "Moving the records of \(people) \(people == 1 ? "participant" : "participants") to the district's person keys (once; tens of seconds for a district-year)…"
         case .clockHealed(let restamped):
             "This laptop's clock had run ahead and is right again: \(restamped) changes it stamped ahead were sent again with the right time. Nothing was lost."
         case .clockOff(let minutes):

@@ -78,6 +78,7 @@ public enum Message: Sendable {
     case conflictsHint
     case serverReplaced(resent: Int)
     case rekeyed(people: Int)
+    case rekeying(people: Int)
     case clockHealed(restamped: Int)
     case clockOff(minutes: Int64)
     case replicaMoved(replica: String, reissued: Int)
