@@ -81,7 +81,7 @@ struct Resolve: ParsableCommand {
         let ws = try Workspace(global)
         let rows = ConflictRow.all(try ws.conflictState(), ws: ws)
         guard let row = rows.first(where: { $0.ref == ref || "\($0.collection)/\($0.record)#\($0.field)" == ref }) else {
-            throw CLIError("no open conflict '\(ref)'; `sunsync conflicts` lists them")
+            throw CLIError(.noConflict(ref))
         }
         // The value as `hours set`, `lunch set` or a date option would read it, shown the way `conflicts` shows values.
         let typed: String? = switch row.field {
@@ -92,18 +92,18 @@ struct Resolve: ParsableCommand {
         }
         let matches = row.values.filter { $0.value == keep || $0.value == typed || $0.opId == keep }
         guard let chosen = matches.first else {
-            throw CLIError("'\(keep)' is not one of the values: \(row.values.map(\.value).joined(separator: ", "))")
+            throw CLIError(.notOneOfTheValues(keep, values: row.values.map(\.value)))
         }
         guard let collection = CollectionName(rawValue: row.collection) else { return }
         let key = RecordKey(collection: collection, id: row.record)
         try ws.write { tx in
             let current = try tx.current(key, row.field)
             guard let entry = current.first(where: { $0.id.description == chosen.opId }) else {
-                throw CLIError("the conflict changed while resolving; run `sunsync conflicts` again")
+                throw CLIError(.conflictChanged)
             }
             try tx.write(key, row.field, entry.value, pred: current.map(\.id))
         }
         if global.json { return try Output.json(["ref": row.ref, "kept": chosen.value]) }
-        print("Kept \(chosen.value) for \(row.name) \(row.date ?? "") \(row.field)")
+        print(say(.kept(value: chosen.value, name: row.name, date: row.date ?? "", field: row.field)))
     }
 }

@@ -35,7 +35,7 @@ struct Init: ParsableCommand {
             try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw CLIError("cannot create \(home.directory): \(error.localizedDescription)")
+            throw CLIError(.cannotCreate(home.directory, reason: error.localizedDescription))
         }
         var metadata = ["org": org]
         if let name { metadata["org_name"] = name }

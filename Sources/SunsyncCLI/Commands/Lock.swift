@@ -13,7 +13,7 @@ struct Lock: ParsableCommand {
 
     func run() throws {
         let home = Home(global)
-        guard FileManager.default.fileExists(atPath: home.keysPath) else { throw CLIError("\(home.directory) holds no encrypted store (no store.keys): nothing to lock") }
+        guard FileManager.default.fileExists(atPath: home.keysPath) else { throw CLIError(.nothingToLock(home: home.directory)) }
         let held = KeyCache.drop(try KeysFile.read(home.keysPath).store)
         print(held ? "Locked \(home.directory): the next sunsync command asks for the passphrase." : "\(home.directory) was locked already.")
     }
@@ -29,8 +29,7 @@ struct Unlock: ParsableCommand {
         let home = Home(global)
         _ = try home.open()
         guard KeyCache.get(try KeysFile.read(home.keysPath).store) != nil else {
-            return print("The store opens with that passphrase, but this machine's kernel keyring is not available (a container?): "
-                + "each sunsync command will ask for it again (or read SUNSYNC_PASSPHRASE / --passphrase-file).")
+            return print(say(.noKeyring))
         }
         let until = Date().addingTimeInterval(TimeInterval(KeyCache.seconds))
         print(say(.unlocked(home: home.directory, until: Display.time(millisecondsSince1970: Int64(until.timeIntervalSince1970 * 1000)))))
@@ -50,7 +49,7 @@ struct PassphraseCommand: ParsableCommand {
 
     func run() throws {
         let home = Home(global)
-        guard FileManager.default.fileExists(atPath: home.keysPath) else { _ = try home.open(); return print("The store is encrypted now, with the passphrase just chosen.") }
+        guard FileManager.default.fileExists(atPath: home.keysPath) else { _ = try home.open(); return print(say(.encryptedNow)) }
         let keys = try KeysFile.read(home.keysPath)
         let key = try keys.unwrap(passphrase: Passphrase.existing(global, for: home.directory))
         let given = ProcessInfo.processInfo.environment["SUNSYNC_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }

@@ -27,13 +27,13 @@ struct ContractOptions: ParsableArguments {
         var fields = [String: Value]()
         if let contract {
             let kinds = ["part-time": "part-time", "非全日制": "part-time", "full-time": "full-time", "全日制": "full-time"]
-            guard let kind = kinds[contract] else { throw CLIError("--contract '\(contract)': use part-time (非全日制) or full-time (全日制)") }
+            guard let kind = kinds[contract] else { throw CLIError(.notAContract(contract)) }
             fields["contract"] = .text(kind)
         }
         if let start { fields["contract_start"] = .date(try DateInput.parse(start)) }
         if let end { fields["contract_end"] = .date(try DateInput.parse(end)) }
         if case .date(let s)? = fields["contract_start"], case .date(let e)? = fields["contract_end"], e < s {
-            throw CLIError("the contract ends (\(e)) before it starts (\(s))")
+            throw CLIError(.contractEndsBeforeStart(end: e, start: s))
         }
         return fields
     }

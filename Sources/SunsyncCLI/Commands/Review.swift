@@ -69,8 +69,7 @@ struct ReviewCommand: ParsableCommand {
             if count.isEmpty { return }
             print(summary)
             if count.values.reduce(0, +) > 500, org == nil || month == nil || !flagged {
-                print("A long list: narrow it with --org CODE, --month YYYY-MM, --flagged or --status needs-review"
-                      + " (`sunsync report monthly --month M` shows where to look first).")
+                print(say(.longList))
             }
         }
     }
@@ -194,7 +193,7 @@ enum ReviewTarget {
                       let d = (try? NaturalKey.parse(full))?.date {
                 (key, date) = (full, d)
             } else {
-                throw CLIError("'\(id)' is not a record id: use the id `sunsync review list` shows, like h20240304-3fa9c0d1")
+                throw CLIError(.notARecordID(id))
             }
             let month = date.monthKey
             let ledger = try ledgers[month] ?? ws.ledger(month: month)
@@ -234,15 +233,14 @@ enum ReviewTarget {
             try Output.json(Answer(decided: decided.map(ReviewRef.make), verdict: verdict.rawValue,
                                    skipped: skips.map { ["id": $0.id, "reason": $0.why] }))
         } else {
-            let word = verdict == .approved ? "Approved (已通过)" : "Rejected (已退回)"
-            print("\(word) \(decided.count) record\(decided.count == 1 ? "" : "s")." + (decided.isEmpty ? "" : " They reach the bases at the next `sunsync sync`."))
+            print(say(.decided(approved: verdict == .approved, count: decided.count)))
             if !skips.isEmpty {
-                print("Skipped \(skips.count):")
+                print(say(.skipped(skips.count)))
                 Output.table(["id", "why"], skips.map { [$0.id, $0.why] })
             }
         }
         if refusedAll {
-            throw CLIError("nothing was \(verdict == .approved ? "approved" : "rejected"): every record asked for was skipped, for the reasons above")
+            throw CLIError(.nothingDecided(approved: verdict == .approved))
         }
     }
 }

@@ -19,7 +19,7 @@ enum CSV {
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let text = String(validating: bytes, as: UTF8.self) { return text }
         guard let text = gb18030(bytes) else {
-            throw CLIError("the file is neither UTF-8 nor GB18030/GBK text; save it from Excel as \"CSV UTF-8\"")
+            throw CLIError(.notText)
         }
         return text
     }

@@ -46,7 +46,7 @@ struct Home {
             }
         } catch where error.code == .wrongKey {
             KeyCache.drop((try? KeysFile.read(keysPath))?.store ?? "")
-            throw CLIError("\(storePath) does not open with the key in \(keysPath): the keys file belongs to another store (restore both from one backup)")
+            throw CLIError(.keysOfAnotherStore(store: storePath, keys: keysPath))
         } catch {
             throw CLIError("\(storePath): \(error.message)")
         }
@@ -55,7 +55,7 @@ struct Home {
     /// Creates the encrypted store of a new home: a new random key, wrapped by a passphrase chosen now.
     func create(replica: ReplicaID, metadata: [String: String]) throws -> Store {
         guard !FileManager.default.fileExists(atPath: storePath) else {
-            throw CLIError("\(directory) is already initialized; use another --home for another organization")
+            throw CLIError(.alreadyInitialized(home: directory))
         }
         let passphrase = try Passphrase.new(options, why: "This laptop's records are kept encrypted. Choose a passphrase (口令) to open them; you type it once a working session.")
         let key = StoreKey.random(), keys = try KeysFile.wrap(key, passphrase: passphrase, store: KeysFile.newStoreID())
@@ -95,8 +95,7 @@ struct Home {
     /// A store from before encryption: a passphrase chosen now, its keys file written, then the store encrypted.
     private func encryptInPlace() throws -> StoreKey {
         guard Store.isPlaintext(storePath) else {
-            throw CLIError("\(storePath) is not a Sunsync store this laptop can open: an encrypted store whose keys file \(keysPath) is missing "
-                + "(put back the store.keys that was beside it; a backup FILE has FILE.keys beside it), or not a store at all")
+            throw CLIError(.keysMissing(store: storePath, keys: keysPath))
         }
         do { try Store.checkPlaintext(storePath) } catch { throw CLIError("\(storePath): \(error.message)") }
         let passphrase = try Passphrase.new(options, why: "This laptop's store is not encrypted yet (made by an earlier sunsync): it will be now, once. Choose a passphrase (口令) to open it.")
@@ -110,7 +109,7 @@ struct Home {
         let started = ContinuousClock.now
         FileHandle.standardError.write(Data("Encrypting the store at \(storePath) (once; nothing else may use it meanwhile)…\n".utf8))
         let bytes: Int64
-        do { bytes = try Store.encrypt(storePath, with: key) } catch { throw CLIError("cannot encrypt \(storePath): \(error.message). The store was left as it was") }
+        do { bytes = try Store.encrypt(storePath, with: key) } catch { throw CLIError(.cannotEncrypt(store: storePath, reason: error.message)) }
         FileHandle.standardError.write(Data("Encrypted \(bytes / 1024) KiB in \(started.duration(to: .now).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))).\n".utf8))
     }
 }
@@ -211,12 +210,10 @@ struct Workspace {
     func checkReveal() throws {
         guard (try? store.meta(Self.mayRevealKey)) == "true" else {
             let device = (try? store.meta("device")).flatMap { $0 }
-            throw CLIError("this laptop may not show full 残疾人证号 (--reveal): the district's administrator allows it per device, with "
-                + "`sunsync-server device edit \(device ?? "<this device's name>") --may-reveal`; the next `sunsync sync` (or `sunsync login`) brings the permission here."
-                + (device == nil ? " This home was made by `sunsync init` and has never signed in to a server: `sunsync login` first." : ""))
+            throw CLIError(.mayNotReveal(device: device))
         }
         guard let purpose = options.purpose, !purpose.allSatisfy(\.isWhitespace) else {
-            throw CLIError("--reveal needs --purpose: say why the full numbers are needed (it is recorded, and the district sees it), e.g. --purpose 核对残疾人证")
+            throw CLIError(.revealNeedsPurpose)
         }
         do { try Schema.checkText(purpose, multiline: false) } catch { throw CLIError("--purpose: \(error.message)") }
     }
@@ -238,13 +235,13 @@ struct Workspace {
                     for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.write(key, field, value, pred: []) }
                 }
             }
-        } catch { throw CLIError("cannot record the reveal, so nothing is shown: \(error.message)") }
+        } catch { throw CLIError(.cannotRecordReveal(reason: error.message)) }
     }
 
     /// The org to record for, or a refusal on a reviewer's laptop.
     func staffOrg() throws -> String {
         guard let org else {
-            throw CLIError("this is a reviewer's laptop (district \(district ?? "?")); records are entered on a base's laptop")
+            throw CLIError(.reviewersLaptop(district: district ?? "?"))
         }
         return org
     }
@@ -252,8 +249,7 @@ struct Workspace {
     /// The district a reviewer's laptop reviews, or a refusal on a base's laptop.
     func reviewer() throws -> String {
         guard org == nil, let district else {
-            throw CLIError("review decisions are made on the district federation's (区残联) laptop; this laptop records for \(org ?? "?"), "
-                           + "and the server refuses review fields from base staff. `sunsync hours list` shows the reviewer's decisions")
+            throw CLIError(.notAReviewer(org: org ?? "?"))
         }
         return district
     }
@@ -320,8 +316,7 @@ struct Workspace {
         // An org the district retired takes no new entries (the server would refuse them: org_inactive).
         if let record = try? store.record(RecordKey(collection: .orgs, id: org)), let retired = Organization(key: RecordKey(collection: .orgs, id: org), record: record),
            !retired.active {
-            throw CLIError("\(org)\(retired.name.map { " (\($0))" } ?? "") was retired by the district: it takes no new entries. "
-                + "If it still works, ask the district's administrator to run `sunsync-server org activate \(org)`, then `sunsync sync`")
+            throw CLIError(.orgRetired(org: org, name: retired.name))
         }
         do { return try store.write(body) } catch { throw CLIError(error) }
     }

@@ -18,7 +18,7 @@ enum Output {
     static func write(_ text: String, to file: String?) throws {
         guard let file else { return print(text, terminator: "") }
         guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write \(file): check that its folder exists and is writable")
+            throw CLIError(.cannotWrite(file))
         }
         FileHandle.standardError.write(Data("Wrote \(file)\n".utf8))
     }

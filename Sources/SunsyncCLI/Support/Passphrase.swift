@@ -35,7 +35,7 @@ enum Passphrase {
 
     static func given(_ options: GlobalOptions) throws -> String? {
         if let file = options.passphraseFile {
-            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError("cannot read the passphrase file \(file)") }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError(.cannotReadPassphraseFile(file)) }
             // The first line, without its end (a file written on Windows ends lines with CR LF).
             return String(text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first ?? "")
         }
@@ -46,8 +46,7 @@ enum Passphrase {
     static func existing(_ options: GlobalOptions, for home: String) throws -> String {
         if let given = try given(options) { return given }
         guard let typed = ask("口令 Passphrase for \(home): ") else {
-            throw CLIError("this laptop's store is locked and there is no terminal to ask for its passphrase: "
-                + "run `sunsync unlock` first, or give it with SUNSYNC_PASSPHRASE or --passphrase-file")
+            throw CLIError(.lockedNoTerminal)
         }
         return typed
     }
@@ -67,11 +66,11 @@ enum Passphrase {
             guard let first = ask("新口令 New passphrase (at least \(minimumLength) characters): ") else {
                 throw CLIError("\(why) There is no terminal to ask for one: give it with SUNSYNC_PASSPHRASE or --passphrase-file")
             }
-            guard ask("再输一次 Again: ") == first else { throw CLIError("the two passphrases differ; nothing was changed. Run the command again") }
+            guard ask("再输一次 Again: ") == first else { throw CLIError(.passphrasesDiffer) }
             passphrase = first
         }
         guard passphrase.count >= minimumLength else {
-            throw CLIError("a passphrase needs at least \(minimumLength) characters (Chinese characters count one each); nothing was changed")
+            throw CLIError(.passphraseTooShort(minimum: minimumLength))
         }
         return passphrase
     }

@@ -42,6 +42,38 @@ public enum Message: Sendable {
     case registeredAtSeveral(String, orgs: [String])
     case noCertificate(String, org: String?)
 
+    case keysOfAnotherStore(store: String, keys: String)
+    case alreadyInitialized(home: String)
+    case keysMissing(store: String, keys: String)
+    case cannotEncrypt(store: String, reason: String)
+    case mayNotReveal(device: String?)
+    case revealNeedsPurpose
+    case cannotRecordReveal(reason: String)
+    case reviewersLaptop(district: String)
+    case notAReviewer(org: String)
+    case orgRetired(org: String, name: String?)
+    case lockedNoTerminal
+    case passphrasesDiffer
+    case passphraseTooShort(minimum: Int)
+    case cannotReadPassphraseFile(String)
+    case longList
+    case notARecordID(String)
+    case decided(approved: Bool, count: Int)
+    case skipped(Int)
+    case nothingDecided(approved: Bool)
+    case notAContract(String)
+    case contractEndsBeforeStart(end: CivilDate, start: CivilDate)
+    case noConflict(String)
+    case notOneOfTheValues(String, values: [String])
+    case conflictChanged
+    case kept(value: String, name: String, date: String, field: String)
+    case nothingToLock(home: String)
+    case noKeyring
+    case encryptedNow
+    case cannotWrite(String)
+    case notText
+    case cannotCreate(String, reason: String)
+
     // The home
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
