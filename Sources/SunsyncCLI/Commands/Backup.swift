@@ -29,7 +29,7 @@ struct Backup: ParsableCommand {
         let store = try home.open()
         let keys = try KeysFile.read(home.keysPath)
         guard !FileManager.default.fileExists(atPath: file + ".keys") else {
-            throw CLIError("\(file).keys already exists; a backup never overwrites a file: give a new name")
+            throw CLIError(.backupExists(file))
         }
         let copy: (bytes: Int64, ops: Int, pending: Int)
         do { copy = try store.backup(to: file) } catch { throw CLIError(error) }
@@ -39,7 +39,7 @@ struct Backup: ParsableCommand {
         }
         let doc = Document(file: file, bytes: copy.bytes, ops: copy.ops, pendingOps: copy.pending)
         if global.json { return try Output.json(doc) }
-        print("Backed up \(doc.ops) changes (\(doc.pendingOps) not yet synced) to \(file) (\(doc.bytes / 1024) KiB, encrypted) and its key to \(file).keys.")
+        print(say(.backedUp(changes: doc.ops, pending: doc.pendingOps, file: file, kib: doc.bytes / 1024)))
     }
 }
 
@@ -63,8 +63,8 @@ struct RestoreCommand: ParsableCommand {
         let home = Home(global)
         let aside: String?
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw CLIError("\(file) does not exist") }
-        guard !isDirectory.boolValue else { throw CLIError("\(file) is a folder; give the backup file") }
+        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw CLIError(.noSuchFile(file)) }
+        guard !isDirectory.boolValue else { throw CLIError(.isAFolder(file)) }
         // A backup made before stores were encrypted (no FILE.keys, in the clear): restored as it is; the next
         // command encrypts it, with this home's key or a passphrase chosen then.
         if !FileManager.default.fileExists(atPath: file + ".keys"), Store.isPlaintext(file) {
@@ -73,13 +73,12 @@ struct RestoreCommand: ParsableCommand {
                 aside = try Store.restore(from: file, to: home.storePath)
             } catch let error as StoreError { throw CLIError(error) }
             _ = try home.open()
-            print("Restored \(file), a backup made before stores were encrypted, into \(home.directory); the store is encrypted now."
-                  + (aside.map { " The store it replaced is in \($0)." } ?? ""))
-            return print("Run `sunsync sync` to get back what this laptop sent after the backup.")
+            print(say(.restoredPlain(file, home: home.directory, aside: aside)))
+            return print(say(.syncAfterRestore))
         }
         // The backup's key: from FILE.keys (the key kept for this session, or the passphrase of the backup).
         guard FileManager.default.fileExists(atPath: file + ".keys") else {
-            throw CLIError("\(file).keys is missing: a backup opens only with the keys file `sunsync backup` wrote beside it")
+            throw CLIError(.backupKeysMissing(file))
         }
         let keys = try KeysFile.read(file + ".keys")
         let key = try KeyCache.get(keys.store) ?? keys.unwrap(passphrase: Passphrase.existing(global, for: file))
@@ -99,7 +98,7 @@ struct RestoreCommand: ParsableCommand {
         } catch {
             throw CLIError("cannot create \(home.directory): \(error.localizedDescription)")
         }
-        print("Restored \(file) into \(home.directory).\(aside.map { " The store it replaced is in \($0)." } ?? "")")
-        print("Run `sunsync sync` to get back what this laptop sent after the backup.")
+        print(say(.restored(file, home: home.directory, aside: aside)))
+        print(say(.syncAfterRestore))
     }
 }

@@ -53,7 +53,7 @@ struct PassphraseCommand: ParsableCommand {
         let keys = try KeysFile.read(home.keysPath)
         let key = try keys.unwrap(passphrase: Passphrase.existing(global, for: home.directory))
         let given = ProcessInfo.processInfo.environment["SUNSYNC_NEW_PASSPHRASE"].flatMap { $0.isEmpty ? nil : $0 }
-        let new = try Passphrase.new(given: given, why: "Choose the new passphrase (口令) (scripts: SUNSYNC_NEW_PASSPHRASE).")
+        let new = try Passphrase.new(given: given, why: say(.chooseNewPassphrase))
         try KeysFile.wrap(key, passphrase: new, store: keys.store).write(to: home.keysPath)
         KeyCache.put(key, keys.store)
         print(say(.passphraseChanged(home: home.directory)))

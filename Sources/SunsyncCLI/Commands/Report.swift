@@ -121,7 +121,7 @@ extension Report {
             let ledger = try ws.ledger(daysOf: month)
             try ReportOrg.check(org, ledger)
             guard let code = org ?? ws.org ?? (ledger.orgCodes.count == 1 ? ledger.orgCodes.first : nil) else {
-                throw CLIError("give --org: this laptop holds \(ledger.orgCodes.count) organizations (\(ledger.orgCodes.prefix(8).joined(separator: ", ")))")
+                throw CLIError(.giveOrg(ledger.orgCodes))
             }
             let savedName = code == ws.org ? (try? ws.store.meta("org_name")).flatMap { $0 } : nil
             guard let sheet = AttendanceSheet(ledger, org: code, month: month, reveal: global.reveal, orgName: savedName) else {
@@ -137,9 +137,9 @@ extension Report {
 enum ReportOrg {
     static func check(_ org: String?, _ ledger: Ledger) throws {
         guard let org else { return }
-        if let scope = ledger.scopeOrg, scope != org { throw CLIError("this laptop records for \(scope) only; --org \(org) is another organization") }
+        if let scope = ledger.scopeOrg, scope != org { throw CLIError(.otherOrg(scope: scope, org: org)) }
         guard ledger.orgCodes.contains(org) else {
-            throw CLIError("no organization \(org) on this laptop; it holds \(ledger.orgCodes.joined(separator: ", ")) (sync to receive new ones)")
+            throw CLIError(.noSuchOrg(org, held: ledger.orgCodes))
         }
     }
 

@@ -80,21 +80,19 @@ struct Import: ParsableCommand {
         guard let file, let kind else { return }
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-            throw CLIError("cannot read \(file): \(error.localizedDescription)")
+            throw CLIError(.cannotRead(file, reason: error.localizedDescription))
         }
         let ws = try Workspace(global)
         let sheet = try Sheet(CSV.decode(data), kind: kind)
         let plan = try ImportPlan(sheet: sheet, ws: ws)
         guard plan.problems.isEmpty else {
-            let list = plan.problems.prefix(200).map { "  line \($0.line): \($0.message)" }.joined(separator: "\n")
-            let more = plan.problems.count > 200 ? "\n  … and \(plan.problems.count - 200) more" : ""
-            throw CLIError("\(file): \(plan.problems.count) bad row\(plan.problems.count == 1 ? "" : "s"); nothing was imported. Fix these and import again:\n\(list)\(more)")
+            throw CLIError(.badRows(file, rows: plan.problems.map { ($0.line, $0.message) }))
         }
         let ops = try ws.write { tx in try plan.apply(&tx) }
         if global.json {
             return try Output.json(["kind": kind.rawValue, "rows": String(plan.rowCount), "ops_written": String(ops.count)])
         }
-        print("Imported \(plan.rowCount) \(kind.rawValue) row\(plan.rowCount == 1 ? "" : "s") from \(file) (\(ops.count) changes)")
+        print(say(.imported(rows: plan.rowCount, kind: kind.rawValue, file: file, changes: ops.count)))
     }
 }
 
@@ -106,7 +104,7 @@ struct Sheet {
 
     init(_ text: String, kind: SheetKind) throws {
         let all = CSV.parse(text)
-        guard let header = all.first else { throw CLIError("the file is empty; `sunsync import --template \(kind.rawValue)` shows the columns") }
+        guard let header = all.first else { throw CLIError(.emptyFile(kind: kind.rawValue)) }
         var columns = [String: Int]()
         for (i, cell) in header.fields.enumerated() {
             if let name = SheetKind.column(cell), columns[name] == nil { columns[name] = i }
@@ -115,10 +113,10 @@ struct Sheet {
             columns[name] == nil && !(name == "hours" && columns["minutes"] != nil)
         }
         guard missing.isEmpty else {
-            throw CLIError("the header row (line 1) has no column for \(missing.joined(separator: ", ")); expected columns like: \(kind.headers.joined(separator: ","))")
+            throw CLIError(.missingColumns(missing, expected: kind.headers))
         }
         if kind != .participants, columns["name"] == nil, columns["cert"] == nil {
-            throw CLIError("the header row needs 姓名 (name) or 残疾人证号 (cert) to know whose row it is")
+            throw CLIError(.needsWhoColumn)
         }
         self.kind = kind
         self.columns = columns
@@ -155,7 +153,7 @@ struct ImportPlan {
                 switch sheet.kind {
                 case .participants:
                     let write = try Self.participant(row, sheet, org: try ws.staffOrg(), keys: personKeys)
-                    if let first = seen[write.key.id] { throw CLIError("the same person as line \(first)") }
+                    if let first = seen[write.key.id] { throw CLIError(.samePersonAsLine(first)) }
                     seen[write.key.id] = row.line
                     participantWrites.append(write)
                 case .hours, .lunches:
@@ -167,13 +165,13 @@ struct ImportPlan {
                         p = try directory.find(ref, name: name)
                         refs[cacheKey] = p
                     }
-                    guard let dateText = sheet.value(row, "date") else { throw CLIError("no date") }
+                    guard let dateText = sheet.value(row, "date") else { throw CLIError(.noDate) }
                     let date = try DateInput.cell(dateText)
                     // A day still to come is no record of work (days outside a contract are flagged for review instead:
                     // an import of past months may hold people who have left since).
-                    if date > today { throw CLIError("\(date) is after today (\(today))") }
+                    if date > today { throw CLIError(.afterToday(date: date, today: today)) }
                     let write = try Self.day(row, sheet, p, date, ws: ws, orgState: orgState)
-                    if let first = seen[write.key.id] { throw CLIError("\(p.name ?? ref) on \(date) already appears on line \(first)") }
+                    if let first = seen[write.key.id] { throw CLIError(.dayOnLine(name: p.name ?? ref, date: date, line: first)) }
                     seen[write.key.id] = row.line
                     dayWrites.append(write)
                 }
@@ -191,9 +189,9 @@ struct ImportPlan {
     }
 
     static func participant(_ row: CSV.Row, _ sheet: Sheet, org: String, keys: PersonKeys) throws -> (key: RecordKey, fields: [(String, Value)]) {
-        guard let name = sheet.value(row, "name") else { throw CLIError("no name (姓名)") }
-        guard let certText = sheet.value(row, "cert") else { throw CLIError("no certificate number (残疾人证号)") }
-        if certText.contains("*") { throw CLIError("the certificate number is masked (\(certText)); export with --reveal to re-import participants") }
+        guard let name = sheet.value(row, "name") else { throw CLIError(.noName) }
+        guard let certText = sheet.value(row, "cert") else { throw CLIError(.noCertificateNumber) }
+        if certText.contains("*") { throw CLIError(.maskedCertificate(certText)) }
         let cert: CertificateNumber
         do { cert = try CertificateNumber(validating: certText) } catch { throw CLIError(error) }
         return (RecordKey(collection: .participants, id: keys.participant(org: org, certificate: cert)), try fields(row, sheet, name, cert))
@@ -203,7 +201,7 @@ struct ImportPlan {
         var fields: [(String, Value)] = [("name", .text(name)), ("cert", .text(cert.text))]
         let contract = sheet.value(row, "contract") ?? "part-time"
         let kinds = ["part-time": "part-time", "非全日制": "part-time", "full-time": "full-time", "全日制": "full-time"]
-        guard let kind = kinds[contract.lowercased()] else { throw CLIError("合同 '\(contract)': use part-time (非全日制) or full-time (全日制)") }
+        guard let kind = kinds[contract.lowercased()] else { throw CLIError(.notAContractCell(contract)) }
         fields.append(("contract", .text(kind)))
         for (column, field) in [("start", "contract_start"), ("end", "contract_end")] {
             if let text = sheet.value(row, column) {
@@ -222,16 +220,16 @@ struct ImportPlan {
                 quantity = try HoursInput.parse(text)
             } else if let text = sheet.value(row, "minutes") {
                 quantity = try HoursInput.parse(text + "m")
-            } else { throw CLIError("no hours (工时)") }
-            guard (0...1440).contains(quantity) else { throw CLIError("\(Quantity.hours(quantity)) h is not possible in one day (0 to 24 h)") }
+            } else { throw CLIError(.noHours) }
+            guard (0...1440).contains(quantity) else { throw CLIError(.impossibleHours(Quantity.hours(quantity))) }
         } else if let text = sheet.value(row, "amount") {
             quantity = try MoneyInput.parse(text)
         } else if let rate = LunchRate.on(date, ws: ws, state: orgState) {
             quantity = rate
-        } else { throw CLIError("no amount (金额), and the org's lunch rate is not known") }
+        } else { throw CLIError(.noAmount) }
         let note = sheet.value(row, "note"), project = sheet.kind == .hours ? sheet.value(row, "project") : nil
         for text in [note, project].compactMap({ $0 }) where text.count > Schema.maxTextLength {
-            throw CLIError("a text of \(text.count) characters is longer than \(Schema.maxTextLength)")
+            throw CLIError(.textTooLong(text.count, maximum: Schema.maxTextLength))
         }
         return DayWrite(kind: sheet.kind == .hours ? .hours : .lunches, participant: p, date: date, quantity: quantity, project: project, note: note)
     }
@@ -276,7 +274,7 @@ struct Export: ParsableCommand {
         }
         if let output {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
-                throw CLIError("cannot write \(output): \(error.localizedDescription)")
+                throw CLIError(.cannotWriteBecause(output, reason: error.localizedDescription))
             }
             FileHandle.standardError.write(Data("Wrote \(output)\n".utf8))
         } else {

@@ -20,7 +20,7 @@ enum Link {
         let home = Home(ws.options)
         guard let server = try? ws.store.meta("server"), let url = URL(string: server),
               let token = try? String(contentsOfFile: tokenPath(home), encoding: .utf8) else {
-            throw CLIError("this laptop is not linked to a server: run `sunsync login --server URL --token TOKEN` (the administrator gives the token)")
+            throw CLIError(.notLinked)
         }
         return HTTPTransport(server: url, token: token.trimmingCharacters(in: .whitespacesAndNewlines), ca: ca(home))
     }
@@ -46,33 +46,31 @@ struct Login: AsyncParsableCommand {
 
     func run() async throws {
         guard let url = URL(string: server), url.scheme == "http" || url.scheme == "https", let host = url.host else {
-            throw CLIError("'\(server)' is not a server address: write it like https://sync.example.org or http://127.0.0.1:8080")
+            throw CLIError(.notAServerAddress(server))
         }
         if url.scheme == "http", !Wire.isLoopback(host), !insecureHTTP {
-            throw CLIError("\(server) is plain HTTP to another machine: the token and every certificate number would cross the network in clear."
-                + " Use https:// (ask the administrator for the server's HTTPS address), or give --insecure-http to do it anyway")
+            throw CLIError(.plainHTTP(server))
         }
         let home = Home(global)
         if let ca {
-            guard url.scheme == "https" else { throw CLIError("--ca is for an https:// server; \(server) is plain HTTP") }
+            guard url.scheme == "https" else { throw CLIError(.caNeedsHTTPS(server)) }
             guard let text = try? String(contentsOfFile: ca, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") else {
-                throw CLIError("\(ca) is not a certificate in PEM form (the ca.pem `sunsync-server tls init` wrote)")
+                throw CLIError(.notAPEM(ca))
             }
         }
         let info: SessionInfo
         do { info = try await HTTPTransport(server: url, token: token, ca: ca).session() } catch let error as SyncError {
-            throw CLIError("login failed: \(error)" + (ca == nil && "\(error)".lowercased().contains("certificate")
-                ? ". A district server with its own certificate authority: give its ca.pem with --ca" : ""))
+            throw CLIError(.loginFailed(reason: "\(error)", certificate: ca == nil && "\(error)".lowercased().contains("certificate")))
         }
         let store: Store
         if FileManager.default.fileExists(atPath: home.storePath) {
             store = try home.open()
             let org = try? store.meta("org"), district = try? store.meta("district")
             if info.knownRole == .staff, org != info.org {
-                throw CLIError("the token is for \(info.org ?? "?"), but this laptop records for \(org ?? "a district"); use the token for this laptop's organization")
+                throw CLIError(.tokenForAnotherOrg(token: info.org ?? "?", laptop: org))
             }
             if info.knownRole == .reviewer, district != info.district {
-                throw CLIError("the token is a reviewer's for district \(info.district ?? "?"); this home is \(org.map { "a base's (\($0))" } ?? "another district's")")
+                throw CLIError(.tokenForAnotherDistrict(district: info.district ?? "?", org: org))
             }
         } else {
             try FileManager.default.createDirectory(atPath: home.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -221,7 +219,7 @@ struct VerifyCommand: ParsableCommand {
         let ws = try Workspace(global)
         guard let text = try ws.store.meta(SyncEngine.directoryKey),
               let directory = try? Wire.decoder().decode(DeviceDirectory.self, from: Data(text.utf8)) else {
-            throw CLIError("this laptop has no list of signing keys yet: run `sunsync sync` first")
+            throw CLIError(.noKeyList)
         }
         var keys = [String: SigningKey]()
         for key in directory.keys ?? [] {
@@ -236,14 +234,13 @@ struct VerifyCommand: ParsableCommand {
         if global.json {
             try Output.json(Answer(ops: result.ops, batches: result.batches, unsigned: result.unsigned, failures: lines))
         } else if lines.isEmpty {
-            print("All \(result.ops - result.unsigned) signed changes in \(result.batches) batches verify."
-                  + (result.unsigned > 0 ? " \(result.unsigned) changes were received before signatures began, or wait to be sent, and carry none." : ""))
+            print(say(.verified(signed: result.ops - result.unsigned, batches: result.batches, unsigned: result.unsigned)))
         } else {
-            print("\(lines.count) changes fail verification:")
+            print(say(.failVerification(lines.count)) + (Say.language == .zh ? "：" : ":"))
             Output.table(["op", "record", "why"], lines.prefix(200).map { [$0.opId ?? "-", $0.record, $0.reason] })
         }
         if !lines.isEmpty {
-            throw CLIError("\(lines.count) changes fail verification: this laptop's store was changed outside sunsync; restore it from a backup (`sunsync restore`), or make a new home and `sunsync login` again")
+            throw CLIError(.storeTampered(lines.count))
         }
     }
 }

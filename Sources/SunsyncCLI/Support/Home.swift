@@ -57,7 +57,7 @@ struct Home {
         guard !FileManager.default.fileExists(atPath: storePath) else {
             throw CLIError(.alreadyInitialized(home: directory))
         }
-        let passphrase = try Passphrase.new(options, why: "This laptop's records are kept encrypted. Choose a passphrase (口令) to open them; you type it once a working session.")
+        let passphrase = try Passphrase.new(options, why: say(.choosePassphrase))
         let key = StoreKey.random(), keys = try KeysFile.wrap(key, passphrase: passphrase, store: KeysFile.newStoreID())
         try keys.write(to: keysPath)
         do {
@@ -98,7 +98,7 @@ struct Home {
             throw CLIError(.keysMissing(store: storePath, keys: keysPath))
         }
         do { try Store.checkPlaintext(storePath) } catch { throw CLIError("\(storePath): \(error.message)") }
-        let passphrase = try Passphrase.new(options, why: "This laptop's store is not encrypted yet (made by an earlier sunsync): it will be now, once. Choose a passphrase (口令) to open it.")
+        let passphrase = try Passphrase.new(options, why: say(.encryptingNow))
         let key = StoreKey.random(), keys = try KeysFile.wrap(key, passphrase: passphrase, store: KeysFile.newStoreID())
         try keys.write(to: keysPath)
         KeyCache.put(key, keys.store)

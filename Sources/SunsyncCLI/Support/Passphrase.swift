@@ -64,7 +64,7 @@ enum Passphrase {
         } else {
             FileHandle.standardError.write(Data("\(why)\n".utf8))
             guard let first = ask("新口令 New passphrase (at least \(minimumLength) characters): ") else {
-                throw CLIError("\(why) There is no terminal to ask for one: give it with SUNSYNC_PASSPHRASE or --passphrase-file")
+                throw CLIError(.noTerminalForPassphrase(why))
             }
             guard ask("再输一次 Again: ") == first else { throw CLIError(.passphrasesDiffer) }
             passphrase = first

@@ -74,6 +74,52 @@ public enum Message: Sendable {
     case notText
     case cannotCreate(String, reason: String)
 
+    case cannotRead(String, reason: String)
+    case badRows(String, rows: [(line: Int, message: String)])
+    case imported(rows: Int, kind: String, file: String, changes: Int)
+    case emptyFile(kind: String)
+    case missingColumns([String], expected: [String])
+    case needsWhoColumn
+    case samePersonAsLine(Int)
+    case noDate
+    case dayOnLine(name: String, date: CivilDate, line: Int)
+    case noName
+    case noCertificateNumber
+    case maskedCertificate(String)
+    case notAContractCell(String)
+    case noHours
+    case impossibleHours(String)
+    case noAmount
+    case textTooLong(Int, maximum: Int)
+    case cannotWriteBecause(String, reason: String)
+    case backupExists(String)
+    case backedUp(changes: Int, pending: Int, file: String, kib: Int64)
+    case noSuchFile(String)
+    case isAFolder(String)
+    case restoredPlain(String, home: String, aside: String?)
+    case syncAfterRestore
+    case backupKeysMissing(String)
+    case restored(String, home: String, aside: String?)
+    case notLinked
+    case notAServerAddress(String)
+    case plainHTTP(String)
+    case caNeedsHTTPS(String)
+    case notAPEM(String)
+    case loginFailed(reason: String, certificate: Bool)
+    case tokenForAnotherOrg(token: String, laptop: String?)
+    case tokenForAnotherDistrict(district: String, org: String?)
+    case noKeyList
+    case verified(signed: Int, batches: Int, unsigned: Int)
+    case failVerification(Int)
+    case storeTampered(Int)
+    case choosePassphrase
+    case encryptingNow
+    case chooseNewPassphrase
+    case noTerminalForPassphrase(String)
+    case giveOrg([String])
+    case otherOrg(scope: String, org: String)
+    case noSuchOrg(String, held: [String])
+
     // The home
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
