@@ -51,6 +51,9 @@ import Testing
         #expect(posix.out.contains("3.5 小时（未变）"), "\(posix.out)")
         let asked = try cli.run(["hours", "set", "张三", "2024-03-04", "3.5", "--lang", "en"], environment: Self.chinese)
         #expect(asked.out.contains("3.5 h (unchanged)"), "\(asked.out)")
+        // A mistyped certificate number: what is wrong, in Chinese (the model says it in parts).
+        let cert = try cli.run(["participant", "add", "--name", "赵六", "--cert", "31011219900315123552", "--start", "2024-01-01"], environment: Self.chinese)
+        #expect(cert.status == 1 && cert.err.contains("校验码是“5”，但按前 17 位应为“X”"), "\(cert.err)")
         let bad = try cli.run(["hours", "list", "--lang", "fr"], environment: Self.chinese)
         #expect(bad.status != 0 && bad.err.contains("--lang takes zh or en"), "\(bad.err)")
     }

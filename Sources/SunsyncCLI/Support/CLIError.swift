@@ -12,6 +12,7 @@ struct CLIError: Error, CustomStringConvertible {
 }
 
 extension CLIError {
-    init(_ error: ModelError) { self.init(error.message) }
+    /// The model's refusal, in this run's language where the model says what is wrong in parts.
+    init(_ error: ModelError) { self.init(error.problem.map(Say.words.problem) ?? error.message) }
     init(_ error: StoreError) { self.init(error.message) }
 }

@@ -13,12 +13,12 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
         let chars = Array(text.uppercased())
         let shown = String(text)
         guard chars.count == 18 else {
-            throw ModelError(.invalidResidentID, "居民身份证号 \(shown) has \(chars.count) characters; it must have 18")
+            throw ModelError(.invalidResidentID, .idLength(shown: shown, count: chars.count))
         }
         var digits = [Int]()
         for (i, c) in chars.prefix(17).enumerated() {
             guard let d = c.wholeNumberValue, c.isASCII else {
-                throw ModelError(.invalidResidentID, "居民身份证号 \(shown): character \(i + 1) is '\(c)'; the first 17 must be digits")
+                throw ModelError(.invalidResidentID, .idNotDigit(shown: shown, position: i + 1, character: String(c)))
             }
             digits.append(d)
         }
@@ -26,13 +26,12 @@ public struct ResidentID: Hashable, Sendable, CustomStringConvertible {
         guard let birth = CivilDate(year: Int(birthText.prefix(4)) ?? 0, month: Int(birthText.dropFirst(4).prefix(2)) ?? 0,
                                     day: Int(birthText.suffix(2)) ?? 0)
         else {
-            throw ModelError(.invalidResidentID, "居民身份证号 \(shown): birth date \(birthText) (characters 7-14) is not a real date")
+            throw ModelError(.invalidResidentID, .idBirthDate(shown: shown, birth: birthText))
         }
         let sum = zip(digits, Self.weights).reduce(0) { $0 + $1.0 * $1.1 }
         let expected = Self.checkCharacters[sum % 11]
         guard chars[17] == expected else {
-            throw ModelError(.invalidResidentID,
-                             "居民身份证号 \(shown): check character is '\(chars[17])' but the first 17 digits give '\(expected)'; re-read the number from the card")
+            throw ModelError(.invalidResidentID, .idCheck(shown: shown, given: String(chars[17]), expected: String(expected)))
         }
         self.text = String(chars)
         self.birthDate = birth
@@ -89,25 +88,24 @@ public struct CertificateNumber: Hashable, Sendable, CustomStringConvertible {
         let shown = String(raw)
         let chars = Array(text)
         guard chars.count >= 20 else {
-            throw ModelError(.invalidCertificate,
-                             "残疾人证号 \(shown) has \(chars.count) characters; it must have 20 (18 of the 身份证号, category, level) and may end in B1, B2, …")
+            throw ModelError(.invalidCertificate, .certLength(shown: shown, count: chars.count))
         }
         let id: ResidentID
         do { id = try ResidentID(validating: String(chars[0..<18])) } catch {
-            throw ModelError(.invalidCertificate, "残疾人证号 \(shown): " + error.message)
+            throw error.problem.map { ModelError(.invalidCertificate, .inCertificate(shown: shown, $0)) } ?? ModelError(.invalidCertificate, "残疾人证号 \(shown): " + error.message)
         }
         guard let categoryDigit = chars[18].wholeNumberValue, let category = Category(rawValue: categoryDigit) else {
-            throw ModelError(.invalidCertificate, "残疾人证号 \(shown): category (character 19) is '\(chars[18])'; it must be 1-7 (1 视力 2 听力 3 言语 4 肢体 5 智力 6 精神 7 多重)")
+            throw ModelError(.invalidCertificate, .certCategory(shown: shown, character: String(chars[18])))
         }
         guard let level = chars[19].wholeNumberValue, (1...4).contains(level) else {
-            throw ModelError(.invalidCertificate, "残疾人证号 \(shown): level (character 20) is '\(chars[19])'; it must be 1-4")
+            throw ModelError(.invalidCertificate, .certLevel(shown: shown, character: String(chars[19])))
         }
         var reissue = 0
         if chars.count > 20 {
             let suffix = chars[20...]
             guard suffix.first == "B", suffix.count >= 2, suffix.count <= 3,
                   let n = Int(String(suffix.dropFirst())), n >= 1 else {
-                throw ModelError(.invalidCertificate, "残疾人证号 \(shown): '\(String(suffix))' after the level is not a reissue suffix (B1, B2, …)")
+                throw ModelError(.invalidCertificate, .certSuffix(shown: shown, suffix: String(suffix)))
             }
             reissue = n
         }

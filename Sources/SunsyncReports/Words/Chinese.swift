@@ -6,6 +6,20 @@ public struct Chinese: Words {
 
     public func kind(_ kind: Flag.Kind) -> String { kind.chinese }
 
+    public func problem(_ problem: ModelError.Problem) -> String {
+        switch problem {
+        case .idLength(let shown, let count): "居民身份证号 \(shown) 有 \(count) 位；应为 18 位"
+        case .idNotDigit(let shown, let position, let character): "居民身份证号 \(shown)：第 \(position) 位是“\(character)”；前 17 位必须是数字"
+        case .idBirthDate(let shown, let birth): "居民身份证号 \(shown)：出生日期 \(birth)（第 7-14 位）不是有效日期"
+        case .idCheck(let shown, let given, let expected): "居民身份证号 \(shown)：校验码是“\(given)”，但按前 17 位应为“\(expected)”；请对照证件重新核对号码"
+        case .certLength(let shown, let count): "残疾人证号 \(shown) 有 \(count) 位；应为 20 位（18 位身份证号、类别、等级），换证的末尾可有 B1、B2……"
+        case .inCertificate(let shown, let inner): "残疾人证号 \(shown)：" + self.problem(inner)
+        case .certCategory(let shown, let character): "残疾人证号 \(shown)：类别（第 19 位）是“\(character)”；应为 1-7（1 视力 2 听力 3 言语 4 肢体 5 智力 6 精神 7 多重）"
+        case .certLevel(let shown, let character): "残疾人证号 \(shown)：等级（第 20 位）是“\(character)”；应为 1-4"
+        case .certSuffix(let shown, let suffix): "残疾人证号 \(shown)：等级之后的“\(suffix)”不是换证后缀（B1、B2……）"
+        }
+    }
+
     public func skip(_ skip: ReviewSkip) -> String {
         switch skip {
         case .deleted: "基地已删除这条记录，无需审核"

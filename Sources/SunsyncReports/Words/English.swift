@@ -24,6 +24,8 @@ public struct English: Words {
 
     public func skip(_ skip: ReviewSkip) -> String { skip.reason }
 
+    public func problem(_ problem: ModelError.Problem) -> String { problem.english }
+
     public func flag(_ reason: Flag.Reason) -> String {
         switch reason {
         case .conflict(let fields):

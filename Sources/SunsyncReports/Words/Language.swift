@@ -30,6 +30,8 @@ public protocol Words: Sendable {
     func flag(_ reason: Flag.Reason) -> String
     /// A record's field, as people call it.
     func field(_ name: String) -> String
+    /// What is wrong with a typed number.
+    func problem(_ problem: ModelError.Problem) -> String
     /// Why a review decision was not written.
     func skip(_ skip: ReviewSkip) -> String
     /// A message of the CLI.
