@@ -69,7 +69,7 @@ extension Sunsync {
         let given = arguments ?? Array(CommandLine.arguments.dropFirst())
         Invocation.arguments = given
         if let mistake = CommandLineMistakes.explain(given) {
-            FileHandle.standardError.write(Data("Error: \(mistake)\n".utf8))
+            FileHandle.standardError.write(Data((say(.error(mistake)) + "\n").utf8))
             Foundation.exit(64)   // EX_USAGE, as ArgumentParser's own refusals
         }
         do {
@@ -96,15 +96,13 @@ enum CommandLineMistakes {
         let names = Sunsync.configuration.subcommands.compactMap { $0.configuration.commandName ?? defaultName($0) }
         if let first = arguments.first, !first.hasPrefix("-"), !names.contains(first), first != "help" {
             let near = names.map { ($0, distance(first, $0)) }.filter { $0.1 <= max(1, $0.0.count / 3) }.min { $0.1 < $1.1 }
-            return "'\(first)' is not a sunsync command." + (near.map { " Did you mean `sunsync \($0.0)`?" } ?? "")
-                + " `sunsync --help` lists them: " + names.joined(separator: ", ") + "."
+            return say(.notACommand(first, near: near?.0, commands: names))
         }
         // No option of sunsync starts with a digit: `-2` is a number someone meant as a value.
         for (i, argument) in arguments.enumerated() where argument.count > 1 && argument.hasPrefix("-") && argument.dropFirst().first?.isNumber == true {
             let after = i > 0 ? arguments[i - 1] : ""
-            if after == "--note" || after == "--reason" { return "'\(argument)' after \(after) reads as an option: write \(after)=\(argument)" }
-            return "'\(argument)' is a negative number: hours, lunch amounts and rates cannot be below 0. "
-                + "To take a day's hours or lunch away, use `sunsync hours clear` or `sunsync lunch clear`."
+            if after == "--note" || after == "--reason" { return say(.readsAsOption(argument, after: after)) }
+            return say(.negativeNumber(argument))
         }
         return nil
     }

@@ -9,6 +9,9 @@ import SunsyncStore
 /// The sync engine in process, against a fake server: what the laptop does with what it is sent, with no
 /// socket and no timing to wait for.
 struct SyncEngineTests {
+    /// What the engine says, in English, as these tests read it (a person's default is Chinese: ChineseFirstTests).
+    init() { Say.language = .en }
+
     /// A server that holds one page, signed by another laptop's key, and answers `GET /v1/devices` from a
     /// list of directories (the last repeated).
     final class FakeServer: SyncTransport, @unchecked Sendable {

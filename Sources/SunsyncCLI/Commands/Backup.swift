@@ -96,7 +96,7 @@ struct RestoreCommand: ParsableCommand {
         } catch let error as StoreError {
             throw CLIError(error)
         } catch {
-            throw CLIError("cannot create \(home.directory): \(error.localizedDescription)")
+            throw CLIError(.cannotCreate(home.directory, reason: error.localizedDescription))
         }
         print(say(.restored(file, home: home.directory, aside: aside)))
         print(say(.syncAfterRestore))

@@ -125,11 +125,11 @@ extension Report {
             }
             let savedName = code == ws.org ? (try? ws.store.meta("org_name")).flatMap { $0 } : nil
             guard let sheet = AttendanceSheet(ledger, org: code, month: month, reveal: global.reveal, orgName: savedName) else {
-                throw CLIError("'\(month)' is not a month: write it as YYYY-MM, e.g. 2024-03")
+                throw CLIError(.notAMonth(month))
             }
             try ws.revealed(sheet.rows.map(\.participantId))
             try Output.write(sheet.html, to: output)
-            if output != nil { FileHandle.standardError.write(Data("\(sheet.rows.count) participants; print it on A4 landscape.\n".utf8)) }
+            if output != nil { FileHandle.standardError.write(Data((say(.sheetWritten(participants: sheet.rows.count)) + "\n").utf8)) }
         }
     }
 }

@@ -276,7 +276,7 @@ struct Export: ParsableCommand {
             do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
                 throw CLIError(.cannotWriteBecause(output, reason: error.localizedDescription))
             }
-            FileHandle.standardError.write(Data("Wrote \(output)\n".utf8))
+            FileHandle.standardError.write(Data((say(.wrote(output)) + "\n").utf8))
         } else {
             print(text, terminator: "")
         }

@@ -83,12 +83,12 @@ struct Login: AsyncParsableCommand {
             home.makePrivate()
         }
         guard FileManager.default.createFile(atPath: Link.tokenPath(home), contents: Data(token.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw CLIError("cannot write \(Link.tokenPath(home))")
+            throw CLIError(.cannotWrite(Link.tokenPath(home)))
         }
         // The CA this server is trusted by from now on (none: the system's, for a server with a public certificate).
         try? FileManager.default.removeItem(atPath: Link.caPath(home))
         if let ca, !FileManager.default.createFile(atPath: Link.caPath(home), contents: FileManager.default.contents(atPath: ca), attributes: [.posixPermissions: 0o600]) {
-            throw CLIError("cannot write \(Link.caPath(home))")
+            throw CLIError(.cannotWrite(Link.caPath(home)))
         }
         var rekeyed = 0
         do {
@@ -105,7 +105,7 @@ struct Login: AsyncParsableCommand {
             _ = try await HTTPTransport(server: url, token: token, ca: Link.ca(home)).registerKey(publicKey: key.publicKey)
             try store.setMeta(SyncEngine.registeredKey, "\(info.epoch ?? ""):\(key.id)")
         } catch let error as SyncError {
-            FileHandle.standardError.write(Data("Warning: this laptop's signing key is not registered yet (\(error)); `sunsync sync` will try again.\n".utf8))
+            FileHandle.standardError.write(Data((say(.keyNotRegistered("\(error)")) + "\n").utf8))
         } catch { throw CLIError("cannot make this laptop's signing key: \(error)") }
         if global.json { return try Output.json(info) }
         let scope = info.org ?? info.district.map { say(.scopeDistrict($0)) } ?? say(.scopeEverything)

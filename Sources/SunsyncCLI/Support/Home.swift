@@ -42,7 +42,7 @@ struct Home {
         if Store.isPlaintext(storePath) { try encrypt(with: key) }
         do {
             return try Store.open(at: storePath, key: key) {
-                FileHandle.standardError.write(Data("Upgrading the store at \(storePath) to this version of sunsync (once)…\n".utf8))
+                FileHandle.standardError.write(Data((say(.upgrading(storePath)) + "\n").utf8))
             }
         } catch where error.code == .wrongKey {
             KeyCache.drop((try? KeysFile.read(keysPath))?.store ?? "")
@@ -107,10 +107,10 @@ struct Home {
 
     private func encrypt(with key: StoreKey) throws {
         let started = ContinuousClock.now
-        FileHandle.standardError.write(Data("Encrypting the store at \(storePath) (once; nothing else may use it meanwhile)…\n".utf8))
+        FileHandle.standardError.write(Data((say(.encrypting(storePath)) + "\n").utf8))
         let bytes: Int64
         do { bytes = try Store.encrypt(storePath, with: key) } catch { throw CLIError(.cannotEncrypt(store: storePath, reason: error.message)) }
-        FileHandle.standardError.write(Data("Encrypted \(bytes / 1024) KiB in \(started.duration(to: .now).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1)))).\n".utf8))
+        FileHandle.standardError.write(Data((say(.encryptedIn(kib: bytes / 1024, time: started.duration(to: .now).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))) + "\n").utf8))
     }
 }
 
@@ -195,7 +195,7 @@ struct Workspace {
             district = try store.meta("district")
         } catch { throw CLIError(error) }
         guard org != nil || district != nil else {
-            throw CLIError("the store has no organization; it was not created by `sunsync init` or `sunsync login`")
+            throw CLIError(.noOrganization)
         }
         if options.reveal { try checkReveal() }
     }
@@ -276,7 +276,7 @@ struct Workspace {
 
     /// The days of the month itself: for what needs no flags (the payment report).
     func ledger(daysOf month: String) throws -> Ledger {
-        guard let days = Ledger.days(ofMonth: month) else { throw CLIError("'\(month)' is not a month: write it as YYYY-MM, e.g. 2024-03") }
+        guard let days = Ledger.days(ofMonth: month) else { throw CLIError(.notAMonth(month)) }
         return try ledger(days: days)
     }
 

@@ -20,7 +20,7 @@ enum Output {
         guard FileManager.default.createFile(atPath: file, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
             throw CLIError(.cannotWrite(file))
         }
-        FileHandle.standardError.write(Data("Wrote \(file)\n".utf8))
+        FileHandle.standardError.write(Data((say(.wrote(file)) + "\n").utf8))
     }
 
     /// `--wide`: every column, headed in both languages. Set once, from the command's options, before any table.

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import SunsyncReports
 
 /// One HTTP/1.1 exchange at a time over SwiftNIO: waits on epoll (URLSession on Linux spun a core at
 /// 100 % while a server stayed silent), gives up connecting after `connect` and a silent answer after
@@ -72,7 +73,8 @@ struct HTTPClient: Sendable {
         let channel: Channel
         do { channel = try await bootstrap.connect(host: host, port: port).get() } catch {
             promise.fail(error)
-            throw SyncError.network(Self.explain(error, host: host, port: port, tls: tls, timeouts: timeouts))
+            let (message, kind) = Self.explain(error, host: host, port: port, tls: tls, timeouts: timeouts)
+            throw SyncError.network(message, kind: kind)
         }
         var head = HTTPRequestHead(version: .http1_1, method: method, uri: Self.target(url))
         head.headers.add(name: "Host", value: url.port.map { "\(host):\($0)" } ?? host)
@@ -88,7 +90,8 @@ struct HTTPClient: Sendable {
             return response
         } catch {
             channel.close(promise: nil)
-            throw SyncError.network(Self.explain(error, host: host, port: port, tls: tls, timeouts: timeouts))
+            let (message, kind) = Self.explain(error, host: host, port: port, tls: tls, timeouts: timeouts)
+            throw SyncError.network(message, kind: kind)
         }
     }
 
@@ -101,57 +104,45 @@ struct HTTPClient: Sendable {
         host.allSatisfy { $0.isNumber || $0 == "." } || host.contains(":")
     }
 
-    /// A failure in words, with what to do.
-    static func explain(_ error: any Error, host: String, port: Int, tls: Bool, timeouts: Timeouts) -> String {
+    /// A failure in words (this run's language), with what to do, and its kind for the progress line.
+    static func explain(_ error: any Error, host: String, port: Int, tls: Bool, timeouts: Timeouts) -> (String, NetworkKind) {
         let seconds = { (t: TimeAmount) -> String in   // 30, 29.5 → 30; 2; 0.3
             let s = Double(t.nanoseconds) / 1e9
             return s >= 10 ? String(Int(s.rounded())) : String(format: "%g", (s * 10).rounded() / 10)
         }
         let text = "\(error)"
+        let at = "\(host):\(port)"
         if let timeout = error as? Timeout {
             switch timeout {
-            case .read:
-                return "the server at \(host):\(port) accepted the connection but sent nothing for \(seconds(timeouts.read)) s (a captive portal, a hotspot that lost its uplink, or an overloaded server)"
-            case .closedEarly:
-                return "the server at \(host):\(port) closed the connection before it finished answering"
-            case .closedWithoutAnswer:
-                return "the server at \(host):\(port) closed the connection without answering" + (tls ? "" : ": if it serves HTTPS, use https:// in the address")
+            case .read: return (say(.netSilent(at, seconds: seconds(timeouts.read))), .silent)
+            case .closedEarly: return (say(.netClosedEarly(at)), .cut)
+            case .closedWithoutAnswer: return (say(.netClosedWithoutAnswer(at, tls: tls)), .cut)
             }
         }
         if case ChannelError.connectTimeout = error {
-            return "no answer from \(host):\(port) within \(seconds(timeouts.connect)) s: check the network (Wi-Fi, hotspot) and the server address"
+            return (say(.netNoAnswer(at, seconds: seconds(timeouts.connect))), .cannotConnect)
         }
         if let connection = error as? NIOConnectionError {
             if connection.dnsAError != nil || connection.dnsAAAAError != nil, connection.connectionErrors.isEmpty {
-                return "cannot find the server '\(host)' (DNS): check the address, and that this laptop is online"
+                return (say(.netNoDNS(host)), .cannotConnect)
             }
             let errnos = connection.connectionErrors.compactMap { ($0.error as? IOError)?.errnoCode }
-            if errnos.contains(ECONNREFUSED) {
-                return "\(host) refused the connection on port \(port): no Sunsync server listens there (is it running? is the port right?)"
-            }
-            if errnos.contains(EHOSTUNREACH) || errnos.contains(ENETUNREACH) {
-                return "no route to \(host): this laptop is not on a network that reaches the server"
-            }
+            if errnos.contains(ECONNREFUSED) { return (say(.netRefused(host: host, port: port)), .cannotConnect) }
+            if errnos.contains(EHOSTUNREACH) || errnos.contains(ENETUNREACH) { return (say(.netNoRoute(host)), .cannotConnect) }
             if connection.connectionErrors.contains(where: { if case ChannelError.connectTimeout = $0.error { true } else { false } }) {
-                return "no answer from \(host):\(port) within \(seconds(timeouts.connect)) s: check the network (Wi-Fi, hotspot) and the server address"
+                return (say(.netNoAnswer(at, seconds: seconds(timeouts.connect))), .cannotConnect)
             }
         }
         if error is NIOSSLError || error is BoringSSLError || text.contains("SSL") {
             if text.contains("WRONG_VERSION_NUMBER") || text.contains("wrong version number") || text.contains("unexpectedEOF") {
-                return "the server at \(host):\(port) does not speak HTTPS: use http:// in the address (`sunsync login --server http://…`), or turn on TLS on the server"
+                return (say(.netNotHTTPS(at)), .failed)
             }
-            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate") {
-                return "the server's certificate is not trusted by this laptop (self-signed, expired, or for another name): install its certificate authority, or check the address"
-            }
-            return "the secure connection (TLS) to \(host):\(port) failed: \(text)"
+            if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate") { return (say(.netUntrustedCertificate), .failed) }
+            return (say(.netTLSFailed(at, reason: text)), .failed)
         }
-        if let parser = error as? HTTPParserError, case .invalidEOFState = parser {
-            return "the server at \(host):\(port) closed the connection before it finished answering"
-        }
-        if !tls, error is HTTPParserError || text.contains("HTTPParserError") {
-            return "the server at \(host):\(port) does not speak plain HTTP (an HTTPS server?): use https:// in the address"
-        }
-        return "the connection to \(host):\(port) failed: \(text)"
+        if let parser = error as? HTTPParserError, case .invalidEOFState = parser { return (say(.netClosedEarly(at)), .cut) }
+        if !tls, error is HTTPParserError || text.contains("HTTPParserError") { return (say(.netNotPlainHTTP(at)), .failed) }
+        return (say(.netFailed(at, reason: text)), .failed)
     }
 
     final class TLSContextCache: @unchecked Sendable {

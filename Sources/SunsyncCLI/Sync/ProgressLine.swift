@@ -74,13 +74,13 @@ extension SyncError {
     /// A few words for a progress line.
     var shortReason: String {
         switch self {
-        case .network(let message):
-            // The phrases of HTTPClient.explain.
-            say(message.contains("sent nothing") || message.localizedCaseInsensitiveContains("timed out") ? .notAnswering
-                : message.contains("closed the connection") ? .connectionCut
-                : ["refused the connection", "no answer from", "no route to", "cannot find the server"].contains(where: message.contains)
-                    ? .cannotConnect
-                : .networkFailed)
+        case .network(_, let kind):
+            switch kind {
+            case .silent: say(.notAnswering)
+            case .cut: say(.connectionCut)
+            case .cannotConnect: say(.cannotConnect)
+            case .failed: say(.networkFailed)
+            }
         case .refused(let p): say(.serverAnswered(status: p.status, code: p.code))
         case .refusedForNow(let p, let wait): say(.serverAskedToWait(status: p.status, code: p.code, seconds: wait.components.seconds))
         case .untrusted: say(.failingSignatures)

@@ -1,13 +1,18 @@
 import Foundation
 import SunsyncModel
 import SunsyncProtocol
+import SunsyncReports
+
+/// What kind of network failure, in a few words on the progress line.
+enum NetworkKind: Sendable { case silent, cut, cannotConnect, failed }
 
 /// Why talking to the server failed: its refusal (a problem document), or the network.
 enum SyncError: Error, CustomStringConvertible {
     case refused(Problem)
     /// A refusal for now that says when to try again (`Retry-After`): a full disk, a database away, too busy.
     case refusedForNow(Problem, retryAfter: Duration)
-    case network(String)
+    /// `kind`: what the progress line calls it.
+    case network(String, kind: NetworkKind = .failed)
     /// The server sent changes that fail their signatures (SPEC §9): nothing of that page is applied.
     case untrusted(String)
 
@@ -30,11 +35,10 @@ enum SyncError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .refused(let p): "the server refused: \(p.detail) (\(p.code))"
-        case .refusedForNow(let p, let wait): "the server cannot take it now: \(p.detail) (\(p.code)); it asked to try again in \(Int(wait.components.seconds)) s"
-        case .network(let message): "cannot reach the server: \(message)"
-        case .untrusted(let message): "the server sent changes that fail their signatures: \(message). Nothing of them was applied;"
-            + " the server's database may have been altered: tell its administrator (`sunsync-server verify` names every such change)"
+        case .refused(let p): say(.serverRefused(detail: p.detail, code: p.code))
+        case .refusedForNow(let p, let wait): say(.serverBusy(detail: p.detail, code: p.code, seconds: wait.components.seconds))
+        case .network(let message, _): say(.cannotReach(message))
+        case .untrusted(let message): say(.untrustedChanges(message))
         }
     }
 }

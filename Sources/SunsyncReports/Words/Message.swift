@@ -120,6 +120,36 @@ public enum Message: Sendable {
     case otherOrg(scope: String, org: String)
     case noSuchOrg(String, held: [String])
 
+    case upgrading(String)
+    case encrypting(String)
+    case encryptedIn(kib: Int64, time: String)
+    case noOrganization
+    case sheetWritten(participants: Int)
+    case wrote(String)
+    case keyNotRegistered(String)
+    case notACommand(String, near: String?, commands: [String])
+
+    case readsAsOption(String, after: String)
+
+    case negativeNumber(String)
+
+    case serverRefused(detail: String, code: String)
+    case serverBusy(detail: String, code: String, seconds: Int64)
+    case cannotReach(String)
+    case untrustedChanges(String)
+    case netSilent(String, seconds: String)
+    case netClosedEarly(String)
+    case netClosedWithoutAnswer(String, tls: Bool)
+    case netNoAnswer(String, seconds: String)
+    case netNoDNS(String)
+    case netRefused(host: String, port: Int)
+    case netNoRoute(String)
+    case netNotHTTPS(String)
+    case netUntrustedCertificate
+    case netTLSFailed(String, reason: String)
+    case netNotPlainHTTP(String)
+    case netFailed(String, reason: String)
+
     // The home
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
