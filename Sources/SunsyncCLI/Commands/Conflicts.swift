@@ -60,7 +60,7 @@ struct Conflicts: ParsableCommand {
         let ws = try Workspace(global)
         let rows = ConflictRow.all(try ws.conflictState(), ws: ws)
         if global.json { return try Output.json(rows) }
-        Output.table(["ref", "机构 org", "姓名 name", "日期 date", "record", "field", "值 values (device, time)"],
+        Output.table(["编号 ref", "机构 org", "姓名 name", "日期 date", "记录 record", "字段 field", "值 values (device, time)"],
                      rows.map { row in
                          [row.ref, row.org, row.name, row.date ?? "", row.collection, row.field,
                           row.values.map { "\($0.value) (\($0.device), \($0.time))" }.joined(separator: " | ")]

@@ -57,7 +57,7 @@ struct History: ParsableCommand {
         try ws.revealed([p.key.id])
         if global.json { return try Output.json(lines) }
         print("\(p.name ?? ref) (\(ws.show(p.certificate)))")
-        Output.table(["时间 time", "设备 device", "签名 signed by", "record", "日期 date", "field", "old → new"],
+        Output.table(["时间 time", "设备 device", "签名 signed by", "记录 record", "日期 date", "字段 field", "旧 → 新 old → new"],
                      lines.map { [$0.time, $0.device, Self.signed($0.signedBy), $0.record, $0.date ?? "", $0.field,
                                   ($0.old.isEmpty ? "" : $0.old.joined(separator: " | ") + " → ") + $0.new] },
                      empty: "No changes recorded.")
@@ -93,7 +93,7 @@ struct FlagsCommand: ParsableCommand {
         let lines = ledger.flagLines(month: month, org: org, names: ws.deviceNames, words: Say.words)
         Trace.log("flags", since: started)
         if global.json { return try Output.json(lines) }
-        var headers = ["提示 flag", "kind", "who", "detail", "设备 devices"]
+        var headers = ["提示 flag", "类型 kind", "对象 who", "说明 detail", "设备 devices"]
         if ws.isDistrict { headers.insert("机构 org", at: 2) }
         Output.table(headers,
                      lines.map { line in

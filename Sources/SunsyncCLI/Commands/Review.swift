@@ -64,7 +64,7 @@ struct ReviewCommand: ParsableCommand {
                  (row.flags.map { FlagsCommand.label($0) } + (row.conflict && !row.flags.contains("conflict") ? ["冲突"] : [])).joined(separator: ", ")]
             }
             rows = []
-            Output.table(["id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"], cells,
+            Output.table(["编号 id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"], cells,
                          empty: "Nothing to list\(month.map { " in \($0)" } ?? "")\(org.map { " for \($0)" } ?? "").", optional: [3, 1])
             if count.isEmpty { return }
             print(summary)
@@ -108,7 +108,7 @@ struct ReviewCommand: ParsableCommand {
             for flag in flags { print("  提示 flag: \(flag)") }
             for conflict in conflicts { print("  冲突 conflict: \(conflict)") }
             print("\nHistory:")
-            Output.table(["时间 time", "设备 device", "field", "value"], history.map { [$0.time, $0.device, $0.field, $0.value] })
+            Output.table(["时间 time", "设备 device", "字段 field", "值 value"], history.map { [$0.time, $0.device, $0.field, $0.value] })
         }
     }
 
@@ -236,7 +236,7 @@ enum ReviewTarget {
             print(say(.decided(approved: verdict == .approved, count: decided.count)))
             if !skips.isEmpty {
                 print(say(.skipped(skips.count)))
-                Output.table(["id", "why"], skips.map { [$0.id, $0.why] })
+                Output.table(["编号 id", "原因 why"], skips.map { [$0.id, $0.why] })
             }
         }
         if refusedAll {

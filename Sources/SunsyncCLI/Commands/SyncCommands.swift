@@ -194,7 +194,7 @@ struct Rejected: ParsableCommand {
                  value: Display.value(r.op.op.value, field: r.op.op.field), code: r.code, reason: r.reason, rejectedAt: r.rejectedAt)
         }
         if global.json { return try Output.json(lines) }
-        Output.table(["时间 refused", "record", "field", "value", "code", "reason"],
+        Output.table(["时间 refused", "记录 record", "字段 field", "值 value", "代码 code", "原因 reason"],
                      lines.map { [$0.rejectedAt, $0.record, $0.field, $0.value, $0.code, $0.reason] },
                      empty: "No refused changes.")
     }
@@ -237,7 +237,7 @@ struct VerifyCommand: ParsableCommand {
             print(say(.verified(signed: result.ops - result.unsigned, batches: result.batches, unsigned: result.unsigned)))
         } else {
             print(say(.failVerification(lines.count)) + (Say.language == .zh ? "：" : ":"))
-            Output.table(["op", "record", "why"], lines.prefix(200).map { [$0.opId ?? "-", $0.record, $0.reason] })
+            Output.table(["修改 op", "记录 record", "原因 why"], lines.prefix(200).map { [$0.opId ?? "-", $0.record, $0.reason] })
         }
         if !lines.isEmpty {
             throw CLIError(.storeTampered(lines.count))

@@ -165,12 +165,12 @@ public struct Chinese: Words {
             "\(name) 登记不完整：缺少\(missing.map(option).joined(separator: "、"))。服务器不接收这样的参与者的记录，也不会发放补贴；"
                 + "请先补全登记：sunsync participant edit \(name) --start YYYY-MM-DD"
         case .lunchRateUnknown: "请给出 --amount：还不知道本机构的午餐补贴标准（用 `sunsync init --lunch-rate` 设置，或先同步）"
-        case .notADate(let text, let forms, let words): "“\(text)”不是有效日期：请写成 \(forms)\(words ? "（或 today 今天、yesterday 昨天）" : "")"
+        case .notADate(let text, let forms, let words): "“\(text)”不是有效日期：请写成 \(or(forms))\(words ? "（或 today 今天、yesterday 昨天）" : "")"
         case .notAMonth(let text): "“\(text)”不是月份：请写成 YYYY-MM，例如 2024-03（或 2024-3）"
-        case .notHours(let text, let forms): "无法把“\(text)”读作工时：请写 \(forms)"
+        case .notHours(let text, let forms): "无法把“\(text)”读作工时：请写 \(or(forms))"
         case .zeroHours: "0 小时不算工作日：要删除某天的工时，用 `sunsync hours clear <姓名> <日期>`"
         case .tooManyHours(let text): "一天不可能有 \(text) 小时（最多 24 小时），请检查"
-        case .notYuan(let text, let forms): "无法把“\(text)”读作金额（元）：请写 \(forms)"
+        case .notYuan(let text, let forms): "无法把“\(text)”读作金额（元）：请写 \(or(forms))"
         case .negativeYuan(let text): "金额不能为负数（\(text) 元）"
         case .noParticipant(let text, let org, let near):
             "\(org.map { $0 + " " } ?? "")没有叫“\(text)”或证号为“\(text)”的参与者"
@@ -396,6 +396,9 @@ public struct Chinese: Words {
     }
 
     func list(_ items: [String]) -> String { items.joined(separator: "、") }
+
+    /// The model's list of typed forms ("a, b or c") as Chinese writes a list: "a、b 或 c".
+    func or(_ forms: String) -> String { forms.replacingOccurrences(of: ", ", with: "、").replacingOccurrences(of: " or ", with: " 或 ") }
 
     /// 63 岁、63 岁 4 个月
     func age(_ months: Int) -> String { months % 12 == 0 ? "\(months / 12) 岁" : "\(months / 12) 岁 \(months % 12) 个月" }
