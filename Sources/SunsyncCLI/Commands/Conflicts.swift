@@ -65,7 +65,7 @@ struct Conflicts: ParsableCommand {
                          [row.ref, row.org, row.name, row.date ?? "", row.collection, row.field,
                           row.values.map { "\($0.value) (\($0.device), \($0.time))" }.joined(separator: " | ")]
                      },
-                     empty: "No conflicts.")
+                     empty: say(.noConflicts))
     }
 }
 

@@ -60,7 +60,7 @@ struct History: ParsableCommand {
         Output.table(["时间 time", "设备 device", "签名 signed by", "记录 record", "日期 date", "字段 field", "旧 → 新 old → new"],
                      lines.map { [$0.time, $0.device, Self.signed($0.signedBy), $0.record, $0.date ?? "", $0.field,
                                   ($0.old.isEmpty ? "" : $0.old.joined(separator: " | ") + " → ") + $0.new] },
-                     empty: "No changes recorded.")
+                     empty: say(.noChanges))
     }
 
     static func signed(_ signer: String?) -> String {
@@ -102,8 +102,8 @@ struct FlagsCommand: ParsableCommand {
                          if ws.isDistrict { cells.insert(line.org, at: 2) }
                          return cells
                      },
-                     empty: "No flags\(month.map { " in \($0)" } ?? "").",
-                     optional: ["kind", "设备 devices"].compactMap { headers.firstIndex(of: $0) })
+                     empty: say(.noFlags(month: month)),
+                     optional: ["类型 kind", "设备 devices"].compactMap { headers.firstIndex(of: $0) })
     }
 }
 

@@ -95,7 +95,7 @@ extension ParticipantCommand {
             if global.json { return try Output.json(rows) }
             Output.table(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start", "结束 end", "在册 active"],
                          rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? ($0.category == ParticipantRow.masked ? "**" : ""), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
-                         empty: "No participants yet: add one with `sunsync participant add --name … --cert … --start YYYY-MM-DD`", optional: [2, 3, 1])
+                         empty: say(.noParticipants), optional: [2, 3, 1])
         }
     }
 

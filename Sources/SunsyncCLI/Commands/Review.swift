@@ -65,7 +65,7 @@ struct ReviewCommand: ParsableCommand {
             }
             rows = []
             Output.table(["编号 id", "机构 org", "姓名 name", "残疾人证号 certificate", "日期 date", "工时/午餐 value", "审核 review", "提示 flags"], cells,
-                         empty: "Nothing to list\(month.map { " in \($0)" } ?? "")\(org.map { " for \($0)" } ?? "").", optional: [3, 1])
+                         empty: say(.nothingToList(month: month, org: org)), optional: [3, 1])
             if count.isEmpty { return }
             print(summary)
             if count.values.reduce(0, +) > 500, org == nil || month == nil || !flagged {

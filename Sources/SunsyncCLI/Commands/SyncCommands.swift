@@ -196,7 +196,7 @@ struct Rejected: ParsableCommand {
         if global.json { return try Output.json(lines) }
         Output.table(["时间 refused", "记录 record", "字段 field", "值 value", "代码 code", "原因 reason"],
                      lines.map { [$0.rejectedAt, $0.record, $0.field, $0.value, $0.code, $0.reason] },
-                     empty: "No refused changes.")
+                     empty: say(.noRefused))
     }
 }
 

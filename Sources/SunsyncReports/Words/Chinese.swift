@@ -285,6 +285,12 @@ public struct Chinese: Words {
         case .netTLSFailed(let at, let reason): "与 \(at) 的安全连接（TLS）失败：\(reason)"
         case .netNotPlainHTTP(let at): "\(at) 的服务器不用明文 HTTP（是 HTTPS 服务器？）：地址请用 https://"
         case .netFailed(let at, let reason): "与 \(at) 的连接失败：\(reason)"
+        case .noFlags(let month): "\(month.map { $0 + " " } ?? "")没有提示。"
+        case .nothingToList(let month, let org): "\(org.map { $0 + " " } ?? "")\(month.map { $0 + " " } ?? "")没有可列出的记录。"
+        case .noChanges: "没有修改记录。"
+        case .noConflicts: "没有冲突。"
+        case .noRefused: "没有被拒收的修改。"
+        case .noParticipants: "还没有参与者：用 `sunsync participant add --name … --cert … --start YYYY-MM-DD` 登记"
         case .noStore(let home):
             "\(home) 里还没有 Sunsync 数据。与区里的服务器一起使用：sunsync login --server <地址> --token <令牌>（由管理员提供）。"
                 + "单机离线记录：sunsync init --org <机构代码>。（或用 --home 指定另一个文件夹。）"

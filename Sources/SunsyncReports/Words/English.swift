@@ -260,6 +260,12 @@ public struct English: Words {
         case .netTLSFailed(let at, let reason): "the secure connection (TLS) to \(at) failed: \(reason)"
         case .netNotPlainHTTP(let at): "the server at \(at) does not speak plain HTTP (an HTTPS server?): use https:// in the address"
         case .netFailed(let at, let reason): "the connection to \(at) failed: \(reason)"
+        case .noFlags(let month): "No flags\(month.map { " in \($0)" } ?? "")."
+        case .nothingToList(let month, let org): "Nothing to list\(month.map { " in \($0)" } ?? "")\(org.map { " for \($0)" } ?? "")."
+        case .noChanges: "No changes recorded."
+        case .noConflicts: "No conflicts."
+        case .noRefused: "No refused changes."
+        case .noParticipants: "No participants yet: add one with `sunsync participant add --name … --cert … --start YYYY-MM-DD`"
         case .noStore(let home):
             "\(home) holds no Sunsync store yet. To work with your district's server: "
                 + "sunsync login --server <address> --token <token> (the administrator gives both). "

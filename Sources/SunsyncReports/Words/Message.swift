@@ -150,6 +150,14 @@ public enum Message: Sendable {
     case netNotPlainHTTP(String)
     case netFailed(String, reason: String)
 
+    case noFlags(month: String?)
+
+    case nothingToList(month: String?, org: String?)
+    case noChanges
+    case noConflicts
+    case noRefused
+    case noParticipants
+
     // The home
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
