@@ -159,6 +159,9 @@ struct SyncEngineTests {
 
 /// A server that says when to come back (`Retry-After`: a full disk, a database away, too many attempts).
 @Suite struct RetryAfterTests {
+    /// In English, as these tests read it.
+    init() { Say.language = .en }
+
     static func busy(_ wait: Duration) -> SyncError {
         .refusedForNow(Problem(type: Problem.typeURI("disk-full"), title: "Insufficient Storage", status: 507, detail: "the disk is full"),
                        retryAfter: wait)
