@@ -42,6 +42,8 @@ public enum Cipher {
 extension StoreError.Code {
     /// The store's key is not the one it was encrypted with (a wrong passphrase), or none was given.
     public static let wrongKey = StoreError.Code(rawValue: "wrong_key")
+    /// The passphrase typed does not unwrap the store's key (a kind of `wrongKey` people meet every day).
+    public static let wrongPassphrase = StoreError.Code(rawValue: "wrong_passphrase")
     /// This build cannot encrypt (plain SQLite linked).
     public static let noCipher = StoreError.Code(rawValue: "no_cipher")
 }

@@ -60,7 +60,7 @@ public struct KeysFile: Codable, Equatable, Sendable {
         }
         let wrapping = try Self.derive(passphrase, scrypt)
         guard let bytes = try? AES.GCM.open(box, using: wrapping, authenticating: Array(store.utf8)), let key = StoreKey(bytes: Array(bytes)) else {
-            throw StoreError(.wrongKey, "wrong passphrase: this home's store does not open with it (try again; if it is forgotten, the district's administrator can recover the store)")
+            throw StoreError(.wrongPassphrase, "wrong passphrase: this home's store does not open with it (try again; if it is forgotten, the district's administrator can recover the store)")
         }
         return key
     }

@@ -14,5 +14,13 @@ struct CLIError: Error, CustomStringConvertible {
 extension CLIError {
     /// The model's refusal, in this run's language where the model says what is wrong in parts.
     init(_ error: ModelError) { self.init(error.problem.map(Say.words.problem) ?? error.message) }
-    init(_ error: StoreError) { self.init(error.message) }
+    /// The store's refusal: the ones people meet every day in this run's language, the rest as the store says.
+    init(_ error: StoreError) {
+        switch error.code {
+        case .wrongPassphrase: self.init(.wrongPassphrase)
+        case .locked: self.init(.storeInUse)
+        case .diskFull: self.init(.diskFull)
+        default: self.init(error.message)
+        }
+    }
 }

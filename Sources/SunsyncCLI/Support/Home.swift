@@ -48,7 +48,7 @@ struct Home {
             KeyCache.drop((try? KeysFile.read(keysPath))?.store ?? "")
             throw CLIError(.keysOfAnotherStore(store: storePath, keys: keysPath))
         } catch {
-            throw CLIError("\(storePath): \(error.message)")
+            throw CLIError(error)
         }
     }
 

@@ -291,6 +291,9 @@ public struct Chinese: Words {
         case .noConflicts: "没有冲突。"
         case .noRefused: "没有被拒收的修改。"
         case .noParticipants: "还没有参与者：用 `sunsync participant add --name … --cert … --start YYYY-MM-DD` 登记"
+        case .wrongPassphrase: "口令不对：本机数据用它打不开（请再试一次；如果忘了口令，区里的管理员可以恢复数据）"
+        case .storeInUse: "本机数据正被另一个 sunsync 命令使用；等它结束后再试"
+        case .diskFull: "存放数据的磁盘满了：这次修改一点也没有写入；请腾出空间后再做一次"
         case .noStore(let home):
             "\(home) 里还没有 Sunsync 数据。与区里的服务器一起使用：sunsync login --server <地址> --token <令牌>（由管理员提供）。"
                 + "单机离线记录：sunsync init --org <机构代码>。（或用 --home 指定另一个文件夹。）"

@@ -266,6 +266,9 @@ public struct English: Words {
         case .noConflicts: "No conflicts."
         case .noRefused: "No refused changes."
         case .noParticipants: "No participants yet: add one with `sunsync participant add --name … --cert … --start YYYY-MM-DD`"
+        case .wrongPassphrase: "wrong passphrase: this home's store does not open with it (try again; if it is forgotten, the district's administrator can recover the store)"
+        case .storeInUse: "the store is in use by another sunsync command; try again when it has finished"
+        case .diskFull: "the disk holding the database is full: nothing of this change was written; free some space and do it again"
         case .noStore(let home):
             "\(home) holds no Sunsync store yet. To work with your district's server: "
                 + "sunsync login --server <address> --token <token> (the administrator gives both). "

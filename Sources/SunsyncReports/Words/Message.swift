@@ -158,6 +158,10 @@ public enum Message: Sendable {
     case noRefused
     case noParticipants
 
+    case wrongPassphrase
+    case storeInUse
+    case diskFull
+
     // The home
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
