@@ -194,9 +194,12 @@ struct Rejected: ParsableCommand {
                  value: Display.value(r.op.op.value, field: r.op.op.field), code: r.code, reason: r.reason, rejectedAt: r.rejectedAt)
         }
         if global.json { return try Output.json(lines) }
-        Output.table(["时间 refused", "记录 record", "字段 field", "值 value", "代码 code", "原因 reason"],
-                     lines.map { [$0.rejectedAt, $0.record, $0.field, $0.value, $0.code, $0.reason] },
-                     empty: say(.noRefused))
+        // What the code means in the reader's language, beside the server's own words (in English), which go
+        // first when the table is too wide.
+        let headers = ["时间 refused", "记录 record", "字段 field", "值 value", "原因 why", "代码 code", "服务器说明 server's reason"]
+        Output.table(headers,
+                     lines.map { [$0.rejectedAt, $0.record, $0.field, $0.value, Say.words.refusal($0.code) ?? $0.reason, $0.code, $0.reason] },
+                     empty: say(.noRefused), optional: [6])
     }
 }
 

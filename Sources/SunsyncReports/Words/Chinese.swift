@@ -20,6 +20,30 @@ public struct Chinese: Words {
         }
     }
 
+    public func refusal(_ code: String) -> String? {
+        switch code {
+        case "forbidden": "本设备无权写这项内容"
+        case "clock_ahead": "本机时钟超前：这条修改的时间晚于服务器的时间"
+        case "op_id_reused": "修改编号已被别的修改用过"
+        case "replica_taken": "本机编号属于另一台设备"
+        case "unknown_participant": "这位参与者没有在该机构登记"
+        case "incomplete_record": "参与者登记不完整（姓名、残疾人证号、合同类型和合同开始日期要一起登记）"
+        case "org_inactive": "该机构已被区里撤销，不再接收新记录"
+        case "invalid_certificate": "残疾人证号无效"
+        case "invalid_resident_id": "身份证号无效"
+        case "invalid_date": "日期无效"
+        case "invalid_minutes": "工时不可能（一天 0 到 24 小时）"
+        case "invalid_money": "金额无效"
+        case "invalid_value": "取值无效"
+        case "invalid_text": "文字含有控制字符或过长"
+        case "invalid_record_id": "记录编号无效（或残疾人证号属于另一位参与者）"
+        case "unknown_field": "字段未知（服务器版本较旧？）"
+        case "wrong_type": "取值类型不对"
+        case "missing_field": "缺少必填字段"
+        default: nil
+        }
+    }
+
     public func skip(_ skip: ReviewSkip) -> String {
         switch skip {
         case .deleted: "基地已删除这条记录，无需审核"

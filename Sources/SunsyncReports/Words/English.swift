@@ -24,6 +24,9 @@ public struct English: Words {
 
     public func skip(_ skip: ReviewSkip) -> String { skip.reason }
 
+    /// The server's own reason says it in English already.
+    public func refusal(_ code: String) -> String? { nil }
+
     public func problem(_ problem: ModelError.Problem) -> String { problem.english }
 
     public func flag(_ reason: Flag.Reason) -> String {

@@ -32,6 +32,8 @@ public protocol Words: Sendable {
     func field(_ name: String) -> String
     /// What is wrong with a typed number.
     func problem(_ problem: ModelError.Problem) -> String
+    /// What a refusal code of the server (SPEC §11: a refused change's `code`) means, where this catalog knows it.
+    func refusal(_ code: String) -> String?
     /// Why a review decision was not written.
     func skip(_ skip: ReviewSkip) -> String
     /// A message of the CLI.
