@@ -152,8 +152,8 @@ struct SyncCommand: AsyncParsableCommand {
         // many of them were new here.
         let received = max(report.received, Int64(report.pulled))
         text += say(.synced(sent: report.pushed, received: received, new: report.received > Int64(report.pulled) ? report.pulled : nil))
-        if report.rejected > 0 { text += " " + say(.syncRejected(report.rejected)) }
-        if report.pulled > 0 { text += " " + say(.conflictsHint) }
+        if report.rejected > 0 { text += say(.sentenceGap) + say(.syncRejected(report.rejected)) }
+        if report.pulled > 0 { text += say(.sentenceGap) + say(.conflictsHint) }
         if report.rekeyedPeople > 0 { text += "\n" + say(.rekeyed(people: report.rekeyedPeople)) }
         if report.movedFor == "clock-ahead" { text += "\n" + say(.clockHealed(restamped: report.restamped)) }
         if let minutes = report.clockOffsetMinutes { text += "\n" + say(.clockOff(minutes: minutes)) }

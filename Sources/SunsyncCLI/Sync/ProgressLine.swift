@@ -27,7 +27,7 @@ final class ProgressLine: @unchecked Sendable {
                 if let started, done > 0, done < total {
                     let elapsed = Double((now - started).components.seconds) + Double((now - started).components.attoseconds) / 1e18
                     let left = elapsed / Double(done) * Double(total - done)
-                    if elapsed > 1 { line += say(.progressLeft(Self.duration(left))) }
+                    if elapsed > 1 { line += say(.progressLeft(seconds: Int(left.rounded()))) }
                 }
             } else {
                 line += say(.progressReceived(Self.count(r.received)))
@@ -39,8 +39,8 @@ final class ProgressLine: @unchecked Sendable {
     func retry(_ retry: SyncEngine.Retry) {
         guard enabled else { return }
         let seconds = retry.wait.components.seconds, ms = retry.wait.components.attoseconds / 1_000_000_000_000_000
-        let wait = seconds > 0 ? "\(seconds) s" : "\(ms) ms"
-        lock.withLock { write(say(.retrying(reason: retry.error.shortReason, wait: wait, attempt: retry.attempt, of: retry.of))) }
+        let wait = seconds > 0 ? seconds * 1000 : ms
+        lock.withLock { write(say(.retrying(reason: retry.error.shortReason, waitMilliseconds: wait, attempt: retry.attempt, of: retry.of))) }
     }
 
     /// Ends the line, so that what is printed next starts on its own.
@@ -64,10 +64,6 @@ final class ProgressLine: @unchecked Sendable {
         return out
     }
 
-    static func duration(_ seconds: Double) -> String {
-        let s = Int(seconds.rounded())
-        return s < 60 ? "\(max(s, 1)) s" : "\(s / 60) min \(s % 60) s"
-    }
 }
 
 extension SyncError {

@@ -368,6 +368,7 @@ public struct Chinese: Words {
             "同步完成：发出 \(sent) 条，收到 \(received) 条" + (new.map { "（其中 \($0) 条是本机没有的，其余本机已有）。" } ?? "。")
         case .syncRejected(let n): "服务器拒收 \(n) 条：见 `sunsync rejected`。"
         case .conflictsHint: "`sunsync conflicts` 列出需要解决的分歧。"
+        case .sentenceGap: ""
         case .serverReplaced(let resent): "服务器的数据库不是本机上次同步时的那个（从备份恢复了？）：本机的 \(resent) 条修改已重新发出，并重新收到全部记录。"
         case .rekeyed(let people): "本机在知道区里的人员编号密钥之前登记的 \(people) 位参与者，其记录现已改用该密钥（仅此一次；其他都没变）。"
         case .rekeying(let people): "正在把本机 \(people) 位参与者的记录改用区里的人员编号密钥（仅此一次，记录多时需要几十秒）…"
@@ -387,9 +388,9 @@ public struct Chinese: Words {
         case .tokenRefused(let detail, let pending): "\(detail)。本机没有丢失任何记录：\(pending) 条修改等本机有了有效令牌后发出（`sunsync login`）。"
         case .progressSent(let n): "已发出 \(n) · "
         case .progressReceiving(let done, let total): "已收到 \(done) / \(total) 条"
-        case .progressLeft(let left): " · 还需 \(left)"
+        case .progressLeft(let s): " · 还需 " + (s < 60 ? "\(max(s, 1)) 秒" : "\(s / 60) 分 \(s % 60) 秒")
         case .progressReceived(let n): "已收到 \(n) 条"
-        case .retrying(let reason, let wait, let attempt, let of): "\(reason)；\(wait) 后重试（第 \(attempt) 次，共 \(of) 次）…"
+        case .retrying(let reason, let ms, let attempt, let of): "\(reason)；\(ms >= 1000 ? "\(ms / 1000) 秒" : "\(ms) 毫秒")后重试（第 \(attempt) 次，共 \(of) 次）…"
         case .notAnswering: "服务器没有应答"
         case .connectionCut: "服务器断开了连接"
         case .cannotConnect: "连不上服务器"

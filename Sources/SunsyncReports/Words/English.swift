@@ -324,6 +324,7 @@ public struct English: Words {
                 + (new.map { " (\($0) new to this laptop; the rest it held already)." } ?? ".")
         case .syncRejected(let n): "\(n) refused by the server: see `sunsync rejected`."
         case .conflictsHint: "`sunsync conflicts` lists any disagreements to resolve."
+        case .sentenceGap: " "
         case .serverReplaced(let resent):
             "The server's database is not the one this laptop last synced with (restored from a backup?): sent this laptop's \(resent) changes again and received everything anew."
         case .rekeyed(let people):
@@ -350,9 +351,9 @@ public struct English: Words {
             "\(detail). Nothing local was lost: \(pending) changes wait to be sent once this laptop has a valid token (`sunsync login`)."
         case .progressSent(let n): "sent \(n) · "
         case .progressReceiving(let done, let total): "\(done) of \(total) changes received"
-        case .progressLeft(let left): " · \(left) left"
+        case .progressLeft(let s): " · " + (s < 60 ? "\(max(s, 1)) s" : "\(s / 60) min \(s % 60) s") + " left"
         case .progressReceived(let n): "received \(n) changes"
-        case .retrying(let reason, let wait, let attempt, let of): "\(reason); trying again in \(wait) (\(attempt) of \(of))…"
+        case .retrying(let reason, let ms, let attempt, let of): "\(reason); trying again in \(ms >= 1000 ? "\(ms / 1000) s" : "\(ms) ms") (\(attempt) of \(of))…"
         case .notAnswering: "the server is not answering"
         case .connectionCut: "the server cut the connection"
         case .cannotConnect: "cannot connect to the server"

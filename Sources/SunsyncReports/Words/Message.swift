@@ -196,6 +196,8 @@ public enum Message: Sendable {
     case synced(sent: Int, received: Int64, new: Int?)
     case syncRejected(Int)
     case conflictsHint
+    /// Between two sentences of one line: a space in English, none in Chinese.
+    case sentenceGap
     case serverReplaced(resent: Int)
     case rekeyed(people: Int)
     case rekeying(people: Int)
@@ -210,9 +212,9 @@ public enum Message: Sendable {
     /// The progress line: what was sent, and what is received of how many.
     case progressSent(String)
     case progressReceiving(done: String, total: String)
-    case progressLeft(String)
+    case progressLeft(seconds: Int)
     case progressReceived(String)
-    case retrying(reason: String, wait: String, attempt: Int, of: Int)
+    case retrying(reason: String, waitMilliseconds: Int64, attempt: Int, of: Int)
     case notAnswering, connectionCut, cannotConnect, networkFailed
     case serverAnswered(status: Int, code: String)
     case serverAskedToWait(status: Int, code: String, seconds: Int64)
