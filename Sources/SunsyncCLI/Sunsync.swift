@@ -24,25 +24,25 @@ public struct Sunsync: AsyncParsableCommand {
 
 /// Options every command takes.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The folder holding the local store (default: $SUNSYNC_HOME, else $XDG_DATA_HOME/sunsync).", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp(Say.words.help(.home), valueName: "dir"))
     var home: String?
 
-    @Flag(name: .long, help: "Print one JSON document (stable snake_case keys) instead of a table.")
+    @Flag(name: .long, help: ArgumentHelp(Say.words.help(.json)))
     var json = false
 
-    @Flag(name: .long, help: "Show certificate and ID numbers in full instead of masked (310112**********3X**: category and level hidden too). Only on a laptop the administrator allowed; needs --purpose, and is recorded.")
+    @Flag(name: .long, help: ArgumentHelp(Say.words.help(.reveal)))
     var reveal = false
 
-    @Option(name: .long, help: ArgumentHelp("Why the full numbers are needed (with --reveal; recorded with the reveal, which the district sees).", valueName: "text"))
+    @Option(name: .long, help: ArgumentHelp(Say.words.help(.purpose), valueName: "text"))
     var purpose: String?
 
-    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp("Read the store's passphrase from the first line of this file (else $SUNSYNC_PASSPHRASE, else it is asked once per working session).", valueName: "file"))
+    @Option(name: .customLong("passphrase-file"), help: ArgumentHelp(Say.words.help(.passphraseFile), valueName: "file"))
     var passphraseFile: String?
 
-    @Flag(name: .long, help: "Tables with every column, headed in Chinese and English (by default they fit the terminal: 80 columns).")
+    @Flag(name: .long, help: ArgumentHelp(Say.words.help(.wide)))
     var wide = false
 
-    @Option(name: .long, help: ArgumentHelp("The language of messages: zh (default) or en (also chosen by LANG=en_…).", valueName: "zh|en"))
+    @Option(name: .long, help: ArgumentHelp(Say.words.help(.lang), valueName: "zh|en"))
     var lang: String?
 
     func validate() throws {

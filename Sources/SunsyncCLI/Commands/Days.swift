@@ -55,9 +55,9 @@ struct DayWrite {
 
 /// The deliberate way past `DayWrite.doubts`.
 struct EntryEscape: ParsableArguments {
-    @Flag(help: "Record the day although it is in the future, outside the contract, or the participant is no longer active (needs --reason; reviewers see it flagged).")
+    @Flag(help: ArgumentHelp(Say.words.help(.anyway)))
     var anyway = false
-    @Option(help: ArgumentHelp("With --anyway: why it is right all the same (kept as the day's note).", valueName: "text"))
+    @Option(help: ArgumentHelp(Say.words.help(.reason), valueName: "text"))
     var reason: String?
 
     /// `write` as it may be recorded: refused with its doubts, or let through with the reason as its note.
@@ -81,14 +81,14 @@ struct EntryEscape: ParsableArguments {
 
 /// The arguments every day command starts with.
 struct DayTarget: ParsableArguments {
-    @Argument(help: "The participant: a certificate number, resident ID, or unambiguous name.") var ref: String
-    @Argument(help: ArgumentHelp("The day: YYYY-MM-DD, today or yesterday.", valueName: "date")) var date: String
+    @Argument(help: ArgumentHelp(Say.words.help(.who))) var ref: String
+    @Argument(help: ArgumentHelp(Say.words.help(.day), valueName: "date")) var date: String
 }
 
 struct DayListOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Only this month.", valueName: "YYYY-MM")) var month: String?
-    @Option(help: ArgumentHelp("Only this participant (certificate number, resident ID or name).", valueName: "ref")) var participant: String?
-    @Flag(help: "Include cleared (deleted) days.") var includeDeleted = false
+    @Option(help: ArgumentHelp(Say.words.help(.onlyMonth), valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp(Say.words.help(.onlyParticipant), valueName: "ref")) var participant: String?
+    @Flag(help: ArgumentHelp(Say.words.help(.includeDeleted))) var includeDeleted = false
 }
 
 enum DayCommands {
@@ -164,9 +164,9 @@ struct HoursCommand: ParsableCommand {
             discussion: "Hours: 3.5, 3h30m, 210m, 3小时30分 or 4; dates: 2024-03-04, 2024/3/4, 2024年3月4日, today. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装") }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
-        @Argument(help: ArgumentHelp("Hours worked: 3.5, 3h30m or 210m.", valueName: "hours")) var hours: String
-        @Option(help: "The work project (劳动项目).") var project: String?
-        @Option(help: "A note.") var note: String?
+        @Argument(help: ArgumentHelp(Say.words.help(.hoursWorked), valueName: "hours")) var hours: String
+        @Option(help: ArgumentHelp(Say.words.help(.project))) var project: String?
+        @Option(help: ArgumentHelp(Say.words.help(.note))) var note: String?
         @OptionGroup var escape: EntryEscape
 
         func run() throws {
@@ -207,8 +207,8 @@ struct LunchCommand: ParsableCommand {
             discussion: "Without --amount the organization's lunch rate is used (set by `sunsync init --lunch-rate` or synced from the district).") }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
-        @Option(help: ArgumentHelp("The amount in yuan: 15, 15.50 or ¥15.", valueName: "yuan")) var amount: String?
-        @Option(help: "A note.") var note: String?
+        @Option(help: ArgumentHelp(Say.words.help(.amount), valueName: "yuan")) var amount: String?
+        @Option(help: ArgumentHelp(Say.words.help(.note))) var note: String?
         @OptionGroup var escape: EntryEscape
 
         func run() throws {

@@ -13,13 +13,13 @@ struct ParticipantCommand: ParsableCommand {
 
 /// Contract fields shared by `add` and `edit`.
 struct ContractOptions: ParsableArguments {
-    @Option(help: "part-time (非全日制) or full-time (全日制).")
+    @Option(help: ArgumentHelp(Say.words.help(.contract)))
     var contract: String?
 
-    @Option(help: ArgumentHelp("Contract start date.", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp(Say.words.help(.contractStart), valueName: "YYYY-MM-DD"))
     var start: String?
 
-    @Option(help: ArgumentHelp("Contract end date.", valueName: "YYYY-MM-DD"))
+    @Option(help: ArgumentHelp(Say.words.help(.contractEnd), valueName: "YYYY-MM-DD"))
     var end: String?
 
     /// The fields these options set, read and checked.
@@ -46,8 +46,8 @@ extension ParticipantCommand {
             discussion: "Example: sunsync participant add --name 张三 --cert 11010519491231002X52 --contract part-time --start 2024-01-01") }
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "The participant's name (姓名).") var name: String
-        @Option(help: ArgumentHelp("The disability certificate number (残疾人证号): 20 characters, maybe ending B1, B2, …", valueName: "number"))
+        @Option(help: ArgumentHelp(Say.words.help(.name))) var name: String
+        @Option(help: ArgumentHelp(Say.words.help(.cert), valueName: "number"))
         var cert: String
         @OptionGroup var contract: ContractOptions
 
@@ -85,7 +85,7 @@ extension ParticipantCommand {
     struct List: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantList)) }
         @OptionGroup var global: GlobalOptions
-        @Flag(help: "Include deactivated participants.") var all = false
+        @Flag(help: ArgumentHelp(Say.words.help(.allParticipants))) var all = false
 
         func run() throws {
             let ws = try Workspace(global)
@@ -102,7 +102,7 @@ extension ParticipantCommand {
     struct Show: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantShow)) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+        @Argument(help: ArgumentHelp(Say.words.help(.participantRef))) var ref: String
 
         func run() throws {
             let ws = try Workspace(global)
@@ -132,9 +132,9 @@ extension ParticipantCommand {
     struct Edit: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantEdit)) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
-        @Option(help: "New name.") var name: String?
-        @Option(help: "New certificate number (same person: category, level or a B1 reissue suffix may change).") var cert: String?
+        @Argument(help: ArgumentHelp(Say.words.help(.participantRef))) var ref: String
+        @Option(help: ArgumentHelp(Say.words.help(.newName))) var name: String?
+        @Option(help: ArgumentHelp(Say.words.help(.newCert))) var cert: String?
         @OptionGroup var contract: ContractOptions
 
         func run() throws {
@@ -157,14 +157,14 @@ extension ParticipantCommand {
     struct Deactivate: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantDeactivate)) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+        @Argument(help: ArgumentHelp(Say.words.help(.participantRef))) var ref: String
         func run() throws { try setActive(global, ref, false) }
     }
 
     struct Activate: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.participantActivate)) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
+        @Argument(help: ArgumentHelp(Say.words.help(.participantRef))) var ref: String
         func run() throws { try setActive(global, ref, true) }
     }
 }

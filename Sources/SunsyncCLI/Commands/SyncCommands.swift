@@ -37,11 +37,11 @@ struct Login: AsyncParsableCommand {
             """) }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("The server's address, e.g. https://sync.example.org", valueName: "url")) var server: String
-    @Option(help: "The device token (starts with sst_).") var token: String
-    @Flag(name: .customLong("insecure-http"), help: "Allow http:// to another machine: the token and the records cross the network in clear.")
+    @Option(help: ArgumentHelp(Say.words.help(.server), valueName: "url")) var server: String
+    @Option(help: ArgumentHelp(Say.words.help(.token))) var token: String
+    @Flag(name: .customLong("insecure-http"), help: ArgumentHelp(Say.words.help(.insecureHTTP)))
     var insecureHTTP = false
-    @Option(help: ArgumentHelp("The district's certificate authority (ca.pem from `sunsync-server tls init`): kept in the home and trusted alone for this server.", valueName: "file"))
+    @Option(help: ArgumentHelp(Say.words.help(.ca), valueName: "file"))
     var ca: String?
 
     func run() async throws {

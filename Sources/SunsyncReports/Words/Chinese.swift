@@ -120,6 +120,42 @@ public struct Chinese: Words {
         """
     }
 
+    public func help(_ help: Help) -> String {
+        switch help {
+        case .home: "本地数据所在的文件夹（默认：$SUNSYNC_HOME，否则 $XDG_DATA_HOME/sunsync）。"
+        case .json: "输出一个 JSON 文档（键名稳定、snake_case），而不是表格。"
+        case .reveal: "显示完整的残疾人证号和身份证号，而不是遮蔽的（310112**********3X**：类别和等级也遮蔽）。只在管理员允许的笔记本上可用；需要 --purpose，并会留下记录。"
+        case .purpose: "为什么需要完整证号（与 --reveal 一起用；随显示记录保存，区里能看到）。"
+        case .passphraseFile: "从这个文件的第一行读取口令（否则用 $SUNSYNC_PASSPHRASE，否则每个工作时段询问一次）。"
+        case .wide: "表格显示全部列，表头中英文并列（默认适应终端宽度：80 列）。"
+        case .lang: "提示信息的语言：zh（默认）或 en（也可用 LANG=en_… 选择）。"
+        case .anyway: "即使日期在未来、在合同期外或参与者已不在册，也照样记录（需要 --reason；审核人员会看到提示）。"
+        case .reason: "与 --anyway 一起用：为什么仍然无误（作为当天的备注保存）。"
+        case .who: "参与者：残疾人证号、身份证号，或不会重名的姓名。"
+        case .day: "日期：YYYY-MM-DD、today（今天）或 yesterday（昨天）。"
+        case .onlyMonth: "只列这个月。"
+        case .onlyParticipant: "只列这位参与者（残疾人证号、身份证号或姓名）。"
+        case .includeDeleted: "包括已删除的记录。"
+        case .hoursWorked: "工时：3.5、3h30m 或 210m。"
+        case .project: "劳动项目。"
+        case .note: "备注。"
+        case .amount: "金额（元）：15、15.50 或 ¥15。"
+        case .contract: "part-time（非全日制）或 full-time（全日制）。"
+        case .contractStart: "合同开始日期。"
+        case .contractEnd: "合同结束日期。"
+        case .name: "参与者的姓名。"
+        case .cert: "残疾人证号：20 位，换证的末尾可有 B1、B2……"
+        case .allParticipants: "包括已不在册的参与者。"
+        case .participantRef: "残疾人证号、身份证号，或不会重名的姓名。"
+        case .newName: "新的姓名。"
+        case .newCert: "新的残疾人证号（同一个人：类别、等级或 B1 换证后缀可以变）。"
+        case .server: "服务器地址，例如 https://sync.example.org"
+        case .token: "设备令牌（以 sst_ 开头）。"
+        case .insecureHTTP: "允许用 http:// 连接另一台机器：令牌和记录会明文经过网络。"
+        case .ca: "区里的证书机构（`sunsync-server tls init` 生成的 ca.pem）：保存在数据文件夹里，只信任它来连接这台服务器。"
+        }
+    }
+
     public func abstract(_ command: Command) -> String {
         switch command {
         case .sunsync: "离线记录阳光基地等的工时和午餐费补贴，同步给区残联审核。"

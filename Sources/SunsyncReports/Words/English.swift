@@ -72,6 +72,42 @@ public struct English: Words {
         """
     }
 
+    public func help(_ help: Help) -> String {
+        switch help {
+        case .home: "The folder holding the local store (default: $SUNSYNC_HOME, else $XDG_DATA_HOME/sunsync)."
+        case .json: "Print one JSON document (stable snake_case keys) instead of a table."
+        case .reveal: "Show certificate and ID numbers in full instead of masked (310112**********3X**: category and level hidden too). Only on a laptop the administrator allowed; needs --purpose, and is recorded."
+        case .purpose: "Why the full numbers are needed (with --reveal; recorded with the reveal, which the district sees)."
+        case .passphraseFile: "Read the store's passphrase from the first line of this file (else $SUNSYNC_PASSPHRASE, else it is asked once per working session)."
+        case .wide: "Tables with every column, headed in Chinese and English (by default they fit the terminal: 80 columns)."
+        case .lang: "The language of messages: zh (default) or en (also chosen by LANG=en_…)."
+        case .anyway: "Record the day although it is in the future, outside the contract, or the participant is no longer active (needs --reason; reviewers see it flagged)."
+        case .reason: "With --anyway: why it is right all the same (kept as the day's note)."
+        case .who: "The participant: a certificate number, resident ID, or unambiguous name."
+        case .day: "The day: YYYY-MM-DD, today or yesterday."
+        case .onlyMonth: "Only this month."
+        case .onlyParticipant: "Only this participant (certificate number, resident ID or name)."
+        case .includeDeleted: "Include cleared (deleted) days."
+        case .hoursWorked: "Hours worked: 3.5, 3h30m or 210m."
+        case .project: "The work project (劳动项目)."
+        case .note: "A note."
+        case .amount: "The amount in yuan: 15, 15.50 or ¥15."
+        case .contract: "part-time (非全日制) or full-time (全日制)."
+        case .contractStart: "Contract start date."
+        case .contractEnd: "Contract end date."
+        case .name: "The participant's name (姓名)."
+        case .cert: "The disability certificate number (残疾人证号): 20 characters, maybe ending B1, B2, …"
+        case .allParticipants: "Include deactivated participants."
+        case .participantRef: "A certificate number, resident ID, or unambiguous name."
+        case .newName: "New name."
+        case .newCert: "New certificate number (same person: category, level or a B1 reissue suffix may change)."
+        case .server: "The server's address, e.g. https://sync.example.org"
+        case .token: "The device token (starts with sst_)."
+        case .insecureHTTP: "Allow http:// to another machine: the token and the records cross the network in clear."
+        case .ca: "The district's certificate authority (ca.pem from `sunsync-server tls init`): kept in the home and trusted alone for this server."
+        }
+    }
+
     public func abstract(_ command: Command) -> String {
         switch command {
         case .sunsync: "Record 阳光基地 working hours (工时) and lunch subsidies (午餐费补贴) offline."

@@ -40,6 +40,8 @@ public protocol Words: Sendable {
     func say(_ message: Message) -> String
     /// A command's summary, as `--help` lists it.
     func abstract(_ command: Command) -> String
+    /// An option's or argument's help.
+    func help(_ help: Help) -> String
     /// What `sunsync --help` says under its summary.
     var overview: String { get }
 }

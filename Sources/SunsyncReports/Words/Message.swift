@@ -231,3 +231,8 @@ public enum StatusItem: Sendable {
 public enum Command: Sendable {
     case sunsync, initialize, participant, participantAdd, participantList, participantShow, participantEdit, participantDeactivate, participantActivate, hours, hoursSet, hoursClear, hoursList, lunch, lunchSet, lunchClear, lunchList, importSheet, exportSheet, report, reportMonthly, reportPayments, reportSheet, review, reviewList, reviewShow, reviewApprove, reviewReject, conflicts, resolve, history, flags, status, login, sync, rejected, verify, backup, restore, lock, unlock, passphrase
 }
+
+/// The help of `sunsync`'s options and arguments (`--help` below a command's summary).
+public enum Help: Sendable {
+    case home, json, reveal, purpose, passphraseFile, wide, lang, anyway, reason, who, day, onlyMonth, onlyParticipant, includeDeleted, hoursWorked, project, note, amount, contract, contractStart, contractEnd, name, cert, allParticipants, participantRef, newName, newCert, server, token, insecureHTTP, ca
+}
