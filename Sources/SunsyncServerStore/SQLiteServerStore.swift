@@ -109,7 +109,7 @@ public final class SQLiteServerStore: ServerStore {
         migrator.registerMigration("server-store-v3-person-keys") { db in
             let done = try OpLog.rekeyPeople(to: PersonKeys.random(), old: PersonKeys.unkeyed, db)
             if done.ops > 0 {
-                try attestUnsigned(db)
+                _ = try attestUnsigned(db)
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [newEpoch()])
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SunsyncReports
 import SunsyncStore
 
 struct Backup: ParsableCommand {
@@ -15,7 +16,7 @@ struct Backup: ParsableCommand {
             Example: sunsync backup /media/usb/sunsync-$(date +%F).sqlite
             """) }
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The new file to write (never overwritten).", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp(Say.words.help(.backupFile), valueName: "file")) var file: String
 
     struct Document: Encodable {
         let file: String
@@ -57,7 +58,7 @@ struct RestoreCommand: ParsableCommand {
             Example: sunsync restore /media/usb/sunsync-2026-11-01.sqlite
             """) }
     @OptionGroup var global: GlobalOptions
-    @Argument(help: ArgumentHelp("The backup to restore.", valueName: "file")) var file: String
+    @Argument(help: ArgumentHelp(Say.words.help(.backupToRestore), valueName: "file")) var file: String
 
     func run() throws {
         let home = Home(global)

@@ -74,8 +74,8 @@ struct Resolve: ParsableCommand {
         abstract: Say.words.abstract(.resolve),
         discussion: "Example: sunsync resolve 3fa9c0d1 --keep 3.5   (refs and values as `sunsync conflicts` shows them)") }
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The conflict's ref from `sunsync conflicts`.") var ref: String
-    @Option(help: "The value to keep, as shown, or its op id.") var keep: String
+    @Argument(help: ArgumentHelp(Say.words.help(.conflictRef))) var ref: String
+    @Option(help: ArgumentHelp(Say.words.help(.keepValue))) var keep: String
 
     func run() throws {
         let ws = try Workspace(global)

@@ -10,8 +10,8 @@ struct History: ParsableCommand {
         abstract: Say.words.abstract(.history),
         discussion: "With a date, only that day's hours and lunch. Example: sunsync history 张三 2024-03-04") }
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "A certificate number, resident ID, or unambiguous name.") var ref: String
-    @Argument(help: ArgumentHelp("Only this day.", valueName: "date")) var date: String?
+    @Argument(help: ArgumentHelp(Say.words.help(.participantRef))) var ref: String
+    @Argument(help: ArgumentHelp(Say.words.help(.onlyDay), valueName: "date")) var date: String?
 
     struct Line: Encodable {
         let time: String
@@ -78,8 +78,8 @@ struct FlagsCommand: ParsableCommand {
         commandName: "flags",
         abstract: Say.words.abstract(.flags)) }
     @OptionGroup var global: GlobalOptions
-    @Option(help: ArgumentHelp("Only flags about this month (also undated ones that concern it: conflicts on participants, overlapping contracts).", valueName: "YYYY-MM")) var month: String?
-    @Option(help: ArgumentHelp("Only flags about this organization (a reviewer's laptop).", valueName: "code")) var org: String?
+    @Option(help: ArgumentHelp(Say.words.help(.flagsMonth), valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp(Say.words.help(.flagsOrg), valueName: "code")) var org: String?
 
     /// A flag kind's Chinese label (the kind itself if unknown).
     static func label(_ kind: String) -> String { SunsyncModel.Flag.Kind(rawValue: kind)?.chinese ?? kind }

@@ -11,13 +11,13 @@ struct Init: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Option(help: ArgumentHelp("The organization's code, as the district federation registered it (A-Z, 0-9, '-').", valueName: "code"))
+    @Option(help: ArgumentHelp(Say.words.help(.orgCode), valueName: "code"))
     var org: String
 
-    @Option(help: "The organization's name, shown in reports.")
+    @Option(help: ArgumentHelp(Say.words.help(.orgName)))
     var name: String?
 
-    @Option(name: .customLong("lunch-rate"), help: ArgumentHelp("The daily lunch subsidy (午餐费补贴) in yuan, used when `lunch set` has no --amount.", valueName: "yuan"))
+    @Option(name: .customLong("lunch-rate"), help: ArgumentHelp(Say.words.help(.lunchRate), valueName: "yuan"))
     var lunchRate: String?
 
     func validate() throws {

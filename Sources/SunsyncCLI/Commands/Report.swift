@@ -18,9 +18,9 @@ struct Report: ParsableCommand {
                 """) }
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
-        @Option(help: ArgumentHelp("Only this organization (a reviewer's laptop).", valueName: "code")) var org: String?
-        @Option(help: "table, csv or json (--json is the same as --format json).") var format: ReportFormat = .table
+        @Option(help: ArgumentHelp(Say.words.help(.theMonth), valueName: "YYYY-MM")) var month: String
+        @Option(help: ArgumentHelp(Say.words.help(.reportOrgReviewer), valueName: "code")) var org: String?
+        @Option(help: ArgumentHelp(Say.words.help(.reportFormat))) var format: ReportFormat = .table
 
         func run() throws {
             let ws = try Workspace(global)
@@ -65,10 +65,10 @@ struct Report: ParsableCommand {
                 """) }
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
-        @Option(help: ArgumentHelp("Only this organization.", valueName: "code")) var org: String?
-        @Option(help: "table, csv or json (--json is the same as --format json).") var format: ReportFormat = .table
-        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+        @Option(help: ArgumentHelp(Say.words.help(.theMonth), valueName: "YYYY-MM")) var month: String
+        @Option(help: ArgumentHelp(Say.words.help(.onlyOrg), valueName: "code")) var org: String?
+        @Option(help: ArgumentHelp(Say.words.help(.reportFormat))) var format: ReportFormat = .table
+        @Option(name: .shortAndLong, help: ArgumentHelp(Say.words.help(.outputFile), valueName: "file")) var output: String?
 
         func run() throws {
             let ws = try Workspace(global)
@@ -111,9 +111,9 @@ extension Report {
                 """) }
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The month.", valueName: "YYYY-MM")) var month: String
-        @Option(help: ArgumentHelp("The organization (on a reviewer's laptop, which holds several).", valueName: "code")) var org: String?
-        @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+        @Option(help: ArgumentHelp(Say.words.help(.theMonth), valueName: "YYYY-MM")) var month: String
+        @Option(help: ArgumentHelp(Say.words.help(.sheetOrg), valueName: "code")) var org: String?
+        @Option(name: .shortAndLong, help: ArgumentHelp(Say.words.help(.outputFile), valueName: "file")) var output: String?
 
         func run() throws {
             let ws = try Workspace(global)

@@ -32,10 +32,10 @@ struct ReviewCommand: ParsableCommand {
             abstract: Say.words.abstract(.reviewList),
             discussion: "The id in the first column is what `review show`, `approve` and `reject` take.") }
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("Only this organization.", valueName: "code")) var org: String?
-        @Option(help: ArgumentHelp("Only this month.", valueName: "YYYY-MM")) var month: String?
-        @Option(help: ArgumentHelp("needs-review, approved or rejected.", valueName: "status")) var status: StatusChoice?
-        @Flag(help: "Only records with a flag or a conflict.") var flagged = false
+        @Option(help: ArgumentHelp(Say.words.help(.onlyOrg), valueName: "code")) var org: String?
+        @Option(help: ArgumentHelp(Say.words.help(.onlyMonth), valueName: "YYYY-MM")) var month: String?
+        @Option(help: ArgumentHelp(Say.words.help(.reviewStatus), valueName: "status")) var status: StatusChoice?
+        @Flag(help: ArgumentHelp(Say.words.help(.flaggedOnly))) var flagged = false
 
         func run() throws {
             let ws = try Workspace(global)
@@ -83,7 +83,7 @@ struct ReviewCommand: ParsableCommand {
     struct Show: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(abstract: Say.words.abstract(.reviewShow)) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The record's id as `review list` shows it.") var id: String
+        @Argument(help: ArgumentHelp(Say.words.help(.recordID))) var id: String
 
         func run() throws {
             let ws = try Workspace(global)
@@ -121,11 +121,11 @@ struct ReviewCommand: ParsableCommand {
                 A record in conflict is never approved: the base resolves it first.
                 """) }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Record ids as `review list` shows them.") var ids: [String] = []
-        @Option(help: ArgumentHelp("Every record of this organization's month that waits for review (with --month).", valueName: "code")) var org: String?
-        @Option(help: ArgumentHelp("The month, with --org.", valueName: "YYYY-MM")) var month: String?
-        @Flag(help: "With --org and --month: skip records with a flag or a conflict.") var unflagged = false
-        @Option(help: "A note kept with the decision.") var note: String?
+        @Argument(help: ArgumentHelp(Say.words.help(.recordIDs))) var ids: [String] = []
+        @Option(help: ArgumentHelp(Say.words.help(.wholeOrgMonth), valueName: "code")) var org: String?
+        @Option(help: ArgumentHelp(Say.words.help(.monthWithOrg), valueName: "YYYY-MM")) var month: String?
+        @Flag(help: ArgumentHelp(Say.words.help(.unflagged))) var unflagged = false
+        @Option(help: ArgumentHelp(Say.words.help(.decisionNote))) var note: String?
 
         func validate() throws {
             if ids.isEmpty {
@@ -161,8 +161,8 @@ struct ReviewCommand: ParsableCommand {
             abstract: Say.words.abstract(.reviewReject),
             discussion: "Example: sunsync review reject h20240305-3fa9c0d1 --reason \"合同期外的工时\"\nThe base corrects the day (or clears it); the record then needs review again.") }
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "Record ids as `review list` shows them.") var ids: [String]
-        @Option(help: "Why: the base sees it beside the day.") var reason: String
+        @Argument(help: ArgumentHelp(Say.words.help(.recordIDs))) var ids: [String]
+        @Option(help: ArgumentHelp(Say.words.help(.rejectReason))) var reason: String
 
         func validate() throws {
             guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason cannot be empty: the base needs to know what to correct") }

@@ -62,9 +62,9 @@ struct Import: ParsableCommand {
             """) }
 
     @OptionGroup var global: GlobalOptions
-    @Argument(help: "The CSV file.") var file: String?
-    @Option(help: "What the file holds: participants, hours or lunches.") var kind: SheetKind?
-    @Option(help: ArgumentHelp("Print an empty sheet of this kind instead of importing.", valueName: "kind")) var template: SheetKind?
+    @Argument(help: ArgumentHelp(Say.words.help(.csvFile))) var file: String?
+    @Option(help: ArgumentHelp(Say.words.help(.importKind))) var kind: SheetKind?
+    @Option(help: ArgumentHelp(Say.words.help(.template), valueName: "kind")) var template: SheetKind?
 
     func validate() throws {
         if template != nil { return }
@@ -241,10 +241,10 @@ struct Export: ParsableCommand {
         discussion: "Certificate numbers are masked unless --reveal is given; `import` reads the CSV back.") }
 
     @OptionGroup var global: GlobalOptions
-    @Option(help: "participants, hours or lunches.") var kind: SheetKind
-    @Option(help: ArgumentHelp("Only this month (hours and lunches).", valueName: "YYYY-MM")) var month: String?
-    @Option(help: "csv or json.") var format: ExportFormat = .csv
-    @Option(name: .shortAndLong, help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) var output: String?
+    @Option(help: ArgumentHelp(Say.words.help(.exportKind))) var kind: SheetKind
+    @Option(help: ArgumentHelp(Say.words.help(.exportMonth), valueName: "YYYY-MM")) var month: String?
+    @Option(help: ArgumentHelp(Say.words.help(.exportFormat))) var format: ExportFormat = .csv
+    @Option(name: .shortAndLong, help: ArgumentHelp(Say.words.help(.outputFile), valueName: "file")) var output: String?
 
     enum ExportFormat: String, ExpressibleByArgument { case csv, json }
 

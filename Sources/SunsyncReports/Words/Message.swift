@@ -234,5 +234,5 @@ public enum Command: Sendable {
 
 /// The help of `sunsync`'s options and arguments (`--help` below a command's summary).
 public enum Help: Sendable {
-    case home, json, reveal, purpose, passphraseFile, wide, lang, anyway, reason, who, day, onlyMonth, onlyParticipant, includeDeleted, hoursWorked, project, note, amount, contract, contractStart, contractEnd, name, cert, allParticipants, participantRef, newName, newCert, server, token, insecureHTTP, ca
+    case home, json, reveal, purpose, passphraseFile, wide, lang, anyway, reason, who, day, onlyMonth, onlyParticipant, includeDeleted, hoursWorked, project, note, amount, contract, contractStart, contractEnd, name, cert, allParticipants, participantRef, newName, newCert, server, token, insecureHTTP, ca, backupToRestore, backupFile, conflictRef, keepValue, flagsMonth, flagsOrg, onlyDay, lunchRate, orgCode, orgName, reportOrgReviewer, onlyOrg, theMonth, sheetOrg, outputFile, reportFormat, decisionNote, wholeOrgMonth, flaggedOnly, recordIDs, monthWithOrg, recordID, rejectReason, unflagged, reviewStatus, exportMonth, template, csvFile, importKind, exportFormat, exportKind
 }
