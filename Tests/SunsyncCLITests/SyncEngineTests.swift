@@ -93,13 +93,15 @@ struct SyncEngineTests {
         #expect(try store.counts().ops == 0)
     }
 
-    /// A server whose clock reads `serverTime` (ms since 1970) and takes ops stamped at most 5 minutes after it.
+    /// A server whose clock reads the real one plus `offset` (ms), read when asked (a loaded machine may take
+    /// a minute between two syncs), and takes ops stamped at most 5 minutes after it.
     final class ClockServer: SyncTransport, @unchecked Sendable {
-        let serverTime: Int64
+        let offset: Int64
+        var serverTime: Int64 { Int64(Date().timeIntervalSince1970 * 1000) + offset }
         private let lock = NSLock()
         private var heldOps = [Op]()
 
-        init(serverTime: Int64) { self.serverTime = serverTime }
+        init(offset: Int64) { self.offset = offset }
         var held: [Op] { lock.withLock { heldOps } }
 
         func session() async throws -> SessionInfo {
@@ -108,7 +110,7 @@ struct SyncEngineTests {
         }
         func push(_ request: PushRequest) async throws -> PushResponse {
             let ops = request.ops.compactMap { try? $0.result.get() }
-            let limit = UInt64(serverTime) + 5 * 60 * 1000
+            let limit = UInt64(serverTime) + 5 * 60 * 1000   // the server's clock when the push arrives
             let (taken, refused) = (ops.filter { $0.id.timestamp.milliseconds <= limit }, ops.filter { $0.id.timestamp.milliseconds > limit })
             lock.withLock { heldOps += taken }
             return PushResponse(accepted: taken.map(\.id.description),
@@ -130,22 +132,21 @@ struct SyncEngineTests {
         _ = try store.write(now: ahead) { tx in try tx.set(key, "minutes", .integer(240)) }
         _ = try store.write(now: ahead) { tx in try tx.set(key, "note", .text("a")) }
         _ = try store.write(now: ahead) { tx in try tx.set(key, "note", .text("b")) }
-        let now = Int64(Date().timeIntervalSince1970 * 1000)
 
         // While the laptop's clock is a year ahead of the server's: refused, kept, and the clock named
-        let behind = ClockServer(serverTime: now - Int64(year * 1000))
+        let behind = ClockServer(offset: -Int64(year * 1000))
         let wrong = try await SyncEngine(store: store, transport: behind).run(expectOrg: "MH-SB-001")
         #expect(wrong.pushed == 0 && wrong.rejected == 3)
         #expect((wrong.clockOffsetMinutes ?? 0) > 500_000, "a year ahead, in minutes")
         #expect(wrong.newReplica == nil, "nothing is restamped while the clock is wrong")
 
         // Once it is right: a fresh replica whose clock starts from now, the standing changes sent again
-        let server = ClockServer(serverTime: now)
+        let server = ClockServer(offset: 0)
         let healed = try await SyncEngine(store: store, transport: server).run(expectOrg: "MH-SB-001")
         #expect(healed.movedFor == "clock-ahead" && healed.newReplica == store.replica.description)
         #expect(healed.restamped == 2, "minutes and the last note; the replaced note is not sent")
         #expect(healed.pushed == 2 && healed.rejected == 0 && healed.clockOffsetMinutes == nil)
-        #expect(server.held.allSatisfy { $0.id.replica == store.replica && $0.id.timestamp.milliseconds <= UInt64(now) + 60_000 })
+        #expect(server.held.allSatisfy { $0.id.replica == store.replica && $0.id.timestamp.milliseconds <= UInt64(Date().timeIntervalSince1970 * 1000) + 60_000 })
         let record = try #require(try store.record(key))
         #expect(record.displayed("minutes") == .integer(240) && record.displayed("note") == .text("b") && !record.hasConflict)
         #expect(try store.counts().pending == 0)
