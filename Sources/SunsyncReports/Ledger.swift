@@ -130,21 +130,20 @@ public enum ReviewRef {
     public static func make(_ key: RecordKey) -> String {
         let id = key.id.utf8
         let day = id.count >= 10 ? String(decoding: id.suffix(10).filter { $0 != UInt8(ascii: "-") }, as: UTF8.self) : ""
-        var hash: UInt32 = 0x811c_9dc5
-        for byte in key.collection.rawValue.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-        for byte in id { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
-        let hex = String(hash, radix: 16)
-        return (key.collection == .lunches ? "l" : "h") + day + "-" + String(repeating: "0", count: 8 - hex.count) + hex
+        return (key.collection == .lunches ? "l" : "h") + day + "-" + hash8(key.collection.rawValue.utf8, id)
     }
 
     /// A short reference to a participant for the page's URLs (`p` and 8 hex digits), so that person
     /// keys stay out of addresses, logs and browser histories: the page finds the participant among
     /// those it lists.
-    public static func person(_ participantId: String) -> String {
+    public static func person(_ participantId: String) -> String { "p" + hash8(participantId.utf8) }
+
+    /// 32 bits of FNV-1a over the bytes given, in 8 hex digits.
+    static func hash8(_ parts: String.UTF8View...) -> String {
         var hash: UInt32 = 0x811c_9dc5
-        for byte in participantId.utf8 { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 }
+        for part in parts { for byte in part { hash = (hash ^ UInt32(byte)) &* 0x0100_0193 } }
         let hex = String(hash, radix: 16)
-        return "p" + String(repeating: "0", count: 8 - hex.count) + hex
+        return String(repeating: "0", count: 8 - hex.count) + hex
     }
 
     /// The collection and day of a short id, or nil if `text` is not one.

@@ -20,9 +20,6 @@ extension OpLog {
         public var ops = 0
         /// The people whose keys changed.
         public var people = 0
-        /// Signed batches that held a rewritten op: their signatures no longer cover what is held, so
-        /// they are let go and their ops held under none (a server attests them again).
-        public var batches = 0
     }
 
     /// Rewrites every person key the file holds under `new` and keeps `new` as the file's secret, inside
@@ -77,7 +74,6 @@ extension OpLog {
             try db.execute(sql: "UPDATE ops SET batch = NULL WHERE batch IN (\(marks))", arguments: StatementArguments(Array(chunk)))
             try db.execute(sql: "DELETE FROM batches WHERE id IN (\(marks))", arguments: StatementArguments(Array(chunk)))
         }
-        done.batches = batches.count
         return done
     }
 }

@@ -10,7 +10,6 @@ enum DayKind {
 
     var collection: CollectionName { self == .hours ? .hours : .lunches }
     var quantityField: String { self == .hours ? "minutes" : "amount" }
-    var noun: String { self == .hours ? "hours" : "lunch" }
     /// As the catalog's messages name it.
     var day: Message.Day { self == .hours ? .hours : .lunch }
 

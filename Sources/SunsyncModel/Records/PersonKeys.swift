@@ -109,12 +109,4 @@ public struct PersonKeyRewrite: Sendable {
         let rewritten = people.map { keys[$0] ?? $0 }
         return rewritten == people ? nil : .text(rewritten.joined(separator: " "))
     }
-
-    /// The op as rewritten, or nil where it stays.
-    public func op(_ op: Op) -> Op? {
-        let record = self.record(op.collection, op.record)
-        let value = self.value(op.collection, op.field, op.value)
-        guard record != nil || value != nil else { return nil }
-        return Op(id: op.id, collection: op.collection, record: record ?? op.record, field: op.field, value: value ?? op.value, pred: op.pred)
-    }
 }

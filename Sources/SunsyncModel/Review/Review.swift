@@ -88,16 +88,6 @@ public enum ReviewSkip: Error, Hashable, Sendable {
     /// A lunch whose day's hours a reviewer rejected.
     case hoursRejected
 
-    public var reason: String {
-        switch self {
-        case .deleted: "deleted by the base; nothing to decide"
-        case .inConflict: "its content is in conflict: the base resolves it first"
-        case .already(let verdict): "already \(verdict.rawValue)"
-        case .changedSinceShown: "the base changed it since the page was shown; look at it again"
-        case .noHoursThatDay: "a lunch with no hours recorded that day cannot be approved (a lunch is paid with its day's hours)"
-        case .hoursRejected: "that day's hours were rejected: approve the hours first, or reject the lunch too"
-        }
-    }
 }
 
 extension RecordState {

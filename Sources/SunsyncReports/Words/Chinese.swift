@@ -4,8 +4,6 @@ import SunsyncModel
 public struct Chinese: Words {
     public init() {}
 
-    public func kind(_ kind: Flag.Kind) -> String { kind.chinese }
-
     public func problem(_ problem: ModelError.Problem) -> String {
         switch problem {
         case .idLength(let shown, let count): "居民身份证号 \(shown) 有 \(count) 位；应为 18 位"

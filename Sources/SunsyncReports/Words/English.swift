@@ -4,25 +4,18 @@ import SunsyncModel
 public struct English: Words {
     public init() {}
 
-    public func kind(_ kind: Flag.Kind) -> String {
-        switch kind {
-        case .conflict: "conflict"
-        case .weeklyHoursOverLimit: "over the weekly limit"
-        case .lunchWithoutHours: "lunch without hours"
-        case .outsideContract: "outside the contract"
-        case .futureDate: "future date"
-        case .ageOutOfBounds: "outside working age"
-        case .lunchAboveRate: "lunch above the rate"
-        case .doubleLunchClaim: "lunch claimed twice"
-        case .hoursAtSeveralOrgs: "hours at several orgs"
-        case .activeAtSeveralOrgs: "active at several orgs"
-        case .incompleteRecord: "not registered whole"
-        }
-    }
-
     public func field(_ name: String) -> String { name }
 
-    public func skip(_ skip: ReviewSkip) -> String { skip.reason }
+    public func skip(_ skip: ReviewSkip) -> String {
+        switch skip {
+        case .deleted: "deleted by the base; nothing to decide"
+        case .inConflict: "its content is in conflict: the base resolves it first"
+        case .already(let verdict): "already \(verdict.rawValue)"
+        case .changedSinceShown: "the base changed it since the page was shown; look at it again"
+        case .noHoursThatDay: "a lunch with no hours recorded that day cannot be approved (a lunch is paid with its day's hours)"
+        case .hoursRejected: "that day's hours were rejected: approve the hours first, or reject the lunch too"
+        }
+    }
 
     /// The server's own reason says it in English already.
     public func refusal(_ code: String) -> String? { nil }

@@ -24,8 +24,6 @@ public enum Language: String, Sendable, CaseIterable {
 /// What a language's catalog says. One type per language (`Chinese`, `English`); add a case to the
 /// protocol and the compiler asks each catalog for its words.
 public protocol Words: Sendable {
-    /// A flag's kind, as a listing's column or the page's badge names it.
-    func kind(_ kind: Flag.Kind) -> String
     /// Why a flag was raised.
     func flag(_ reason: Flag.Reason) -> String
     /// A record's field, as people call it.
@@ -44,8 +42,4 @@ public protocol Words: Sendable {
     func help(_ help: Help) -> String
     /// What `sunsync --help` says under its summary.
     var overview: String { get }
-}
-
-extension Words {
-    public func fields(_ names: [String]) -> [String] { names.map(field) }
 }
