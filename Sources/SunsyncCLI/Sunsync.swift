@@ -48,10 +48,10 @@ struct GlobalOptions: ParsableArguments {
     func validate() throws {
         Output.wide = wide
         if let lang {
-            guard ["zh", "en"].contains(lang.lowercased()) || lang.contains("_") else { throw ValidationError("--lang takes zh or en, not '\(lang)'") }
+            guard ["zh", "en"].contains(lang.lowercased()) || lang.contains("_") else { throw ValidationError(say(.langTakes(lang))) }
             Say.language = Language.from(flag: lang, environment: [:])
         }
-        if purpose != nil, !reveal { throw ValidationError("--purpose goes with --reveal (it says why the full numbers are shown)") }
+        if purpose != nil, !reveal { throw ValidationError(say(.purposeWithReveal)) }
     }
 }
 

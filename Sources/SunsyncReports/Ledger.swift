@@ -168,9 +168,9 @@ public enum Districts {
     ]
 
     /// Why `code` is not a district an org or a reviewer may belong to (nil: it is one of the 16).
-    public static func refusal(_ code: String) -> String? {
+    public static func refusal(_ code: String) -> AdminMessage? {
         guard names[code] == nil else { return nil }
-        return "'\(code)' is not a Shanghai district code; give one of " + names.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        return .notADistrict(code, known: names.sorted { $0.key < $1.key }.map { (code: $0.key, name: $0.value) })
     }
 
     /// The district's federation: `闵行区残联（310112）`, or `区残联（code）` for a code not listed.

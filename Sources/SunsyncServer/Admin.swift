@@ -8,32 +8,33 @@ import SunsyncStore
 @available(macOS 10.15, *)
 extension ServerCommand {
     struct OrgCommand: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "org", abstract: "Register organizations (阳光基地, 扶残涉农经济组织).", subcommands: [Add.self, Edit.self, Deactivate.self, Activate.self, List.self])
+        static var configuration: CommandConfiguration {
+            adminConfiguration(.org, name: "org", subcommands: [Add.self, Edit.self, Deactivate.self, Activate.self, List.self])
+        }
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Register an organization; it reaches the laptops that may see it at their next sync.",
-                discussion: "Example: sunsync-server org add --code MH-SB-001 --name 莘庄镇阳光基地 --kind sunshine-base --district 310112 --town 310112101 --lunch-rate 15")
+            static var configuration: CommandConfiguration { adminConfiguration(.orgAdd) }
             @OptionGroup var data: DataOptions
-            @Option(help: "The org code (A-Z, 0-9, '-').") var code: String
-            @Option(help: "The name.") var name: String
-            @Option(help: "sunshine-base or rural-org.") var kind: String
-            @Option(help: "The 6-digit district code, e.g. 310112 (闵行).") var district: String
-            @Option(help: "The 9-digit town or street code.") var town: String?
-            @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
-            @Option(name: .customLong("lunch-rate-from"), help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var lunchRateFrom: String?
-            @Flag(help: "Take a lunch rate outside the usual 5 to 50 yuan a day (0 to 100 are possible).") var confirm = false
+            @Option(help: help(.orgCode)) var code: String
+            @Option(help: help(.orgName)) var name: String
+            @Option(help: help(.orgKind)) var kind: String
+            @Option(help: help(.district)) var district: String
+            @Option(help: help(.town)) var town: String?
+            @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: help(.lunchRate, "yuan")) var lunchRate: String?
+            @Option(name: .customLong("lunch-rate-from"), help: help(.lunchRateFrom, "YYYY-MM-DD")) var lunchRateFrom: String?
+            @Flag(help: help(.confirmRate)) var confirm = false
 
             func run() async throws {
-                guard NaturalKey.isOrgCode(code) else { throw AdminError("'\(code)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001") }
+                guard NaturalKey.isOrgCode(code) else { throw AdminError(.notAnOrgCode(code)) }
                 if let refusal = Districts.refusal(district) { throw AdminError(refusal) }
-                guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
+                guard !name.allSatisfy(\.isWhitespace) else { throw AdminError(.emptyName) }
                 var fields: [String: Value] = ["name": .text(name), "kind": .text(kind), "district": .text(district)]
                 if let town { fields["town"] = .text(town) }
                 if let lunchRate { fields["lunch_rate"] = .integer(try OrgCommand.lunchRate(lunchRate, confirmed: confirm)) }
                 if let lunchRateFrom {
-                    guard let date = CivilDate(typed: lunchRateFrom) else { throw AdminError("--lunch-rate-from '\(lunchRateFrom)' is not a real date: write \(CivilDate.typedForms)") }
+                    guard let date = CivilDate(typed: lunchRateFrom) else {
+                        throw AdminError(.notADate(option: "--lunch-rate-from", text: lunchRateFrom, forms: CivilDate.typedForms))
+                    }
                     fields["lunch_rate_from"] = .date(date)
                 }
                 let key = RecordKey(collection: .orgs, id: code)
@@ -43,10 +44,10 @@ extension ServerCommand {
                     let state = try await store.mergedState([.orgs], days: nil)
                     if let same = state.records(in: .orgs).compactMap({ Organization(key: $0.key, record: $0.record) })
                         .first(where: { $0.code != code && $0.name?.trimmingCharacters(in: .whitespaces) == name.trimmingCharacters(in: .whitespaces) }) {
-                        throw AdminError("\(same.code) is already named \(name): give this organization its own name (its town, say)")
+                        throw AdminError(.sameName(code: same.code, name: name))
                     }
                     _ = try await store.edit([key], by: .server) { tx in
-                        if tx.record(key) != nil { throw StoreError(.invalid, "\(code) is already registered") }
+                        if tx.record(key) != nil { throw AdminError(.orgExists(code)) }
                         for (field, value) in written.sorted(by: { $0.key < $1.key }) { try tx.set(key, field, value) }
                     }
                     if let fen = written["lunch_rate"]?.integer {
@@ -57,40 +58,33 @@ extension ServerCommand {
                 if data.json {
                     print(#"{"code": "\#(code)"}"#)
                 } else {
-                    print("Registered \(code) \(name) (\(kind), district \(district))")
+                    print(say(.orgRegistered(code: code, name: name, kind: kind, district: district)))
                 }
             }
         }
 
         struct Edit: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Change an organization's name, or its lunch rate from a date on (the rate's history is kept).",
-                discussion: """
-                    sunsync-server org edit MH-SB-001 --lunch-rate 18 --from 2025-07-01
-                    Lunches dated before 2025-07-01 are still checked against the earlier rate.
-                    """)
+            static var configuration: CommandConfiguration { adminConfiguration(.orgEdit) }
             @OptionGroup var data: DataOptions
-            @Argument(help: "The org code.") var code: String
-            @Option(help: "A new name.") var name: String?
-            @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: ArgumentHelp("The daily lunch subsidy in yuan.", valueName: "yuan")) var lunchRate: String?
-            @Option(help: ArgumentHelp("The date the lunch rate applies from.", valueName: "YYYY-MM-DD")) var from: String?
-            @Flag(help: "Take a lunch rate outside the usual 5 to 50 yuan a day (0 to 100 are possible).") var confirm = false
+            @Argument(help: help(.orgCode)) var code: String
+            @Option(help: help(.newName)) var name: String?
+            @Option(name: .customLong("lunch-rate"), parsing: .unconditional, help: help(.lunchRate, "yuan")) var lunchRate: String?
+            @Option(help: help(.rateFrom, "YYYY-MM-DD")) var from: String?
+            @Flag(help: help(.confirmRate)) var confirm = false
 
             func validate() throws {
-                guard name != nil || lunchRate != nil else { throw ValidationError("nothing to change: give --name or --lunch-rate YUAN --from DATE") }
-                if lunchRate != nil, from.flatMap({ CivilDate(typed: $0) }) == nil {
-                    throw ValidationError("--lunch-rate needs --from YYYY-MM-DD, a real date: the day the rate applies from")
-                }
+                guard name != nil || lunchRate != nil else { throw ValidationError(say(.nothingToChangeOrg)) }
+                if lunchRate != nil, from.flatMap({ CivilDate(typed: $0) }) == nil { throw ValidationError(say(.lunchRateNeedsFrom)) }
             }
 
             func run() async throws {
                 let key = RecordKey(collection: .orgs, id: code)
                 try await data.withStore { store in
                     guard try await store.record(key) != nil else {
-                        throw AdminError("no organization \(code); `sunsync-server org list` shows them")
+                        throw AdminError(.noOrganization(code))
                     }
                     if let name {
-                        guard !name.allSatisfy(\.isWhitespace) else { throw AdminError("--name cannot be empty") }
+                        guard !name.allSatisfy(\.isWhitespace) else { throw AdminError(.emptyName) }
                         _ = try await store.edit([key], by: .server) { tx in try tx.set(key, "name", .text(name)) }
                     }
                     if let lunchRate, let from {
@@ -98,29 +92,22 @@ extension ServerCommand {
                         try await OrgCommand.addLunchRate(store, org: code, fen: fen, from: CivilDate(typed: from)?.description ?? from)
                     }
                 }
-                print("Changed \(code). Laptops receive it at their next sync.")
+                print(say(.orgChanged(code)))
             }
         }
 
         struct Deactivate: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Retire an organization: kept in history and reports, off the review page, closed to new entries.",
-                discussion: """
-                    sunsync-server org deactivate MH-SB-009
-                    Its laptops learn it at their next sync and refuse new entries; the server refuses entries made before
-                    (they stay on the laptop, listed by `sunsync rejected`). Reviewers can still decide on its records.
-                    `sunsync-server org activate MH-SB-009` opens it again.
-                    """)
+            static var configuration: CommandConfiguration { adminConfiguration(.orgDeactivate) }
             @OptionGroup var data: DataOptions
-            @Argument(help: "The org code.") var code: String
+            @Argument(help: help(.orgCode)) var code: String
 
             func run() async throws { try await OrgCommand.setActive(code, false, data) }
         }
 
         struct Activate: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Open a retired organization to entries again.")
+            static var configuration: CommandConfiguration { adminConfiguration(.orgActivate) }
             @OptionGroup var data: DataOptions
-            @Argument(help: "The org code.") var code: String
+            @Argument(help: help(.orgCode)) var code: String
 
             func run() async throws { try await OrgCommand.setActive(code, true, data) }
         }
@@ -128,12 +115,11 @@ extension ServerCommand {
         static func setActive(_ code: String, _ active: Bool, _ data: DataOptions) async throws {
             let key = RecordKey(collection: .orgs, id: code)
             let name = try await data.withStore { store in
-                guard let record = try await store.record(key) else { throw AdminError("no organization \(code); `sunsync-server org list` shows them") }
+                guard let record = try await store.record(key) else { throw AdminError(.noOrganization(code)) }
                 _ = try await store.edit([key], by: .server) { tx in try tx.set(key, "active", .bool(active)) }
                 return record.displayed("name")?.text ?? code
             }
-            print(active ? "Opened \(code) (\(name)) to entries again. Its laptops learn it at their next sync."
-                         : "Retired \(code) (\(name)): kept in history, off the review page, closed to new entries. Its laptops learn it at their next sync.")
+            print(say(active ? .orgOpened(code: code, name: name) : .orgRetired(code: code, name: name)))
         }
 
         /// The usual daily lunch subsidy, in fen: a rate outside it is taken only with `--confirm`.
@@ -142,13 +128,9 @@ extension ServerCommand {
         /// A daily lunch rate in fen, from yuan: 0 (no subsidy from that date) to 100 yuan (a rate above is a typo,
         /// not a subsidy); outside the usual 5 to 50 yuan (but 0) only when `confirmed`: a slipped digit is caught.
         static func lunchRate(_ text: String, confirmed: Bool) throws -> Int64 {
-            guard let fen = Quantity.fen(typed: text) else { throw AdminError("--lunch-rate '\(text)' is not an amount in yuan: write it like 15 or 12.50") }
-            guard fen >= 0, fen <= 100_00 else {
-                throw AdminError("--lunch-rate \(text) yuan a day is not a lunch subsidy: give 0 to 100 yuan")
-            }
-            guard fen == 0 || usualLunchRate.contains(fen) || confirmed else {
-                throw AdminError("--lunch-rate \(Quantity.yuan(fen)) yuan a day is outside the usual 5 to 50 yuan: if it is right, give --confirm as well")
-            }
+            guard let fen = Quantity.fen(typed: text) else { throw AdminError(.notYuan(text)) }
+            guard fen >= 0, fen <= 100_00 else { throw AdminError(.notALunchRate(text)) }
+            guard fen == 0 || usualLunchRate.contains(fen) || confirmed else { throw AdminError(.unusualLunchRate(Quantity.yuan(fen))) }
             return fen
         }
 
@@ -168,7 +150,7 @@ extension ServerCommand {
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List organizations.")
+            static var configuration: CommandConfiguration { adminConfiguration(.orgList) }
             @OptionGroup var data: DataOptions
 
             func run() async throws {
@@ -182,51 +164,42 @@ extension ServerCommand {
                     print(String(decoding: data, as: UTF8.self))
                     return
                 }
-                if orgs.isEmpty { return print("No organizations yet: add one with `sunsync-server org add`.") }
-                print("code\tname\tkind\tdistrict\ttown\tlunch rate\tstate")
+                if orgs.isEmpty { return print(say(.noOrgs)) }
+                print(say(.orgHeader))
                 for org in orgs {
                     let district = org.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? ""
-                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind ?? "")\t\(district)\t\(org.town ?? "")\t\(org.lunchRate.map { Quantity.yuan($0) + " yuan" } ?? "")\t\(org.active ? "active" : "retired")")
+                    print("\(org.code)\t\(org.name ?? "")\t\(org.kind.map { say(.kind($0)) } ?? "")\t\(district)\t\(org.town ?? "")\t\(org.lunchRate.map { say(.yuan(Quantity.yuan($0))) } ?? "")\t\(say(.active(org.active)))")
                 }
             }
         }
     }
 
     struct DeviceCommand: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "device", abstract: "Give laptops their tokens, list them, allow one to reveal, revoke a lost one.",
-            subcommands: [Add.self, List.self, Edit.self, Revoke.self])
+        static var configuration: CommandConfiguration {
+            adminConfiguration(.device, name: "device", subcommands: [Add.self, List.self, Edit.self, Revoke.self])
+        }
 
         struct Add: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Add a device and print its token once (only a hash is kept).",
-                discussion: """
-                    sunsync-server device add --name 莘庄-笔记本1 --role staff --org MH-SB-001
-                    sunsync-server device add --name 闵行残联-审核1 --role reviewer --district 310112
-                    sunsync-server device add --name 管理员 --role admin
-                    A reviewer's token works on a reviewer's laptop (sunsync login) and on the review page (/review).
-                    """)
+            static var configuration: CommandConfiguration { adminConfiguration(.deviceAdd) }
             @OptionGroup var data: DataOptions
-            @Option(help: "A name to know the device by (unique).") var name: String
-            @Option(help: "staff (one org), reviewer (one district) or admin.") var role: Device.Role
-            @Option(help: "The org a staff device records for.") var org: String?
-            @Option(help: "The district a reviewer reviews.") var district: String?
-            @Flag(name: .customLong("may-reveal"), help: "Allow it to show full 残疾人证号 (sunsync --reveal --purpose …); every reveal is recorded. Off by default.")
+            @Option(help: help(.deviceName)) var name: String
+            @Option(help: help(.role)) var role: Device.Role
+            @Option(help: help(.deviceOrg)) var org: String?
+            @Option(help: help(.deviceDistrict)) var district: String?
+            @Flag(name: .customLong("may-reveal"), help: help(.mayReveal))
             var mayReveal = false
 
             func validate() throws {
                 switch role {
                 case .staff:
-                    guard let org, NaturalKey.isOrgCode(org) else { throw ValidationError("a staff device needs --org CODE") }
-                    guard district == nil else { throw ValidationError("a staff device belongs to an org, not a district") }
+                    guard let org, NaturalKey.isOrgCode(org) else { throw ValidationError(say(.staffNeedsOrg)) }
+                    guard district == nil else { throw ValidationError(say(.staffHasNoDistrict)) }
                 case .reviewer:
-                    guard let district, district.count == 6, district.allSatisfy(\.isNumber) else {
-                        throw ValidationError("a reviewer needs --district with a 6-digit district code, e.g. 310112")
-                    }
-                    if let refusal = Districts.refusal(district) { throw ValidationError(refusal) }
-                    guard org == nil else { throw ValidationError("a reviewer belongs to a district, not an org") }
+                    guard let district, district.count == 6, district.allSatisfy(\.isNumber) else { throw ValidationError(say(.reviewerNeedsDistrict)) }
+                    if let refusal = Districts.refusal(district) { throw ValidationError(say(refusal)) }
+                    guard org == nil else { throw ValidationError(say(.reviewerHasNoOrg)) }
                 case .admin:
-                    guard org == nil, district == nil else { throw ValidationError("an admin device has neither --org nor --district") }
+                    guard org == nil, district == nil else { throw ValidationError(say(.adminHasNeither)) }
                 }
             }
 
@@ -238,22 +211,22 @@ extension ServerCommand {
                 device.mayReveal = mayReveal
                 try await data.withStore { store in
                     if role == .staff, let org, try await store.record(RecordKey(collection: .orgs, id: org)) == nil {
-                        throw AdminError("no organization \(org) is registered; add it first with `sunsync-server org add`")
+                        throw AdminError(.noOrgForDevice(org))
                     }
                     try await store.addDevice(device, tokenHash: Token.hash(token))
                 }
                 if data.json {
                     print(#"{"id": "\#(id)", "token": "\#(token)"}"#)
                 } else {
-                    print("Added \(role.rawValue) device \(name) (\(id)). Its token, shown only now:\n\n  \(token)\n")
-                    print("On the laptop: sunsync login --server <this server's URL> --token <token>")
-                    if role == .reviewer { print("In a browser: <this server's URL>/review, signing in with the same token") }
+                    print(say(.deviceAdded(role: role.rawValue, name: name, id: id, token: token)))
+                    print(say(.onTheLaptop))
+                    if role == .reviewer { print(say(.inABrowser)) }
                 }
             }
         }
 
         struct List: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "List devices (tokens are never shown again).")
+            static var configuration: CommandConfiguration { adminConfiguration(.deviceList) }
             @OptionGroup var data: DataOptions
 
             func run() async throws {
@@ -264,28 +237,22 @@ extension ServerCommand {
                     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
                     return print(String(decoding: try encoder.encode(devices), as: UTF8.self))
                 }
-                if devices.isEmpty { return print("No devices yet: add one with `sunsync-server device add`.") }
-                print("id\tname\trole\torg or district\tstate\treveals\treplicas")
+                if devices.isEmpty { return print(say(.noDevices)) }
+                print(say(.deviceHeader))
                 for d in devices {
-                    let replicas = d.replicas.isEmpty ? "never pushed" : "replica " + d.replicas.joined(separator: ", ")
-                    let warning = d.replicas.count > 1 ? "\t⚠ used from \(d.replicas.count) replicas: one token on several laptops? revoke it and give each laptop its own" : ""
-                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(d.org ?? d.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? "-")\t\(d.revokedAt.map { "revoked " + $0 } ?? "active")\t\(d.mayReveal ? "may reveal" : "masked")\t\(replicas)\(warning)")
+                    let replicas = d.replicas.isEmpty ? say(.neverPushed) : say(.replicas(d.replicas.joined(separator: ", ")))
+                    let warning = d.replicas.count > 1 ? "\t" + say(.oneTokenSeveralLaptops(d.replicas.count)) : ""
+                    let scope = d.org ?? d.district.map { "\($0) \(Districts.names[$0] ?? "")" } ?? "-"
+                    print("\(d.id)\t\(d.name)\t\(d.role.rawValue)\t\(scope)\t\(d.revokedAt.map { say(.revokedAt($0)) } ?? say(.active(true)))\t\(say(.mayReveal(d.mayReveal)))\t\(replicas)\(warning)")
                 }
             }
         }
 
         struct Edit: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Allow a device to show full 残疾人证号, or stop it.",
-                discussion: """
-                    sunsync-server device edit 莘庄-笔记本1 --may-reveal
-                    sunsync-server device edit 莘庄-笔记本1 --no-reveal
-                    The laptop learns it at its next sync (or login). Each reveal states its purpose and is recorded
-                    (`sunsync-server reveals`); reveals made offline while it was allowed arrive with its next sync.
-                    """)
+            static var configuration: CommandConfiguration { adminConfiguration(.deviceEdit) }
             @OptionGroup var data: DataOptions
-            @Argument(help: "The device's id or name.") var device: String
-            @Flag(exclusivity: .exclusive, help: "Allow revealing, or stop it.") var reveal: RevealPermission
+            @Argument(help: help(.deviceRef)) var device: String
+            @Flag(exclusivity: .exclusive, help: help(.revealPermission)) var reveal: RevealPermission
 
             enum RevealPermission: String, EnumerableFlag {
                 case mayReveal, noReveal
@@ -294,23 +261,21 @@ extension ServerCommand {
 
             func run() async throws {
                 let edited = try await data.withStore { store in try await store.setMayReveal(device, reveal == .mayReveal) }
-                guard let edited else { throw AdminError("no device '\(device)'; `sunsync-server device list` shows them") }
+                guard let edited else { throw AdminError(.noDevice(device)) }
                 if data.json { return print(#"{"id": "\#(edited.id)", "may_reveal": \#(edited.mayReveal)}"#) }
-                print(edited.mayReveal
-                      ? "\(edited.name) may now reveal full 残疾人证号, each time with a purpose, recorded; it learns this at its next sync"
-                      : "\(edited.name) may no longer reveal; it learns this at its next sync")
+                print(say(.revealAllowed(name: edited.name, allowed: edited.mayReveal)))
             }
         }
 
         struct Revoke: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Revoke a device: its next request is refused. Its records stay.")
+            static var configuration: CommandConfiguration { adminConfiguration(.deviceRevoke) }
             @OptionGroup var data: DataOptions
-            @Argument(help: "The device's id or name.") var device: String
+            @Argument(help: help(.deviceRef)) var device: String
 
             func run() async throws {
                 let revoked = try await data.withStore { store in try await store.revokeDevice(device, at: nowText()) }
-                guard let revoked else { throw AdminError("no device '\(device)'; `sunsync-server device list` shows them") }
-                print(data.json ? #"{"id": "\#(revoked.id)", "revoked_at": "\#(revoked.revokedAt ?? "")"}"# : "Revoked \(revoked.name) (\(revoked.id))")
+                guard let revoked else { throw AdminError(.noDevice(device)) }
+                print(data.json ? #"{"id": "\#(revoked.id)", "revoked_at": "\#(revoked.revokedAt ?? "")"}"# : say(.revoked(name: revoked.name, id: revoked.id)))
             }
         }
     }

@@ -8,18 +8,10 @@ import SunsyncServerStore
 /// every `--reveal`, listed for the administrator here and for the district on the review page.
 extension ServerCommand {
     struct RevealsCommand: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "reveals",
-            abstract: "List who revealed full certificate numbers, of whom, when and why (newest first).",
-            discussion: """
-                A device reveals only if `sunsync-server device edit NAME --may-reveal` allowed it; each reveal states its
-                purpose and is recorded on the laptop, then synced (a reveal made offline arrives with the next sync).
-                Times are Beijing time as the revealing laptop's clock had it.
-                Example: sunsync-server reveals --district 310112
-                """)
+        static var configuration: CommandConfiguration { adminConfiguration(.reveals, name: "reveals") }
         @OptionGroup var data: DataOptions
-        @Option(help: ArgumentHelp("Only this district's organizations.", valueName: "code")) var district: String?
-        @Option(help: ArgumentHelp("Only this organization.", valueName: "code")) var org: String?
+        @Option(help: help(.onlyDistrict, "code")) var district: String?
+        @Option(help: help(.onlyOrg, "code")) var org: String?
 
         func run() async throws {
             if let district, let refusal = Districts.refusal(district) { throw AdminError(refusal) }
@@ -38,12 +30,11 @@ extension ServerCommand {
                 return print(String(decoding: try encoder.encode(lines), as: UTF8.self))
             }
             if lines.isEmpty {
-                return print("No reveals recorded\(org.map { " for \($0)" } ?? "")\(district.map { " in district \($0)" } ?? ""). "
-                             + "Laptops send theirs at their next sync; `sunsync-server device list` shows which devices may reveal.")
+                return print(say(.noReveals(org: org, district: district)))
             }
-            print("time (Beijing)\tdevice\torg\tpeople\tpurpose\tcommand")
+            print(say(.revealHeader))
             for line in lines {
-                let people = line.people.count > 5 ? line.people.prefix(5).joined(separator: "、") + " 等 \(line.people.count) 人" : line.people.joined(separator: "、")
+                let people = line.people.count > 5 ? line.people.prefix(5).joined(separator: "、") + say(.morePeople(line.people.count)) : line.people.joined(separator: "、")
                 print("\(line.time)\t\(line.device)\t\(line.org) \(line.orgName)\t\(people)\t\(line.purpose)\t\(line.what ?? "")")
             }
         }

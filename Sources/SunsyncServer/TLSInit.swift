@@ -1,6 +1,7 @@
 import ArgumentParser
 import Crypto
 import Foundation
+import SunsyncReports
 import SwiftASN1
 import SunsyncProtocol
 import X509
@@ -10,31 +11,21 @@ import X509
 /// alone for this server (`sunsync login --ca ca.pem`).
 extension ServerCommand {
     struct TLSCommand: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "tls", abstract: "HTTPS for a district's own server: its certificate authority and certificate.",
-            subcommands: [Init.self])
+        static var configuration: CommandConfiguration { adminConfiguration(.tls, name: "tls", subcommands: [Init.self]) }
 
         struct Init: AsyncParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Make a district CA and a server certificate for the names and addresses laptops use.",
-                discussion: """
-                    sunsync-server tls init --host sunsync.minhang.example --host 192.168.10.5
-                    Writes ca.pem (give it to laptops: sunsync login … --ca ca.pem), ca.key (keep it offline: it signs
-                    certificates), server.pem and server.key (serve --tls-cert server.pem --tls-key server.key) to --out,
-                    by default the data directory's tls/ folder. Keys are the owner's alone; nothing is overwritten.
-                    The server certificate is valid 825 days, the CA 10 years.
-                    """)
+            static var configuration: CommandConfiguration { adminConfiguration(.tlsInit) }
             @OptionGroup var data: DataOptions
-            @Option(name: .customLong("host"), help: ArgumentHelp("A name or IP address laptops reach the server by (repeat for several).", valueName: "name"))
+            @Option(name: .customLong("host"), help: help(.tlsHost, "name"))
             var hosts: [String] = []
-            @Option(help: ArgumentHelp("Where to write the files (default: <data dir>/tls).", valueName: "dir")) var out: String?
-            @Option(help: ArgumentHelp("The CA's name, e.g. 闵行区残联 (default: Sunsync district CA).", valueName: "name")) var name: String?
+            @Option(help: help(.tlsOut, "dir")) var out: String?
+            @Option(help: help(.caName, "name")) var name: String?
 
             func validate() throws {
-                guard !hosts.isEmpty else { throw ValidationError("give --host with the name or address laptops use (e.g. --host 192.168.10.5); repeat it for several") }
+                guard !hosts.isEmpty else { throw ValidationError(say(.needHost)) }
                 for host in hosts where Self.ipBytes(host) == nil {
                     guard !host.isEmpty, host.utf8.count <= 253, host.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }) else {
-                        throw ValidationError("'\(host)' is neither a host name (letters, digits, '-', '.') nor an IP address")
+                        throw ValidationError(say(.notAHost(host)))
                     }
                 }
             }
@@ -44,7 +35,7 @@ extension ServerCommand {
                 let folder = out ?? data.directory + "/tls"
                 let files = ["ca.pem", "ca.key", "server.pem", "server.key"].map { folder + "/" + $0 }
                 if let existing = files.first(where: { FileManager.default.fileExists(atPath: $0) }) {
-                    throw AdminError("\(existing) already exists; nothing is overwritten: give another --out, or move the old files away")
+                    throw AdminError(.nothingOverwritten(existing))
                 }
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
                 let now = Date()
@@ -79,19 +70,14 @@ extension ServerCommand {
                 let contents = [try ca.serializeAsPEM().pemString, caKey.pemRepresentation, try server.serializeAsPEM().pemString, serverKey.pemRepresentation]
                 for (path, text) in zip(files, contents) {
                     guard FileManager.default.createFile(atPath: path, contents: Data((text + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-                        throw AdminError("cannot write \(path)")
+                        throw AdminError(.cannotWrite(path))
                     }
                 }
                 if data.json {
                     return print(#"{"ca": "\#(files[0])", "ca_key": "\#(files[1])", "cert": "\#(files[2])", "key": "\#(files[3])"}"#)
                 }
                 let url = "https://\(hosts[0].contains(":") ? "[\(hosts[0])]" : hosts[0]):8443"
-                print("""
-                    Made a certificate authority and a certificate for \(hosts.joined(separator: ", ")) in \(folder):
-                      serve:   sunsync-server serve --host 0.0.0.0 --port 8443 --tls-cert \(files[2]) --tls-key \(files[3])
-                      laptops: copy \(files[0]) to each, then: sunsync login --server \(url) --token <token> --ca ca.pem
-                    Keep \(files[1]) offline (it signs certificates); the server needs only server.pem and server.key.
-                    """)
+                print(say(.madeTLS(hosts: hosts.joined(separator: ", "), folder: folder, cert: files[2], key: files[3], ca: files[0], url: url, caKey: files[1])))
             }
 
             /// The bytes of an IPv4 or IPv6 address, or nil for a name.

@@ -35,10 +35,13 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ error: ModelError) {
         self.init(.invalid, error.message)
         self.modelCode = error.code
+        self.problem = error.problem
     }
 
     /// The model's reason, when validation refused the change.
     public private(set) var modelCode: ModelError.Code?
+    /// What the model found wrong, in parts, where it says so (for each language to word).
+    public private(set) var problem: ModelError.Problem?
 
     public var description: String { message }
 }

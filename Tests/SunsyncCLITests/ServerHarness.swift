@@ -126,10 +126,15 @@ final class ServerProcess: @unchecked Sendable {
         return token
     }
 
-    func adminArgs(_ args: [String]) throws -> CLI.Result {
+    func adminArgs(_ args: [String], environment: [String: String] = [:]) throws -> CLI.Result {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = args + ["--data-dir", dataDir] + (database.map { ["--database", $0] } ?? [])
+        // Messages in English, which most tests read; AdminWordsTests read the Chinese an administrator gets by default.
+        var env = ProcessInfo.processInfo.environment
+        env["LC_ALL"] = "en_US.UTF-8"
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
         return try CLI.Result.of(process)
     }
 

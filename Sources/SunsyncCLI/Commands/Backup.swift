@@ -6,15 +6,7 @@ import SunsyncStore
 struct Backup: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.backup),
-        discussion: """
-            The copy is one consistent snapshot, encrypted with the store's key and readable by its owner only; FILE.keys \
-            beside it holds that key wrapped by the passphrase (keep the two together). It does not hold the sync token.
-
-            To restore it: `sunsync restore FILE`, then `sunsync sync`: what this laptop had sent after the backup \
-            comes back from the server. Changes made after the backup and never synced are not in it.
-
-            Example: sunsync backup /media/usb/sunsync-$(date +%F).sqlite
-            """) }
+        discussion: Say.words.discussion(.backup)) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(Say.words.help(.backupFile), valueName: "file")) var file: String
 
@@ -48,15 +40,7 @@ struct RestoreCommand: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "restore",
         abstract: Say.words.abstract(.restore),
-        discussion: """
-            The backup is checked (a sound store of a laptop) and copied in; the store it replaces is moved aside \
-            (store.sqlite.before-restore-<time> in the home), never deleted. Run no other sunsync command meanwhile. \
-            Then run `sunsync sync`: what this laptop had sent after the backup comes back from the server. On a new \
-            machine, `sunsync login` first. Use a copy on one laptop only: two laptops must never share a store. \
-            The backup opens with FILE.keys beside it and the passphrase the store had when it was made.
-
-            Example: sunsync restore /media/usb/sunsync-2026-11-01.sqlite
-            """) }
+        discussion: Say.words.discussion(.restore)) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(Say.words.help(.backupToRestore), valueName: "file")) var file: String
 

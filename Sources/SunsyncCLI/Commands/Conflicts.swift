@@ -53,7 +53,7 @@ struct ConflictRow: Encodable {
 struct Conflicts: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.conflicts),
-        discussion: "Resolve one by writing the field again (e.g. `sunsync hours set` for that day), or keep one of the shown values with `sunsync resolve <ref> --keep <value>`.") }
+        discussion: Say.words.discussion(.conflicts)) }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -72,7 +72,7 @@ struct Conflicts: ParsableCommand {
 struct Resolve: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.resolve),
-        discussion: "Example: sunsync resolve 3fa9c0d1 --keep 3.5   (refs and values as `sunsync conflicts` shows them)") }
+        discussion: Say.words.discussion(.resolve)) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(Say.words.help(.conflictRef))) var ref: String
     @Option(help: ArgumentHelp(Say.words.help(.keepValue))) var keep: String

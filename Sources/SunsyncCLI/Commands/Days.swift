@@ -160,7 +160,7 @@ struct HoursCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.hoursSet),
-            discussion: "Hours: 3.5, 3h30m, 210m, 3小时30分 or 4; dates: 2024-03-04, 2024/3/4, 2024年3月4日, today. Writing a day again replaces it, and resolves a conflict on it.\nExample: sunsync hours set 张三 2024-03-04 3.5 --project 包装") }
+            discussion: Say.words.discussion(.hoursSet)) }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         @Argument(help: ArgumentHelp(Say.words.help(.hoursWorked), valueName: "hours")) var hours: String
@@ -203,7 +203,7 @@ struct LunchCommand: ParsableCommand {
     struct Set: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.lunchSet),
-            discussion: "Without --amount the organization's lunch rate is used (set by `sunsync init --lunch-rate` or synced from the district).") }
+            discussion: Say.words.discussion(.lunchSet)) }
         @OptionGroup var global: GlobalOptions
         @OptionGroup var target: DayTarget
         @Option(help: ArgumentHelp(Say.words.help(.amount), valueName: "yuan")) var amount: String?

@@ -8,7 +8,7 @@ import SunsyncStore
 struct History: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.history),
-        discussion: "With a date, only that day's hours and lunch. Example: sunsync history 张三 2024-03-04") }
+        discussion: Say.words.discussion(.history)) }
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(Say.words.help(.participantRef))) var ref: String
     @Argument(help: ArgumentHelp(Say.words.help(.onlyDay), valueName: "date")) var date: String?

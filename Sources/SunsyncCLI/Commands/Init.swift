@@ -7,7 +7,7 @@ import SunsyncStore
 struct Init: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.initialize),
-        discussion: "Example: sunsync init --org MH-SB-001 --name 闵行区莘庄镇阳光基地 --lunch-rate 15") }
+        discussion: Say.words.discussion(.initialize)) }
 
     @OptionGroup var global: GlobalOptions
 
@@ -22,10 +22,10 @@ struct Init: ParsableCommand {
 
     func validate() throws {
         guard NaturalKey.isOrgCode(org) else {
-            throw ValidationError("'\(org)' is not an org code: use A-Z, 0-9 and '-', e.g. MH-SB-001")
+            throw ValidationError(say(.notAnOrgCode(org)))
         }
         if let lunchRate, (Quantity.fen(typed: lunchRate) ?? -1) < 0 {
-            throw ValidationError("--lunch-rate '\(lunchRate)' is not an amount in yuan, e.g. 15 or 15.50")
+            throw ValidationError(say(.lunchRateNotYuan(lunchRate)))
         }
     }
 

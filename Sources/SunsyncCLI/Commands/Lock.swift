@@ -8,21 +8,21 @@ import SunsyncStore
 struct Lock: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.lock),
-        discussion: "Lock it when you leave the laptop. The store stays encrypted on disk at all times; locking forgets its key in memory.") }
+        discussion: Say.words.discussion(.lock)) }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
         let home = Home(global)
         guard FileManager.default.fileExists(atPath: home.keysPath) else { throw CLIError(.nothingToLock(home: home.directory)) }
         let held = KeyCache.drop(try KeysFile.read(home.keysPath).store)
-        print(held ? "Locked \(home.directory): the next sunsync command asks for the passphrase." : "\(home.directory) was locked already.")
+        print(say(.locked(home: home.directory, already: !held)))
     }
 }
 
 struct Unlock: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.unlock),
-        discussion: "Any command asks when the store is locked; `unlock` does it up front (before a script, say).") }
+        discussion: Say.words.discussion(.unlock)) }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -40,11 +40,7 @@ struct PassphraseCommand: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "passphrase",
         abstract: Say.words.abstract(.passphrase),
-        discussion: """
-            Asks the current passphrase, then the new one twice (scripts: SUNSYNC_PASSPHRASE or --passphrase-file for the \
-            current one, SUNSYNC_NEW_PASSPHRASE for the new). The store's key does not change, so nothing is re-encrypted; \
-            backups made before keep opening with the passphrase they were made with.
-            """) }
+        discussion: Say.words.discussion(.passphrase)) }
     @OptionGroup var global: GlobalOptions
 
     func run() throws {

@@ -43,7 +43,7 @@ extension ParticipantCommand {
     struct Add: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.participantAdd),
-            discussion: "Example: sunsync participant add --name 张三 --cert 11010519491231002X52 --contract part-time --start 2024-01-01") }
+            discussion: Say.words.discussion(.participantAdd)) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(Say.words.help(.name))) var name: String
@@ -150,7 +150,7 @@ extension ParticipantCommand {
                 for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.set(p.key, field, value) }
             }
             if global.json { return try Output.json(["changed_fields": written.map(\.field)]) }
-            print(written.isEmpty ? "No change: \(ws.who(p)) already has those values" : "Updated \(ws.who(p)): \(written.map(\.field).joined(separator: ", "))")
+            print(say(.participantChanged(who: ws.who(p), fields: written.map(\.field))))
         }
     }
 

@@ -11,11 +11,7 @@ struct Report: ParsableCommand {
     struct Monthly: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.reportMonthly),
-            discussion: """
-                Counts every record, reviewed or not; `sunsync report payments` counts only what was approved.
-                On a reviewer's laptop: one block per organization with its subtotal (--org for one).
-                Example: sunsync report monthly --month 2024-03 --format csv > 2024-03.csv
-                """) }
+            discussion: Say.words.discussion(.reportMonthly)) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(Say.words.help(.theMonth), valueName: "YYYY-MM")) var month: String
@@ -58,11 +54,7 @@ struct Report: ParsableCommand {
     struct Payments: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.reportPayments),
-            discussion: """
-                Only records a reviewer approved count: nothing waiting for review, rejected, in conflict or deleted
-                (the report says how many of those it left out). Amounts are exact to the fen.
-                Example: sunsync report payments --month 2024-03 --format csv -o 2024-03-payments.csv
-                """) }
+            discussion: Say.words.discussion(.reportPayments)) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(Say.words.help(.theMonth), valueName: "YYYY-MM")) var month: String
@@ -102,13 +94,7 @@ extension Report {
     struct Sheet: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.reportSheet),
-            discussion: """
-                One row per participant: the hours of each day, a mark (餐) where a lunch was recorded, the month's totals,
-                and a column for the participant's signature; a line for the base manager's under it. Lists what is recorded
-                (not deleted), reviewed or not; payments follow the review. Open the file in a browser and print it (or
-                `chromium --headless --print-to-pdf=sheet.pdf sheet.html`). Certificate numbers are masked unless --reveal.
-                Example: sunsync report sheet --month 2024-03 -o 考勤表-2024-03.html
-                """) }
+            discussion: Say.words.discussion(.reportSheet)) }
 
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(Say.words.help(.theMonth), valueName: "YYYY-MM")) var month: String

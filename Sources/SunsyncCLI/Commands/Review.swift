@@ -11,15 +11,7 @@ struct ReviewCommand: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "review",
         abstract: Say.words.abstract(.review),
-        discussion: """
-            A typical month: sync, look base by base, approve what is clean, look at the rest, sync.
-              sunsync sync
-              sunsync report monthly --month 2024-03
-              sunsync review list --org MH-SB-001 --month 2024-03 --flagged
-              sunsync review approve --org MH-SB-001 --month 2024-03 --unflagged
-              sunsync review reject h20240305-3fa9c0d1 --reason "超出合同期"
-              sunsync sync && sunsync report payments --month 2024-03
-            """,
+        discussion: Say.words.discussion(.review),
         subcommands: [List.self, Show.self, Approve.self, Reject.self]) }
 
     enum StatusChoice: String, ExpressibleByArgument, CaseIterable {
@@ -30,7 +22,7 @@ struct ReviewCommand: ParsableCommand {
     struct List: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.reviewList),
-            discussion: "The id in the first column is what `review show`, `approve` and `reject` take.") }
+            discussion: Say.words.discussion(.reviewList)) }
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp(Say.words.help(.onlyOrg), valueName: "code")) var org: String?
         @Option(help: ArgumentHelp(Say.words.help(.onlyMonth), valueName: "YYYY-MM")) var month: String?
@@ -115,11 +107,7 @@ struct ReviewCommand: ParsableCommand {
     struct Approve: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.reviewApprove),
-            discussion: """
-                sunsync review approve h20240304-3fa9c0d1 l20240304-77e0a2b9
-                sunsync review approve --org MH-SB-001 --month 2024-03 --unflagged   (skips every record with a flag or a conflict)
-                A record in conflict is never approved: the base resolves it first.
-                """) }
+            discussion: Say.words.discussion(.reviewApprove)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(Say.words.help(.recordIDs))) var ids: [String] = []
         @Option(help: ArgumentHelp(Say.words.help(.wholeOrgMonth), valueName: "code")) var org: String?
@@ -130,10 +118,10 @@ struct ReviewCommand: ParsableCommand {
         func validate() throws {
             if ids.isEmpty {
                 guard org != nil, month != nil else {
-                    throw ValidationError("give the ids to approve, or --org CODE --month YYYY-MM for one organization's month")
+                    throw ValidationError(say(.idsOrOrgMonth(verb: "approve")))
                 }
             } else if org != nil || month != nil || unflagged {
-                throw ValidationError("give either ids or --org/--month, not both")
+                throw ValidationError(say(.idsOrOrgMonthNotBoth))
             }
         }
 
@@ -159,14 +147,14 @@ struct ReviewCommand: ParsableCommand {
     struct Reject: ParsableCommand {
         static var configuration: CommandConfiguration { CommandConfiguration(
             abstract: Say.words.abstract(.reviewReject),
-            discussion: "Example: sunsync review reject h20240305-3fa9c0d1 --reason \"合同期外的工时\"\nThe base corrects the day (or clears it); the record then needs review again.") }
+            discussion: Say.words.discussion(.reviewReject)) }
         @OptionGroup var global: GlobalOptions
         @Argument(help: ArgumentHelp(Say.words.help(.recordIDs))) var ids: [String]
         @Option(help: ArgumentHelp(Say.words.help(.rejectReason))) var reason: String
 
         func validate() throws {
-            guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError("--reason cannot be empty: the base needs to know what to correct") }
-            guard !ids.isEmpty else { throw ValidationError("give the ids to reject, as `sunsync review list` shows them") }
+            guard !reason.allSatisfy(\.isWhitespace) else { throw ValidationError(say(.rejectNeedsReason)) }
+            guard !ids.isEmpty else { throw ValidationError(say(.rejectNeedsIds)) }
         }
 
         func run() throws {

@@ -53,13 +53,7 @@ enum SheetKind: String, ExpressibleByArgument, CaseIterable {
 struct Import: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.importSheet),
-        discussion: """
-            Reads UTF-8 (with or without BOM) and GB18030/GBK, as Excel saves. Headers may be Chinese (姓名, 残疾人证号,
-            日期, 工时, 劳动项目, 备注, 金额, 合同, 合同开始, 合同结束) or English (name, cert, date, hours, project, note,
-            amount, contract, start, end). Hours and lunch rows find the participant by certificate number, or by
-            name. A file with any bad row imports nothing and lists every bad row by line.
-            `sunsync import --template hours > hours.csv` writes an empty sheet to fill in.
-            """) }
+        discussion: Say.words.discussion(.importSheet)) }
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: ArgumentHelp(Say.words.help(.csvFile))) var file: String?
@@ -68,8 +62,8 @@ struct Import: ParsableCommand {
 
     func validate() throws {
         if template != nil { return }
-        guard file != nil else { throw ValidationError("give the CSV file to import, or --template <kind>") }
-        guard kind != nil else { throw ValidationError("say what the file holds: --kind participants, hours or lunches") }
+        guard file != nil else { throw ValidationError(say(.giveFileOrTemplate)) }
+        guard kind != nil else { throw ValidationError(say(.giveImportKind)) }
     }
 
     func run() throws {
@@ -238,7 +232,7 @@ struct ImportPlan {
 struct Export: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.exportSheet),
-        discussion: "Certificate numbers are masked unless --reveal is given; `import` reads the CSV back.") }
+        discussion: Say.words.discussion(.exportSheet)) }
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp(Say.words.help(.exportKind))) var kind: SheetKind

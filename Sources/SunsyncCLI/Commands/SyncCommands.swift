@@ -30,11 +30,7 @@ enum Link {
 struct Login: AsyncParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         abstract: Say.words.abstract(.login),
-        discussion: """
-            On a laptop already initialized, the token must be for the same organization. On a home never
-            initialized, login creates it from the token: a base's organization, or a reviewer's district.
-            The token is kept in the home, readable by you only, and never printed again.
-            """) }
+        discussion: Say.words.discussion(.login)) }
 
     @OptionGroup var global: GlobalOptions
     @Option(help: ArgumentHelp(Say.words.help(.server), valueName: "url")) var server: String
@@ -119,7 +115,7 @@ struct SyncCommand: AsyncParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "sync",
         abstract: Say.words.abstract(.sync),
-        discussion: "Safe to interrupt at any point: the next sync resumes where it stopped, losing and doubling nothing. Changes the server refuses are kept and listed by `sunsync rejected`.") }
+        discussion: Say.words.discussion(.sync)) }
 
     @OptionGroup var global: GlobalOptions
 
@@ -207,12 +203,7 @@ struct VerifyCommand: ParsableCommand {
     static var configuration: CommandConfiguration { CommandConfiguration(
         commandName: "verify",
         abstract: Say.words.abstract(.verify),
-        discussion: """
-            Every change a server sends comes in a batch its device signed (Ed25519, SPEC §9), and `sync` refuses any
-            that fails. This checks the whole store again, against the keys the server listed at the last sync: a
-            change altered in this laptop's file by hand fails, and is named with why. Changes received before
-            signatures began are counted, not failed. Exit status 1 if any fails.
-            """) }
+        discussion: Say.words.discussion(.verify)) }
     @OptionGroup var global: GlobalOptions
 
     struct Line: Encodable { let opId: String?; let record: String; let reason: String }

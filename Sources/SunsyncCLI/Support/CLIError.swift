@@ -20,7 +20,7 @@ extension CLIError {
         case .wrongPassphrase: self.init(.wrongPassphrase)
         case .locked: self.init(.storeInUse)
         case .diskFull: self.init(.diskFull)
-        default: self.init(error.message)
+        default: self.init(error.problem.map(Say.words.problem) ?? error.message)
         }
     }
 }

@@ -51,13 +51,12 @@ public enum Schema {
             let v = scalar.value
             let allowedBreak = multiline && (v == 0x09 || v == 0x0A)
             if (v < 0x20 && !allowedBreak) || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
-                let what = v == 0x1B ? "an escape character (ESC)" : (v >= 0x202A ? "a bidirectional control" : "a control character")
-                throw ModelError(.invalidText, "the text holds \(what) (U+\(Hex.fixed(UInt64(v), digits: 4).uppercased())) at character \(scalars); "
-                    + (multiline ? "only tab and line breaks may stand in a note" : "it must be one line of printable text"))
+                let kind: ModelError.Problem.TextControl = v == 0x1B ? .escape : (v >= 0x202A ? .bidirectional : .control)
+                throw ModelError(.invalidText, .textControl(kind, scalar: "U+" + Hex.fixed(UInt64(v), digits: 4).uppercased(), position: scalars, multiline: multiline))
             }
         }
         if scalars > maxTextLength || text.utf8.count > maxTextBytes {
-            throw ModelError(.invalidText, "the text is \(scalars) characters (\(text.utf8.count) bytes) long; at most \(maxTextLength) characters and \(maxTextBytes) bytes")
+            throw ModelError(.invalidText, .textTooLong(characters: scalars, bytes: text.utf8.count))
         }
     }
 
@@ -126,7 +125,8 @@ public enum Schema {
         }
         if let text = value.text {
             do { try checkText(text, multiline: multilineFields.contains(name)) } catch {
-                throw ModelError(error.code, "\(recordDescription()): '\(name)': \(error.message)")
+                throw error.problem.map { ModelError(error.code, .inField(record: recordDescription(), field: name, $0)) }
+                    ?? ModelError(error.code, "\(recordDescription()): '\(name)': \(error.message)")
             }
         }
         try field.rule?(value, parts)
@@ -137,7 +137,7 @@ extension Schema {
     static func oneOf(_ allowed: [String]) -> @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void {
         { value, _ throws(ModelError) in
             guard let t = value.text, allowed.contains(t) else {
-                throw ModelError(.invalidValue, "'\(value)' is not one of " + allowed.joined(separator: ", "))
+                throw ModelError(.invalidValue, .notOneOf("\(value)", allowed: allowed))
             }
         }
     }
@@ -151,18 +151,18 @@ extension Schema {
     }
 
     static let nonEmpty: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
-        guard let t = value.text, !t.allSatisfy(\.isWhitespace) else { throw ModelError(.invalidValue, "a name cannot be empty") }
+        guard let t = value.text, !t.allSatisfy(\.isWhitespace) else { throw ModelError(.invalidValue, .emptyName) }
     }
 
     static let money: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
         guard let fen = value.integer, fen >= 0, fen <= 100_000_000 else {
-            throw ModelError(.invalidMoney, "amount \(value) fen is not allowed; money is a whole number of fen from 0 to 100000000 (1,000,000 yuan)")
+            throw ModelError(.invalidMoney, .fenAmount("\(value)"))
         }
     }
 
     static let minutes: @Sendable (Value, NaturalKey.Parts) throws(ModelError) -> Void = { value, _ throws(ModelError) in
         guard let m = value.integer, (0...1440).contains(m) else {
-            throw ModelError(.invalidMinutes, "\(value) minutes is not possible in one day; enter 0 to 1440 minutes (24 h)")
+            throw ModelError(.invalidMinutes, .minutesInDay("\(value)"))
         }
     }
 
@@ -211,7 +211,7 @@ extension Schema {
     static let revealFields: [Field] = [
         Field("participants", .text, required: true, rule: personKeys),
         Field("purpose", .text, required: true, rule: { value, _ throws(ModelError) in
-            guard let t = value.text, !t.allSatisfy(\.isWhitespace) else { throw ModelError(.invalidValue, "a reveal states its purpose; it cannot be empty") }
+            guard let t = value.text, !t.allSatisfy(\.isWhitespace) else { throw ModelError(.invalidValue, .emptyPurpose) }
         }),
         Field("what", .text),
     ]

@@ -34,6 +34,18 @@ public struct ModelError: Error, Hashable, Sendable, CustomStringConvertible {
         case certCategory(shown: String, character: String)
         case certLevel(shown: String, character: String)
         case certSuffix(shown: String, suffix: String)
+        /// A character that may not stand in text, at `position` (in scalars, from 1).
+        case textControl(TextControl, scalar: String, position: Int, multiline: Bool)
+        case textTooLong(characters: Int, bytes: Int)
+        case emptyName
+        case emptyPurpose
+        case notOneOf(String, allowed: [String])
+        case minutesInDay(String)
+        case fenAmount(String)
+        /// A problem of one field of a record.
+        case inField(record: String, field: String, Problem)
+
+        public enum TextControl: Hashable, Sendable { case escape, bidirectional, control }
 
         /// In English, as the wire's refusals say it.
         public var english: String {
@@ -50,6 +62,18 @@ public struct ModelError: Error, Hashable, Sendable, CustomStringConvertible {
                 "残疾人证号 \(shown): category (character 19) is '\(character)'; it must be 1-7 (1 视力 2 听力 3 言语 4 肢体 5 智力 6 精神 7 多重)"
             case .certLevel(let shown, let character): "残疾人证号 \(shown): level (character 20) is '\(character)'; it must be 1-4"
             case .certSuffix(let shown, let suffix): "残疾人证号 \(shown): '\(suffix)' after the level is not a reissue suffix (B1, B2, …)"
+            case .textControl(let kind, let scalar, let position, let multiline):
+                "the text holds \(kind == .escape ? "an escape character (ESC)" : kind == .bidirectional ? "a bidirectional control" : "a control character") "
+                    + "(\(scalar)) at character \(position); "
+                    + (multiline ? "only tab and line breaks may stand in a note" : "it must be one line of printable text")
+            case .textTooLong(let characters, let bytes):
+                "the text is \(characters) characters (\(bytes) bytes) long; at most \(Schema.maxTextLength) characters and \(Schema.maxTextBytes) bytes"
+            case .emptyName: "a name cannot be empty"
+            case .emptyPurpose: "a reveal states its purpose; it cannot be empty"
+            case .notOneOf(let value, let allowed): "'\(value)' is not one of " + allowed.joined(separator: ", ")
+            case .minutesInDay(let value): "\(value) minutes is not possible in one day; enter 0 to 1440 minutes (24 h)"
+            case .fenAmount(let value): "amount \(value) fen is not allowed; money is a whole number of fen from 0 to 100000000 (1,000,000 yuan)"
+            case .inField(let record, let field, let inner): "\(record): '\(field)': " + inner.english
             }
         }
     }

@@ -15,6 +15,16 @@ public struct Chinese: Words {
         case .certCategory(let shown, let character): "残疾人证号 \(shown)：类别（第 19 位）是“\(character)”；应为 1-7（1 视力 2 听力 3 言语 4 肢体 5 智力 6 精神 7 多重）"
         case .certLevel(let shown, let character): "残疾人证号 \(shown)：等级（第 20 位）是“\(character)”；应为 1-4"
         case .certSuffix(let shown, let suffix): "残疾人证号 \(shown)：等级之后的“\(suffix)”不是换证后缀（B1、B2……）"
+        case .textControl(let kind, let scalar, let position, let multiline):
+            "文字的第 \(position) 个字符是\(kind == .escape ? "转义字符（ESC）" : kind == .bidirectional ? "双向文字控制符" : "控制字符")（\(scalar)）；"
+                + (multiline ? "备注中只能有制表符和换行" : "这里只能是一行可打印的文字")
+        case .textTooLong(let characters, _): "文字有 \(characters) 个字符，太长了：最多 \(Schema.maxTextLength) 个字符"
+        case .emptyName: "姓名不能为空"
+        case .emptyPurpose: "显示完整证号须说明用途，不能为空"
+        case .notOneOf(let value, let allowed): "“\(value)”不是以下之一：" + allowed.joined(separator: "、")
+        case .minutesInDay(let value): "一天不可能有 \(value) 分钟：请给 0 到 1440 分钟（24 小时）"
+        case .fenAmount(let value): "金额 \(value) 分不允许：金额是 0 到 100000000 分（100 万元）之间的整数"
+        case .inField(_, let name, let inner): "\(field(name))：" + self.problem(inner)
         }
     }
 
@@ -383,6 +393,18 @@ public struct Chinese: Words {
         case .wrongPassphrase: "口令不对：本机数据用它打不开（请再试一次；如果忘了口令，区里的管理员可以恢复数据）"
         case .storeInUse: "本机数据正被另一个 sunsync 命令使用；等它结束后再试"
         case .diskFull: "存放数据的磁盘满了：这次修改一点也没有写入；请腾出空间后再做一次"
+        case .locked(let home, let already): already ? "\(home) 本来就是锁定的。" : "已锁定 \(home)：下一个 sunsync 命令会询问口令。"
+        case .participantChanged(let who, let fields): fields.isEmpty ? "没有变化：\(who) 已是这些值" : "已更新 \(who)：\(fields.map(field).joined(separator: "、"))"
+        case .idsOrOrgMonth: "请给出记录编号，或用 --org <机构代码> --month YYYY-MM 指定一个机构的一个月"
+        case .idsOrOrgMonthNotBoth: "记录编号和 --org/--month 只能给一种"
+        case .rejectNeedsReason: "--reason 不能为空：基地需要知道要更正什么"
+        case .rejectNeedsIds: "请给出要退回的记录编号（`sunsync review list` 列出的）"
+        case .notAnOrgCode(let code): "“\(code)”不是机构代码：只能用 A-Z、0-9 和“-”，例如 MH-SB-001"
+        case .lunchRateNotYuan(let text): "--lunch-rate“\(text)”不是以元计的金额，例如 15 或 15.50"
+        case .giveFileOrTemplate: "请给出要导入的 CSV 文件，或 --template <种类>"
+        case .giveImportKind: "请说明文件内容：--kind participants（参与者）、hours（工时）或 lunches（午餐）"
+        case .langTakes(let lang): "--lang 只能是 zh 或 en，不是“\(lang)”"
+        case .purposeWithReveal: "--purpose 要与 --reveal 一起用（说明为什么显示完整证号）"
         case .noStore(let home):
             "\(home) 里还没有 Sunsync 数据。与区里的服务器一起使用：sunsync login --server <地址> --token <令牌>（由管理员提供）。"
                 + "单机离线记录：sunsync init --org <机构代码>。（或用 --home 指定另一个文件夹。）"

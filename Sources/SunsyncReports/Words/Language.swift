@@ -42,4 +42,15 @@ public protocol Words: Sendable {
     func help(_ help: Help) -> String
     /// What `sunsync --help` says under its summary.
     var overview: String { get }
+    /// A `sunsync` command's longer text under `--help` (empty where it has none).
+    func discussion(_ command: Command) -> String
+
+    /// A message of `sunsync-server`'s administration commands.
+    func admin(_ message: AdminMessage) -> String
+    /// A `sunsync-server` command's summary.
+    func adminAbstract(_ command: AdminCommand) -> String
+    /// A `sunsync-server` command's longer text under `--help` (empty where it has none).
+    func adminDiscussion(_ command: AdminCommand) -> String
+    /// A `sunsync-server` option's or argument's help.
+    func adminHelp(_ help: AdminHelp) -> String
 }

@@ -163,6 +163,18 @@ public enum Message: Sendable {
     case diskFull
 
     // The home
+    case locked(home: String, already: Bool)
+    case participantChanged(who: String, fields: [String])
+    case idsOrOrgMonth(verb: String)
+    case idsOrOrgMonthNotBoth
+    case rejectNeedsReason
+    case rejectNeedsIds
+    case notAnOrgCode(String)
+    case lunchRateNotYuan(String)
+    case giveFileOrTemplate
+    case giveImportKind
+    case langTakes(String)
+    case purposeWithReveal
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
     case initNext
