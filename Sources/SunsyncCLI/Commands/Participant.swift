@@ -89,13 +89,13 @@ extension ParticipantCommand {
 
         func run() throws {
             let ws = try Workspace(global)
-            let rows = Directory(org: ws.org, state: try ws.state([.participants])).participants
-                .filter { all || $0.active }.map { ParticipantRow($0, ws) }
+            let everyone = Directory(org: ws.org, state: try ws.state([.participants])).participants
+            let rows = everyone.filter { all || $0.active }.map { ParticipantRow($0, ws) }
             try ws.revealed(rows.map(\.id))
             if global.json { return try Output.json(rows) }
             Output.table(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start", "结束 end", "在册 active"],
-                         rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? ($0.category == ParticipantRow.masked ? "**" : ""), $0.contract, $0.contractStart ?? "", $0.contractEnd ?? "", $0.active ? "yes" : "no"] },
-                         empty: say(.noParticipants), optional: [2, 3, 1])
+                         rows.map { [$0.name, $0.certificate, $0.category, $0.level.map(String.init) ?? ($0.category == ParticipantRow.masked ? "**" : ""), say(.contractKind($0.contract)), $0.contractStart ?? "", $0.contractEnd ?? "", say(.yes($0.active))] },
+                         empty: say(everyone.isEmpty ? .noParticipants : .noActiveParticipants(inactive: everyone.count)), optional: [2, 3, 1])
         }
     }
 
@@ -116,12 +116,12 @@ extension ParticipantCommand {
             }.sorted { $0.month > $1.month }
             try ws.revealed([p.key.id])
             if global.json { return try Output.json(ParticipantDetail(participant: row, months: months)) }
-            print(Output.render(["field", "value"], [
-                ["姓名 name", row.name], ["残疾人证号 certificate", row.certificate], ["类别 category", row.category],
-                ["等级 level", row.level.map(String.init) ?? (row.category == ParticipantRow.masked ? "**" : "")], ["合同 contract", row.contract],
-                ["开始 start", row.contractStart ?? ""], ["结束 end", row.contractEnd ?? ""], ["在册 active", row.active ? "yes" : "no"],
-                ["id", row.id],
-            ]), terminator: "")
+            // Labels headed like columns: Chinese alone unless --wide.
+            let labels = Output.narrowed(["姓名 name", "残疾人证号 certificate", "类别 category", "等级 level", "合同 contract", "开始 start",
+                                          "结束 end", "在册 active", "编号 id"], [], optional: []).headers
+            let values = [row.name, row.certificate, row.category, row.level.map(String.init) ?? (row.category == ParticipantRow.masked ? "**" : ""),
+                          say(.contractKind(row.contract)), row.contractStart ?? "", row.contractEnd ?? "", say(.yes(row.active)), row.id]
+            print(Output.render(Output.narrowed(["项目 field", "内容 value"], [], optional: []).headers, zip(labels, values).map { [$0, $1] }), terminator: "")
             if !months.isEmpty {
                 print()
                 Output.table(["月份 month", "天数 days", "工时 hours"], months.map { [$0.month, String($0.days), Quantity.hours($0.minutes)] })

@@ -327,6 +327,6 @@ struct Workspace {
     /// A participant as a success line names them: two people may share a name, never a number
     /// (masked: a success line is no place to reveal).
     func who(_ p: Participant) -> String {
-        "\(p.name ?? p.key.id) (\(Ledger.show(p.certificate, reveal: false)))"
+        say(.who(name: p.name ?? p.key.id, certificate: Ledger.show(p.certificate, reveal: false)))
     }
 }

@@ -405,6 +405,10 @@ public struct Chinese: Words {
         case .giveImportKind: "请说明文件内容：--kind participants（参与者）、hours（工时）或 lunches（午餐）"
         case .langTakes(let lang): "--lang 只能是 zh 或 en，不是“\(lang)”"
         case .purposeWithReveal: "--purpose 要与 --reveal 一起用（说明为什么显示完整证号）"
+        case .who(let name, let certificate): "\(name)（\(certificate)）"
+        case .yes(let yes): yes ? "是" : "否"
+        case .contractKind(let kind): ["part-time": "非全日制", "full-time": "全日制"][kind] ?? kind
+        case .noActiveParticipants(let inactive): "没有在册的参与者；另有 \(inactive) 位不在册（`sunsync participant list --all` 列出）"
         case .noStore(let home):
             "\(home) 里还没有 Sunsync 数据。与区里的服务器一起使用：sunsync login --server <地址> --token <令牌>（由管理员提供）。"
                 + "单机离线记录：sunsync init --org <机构代码>。（或用 --home 指定另一个文件夹。）"

@@ -344,6 +344,10 @@ public struct English: Words {
         case .giveImportKind: "say what the file holds: --kind participants, hours or lunches"
         case .langTakes(let lang): "--lang takes zh or en, not '\(lang)'"
         case .purposeWithReveal: "--purpose goes with --reveal (it says why the full numbers are shown)"
+        case .who(let name, let certificate): "\(name) (\(certificate))"
+        case .yes(let yes): yes ? "yes" : "no"
+        case .contractKind(let kind): kind
+        case .noActiveParticipants(let inactive): "No participant is active; \(inactive) no longer active (`sunsync participant list --all` lists them)"
         case .noStore(let home):
             "\(home) holds no Sunsync store yet. To work with your district's server: "
                 + "sunsync login --server <address> --token <token> (the administrator gives both). "

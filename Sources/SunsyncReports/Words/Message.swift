@@ -175,6 +175,10 @@ public enum Message: Sendable {
     case giveImportKind
     case langTakes(String)
     case purposeWithReveal
+    case who(name: String, certificate: String)
+    case yes(Bool)
+    case contractKind(String)
+    case noActiveParticipants(inactive: Int)
     case noStore(home: String)
     case initialized(org: String, name: String?, home: String, replica: String)
     case initNext
