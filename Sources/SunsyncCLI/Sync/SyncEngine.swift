@@ -59,13 +59,15 @@ struct SyncEngine {
     var onRetry: @Sendable (Retry) -> Void = { _ in }
     /// How long to keep trying again after network failures (each try is bounded on its own).
     var retryLimit: Duration = .seconds(60)
+    /// What the waits between tries wait on.
+    var clock: any SyncClock = SystemSyncClock()
 
     static let cursorKey = "sync_cursor"
     static let epochKey = "server_epoch"
 
     func run(expectOrg: String?) async throws -> Report {
         try store.expectLargeWrites()
-        let info = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.session() }
+        let info = try await Self.retrying(backoff, onRetry, limit: retryLimit, clock: clock) { [transport] in try await transport.session() }
         if let expectOrg, info.org != expectOrg {
             throw SyncError.refused(Problem(type: Problem.typeURI("wrong-org"), title: "Forbidden", status: 403,
                                             detail: "the token is for \(info.org ?? "district " + (info.district ?? "?")), but this laptop records for \(expectOrg)"))
@@ -113,7 +115,7 @@ struct SyncEngine {
         let key = try store.signingKey()
         let registered = "\(epoch):\(key.id)"
         guard try store.meta(Self.registeredKey) != registered else { return }
-        _ = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.registerKey(publicKey: key.publicKey) }
+        _ = try await Self.retrying(backoff, onRetry, limit: retryLimit, clock: clock) { [transport] in try await transport.registerKey(publicKey: key.publicKey) }
         try store.setMeta(Self.registeredKey, registered)
     }
 
@@ -196,7 +198,7 @@ struct SyncEngine {
     }
 
     /// Pushes the outbox, then pulls until caught up.
-    private func exchange(_ report: inout Report, clock: ClockCheck) async throws {
+    private func exchange(_ report: inout Report, clock check: ClockCheck) async throws {
         let key = try store.signingKey()
         // Push: what the server refuses is kept locally, marked, and never sent again.
         var moves = 0
@@ -207,7 +209,7 @@ struct SyncEngine {
             let ops = Self.batch(pending.filter { MergedState.org(of: $0.key) == org }, limit: pushBatch)
             guard !ops.isEmpty else { break }
             let request = try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey)
-            let answer = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.push(request) }
+            let answer = try await Self.retrying(backoff, onRetry, limit: retryLimit, clock: clock) { [transport] in try await transport.push(request) }
             let accepted = answer.accepted.compactMap(OpID.init)
             let rejected = answer.rejected.compactMap { r in OpID(r.id).map { (id: $0, code: r.code, reason: r.reason) } }
             // Anything the answer does not mention stays in the outbox, to be sent again next time.
@@ -231,7 +233,7 @@ struct SyncEngine {
             // Refused as stamped ahead though this laptop's clock is right now (it was put right while changes
             // waited, or the server allows less ahead than most): sent again under the right time.
             let ahead = rejected.filter { $0.code == ProblemCode.clockAhead.rawValue && $0.id.replica == store.replica }
-            if !ahead.isEmpty, moves < 3, try heal(clock, &report) {
+            if !ahead.isEmpty, moves < 3, try heal(check, &report) {
                 moves += 1
                 report.rejected -= ahead.count
             }
@@ -240,14 +242,14 @@ struct SyncEngine {
         }
         // Who signs for which replica (this laptop's too, once a first push bound it), read before anything
         // is pulled: every page is checked against it.
-        var directory = try await Self.retrying(backoff, onRetry, limit: retryLimit) { [transport] in try await transport.devices() }
+        var directory = try await Self.retrying(backoff, onRetry, limit: retryLimit, clock: clock) { [transport] in try await transport.devices() }
         try Self.keep(directory, store)
         // Pull: the next page is fetched while this one is applied.
         var cursor = Int64(try store.meta(Self.cursorKey) ?? "0") ?? 0
         // Each page is fetched and checked against its signatures while the one before it is applied.
-        var next = Task { [transport, pageSize, backoff, onRetry, retryLimit, cursor, directory] in
+        var next = Task { [transport, pageSize, backoff, onRetry, retryLimit, clock, cursor, directory] in
             try await Self.fetch(after: cursor, count: true, directory: directory, transport: transport, pageSize: pageSize,
-                                 backoff: backoff, onRetry: onRetry, retryLimit: retryLimit)
+                                 backoff: backoff, onRetry: onRetry, retryLimit: retryLimit, clock: clock)
         }
         let trace = ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil
         var waited = Duration.zero, applying = Duration.zero
@@ -263,9 +265,9 @@ struct SyncEngine {
             }
             if page.more {
                 let after = page.cursor
-                next = Task { [transport, pageSize, backoff, onRetry, retryLimit, directory] in
+                next = Task { [transport, pageSize, backoff, onRetry, retryLimit, clock, directory] in
                     try await Self.fetch(after: after, count: false, directory: directory, transport: transport, pageSize: pageSize,
-                                         backoff: backoff, onRetry: onRetry, retryLimit: retryLimit)
+                                         backoff: backoff, onRetry: onRetry, retryLimit: retryLimit, clock: clock)
                 }
             }
             let t1 = timer.now
@@ -293,13 +295,13 @@ struct SyncEngine {
     /// the directory read again: a device may have bound its replica or registered its key after the read.
     /// That newer directory is returned, for the pages after it.
     static func fetch(after cursor: Int64, count: Bool, directory: DeviceDirectory, transport: any SyncTransport, pageSize: Int,
-                      backoff: [Duration], onRetry: @escaping @Sendable (Retry) -> Void, retryLimit: Duration)
+                      backoff: [Duration], onRetry: @escaping @Sendable (Retry) -> Void, retryLimit: Duration, clock: any SyncClock)
         async throws -> (page: PullResponse, batches: [(batch: SignedBatch, places: [Int])], directory: DeviceDirectory?) {
-        let page = try await retrying(backoff, onRetry, limit: retryLimit) { try await transport.pull(after: cursor, limit: pageSize, count: count) }
+        let page = try await retrying(backoff, onRetry, limit: retryLimit, clock: clock) { try await transport.pull(after: cursor, limit: pageSize, count: count) }
         do {
             return (page, try check(page, directory), nil)
         } catch SyncError.untrusted {
-            let fresh = try await retrying(backoff, onRetry, limit: retryLimit) { try await transport.devices() }
+            let fresh = try await retrying(backoff, onRetry, limit: retryLimit, clock: clock) { try await transport.devices() }
             return (page, try check(page, fresh), fresh)
         }
     }
@@ -317,25 +319,21 @@ struct SyncEngine {
         return batch
     }
 
-    /// Network failures are tried again after each wait of `backoff` (or the wait the server asked for, where
-    /// longer), until `limit` after the first try
-    /// began (or that try's end, if later): each try is bounded (10 s to connect, 30 s of silence), and a try
-    /// again never waits past that end (`RequestDeadline`). A refusal is final.
+    /// Network failures are tried again (`Retries`: the backoff, or the wait the server asked for where
+    /// longer, within `limit` of the first try), waiting on `clock`; each try is bounded (10 s to connect,
+    /// 30 s of silence), and a try again never waits past the end (`RequestDeadline`). A refusal is final.
     static func retrying<T: Sendable>(_ backoff: [Duration], _ onRetry: @Sendable (Retry) -> Void = { _ in },
-                                      limit: Duration = .seconds(60), _ body: @Sendable () async throws -> T) async throws -> T {
-        var waits = backoff[...]
-        let deadline = ContinuousClock.now + limit
-        var first = true
+                                      limit: Duration = .seconds(60), clock: any SyncClock = SystemSyncClock(),
+                                      _ body: @Sendable () async throws -> T) async throws -> T {
+        var retries = Retries(backoff: backoff, limit: limit)
         while true {
+            let deadline = retries.begin(at: clock.now)
             do {
-                defer { first = false }
-                return try await RequestDeadline.$current.withValue(first ? nil : deadline) { try await body() }
-            } catch let error as SyncError where error.isRetryable && !waits.isEmpty
-                        && ContinuousClock.now + max(waits.first ?? .zero, error.retryAfter ?? .zero) < deadline {
-                // The next wait of the backoff, or longer where the server asked for longer (Retry-After).
-                let wait = max(waits.removeFirst(), error.retryAfter ?? .zero)
-                onRetry(Retry(attempt: backoff.count - waits.count, of: backoff.count, wait: wait, error: error))
-                try await Task.sleep(for: wait)
+                return try await RequestDeadline.$current.withValue(deadline) { try await body() }
+            } catch let error as SyncError {
+                guard case .wait(let wait, let attempt, let of) = retries.failed(error, at: clock.now) else { throw error }
+                onRetry(Retry(attempt: attempt, of: of, wait: wait, error: error))
+                try await clock.sleep(for: wait)
             }
         }
     }
@@ -346,9 +344,9 @@ struct SyncEngine {
 enum RequestDeadline {
     @TaskLocal static var current: ContinuousClock.Instant?
 
-    /// `bound`, or less when the deadline comes first (zero when it has passed).
-    static func bounded(_ bound: Duration) -> Duration {
+    /// `bound`, or less when the deadline comes first (zero when it has passed); `now` from the sync's clock.
+    static func bounded(_ bound: Duration, now: ContinuousClock.Instant = .now) -> Duration {
         guard let current else { return bound }
-        return max(.zero, min(bound, current - .now))
+        return max(.zero, min(bound, current - now))
     }
 }
