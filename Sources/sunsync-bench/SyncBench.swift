@@ -81,6 +81,19 @@ func runSync(ops count: Int, postgres: String? = nil) async throws {
 }
 
 /// A new database `name` on the PostgreSQL server at `url` (dropped first if a run left it); its URL.
+/// `sunsync-bench push`: the concurrent pushes alone, against a server holding `count` ops (quicker to repeat
+/// than the whole sync bench, which measures them against its district-year).
+func runPushes(ops count: Int, seconds: Double) async throws {
+    let (_, serverBinary) = try releaseBinaries()
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
+    defer { try? FileManager.default.removeItem(atPath: root) }
+    let data = try await makeServerData(root + "/server", ops: count)
+    let server = try BenchServer(binary: serverBinary, dataDir: root + "/server")
+    defer { server.stop() }
+    print("sunsync-bench push: a server holding \(count) ops, release binaries on 127.0.0.1, SQLite")
+    try await concurrentPushes(servers: [server.url], tokens: data.staff, seconds: seconds)
+}
+
 func benchDatabase(_ url: String, _ name: String) async throws -> String {
     let (configuration, _) = try PostgresStore.configuration(url)
     let client = PostgresClient(configuration: configuration, backgroundLogger: Logger(label: "bench"))
@@ -254,32 +267,41 @@ func signedPush(_ server: String, token: String, _ ops: [Op]) async throws -> Da
 func concurrentPushes(servers: [String], tokens: [(org: String, token: String)], seconds duration: Double) async throws {
     var keys = [String: (id: String, privateKey: [UInt8])]()
     for device in tokens { keys[device.token] = try await benchKey(servers[0], token: device.token) }
-    let registered = keys
+    // Every push signed before the clock starts (as many as 1,000 a device: 10,000 pushes/s for 5 s), so
+    // that the client's time goes to sending them.
+    let perDevice = 1_000
+    var bodies = [[Data]]()
+    for (n, device) in tokens.enumerated() {
+        var clock = HybridClock()
+        // The org's own registered participants (`writeDirectory`: person n is at org n % 50): the
+        // server holds days only of a participant registered whole at that org.
+        let k = Int(device.org.suffix(3)) ?? 0
+        let people = stride(from: k, to: BenchPeople.count, by: 50).map { BenchPeople.personKeys[$0] }
+        guard let key = keys[device.token] else { throw BenchError("no key for \(device.org)") }
+        bodies.append(try (0..<perDevice).map { day in
+            let ops = (0..<10).map { i in
+                Op(id: OpID(timestamp: clock.next(wallMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000)), replica: ReplicaID(UInt64(1000 + n))),
+                   collection: .hours, record: "\(device.org)/\(people[i % people.count])/\(CivilDate(dayNumber: Int32(20_000 + day)))",
+                   field: "minutes", value: .integer(240))
+            }
+            return try Wire.encoder().encode(try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey))
+        })
+    }
+    var connections = [BenchConnection]()
+    for n in tokens.indices { connections.append(try await BenchConnection.connect(servers[n % servers.count])) }
     let deadline = Date().addingTimeInterval(duration)
     let start = Date()
+    let signed = bodies, open = connections
     let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
         for (n, device) in tokens.enumerated() {
             group.addTask {
-                var clock = HybridClock()
+                let headers = [(Wire.versionHeader, String(Wire.version)), ("Authorization", "Bearer \(device.token)"),
+                               ("Content-Type", "application/json"), ("Accept-Encoding", "identity")]
                 var times = [Double]()
-                var day = 0
-                // The org's own registered participants (`writeDirectory`: person n is at org n % 50): the
-                // server holds days only of a participant registered whole at that org.
-                let k = Int(device.org.suffix(3)) ?? 0
-                let people = stride(from: k, to: BenchPeople.count, by: 50).map { BenchPeople.personKeys[$0] }
-                while Date() < deadline {
-                    var ops = [Op]()
-                    for i in 0..<10 {
-                        let id = OpID(timestamp: clock.next(wallMilliseconds: UInt64(Date().timeIntervalSince1970 * 1000)), replica: ReplicaID(UInt64(1000 + n)))
-                        let person = people[i % people.count]
-                        ops.append(Op(id: id, collection: .hours, record: "\(device.org)/\(person)/\(CivilDate(dayNumber: Int32(20_000 + day)))",
-                                      field: "minutes", value: .integer(240)))
-                    }
-                    day += 1
-                    guard let key = registered[device.token] else { throw BenchError("no key for \(device.org)") }
-                    let body = try Wire.encoder().encode(try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey))
+                for body in signed[n] where Date() < deadline {
                     let t = Date()
-                    _ = try await fetch(servers[n % servers.count] + "/v1/push", token: device.token, body: body)
+                    let (status, answer) = try await open[n].send(.POST, "/v1/push", headers: headers, body: body)
+                    guard status == 200 else { throw BenchError("push: \(status) \(String(decoding: answer, as: UTF8.self))") }
                     times.append(Date().timeIntervalSince(t))
                 }
                 return times
@@ -289,6 +311,7 @@ func concurrentPushes(servers: [String], tokens: [(org: String, token: String)],
         for try await times in group { all += times }
         return all.sorted()
     }
+    for connection in connections { await connection.close() }
     let elapsed = Date().timeIntervalSince(start)
     print(String(format: "%d devices pushing 10-op batches through %d server%@: %d pushes in %.1f s  →  %.0f pushes/s  (p50 %.1f ms, p99 %.1f ms)",
                  tokens.count, servers.count, servers.count == 1 ? "" : "s", latencies.count, elapsed, Double(latencies.count) / elapsed,
