@@ -26,13 +26,13 @@ extension PostgresStore {
     }
 
     public func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome {
-        try await batcher.push(PushBatcher.Push(ops: ops, device: device, time: time, signed: signed))
+        try await batcher.push(GroupCommit.Push(ops: ops, device: device, time: time, signed: signed))
     }
 
-    /// Commits pushes in one transaction (`PushBatcher`): the devices' replicas noted, then every op
+    /// Commits pushes in one transaction (`GroupCommit`): the devices' replicas noted, then every op
     /// appended in one statement under the append lock. Returns each push's outcome, as if it had gone
     /// alone. If the batch fails, each push is tried on its own, so that one push's failure is only its own.
-    func commit(_ pushes: [PushBatcher.Push]) async -> [Result<PushOutcome, any Error>] {
+    func commit(_ pushes: [GroupCommit.Push]) async -> [Result<PushOutcome, any Error>] {
         // Each id once, at its first place in the batch (a later one is the same op again, or a reused id).
         var first = [OpID: (push: Int, index: Int)]()
         var unique = [Op]()

@@ -25,7 +25,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     let logger: Logger
     private let running: Task<Void, Never>
     /// Set once, at the end of `init`: pushes go through it (group commit).
-    private(set) var batcher: PushBatcher!
+    private(set) var batcher: GroupCommit!
     /// The device replicas this process noted lately (`device/replica` → when), and how many replicas each
     /// device had when last counted: a push writes `device_replicas` only for a pair new to the process or
     /// not noted for a minute, so `last_seen` is exact to a minute and most batches skip two round trips.
@@ -59,7 +59,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
         self.location = location
         self.logger = logger
         running = Task { await client.run() }
-        batcher = PushBatcher(store: self)
+        batcher = GroupCommit { [unowned self] pushes in await self.commit(pushes) }
     }
 
     /// Nil while PostgreSQL answers; else why it does not (for `/healthz`).

@@ -8,41 +8,73 @@ extension SQLiteServerStore {
     // MARK: Appending
 
     public func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome {
-        try await OpLog.run {
-            try await pool.write { db in
-                let inserter = try OpLog.Inserter(db)
-                if let signed, try Int64.fetchOne(db, sql: "SELECT id FROM batches WHERE signature = ?", arguments: [Data(signed.signature)]) == nil {
-                    inserter.batch = try OpLog.insertBatch(signed.batch(filled: Set(signed.digests.indices)),
-                                                           org: ops.first.map { MergedState.org(of: $0.key) } ?? "", db)
-                }
-                var new = 0
-                var reused = [OpID]()
-                var filled = Set<Int>()
-                for (i, op) in ops.enumerated() {
-                    do {
-                        if try inserter.insert(op) {
-                            new += 1
-                            if let signed { filled.insert(signed.places[i]) }
+        try await batcher.push(GroupCommit.Push(ops: ops, device: device, time: time, signed: signed))
+    }
+
+    /// Commits pushes in one transaction (`GroupCommit`: one hop to the writer, one flush), each in a savepoint
+    /// of its own: each push's outcome is as if it had gone alone, and a push the database refuses fails
+    /// alone. If the transaction itself fails (a full disk at the commit), every push of it fails.
+    static func commit(_ pushes: [GroupCommit.Push], _ pool: DatabasePool) async -> [Result<PushOutcome, any Error>] {
+        do {
+            return try await OpLog.run {
+                try await pool.write { db in
+                    pushes.map { push in
+                        var outcome: Result<PushOutcome, any Error>!
+                        do {
+                            try db.inSavepoint {
+                                do {
+                                    outcome = .success(try append(push, db))
+                                    return .commit
+                                } catch {
+                                    outcome = .failure(error)
+                                    return .rollback
+                                }
+                            }
+                        } catch {
+                            outcome = .failure(error)
                         }
-                    } catch let error as StoreError where error.code == .opIDReused {
-                        reused.append(op.id)
+                        return outcome
                     }
                 }
-                if let batch = inserter.batch, let signed {
-                    // Every place no op of this push is now held under: its digest, so the signature still verifies.
-                    try db.execute(sql: "UPDATE batches SET holes = ? WHERE id = ?", arguments: [Data(signed.batch(filled: filled).holeBytes), batch])
+            }
+        } catch {
+            return pushes.map { _ in .failure(error) }
+        }
+    }
+
+    /// One push's ops appended in `db`, under its signed batch; the device's replicas noted.
+    static func append(_ push: GroupCommit.Push, _ db: Database) throws -> PushOutcome {
+        let (ops, device, time, signed) = (push.ops, push.device, push.time, push.signed)
+        let inserter = try OpLog.Inserter(db)
+        if let signed, try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM batches WHERE signature = ?"), arguments: [Data(signed.signature)]) == nil {
+            inserter.batch = try OpLog.insertBatch(signed.batch(filled: Set(signed.digests.indices)),
+                                                   org: ops.first.map { MergedState.org(of: $0.key) } ?? "", db)
+        }
+        var new = 0
+        var reused = [OpID]()
+        var filled = Set<Int>()
+        for (i, op) in ops.enumerated() {
+            do {
+                if try inserter.insert(op) {
+                    new += 1
+                    if let signed { filled.insert(signed.places[i]) }
                 }
-                guard let device else { return PushOutcome(new: new, reused: reused, deviceReplicas: 0) }
-                for replica in Set(ops.map(\.id.replica)) {
-                    try db.execute(sql: """
-                        INSERT INTO device_replicas(device_id, replica, first_seen, last_seen) VALUES (?, ?, ?, ?)
-                        ON CONFLICT(device_id, replica) DO UPDATE SET last_seen = excluded.last_seen
-                        """, arguments: [device, replica.description, time, time])
-                }
-                let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM device_replicas WHERE device_id = ?", arguments: [device]) ?? 0
-                return PushOutcome(new: new, reused: reused, deviceReplicas: count)
+            } catch let error as StoreError where error.code == .opIDReused {
+                reused.append(op.id)
             }
         }
+        if let batch = inserter.batch, let signed {
+            // Every place no op of this push is now held under: its digest, so the signature still verifies.
+            try db.cachedStatement(sql: "UPDATE batches SET holes = ? WHERE id = ?").execute(arguments: [Data(signed.batch(filled: filled).holeBytes), batch])
+        }
+        guard let device else { return PushOutcome(new: new, reused: reused, deviceReplicas: 0) }
+        let note = try db.cachedStatement(sql: """
+            INSERT INTO device_replicas(device_id, replica, first_seen, last_seen) VALUES (?, ?, ?, ?)
+            ON CONFLICT(device_id, replica) DO UPDATE SET last_seen = excluded.last_seen
+            """)
+        for replica in Set(ops.map(\.id.replica)) { try note.execute(arguments: [device, replica.description, time, time]) }
+        let count = try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM device_replicas WHERE device_id = ?"), arguments: [device]) ?? 0
+        return PushOutcome(new: new, reused: reused, deviceReplicas: count)
     }
 
     public func bindReplicas(_ replicas: Set<ReplicaID>, to owner: String, at time: String) async throws -> Set<ReplicaID> {

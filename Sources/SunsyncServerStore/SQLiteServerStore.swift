@@ -18,11 +18,14 @@ public final class SQLiteServerStore: ServerStore {
     /// The server's own replica (administrators' writes).
     let replica: ReplicaID
     let pool: DatabasePool
+    /// Pushes that arrive while one is written go together in the next transaction.
+    let batcher: GroupCommit
 
     private init(path: String, pool: DatabasePool, replica: ReplicaID) {
         self.path = path
         self.pool = pool
         self.replica = replica
+        batcher = GroupCommit { pushes in await SQLiteServerStore.commit(pushes, pool) }
     }
 
     /// Opens the server database at `path`, creating it (and its directory, owner-only) the first time.
@@ -345,7 +348,7 @@ public final class SQLiteServerStore: ServerStore {
     public func device(tokenHash: String) async throws -> Device? {
         try await OpLog.run {
             try await pool.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE token_hash = ?", arguments: [tokenHash]).flatMap(Self.device)
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM devices WHERE token_hash = ?"), arguments: [tokenHash]).flatMap(Self.device)
             }
         }
     }
