@@ -26,12 +26,12 @@ extension SQLiteServerStore {
                                     outcome = .success(try append(push, db))
                                     return .commit
                                 } catch {
-                                    outcome = .failure(error)
+                                    outcome = .failure(OpLog.storeError(error))
                                     return .rollback
                                 }
                             }
                         } catch {
-                            outcome = .failure(error)
+                            outcome = .failure(OpLog.storeError(error))
                         }
                         return outcome
                     }
