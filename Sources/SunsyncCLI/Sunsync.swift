@@ -84,7 +84,11 @@ extension Sunsync {
             FileHandle.standardError.write(Data((say(.error(error.message)) + "\n").utf8))
             Foundation.exit(1)
         } catch {
-            exit(withError: error)
+            // Help and the version as ArgumentParser prints them; its usage errors in this run's language.
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            FileHandle.standardError.write(Data((Say.words.usage(fullMessage(for: error)) + "\n").utf8))
+            Foundation.exit(code.rawValue)
         }
     }
 }

@@ -39,7 +39,11 @@ public struct ServerCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data((AdminSay.words.say(.error(error.description)) + "\n").utf8))
             Foundation.exit(1)
         } catch {
-            exit(withError: error)
+            // Help and the version as ArgumentParser prints them; its usage errors in this run's language.
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            FileHandle.standardError.write(Data((AdminSay.words.usage(fullMessage(for: error)) + "\n").utf8))
+            Foundation.exit(code.rawValue)
         }
     }
 }

@@ -91,6 +91,13 @@ extension ChineseFirstTests {
         #expect(empty.status == 1 && empty.err.contains("姓名不能为空"), "\(empty.err)")
         let help = try cli.run(["backup", "--help"], environment: Self.chinese)
         #expect(help.out.contains("恢复：`sunsync restore FILE`") && !help.out.contains("To restore it"), "\(help.out)")
+        // ArgumentParser's own usage errors, in Chinese too (English with --lang en, as the other tests read them)
+        let missing = try cli.run(["hours", "set", "张三"], environment: Self.chinese)
+        #expect(missing.status == 64 && missing.err.hasPrefix("错误：缺少参数 <date>") && missing.err.contains("用法：sunsync hours set"), "\(missing.err)")
+        let unknown = try cli.run(["hours", "list", "--bogus"], environment: Self.chinese)
+        #expect(unknown.status == 64 && unknown.err.hasPrefix("错误：没有选项 --bogus"), "\(unknown.err)")
+        let asked = try cli.run(["hours", "set", "张三", "--lang", "en"], environment: Self.chinese)
+        #expect(asked.err.hasPrefix("Error: Missing expected argument '<date>'"), "\(asked.err)")
         let reject = try cli.run(["review", "reject", "x", "--reason", " "], environment: Self.chinese)
         #expect(reject.status != 0 && reject.err.contains("--reason 不能为空"), "\(reject.err)")
     }
