@@ -58,7 +58,7 @@ extension ServerCommand {
                     weekly = (from, minutes)
                 } else { weekly = nil }
                 let (minimumAge, femaleBase) = (self.minimumAge, self.femaleBase)
-                try await data.withStore { store in
+                _ = try await data.withStore { store in
                     try await store.updateRules { rules in
                         if let weekly {
                             rules.weeklyLimitMinutes = (rules.weeklyLimitMinutes.filter { $0.from != weekly.from } + [.init(from: weekly.from, value: weekly.minutes)])
