@@ -96,6 +96,8 @@ extension ChineseFirstTests {
         #expect(missing.status == 64 && missing.err.hasPrefix("错误：缺少参数 <date>") && missing.err.contains("用法：sunsync hours set"), "\(missing.err)")
         let unknown = try cli.run(["hours", "list", "--bogus"], environment: Self.chinese)
         #expect(unknown.status == 64 && unknown.err.hasPrefix("错误：没有选项 --bogus"), "\(unknown.err)")
+        let near = try cli.run(["hours", "list", "--monht", "2024-03"], environment: Self.chinese)
+        #expect(near.status == 64 && near.err.hasPrefix("错误：没有选项 --monht；是不是 --month？"), "\(near.err)")
         let asked = try cli.run(["hours", "set", "张三", "--lang", "en"], environment: Self.chinese)
         #expect(asked.err.hasPrefix("Error: Missing expected argument '<date>'"), "\(asked.err)")
         let reject = try cli.run(["review", "reject", "x", "--reason", " "], environment: Self.chinese)

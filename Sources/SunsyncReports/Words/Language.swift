@@ -79,6 +79,7 @@ extension Chinese {
     static let usagePatterns: [(String, String)] = [
         ("^Error: Missing expected argument '(.+)'$", "错误：缺少参数 $1"),
         ("^Error: Missing value for '(.+)'$", "错误：$1 缺少取值"),
+        ("^Error: Unknown option '(.+)'\\. Did you mean '(.+)'\\?$", "错误：没有选项 $1；是不是 $2？"),
         ("^Error: Unknown option '(.+)'$", "错误：没有选项 $1"),
         ("^Error: Unexpected argument '(.+)'$", "错误：多余的参数“$1”"),
         ("^Error: The value '(.*)' is invalid for '(.+)'$", "错误：“$1”不是 $2 可取的值"),
