@@ -36,8 +36,41 @@ public final class Ledger {
         (orgs, participants) = directory.directory
     }
 
-    /// Every flag, computed once.
-    public private(set) lazy var flags: [Flag] = Flags.compute(state, orgs: orgs, participants: participants, days: entries, settings: settings)
+    /// Every flag, computed once (or, for a ledger `patched` from one whose flags were computed, taken from them).
+    public var flags: [Flag] {
+        if let flagsMade { return flagsMade }
+        let made = Flags.compute(state, orgs: orgs, participants: participants, days: entries, settings: settings)
+        flagsMade = made
+        return made
+    }
+    private var flagsMade: [Flag]?
+
+    /// This ledger with the hours and lunch records `changed` taken in from `state` (the merged state they
+    /// are now in): their entries made again, and the flags of the persons they belong to computed again
+    /// from those persons' entries alone; the rest kept. (Every flag that names a day names the days of one
+    /// person only: per participant and week or month, or one person at several orgs.) Nil when a change is
+    /// not an hours or lunch record: an org's or a participant's can move the flags of many; make it whole.
+    public func patched(_ changed: Set<RecordKey>, state: MergedState) -> Ledger? {
+        guard changed.allSatisfy({ Self.isDay($0) }) else { return nil }
+        let entries = self.entries.filter { !changed.contains($0.key) }
+            + changed.compactMap { key in state.records[key].flatMap { DayEntry(key: key, record: $0) } }
+        let ledger = Ledger(directory: state, entries: entries, settings: settings, scopeOrg: scopeOrg)
+        guard let kept = flagsMade else { return ledger }
+        let persons = Set(changed.map(Self.person))
+        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { Self.isDay($0) && persons.contains(Self.person($0)) } }
+        let again = Flags.compute(state, orgs: ledger.orgs, participants: ledger.participants,
+                                  days: entries.filter { persons.contains(Self.person($0.key)) }, settings: settings)
+        ledger.flagsMade = Flag.sorted(kept.filter { !namesTheirDays($0) } + again.filter(namesTheirDays))
+        return ledger
+    }
+
+    static func isDay(_ key: RecordKey) -> Bool { key.collection == .hours || key.collection == .lunches }
+
+    /// The person an hours or lunch record belongs to (`ORG/PERSON/DATE`: the person's key, the same at every org).
+    static func person(_ key: RecordKey) -> Substring {
+        let parts = key.id.split(separator: "/")
+        return parts.count == 3 ? parts[1] : Substring(key.id)
+    }
 
     /// The entry of an hours or lunch record, if the ledger holds it.
     public func entry(_ key: RecordKey) -> DayEntry? {

@@ -60,6 +60,12 @@ struct ReviewBooksTests {
             let kept = try await books.ledger(district: "310112", orgs: orgs, month: "2024-03")
             let fresh = try await store.mergedState(nil, days: Ledger.weeks(ofMonth: "2024-03")!).restricted(toOrgs: Set(orgs))
             #expect(kept.ledger.state == fresh, "round \(round)")
+            // The ledger patched from the kept one (its entries, and its flags but for the persons whose days
+            // changed) equals one made whole from the fresh state.
+            let whole = Ledger(state: fresh, settings: kept.ledger.settings)
+            #expect(Dictionary(uniqueKeysWithValues: kept.ledger.entries.map { ($0.key, $0) }) == Dictionary(uniqueKeysWithValues: whole.entries.map { ($0.key, $0) }),
+                    "round \(round)")
+            #expect(kept.ledger.flags.count == whole.flags.count && Set(kept.ledger.flags) == Set(whole.flags), "round \(round)")
             #expect(!kept.ledger.state.records.keys.contains { $0.id.hasPrefix("XH-") }, "another district's records stay out")
         }
     }

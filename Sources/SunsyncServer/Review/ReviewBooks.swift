@@ -68,22 +68,29 @@ actor ReviewBooks {
         let scope = Set(orgs)
         var seq: Int64
         var state: MergedState
+        var patched: Ledger?
         if let kept = months[key], kept.settings == settings,
            let changes = try await store.changes(after: kept.seq, days: days, limit: patchLimit) {
             if changes.records.isEmpty {
                 touch(key)
                 return FinishedLedger(kept.ledger)
             }
-            // A few records changed: take them in as the store has merged them, and keep the rest.
+            // A few records changed: take them in as the store has merged them, and keep the rest (the
+            // ledger's entries and flags too, but for the persons whose days changed).
             (seq, state) = (changes.seq, kept.ledger.state)
-            for (record, merged) in changes.records where scope.contains(MergedState.org(of: record)) { state.replace(record, with: merged) }
+            var changed = Set<RecordKey>()
+            for (record, merged) in changes.records where scope.contains(MergedState.org(of: record)) {
+                state.replace(record, with: merged)
+                changed.insert(record)
+            }
+            patched = kept.ledger.patched(changed, state: state)
         } else {
             // The seq is taken before the read: every op up to it is in the state, a later one is taken in
             // at the next look.
             seq = try await store.lastSeq()
             state = try await read([], days: days).restricted(toOrgs: scope)
         }
-        let ledger = Ledger(state: state, settings: settings)
+        let ledger = patched ?? Ledger(state: state, settings: settings)
         months[key] = Month(seq: seq, settings: settings, ledger: ledger, scope: orgs)
         minutes[key] = Minutes(seq: seq, byOrg: ledger.minutesByOrg(month: month))
         touch(key)
