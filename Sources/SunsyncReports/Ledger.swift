@@ -52,15 +52,18 @@ public final class Ledger {
     /// not an hours or lunch record: an org's or a participant's can move the flags of many; make it whole.
     public func patched(_ changed: Set<RecordKey>, state: MergedState) -> Ledger? {
         guard changed.allSatisfy({ Self.isDay($0) }) else { return nil }
-        let entries = self.entries.filter { !changed.contains($0.key) }
+        // A day's date is checked first: hashing it is cheaper than hashing 70,000 record keys.
+        let changedDays = Set(changed.compactMap(NaturalKey.date(of:)))
+        let entries = self.entries.filter { !(changedDays.contains($0.date) && changed.contains($0.key)) }
             + changed.compactMap { key in state.records[key].flatMap { DayEntry(key: key, record: $0) } }
         let ledger = Ledger(directory: state, entries: entries, settings: settings, scopeOrg: scopeOrg)
         guard let kept = flagsMade else { return ledger }
-        let persons = Set(changed.map(Self.person))
-        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { Self.isDay($0) && persons.contains(Self.person($0)) } }
+        let persons = Set(changed.map { String(Self.person($0)) })
+        let marks = persons.map { "/" + $0 + "/" }
+        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { key in Self.isDay(key) && marks.contains { key.id.contains($0) } } }
         let again = Flags.compute(state, orgs: ledger.orgs, participants: ledger.participants,
-                                  days: entries.filter { persons.contains(Self.person($0.key)) }, settings: settings)
-        ledger.flagsMade = Flag.sorted(kept.filter { !namesTheirDays($0) } + again.filter(namesTheirDays))
+                                  days: entries.filter { persons.contains($0.personKey) }, settings: settings)
+        ledger.flagsMade = Flag.merged(kept.filter { !namesTheirDays($0) }, inserting: again.filter(namesTheirDays))
         return ledger
     }
 

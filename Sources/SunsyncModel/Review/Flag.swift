@@ -86,6 +86,22 @@ public struct Flag: Hashable, Sendable, Comparable {
     /// By kind, then by the records they name.
     private var order: (String, String) { (kind.rawValue, records.map(\.description).joined(separator: " ")) }
 
+    /// `sorted` (in order, as `sorted(_:)` leaves them) with `new` put in their places: each of them found by
+    /// halving, so that only a few of the many kept flags have their order worked out.
+    public static func merged(_ sorted: [Flag], inserting new: [Flag]) -> [Flag] {
+        var result = sorted
+        for flag in new {
+            let order = flag.order
+            var low = 0, high = result.count
+            while low < high {
+                let mid = (low + high) / 2
+                if result[mid].order < order { low = mid + 1 } else { high = mid }
+            }
+            result.insert(flag, at: low)
+        }
+        return result
+    }
+
     /// `flags` in order (`<`), each flag's order worked out once rather than at every comparison.
     public static func sorted(_ flags: [Flag]) -> [Flag] {
         let orders = flags.map(\.order)

@@ -157,8 +157,9 @@ actor ReviewBooks {
                 let district = String(key[..<bar]), month = String(key[key.index(after: bar)...])
                 let viewed = Array(kept.orgMonths.keys), hadReport = kept.report != nil
                 _ = try? await ledger(district: district, orgs: kept.scope, month: month)
-                if hadReport { _ = try? await self.district(district: district, orgs: kept.scope, month: month) }
+                // A base's page first: the base that pushed is the one most likely looked at next.
                 for org in viewed { _ = try? await self.org(org, district: district, orgs: kept.scope, month: month) }
+                if hadReport { _ = try? await self.district(district: district, orgs: kept.scope, month: month) }
             }
             try? await Task.sleep(for: .seconds(1))
         } while refreshAgain
