@@ -18,22 +18,16 @@ extension SQLiteServerStore {
         do {
             return try await OpLog.run {
                 try await pool.write { db in
+                    // A savepoint whose body throws is rolled back, and the error rethrown.
                     pushes.map { push in
-                        var outcome: Result<PushOutcome, any Error>!
-                        do {
+                        Result {
+                            var outcome = PushOutcome(new: 0, reused: [], deviceReplicas: 0)
                             try db.inSavepoint {
-                                do {
-                                    outcome = .success(try append(push, db))
-                                    return .commit
-                                } catch {
-                                    outcome = .failure(OpLog.storeError(error))
-                                    return .rollback
-                                }
+                                outcome = try append(push, db)
+                                return .commit
                             }
-                        } catch {
-                            outcome = .failure(OpLog.storeError(error))
-                        }
-                        return outcome
+                            return outcome
+                        }.mapError { OpLog.storeError($0) as any Error }
                     }
                 }
             }

@@ -1,3 +1,4 @@
+import Foundation
 import SunsyncModel
 
 /// The longer texts under `sunsync` commands' `--help`, in English.
@@ -122,3 +123,8 @@ let reviewMonth = """
       sunsync review reject h20240305-3fa9c0d1 --reason "超出合同期"
       sunsync sync && sunsync report payments --month 2024-03
     """
+
+extension English {
+    /// ArgumentParser's own words.
+    public func usage(_ message: String) -> String { message }
+}

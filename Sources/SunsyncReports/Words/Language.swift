@@ -1,4 +1,3 @@
-import Foundation
 import SunsyncModel
 
 /// The language a person reads: Chinese unless they ask for English (`--lang en`, or `LC_ALL`,
@@ -57,35 +56,4 @@ public protocol Words: Sendable {
     /// A usage error as ArgumentParser words it (`Error: Missing expected argument '<date>'`, its usage
     /// and where to find help), in this language.
     func usage(_ message: String) -> String
-}
-
-extension English {
-    /// ArgumentParser's own words.
-    public func usage(_ message: String) -> String { message }
-}
-
-extension Chinese {
-    /// ArgumentParser's sentences (version 1.8), line by line; a line it words otherwise stays as it is.
-    public func usage(_ message: String) -> String {
-        message.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            var line = String(line)
-            for (pattern, replacement) in Self.usagePatterns {
-                line = line.replacingOccurrences(of: pattern, with: replacement, options: .regularExpression)
-            }
-            return line
-        }.joined(separator: "\n")
-    }
-
-    static let usagePatterns: [(String, String)] = [
-        ("^Error: Missing expected argument '(.+)'$", "错误：缺少参数 $1"),
-        ("^Error: Missing value for '(.+)'$", "错误：$1 缺少取值"),
-        ("^Error: Unknown option '(.+)'\\. Did you mean '(.+)'\\?$", "错误：没有选项 $1；是不是 $2？"),
-        ("^Error: Unknown option '(.+)'$", "错误：没有选项 $1"),
-        ("^Error: Unexpected argument '(.+)'$", "错误：多余的参数“$1”"),
-        ("^Error: The value '(.*)' is invalid for '(.+)'$", "错误：“$1”不是 $2 可取的值"),
-        ("^Error: ", "错误："),
-        ("^Help:  ", "说明："),
-        ("^Usage: ", "用法："),
-        ("^  See '(.+)' for more information\\.$", "  更多说明：$1"),
-    ]
 }
