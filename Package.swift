@@ -83,9 +83,11 @@ let package = Package(
         .executableTarget(name: "sunsync-server", dependencies: ["SunsyncServer"], path: "server"),
         // The kernel keyring (keyrings(7)) through `syscall`, which Swift cannot call: the store's key kept for a session.
         .target(name: "CKeyring"),
+        // A sync as a state machine (no IO), and its driver over a transport, a store and a clock (protocols).
+        .target(name: "SunsyncClient", dependencies: ["SunsyncModel", "SunsyncProtocol"]),
         // The `sunsync` commands, as a library so tests can call them.
         .target(name: "SunsyncCLI", dependencies: [
-            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion", "CKeyring",
+            "SunsyncModel", "SunsyncStore", "SunsyncProtocol", "SunsyncReports", "SunsyncVersion", "CKeyring", "SunsyncClient",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -116,7 +118,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
         // And the sync engine in process, against a fake server (SyncEngineTests).
-        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncStore", "SunsyncServerStore", "SunsyncModel", "SunsyncProtocol",
+        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncClient", "SunsyncStore", "SunsyncServerStore", "SunsyncModel", "SunsyncProtocol",
                                                            "SunsyncReports", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]

@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncClient
 import Testing
 import SunsyncModel
 import SunsyncProtocol

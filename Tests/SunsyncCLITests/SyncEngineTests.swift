@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncClient
 import Synchronization
 import Testing
 import SunsyncModel

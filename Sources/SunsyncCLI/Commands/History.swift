@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SunsyncClient
 import SunsyncModel
 import SunsyncProtocol
 import SunsyncReports

@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncClient
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -51,9 +52,10 @@ struct HTTPClient: Sendable {
         let group = MultiThreadedEventLoopGroup.singleton
         let promise = group.next().makePromise(of: Response.self)
         // A try again waits to connect, and for a silent server, only until its sync gives up (60 s in all).
-        var timeouts = self.timeouts
-        timeouts.connect = TimeAmount(RequestDeadline.bounded(Duration(timeouts.connect)))
-        timeouts.read = TimeAmount(RequestDeadline.bounded(Duration(timeouts.read)))
+        var bounded = self.timeouts
+        bounded.connect = TimeAmount(RequestDeadline.bounded(Duration(bounded.connect)))
+        bounded.read = TimeAmount(RequestDeadline.bounded(Duration(bounded.read)))
+        let timeouts = bounded
         guard timeouts.connect > .zero, timeouts.read > .zero else {
             throw SyncError.network("no time left to try \(host):\(port) again")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import SunsyncClient
 import SunsyncReports
 
 /// The one line a sync keeps rewriting on a terminal's standard error: what was sent, a bar of what
