@@ -12,6 +12,8 @@ public struct SyncDriver: Sendable {
     public var localTime: @Sendable () -> Int64
     public var progress: @Sendable (SyncReport) -> Void = { _ in }
     public var onRetry: @Sendable (SyncRetry) -> Void = { _ in }
+    /// Where a sync's time went, told at its end: waiting for pages, applying them (`SUNSYNC_TRACE`).
+    public var onTimes: (@Sendable (_ waitedForPages: Duration, _ applying: Duration) -> Void)?
 
     public init(transport: any SyncTransport, store: any SyncStore, clock: any SyncClock = SystemSyncClock(),
                 localTime: @escaping @Sendable () -> Int64) {
@@ -28,13 +30,18 @@ public struct SyncDriver: Sendable {
         var readAhead: (after: Int64, task: Task<SunsyncClient.Event, any Error>)?
         defer { readAhead?.task.cancel() }
         var action = client.start(at: clock.now)
+        var waited = Duration.zero, applying = Duration.zero
+        let timer = ContinuousClock()
+        defer { onTimes?(waited, applying) }
         while true {
             let event: SunsyncClient.Event
             switch action {
             case .send(let request, let deadline):
                 if case .pull(let after, _, _) = request, let ahead = readAhead, ahead.after == after {
                     readAhead = nil
+                    let t0 = timer.now
                     event = try await ahead.task.value
+                    waited += timer.now - t0
                 } else {
                     readAhead?.task.cancel()
                     readAhead = nil
@@ -50,7 +57,9 @@ public struct SyncDriver: Sendable {
                         try await Self.read(ahead, transport: transport, localTime: localTime)
                     })
                 }
+                let t0 = timer.now
                 event = .stored(try perform(step))
+                if case .apply = step { applying += timer.now - t0 }
             case .progress(let report):
                 progress(report)
                 event = .resumed

@@ -77,21 +77,28 @@ extension PostgresStore {
                 }
                 // Each signed push's batch (none if a retry of it is held already), then its ops under it; then the
                 // places no op of it filled, with their digests.
+                // All in one statement each: a round trip a push would serialize the commit behind the append lock.
                 var batchOf = [Int64?](repeating: nil, count: pushes.count)
-                for (p, push) in pushes.enumerated() {
-                    guard let signed = push.signed else { continue }
-                    let made = try await self.insertBatch(signed.batch(filled: Set(signed.digests.indices)), org: push.ops.first.map { MergedState.org(of: $0.key) } ?? "", conn)
-                    if made.new { batchOf[p] = made.id }
-                }
+                let signedPushes = pushes.indices.filter { pushes[$0].signed != nil }
+                let made = try await self.insertBatches(signedPushes.map { p in
+                    (pushes[p].signed!.batch(filled: Set(pushes[p].signed!.digests.indices)), pushes[p].ops.first.map { MergedState.org(of: $0.key) } ?? "")
+                }, conn)
+                for (p, made) in zip(signedPushes, made) where made.new { batchOf[p] = made.id }
                 let inserted = try await self.append(unique, conn, batches: unique.map { op in first[op.id].flatMap { batchOf[$0.push] } ?? -1 })
+                var holes = [(id: Int64, bytes: ByteBuffer)]()
                 for (p, push) in pushes.enumerated() {
                     guard let id = batchOf[p], let signed = push.signed else { continue }
                     var filled = Set<Int>()
                     for (i, op) in push.ops.enumerated() where inserted.contains(op.id) && first[op.id].map({ $0 == (p, i) }) == true {
                         filled.insert(signed.places[i])
                     }
-                    try await conn.query("UPDATE batches SET holes = \(ByteBuffer(bytes: signed.batch(filled: filled).holeBytes)) WHERE id = \(id)",
-                                         logger: self.logger)
+                    holes.append((id, ByteBuffer(bytes: signed.batch(filled: filled).holeBytes)))
+                }
+                if !holes.isEmpty {
+                    try await conn.query("""
+                        UPDATE batches SET holes = u.holes FROM unnest(\(holes.map(\.id))::int8[], \(holes.map(\.bytes))::bytea[]) AS u(id, holes)
+                        WHERE batches.id = u.id
+                        """, logger: self.logger)
                 }
                 return (inserted, replicas)
             }

@@ -53,6 +53,40 @@ extension PostgresStore {
         return (id, false)
     }
 
+    /// Inserts signed batches in one statement; returns for each its id and whether it is new here (a batch
+    /// held already, or the same batch earlier in `batches`, is not). The ids of those held before are read
+    /// in one more statement, only when there are some.
+    func insertBatches(_ batches: [(batch: SignedBatch, org: String)], _ conn: PostgresConnection) async throws -> [(id: Int64, new: Bool)] {
+        guard batches.count > 1 else { return try await batches.asyncMap { try await insertBatch($0.batch, org: $0.org, conn) } }
+        let signatures = batches.map { ByteBuffer(bytes: $0.batch.signature) }
+        var made = [ByteBuffer: Int64]()
+        for try await (id, signature) in try await conn.query("""
+            INSERT INTO batches(id, key_id, signature, count, holes, org)
+            SELECT nextval('batches_seq'), u.key, u.signature, u.count, u.holes, u.org
+            FROM unnest(\(batches.map(\.batch.key))::text[], \(signatures)::bytea[], \(batches.map { Int64($0.batch.count) })::int8[],
+                        \(batches.map { ByteBuffer(bytes: $0.batch.holeBytes) })::bytea[], \(batches.map(\.org))::text[])
+                 WITH ORDINALITY AS u(key, signature, count, holes, org, n)
+            ORDER BY u.n
+            ON CONFLICT (signature) DO NOTHING RETURNING id, signature
+            """, logger: logger).decode((Int64, ByteBuffer).self) {
+            made[signature] = id
+        }
+        var held = [ByteBuffer: Int64]()
+        let missing = Array(Set(signatures).subtracting(made.keys))
+        if !missing.isEmpty {
+            for try await (id, signature) in try await conn.query("SELECT id, signature FROM batches WHERE signature = ANY(\(missing)::bytea[])",
+                                                                   logger: logger).decode((Int64, ByteBuffer).self) {
+                held[signature] = id
+            }
+        }
+        var seen = Set<ByteBuffer>()
+        return signatures.map { signature in
+            defer { seen.insert(signature) }
+            if let id = made[signature] { return (id, !seen.contains(signature)) }
+            return (held[signature] ?? 0, false)
+        }
+    }
+
     /// Signs ops the server writes, per org, inside the caller's transaction: returns each op's batch.
     func signOwn(_ ops: [Op], _ conn: PostgresConnection) async throws -> [Int64] {
         let key = try await serverKey(conn)
@@ -208,5 +242,14 @@ extension PostgresStore {
             opsChecked += 1
         }
         return (opsChecked, checked, failures)
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out = [T]()
+        out.reserveCapacity(count)
+        for element in self { out.append(try await transform(element)) }
+        return out
     }
 }

@@ -397,6 +397,37 @@ struct WholeBatchPageTests {
         return PushSignature(key: key, signature: signature, digests: digests, places: Array(ops.indices))
     }
 
+    /// Signed pushes committed together: the same push twice in one batch (a retry that overtook its first
+    /// try), one held before, one that shares an op with another. Each signature is held once, with holes
+    /// where its ops are held under another, and everything verifies (PostgreSQL inserts the batch's
+    /// signatures and fills their holes in one statement each).
+    @Test(arguments: Backend.available) func signedPushesCommittedTogetherKeepEachSignatureOnce(backend: Backend) async throws {
+        try await backend.with { store in
+            typealias C = ServerStoreContractTests
+            let privateKey = Hex.decode(NaturalKey.digest("contract-key")) ?? []
+            let key = try await store.registerKey(try Signing.publicKey(privateKey: privateKey), owner: "dev_a", at: "t")
+            _ = try await store.bindReplicas([ReplicaID(0xa1)], to: "dev_a", at: "t")
+            let o = (1...8).map { C.op(UInt64($0), replica: 0xa1, C.day("MH-SB-001", $0)) }
+            let before = [o[6], o[7]]
+            _ = try await store.push(before, device: "dev_a", at: "t0", signed: try Self.signed(before, key: key, privateKey: privateKey))
+            let first = [o[0], o[1], o[2]], shares = [o[2], o[3]], last = [o[4], o[5]]
+            func push(_ ops: [Op], _ time: String) throws -> GroupCommit.Push {
+                GroupCommit.Push(ops: ops, device: "dev_a", time: time, signed: try Self.signed(ops, key: key, privateKey: privateKey))
+            }
+            let pushes = [try push(first, "t1"), try push(first, "t2"), try push(before, "t3"), try push(shares, "t4"), try push(last, "t5")]
+            let outcomes = switch store {
+            case let postgres as PostgresStore: await postgres.commit(pushes)
+            default: await SQLiteServerStore.commit(pushes, try #require(store as? SQLiteServerStore).pool)
+            }
+            #expect(try outcomes.map { try $0.get().new } == [3, 0, 0, 1, 2])
+            let page = try await store.pull(after: 0, orgs: nil, limit: 100)
+            #expect(Set(page.ops.map(\.op.id)) == Set(o.map(\.id)) && page.ops.count == 8)
+            #expect(page.batches.count == 4, "the held batch, the first push's, the one sharing an op, the last: each once")
+            let verified = try await store.verify { _, _ in }
+            #expect(verified.failures.isEmpty && verified.batches == 4)
+        }
+    }
+
     @Test(arguments: Backend.available) func everyPageHoldsWholeBatchesThatVerify(backend: Backend) async throws {
         try await backend.with { store in
             let privateKey = Hex.decode(NaturalKey.digest("contract-key")) ?? []

@@ -42,6 +42,9 @@ struct SyncEngine {
                                 localTime: { Int64(Date().timeIntervalSince1970 * 1000) })
         driver.progress = progress
         driver.onRetry = onRetry
+        if ProcessInfo.processInfo.environment["SUNSYNC_TRACE"] != nil {
+            driver.onTimes = { waited, applying in FileHandle.standardError.write(Data("pull: waited \(waited), applying \(applying)\n".utf8)) }
+        }
         return try await driver.run(settings)
     }
 
