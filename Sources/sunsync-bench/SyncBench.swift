@@ -83,14 +83,21 @@ func runSync(ops count: Int, postgres: String? = nil) async throws {
 /// A new database `name` on the PostgreSQL server at `url` (dropped first if a run left it); its URL.
 /// `sunsync-bench push`: the concurrent pushes alone, against a server holding `count` ops (quicker to repeat
 /// than the whole sync bench, which measures them against its district-year).
-func runPushes(ops count: Int, seconds: Double) async throws {
+func runPushes(ops count: Int, seconds: Double, postgres: String? = nil) async throws {
     let (_, serverBinary) = try releaseBinaries()
     let root = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-bench-\(UUID().uuidString)").path
     defer { try? FileManager.default.removeItem(atPath: root) }
-    let data = try await makeServerData(root + "/server", ops: count)
-    let server = try BenchServer(binary: serverBinary, dataDir: root + "/server")
+    let data: ServerData, database: String?
+    if let postgres {
+        database = try await benchDatabase(postgres, "sunsync_bench_push")
+        data = try await makePostgresData(database!, ops: count)
+    } else {
+        database = nil
+        data = try await makeServerData(root + "/server", ops: count)
+    }
+    let server = try BenchServer(binary: serverBinary, dataDir: root + "/server", database: database)
     defer { server.stop() }
-    print("sunsync-bench push: a server holding \(count) ops, release binaries on 127.0.0.1, SQLite")
+    print("sunsync-bench push: a server holding \(count) ops, release binaries on 127.0.0.1, \(postgres == nil ? "SQLite" : "PostgreSQL")")
     try await concurrentPushes(servers: [server.url], tokens: data.staff, seconds: seconds)
 }
 

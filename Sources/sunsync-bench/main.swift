@@ -6,7 +6,7 @@
 //                                                      and cold `sunsync hours set` (median of 30)
 //   sunsync-bench sync [ops] [postgres://URL]          first sync, idle syncs, wire bytes, concurrent pushes (on PostgreSQL: also two servers)
 //                                                      (default 1,000,000 ops)
-//   sunsync-bench push [ops] [seconds]                 50 devices pushing into a server holding ops (default 100,000, 5 s)
+//   sunsync-bench push [ops] [seconds] [postgres://URL] 50 devices pushing into a server holding ops (default 100,000, 5 s)
 //   sunsync-bench review [ops]                         a reviewer's reads and approvals on that district-year
 //   sunsync-bench page [ops]                           the review page served from that district-year
 import Foundation
@@ -33,7 +33,8 @@ case "sync":
     // `sunsync-bench sync [ops] [postgres://…]`: the same on PostgreSQL (databases made in that server).
     try await runSync(ops: numbers.first ?? 1_000_000, postgres: CommandLine.arguments.dropFirst(2).first { $0.hasPrefix("postgres") })
 case "push":
-    try await runPushes(ops: numbers.first ?? 100_000, seconds: Double(numbers.dropFirst().first ?? 5))
+    try await runPushes(ops: numbers.first ?? 100_000, seconds: Double(numbers.dropFirst().first ?? 5),
+                        postgres: CommandLine.arguments.dropFirst(2).first { $0.hasPrefix("postgres") })
 case "review":
     try await runReview(ops: numbers.first ?? 1_000_000)
 case "page":
@@ -43,6 +44,6 @@ default:
 }
 
 func usage() -> Never {
-    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] [postgres://URL] | push [ops] [seconds] | review [ops] | page [ops]\n".utf8))
+    FileHandle.standardError.write(Data("usage: sunsync-bench merge [ops] [typical|conflict|all] | store [ops] | cli [rows] | sync [ops] [postgres://URL] | push [ops] [seconds] [postgres://URL] | review [ops] | page [ops]\n".utf8))
     exit(64)
 }
