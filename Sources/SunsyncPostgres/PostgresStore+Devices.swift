@@ -11,7 +11,9 @@ extension PostgresStore {
     // MARK: Devices
 
     public func addDevice(_ device: Device, tokenHash: String) async throws {
+        defer { access.changed() }
         try await transaction { conn in
+            try await self.notifyAccessChanged(conn)
             if try await Self.first(conn.query("SELECT EXISTS (SELECT 1 FROM devices WHERE name = \(device.name))", logger: self.logger), Bool.self) == true {
                 throw StoreError(.invalid, "a device named '\(device.name)' already exists; choose another name")
             }
@@ -41,7 +43,9 @@ extension PostgresStore {
     }
 
     public func revokeDevice(_ idOrName: String, at time: String) async throws -> Device? {
-        try await transaction { conn in
+        defer { access.changed() }
+        return try await transaction { conn in
+            try await self.notifyAccessChanged(conn)
             try await conn.query("UPDATE devices SET revoked_at = coalesce(revoked_at, \(time)) WHERE id = \(idOrName) OR name = \(idOrName)",
                                  logger: self.logger)
             try await conn.query("""
@@ -53,7 +57,9 @@ extension PostgresStore {
     }
 
     public func setMayReveal(_ idOrName: String, _ allowed: Bool) async throws -> Device? {
-        try await transaction { conn in
+        defer { access.changed() }
+        return try await transaction { conn in
+            try await self.notifyAccessChanged(conn)
             try await conn.query("UPDATE devices SET may_reveal = \(allowed) WHERE id = \(idOrName) OR name = \(idOrName)", logger: self.logger)
             return try await Self.devices(conn.query("SELECT \(unescaped: Self.deviceColumns) FROM devices WHERE id = \(idOrName) OR name = \(idOrName)",
                                                      logger: self.logger)).first

@@ -26,7 +26,8 @@ extension PostgresStore {
     }
 
     public func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome {
-        try await batcher.push(GroupCommit.Push(ops: ops, device: device, time: time, signed: signed))
+        defer { if ops.contains(where: { $0.collection == .orgs }) { access.changed() } }
+        return try await batcher.push(GroupCommit.Push(ops: ops, device: device, time: time, signed: signed))
     }
 
     /// Commits pushes in one transaction (`GroupCommit`): the devices' replicas noted, then every op
@@ -84,6 +85,7 @@ extension PostgresStore {
                     (pushes[p].signed!.batch(filled: Set(pushes[p].signed!.digests.indices)), pushes[p].ops.first.map { MergedState.org(of: $0.key) } ?? "")
                 }, conn)
                 for (p, made) in zip(signedPushes, made) where made.new { batchOf[p] = made.id }
+                if unique.contains(where: { $0.collection == .orgs }) { try await self.notifyAccessChanged(conn) }
                 let inserted = try await self.append(unique, conn, batches: unique.map { op in first[op.id].flatMap { batchOf[$0.push] } ?? -1 })
                 var holes = [(id: Int64, bytes: ByteBuffer)]()
                 for (p, push) in pushes.enumerated() {
@@ -315,7 +317,7 @@ extension PostgresStore {
     public func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter, now: Date,
                                   _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op]) {
         let wall = UInt64(max(0, now.timeIntervalSince1970 * 1000))
-        return try await transaction { conn -> (T, [Op]) in
+        let edited = try await transaction { conn -> (T, [Op], Bool) in
             let replicaText: String
             switch writer {
             case .server:
@@ -342,9 +344,13 @@ extension PostgresStore {
             try await conn.query("UPDATE replica_clocks SET last = \(Int64(bitPattern: edit.clock.last.rawValue)) WHERE replica = \(replicaText)",
                                  logger: self.logger)
             let batches = try await self.signOwn(edit.written, conn)   // the server's own writes, signed with its key
+            let orgs = edit.written.contains { $0.collection == .orgs }
+            if orgs { try await self.notifyAccessChanged(conn) }
             _ = try await self.append(edit.written, conn, batches: batches)
-            return (result, edit.written)
+            return (result, edit.written, orgs)
         }
+        if edited.2 { access.changed() }
+        return (edited.0, edited.1)
     }
 
     static func historyQuery(_ keys: [RecordKey]) -> PostgresQuery {

@@ -30,6 +30,9 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     /// device had when last counted: a push writes `device_replicas` only for a pair new to the process or
     /// not noted for a minute, so `last_seen` is exact to a minute and most batches skip two round trips.
     let noted = Mutex<(seen: [String: ContinuousClock.Instant], counts: [String: Int])>(([:], [:]))
+    /// Changes to devices and orgs: this process's, and others' as `NOTIFY` heard by `listening`.
+    let access = AccessWatch()
+    private var listening: Task<Void, Never>?
     /// The server's signing key, once read.
     let serverKeyCache = Mutex<(id: String, privateKey: [UInt8])?>(nil)
 
@@ -52,6 +55,35 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
     public func watchReachability() {
         guard watching == nil, let direct else { return }
         watching = watch(direct)
+        listening = listen(direct)
+    }
+
+    public func accessStamp() -> AccessStamp? { access.stamp }
+
+    /// Tells every process listening that devices or orgs changed, when the transaction commits; the payload
+    /// names this process, which counts its own changes as it commits them and does not count them twice.
+    func notifyAccessChanged(_ conn: PostgresConnection) async throws {
+        try await conn.query("SELECT pg_notify(\(AccessWatch.channel), \(access.id))", logger: logger)
+    }
+
+    /// Listens for other processes' changes to devices and orgs (`NOTIFY sunsync_access`) on a connection of
+    /// its own; while it is not listening (not yet, or the connection is lost), `accessStamp` is nil.
+    private func listen(_ configuration: PostgresConnection.Configuration) -> Task<Void, Never> {
+        let quiet = Logger(label: "sunsync-postgres-listen", factory: { _ in SwiftLogNoOpLogHandler() })
+        return Task { [access] in   // ended by close()
+            while !Task.isCancelled {
+                do {
+                    let connection = try await PostgresConnection.connect(configuration: configuration, id: 2, logger: quiet)
+                    defer { Task { try? await connection.close() } }
+                    try await connection.listen(on: AccessWatch.channel) { notifications in
+                        access.listen(true)
+                        for try await notification in notifications where notification.payload != access.id { access.hear() }
+                    }
+                } catch {}
+                access.listen(false)
+                try? await Task.sleep(for: .seconds(2))
+            }
+        }
     }
 
     private init(client: PostgresClient, location: String, logger: Logger) {
@@ -149,6 +181,7 @@ public final class PostgresStore: ServerStore, @unchecked Sendable {
 
     public func close() async {
         watching?.cancel()
+        listening?.cancel()
         running.cancel()
         _ = await running.value
     }

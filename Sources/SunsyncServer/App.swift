@@ -256,7 +256,7 @@ struct SyncController: Sendable {
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         let address = ClientAddress.current
         try signIn.check(address)
-        guard let device = try await store.device(tokenHash: Token.hash(token)) else {
+        guard let device = try await known.access.device(tokenHash: Token.hash(token), store) else {
             await signIn.failed(address)
             throw ServerError.unauthorized("the token is not known to this server; ask the administrator for a device token")
         }
@@ -267,7 +267,7 @@ struct SyncController: Sendable {
         switch device.role {
         case .admin: return Access(device: device, orgs: nil)
         case .staff: return Access(device: device, orgs: [device.org ?? ""])
-        case .reviewer: return Access(device: device, orgs: try await store.orgs(inDistrict: device.district ?? ""))
+        case .reviewer: return Access(device: device, orgs: try await known.access.orgs(inDistrict: device.district ?? "", store))
         }
     }
 

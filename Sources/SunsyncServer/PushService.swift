@@ -26,6 +26,8 @@ struct PushService: Sendable {
         let owners = Mutex<[ReplicaID: String]>([:])
         /// Participants seen whole: they stay whole (their four fields are required, none can be cleared).
         let whole = Mutex<Set<RecordKey>>([])
+        /// Devices by token and org records, while the store says none changed.
+        let access = AccessCache()
     }
 
     func key(_ id: String) async throws -> SigningKey? {
@@ -146,7 +148,7 @@ struct PushService: Sendable {
         }
         let orgs = Set(ops.filter(entry).map { MergedState.org(of: $0.key) })
         guard !orgs.isEmpty else { return [:] }
-        let held = try await store.records(orgs.map { RecordKey(collection: .orgs, id: $0) })
+        let held = try await known.access.orgRecords(orgs, store)
         let retired = Set(held.compactMap { key, record in record.displayed("active") == .bool(false) ? key.id : nil })
         guard !retired.isEmpty else { return [:] }
         var refused = [OpID: PushResponse.Rejection]()

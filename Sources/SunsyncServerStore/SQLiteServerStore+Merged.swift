@@ -90,7 +90,7 @@ extension SQLiteServerStore {
     /// on its first use, so that its decisions sync to every laptop like any other ops and show its name.
     public func edit<T: Sendable>(_ keys: [RecordKey], by writer: EditWriter, now: Date,
                                   _ body: @escaping @Sendable (inout Edit) throws -> T) async throws -> (result: T, ops: [Op]) {
-        try await OpLog.run {
+        let edited: (result: T, ops: [Op]) = try await OpLog.run {
             try await pool.write { db in
                 let replica: ReplicaID
                 switch writer {
@@ -121,5 +121,7 @@ extension SQLiteServerStore {
                 return (result, edit.written)
             }
         }
+        if edited.ops.contains(where: { $0.collection == .orgs }) { access.changed() }
+        return edited
     }
 }

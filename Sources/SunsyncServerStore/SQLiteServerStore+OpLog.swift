@@ -8,7 +8,8 @@ extension SQLiteServerStore {
     // MARK: Appending
 
     public func push(_ ops: [Op], device: String?, at time: String, signed: PushSignature?) async throws -> PushOutcome {
-        try await batcher.push(GroupCommit.Push(ops: ops, device: device, time: time, signed: signed))
+        defer { if ops.contains(where: { $0.collection == .orgs }) { access.changed() } }
+        return try await batcher.push(GroupCommit.Push(ops: ops, device: device, time: time, signed: signed))
     }
 
     /// Commits pushes in one transaction (`GroupCommit`: one hop to the writer, one flush), each in a savepoint

@@ -20,13 +20,18 @@ public final class SQLiteServerStore: ServerStore {
     let pool: DatabasePool
     /// Pushes that arrive while one is written go together in the next transaction.
     let batcher: GroupCommit
+    /// Changes to devices and orgs, this process's and (by the stamp file beside the database) others'.
+    let access: AccessWatch
 
     private init(path: String, pool: DatabasePool, replica: ReplicaID) {
         self.path = path
         self.pool = pool
         self.replica = replica
         batcher = GroupCommit { pushes in await SQLiteServerStore.commit(pushes, pool) }
+        access = AccessWatch(file: path + "-access")
     }
+
+    public func accessStamp() -> AccessStamp? { access.stamp }
 
     /// Opens the server database at `path`, creating it (and its directory, owner-only) the first time.
     /// `upgrading` is called before migrations this version brings run on an existing file.
@@ -290,6 +295,7 @@ public final class SQLiteServerStore: ServerStore {
     // MARK: Devices
 
     public func addDevice(_ device: Device, tokenHash: String) async throws {
+        defer { access.changed() }
         try await OpLog.run {
             try await pool.write { db in
                 if try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM devices WHERE name = ?)", arguments: [device.name]) == true {
@@ -323,7 +329,8 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func revokeDevice(_ idOrName: String, at time: String) async throws -> Device? {
-        try await OpLog.run {
+        defer { access.changed() }
+        return try await OpLog.run {
             try await pool.write { db in
                 try db.execute(sql: "UPDATE devices SET revoked_at = coalesce(revoked_at, ?) WHERE id = ? OR name = ?",
                                arguments: [time, idOrName, idOrName])
@@ -337,7 +344,8 @@ public final class SQLiteServerStore: ServerStore {
     }
 
     public func setMayReveal(_ idOrName: String, _ allowed: Bool) async throws -> Device? {
-        try await OpLog.run {
+        defer { access.changed() }
+        return try await OpLog.run {
             try await pool.write { db in
                 try db.execute(sql: "UPDATE devices SET may_reveal = ? WHERE id = ? OR name = ?", arguments: [allowed, idOrName, idOrName])
                 return try Row.fetchOne(db, sql: "SELECT * FROM devices WHERE id = ? OR name = ?", arguments: [idOrName, idOrName]).flatMap(Self.device)

@@ -89,6 +89,10 @@ public protocol ServerStore: Sendable {
     /// Allows or stops a device's reveals; nil if there is no such device.
     func setMayReveal(_ idOrName: String, _ allowed: Bool) async throws -> Device?
     func device(tokenHash: String) async throws -> Device?
+    /// Changes after every commit that changes a device (its token, revocation, role, reveal right) or an
+    /// org's record, by this process or any other; nil while the store cannot tell (nothing may be kept then).
+    /// What a server keeps in memory of those (`AccessCache`) is good only while it is unchanged. No query.
+    func accessStamp() -> AccessStamp?
 
     // MARK: Review page sessions (times in milliseconds since 1970)
 
@@ -151,6 +155,8 @@ public struct PullPage: Sendable {
 
 extension ServerStore {
     public func close() async {}
+
+    public func accessStamp() -> AccessStamp? { nil }
 
     public func record(_ key: RecordKey) async throws -> RecordState? { try await records([key])[key] }
 

@@ -26,6 +26,26 @@ import Testing
         }
     }
 
+    /// The server keeps the device a token names in memory (`AccessCache`); a revocation by the administration
+    /// command, another process, is refused at the token's next request all the same, on either backend.
+    @Test(arguments: ServerBackend.available) func aTokenRevokedWhileTheServerKnowsItIsRefusedAtItsNextRequest(backend: ServerBackend) async throws {
+        let server = try ServerProcess.withOrgs(backend: backend)
+        defer { server.stop() }
+        let staff = try server.token("busy", "--role", "staff", "--org", "MH-SB-001")
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        let zhang = try await server.personKey(People.zhang, token: staff)
+        for n in 0..<3 {   // known to the server now
+            let pushed = try await server.push([Self.op(now + UInt64(n), "MH-SB-001/\(zhang)/2024-03-0\(n + 1)", "deleted", .bool(true))], token: staff)
+            #expect(pushed.status == 200)
+        }
+        let key = try await server.registerKey(token: staff)
+        #expect(try server.admin("device", "revoke", "busy").status == 0)
+        let ops = [Self.op(now + 10, "MH-SB-001/\(zhang)/2024-03-09", "deleted", .bool(true))]
+        let body = try Wire.encoder().encode(try PushRequest(signing: ops, key: key, privateKey: ServerProcess.privateKey(staff)))
+        let refused = try await server.request("POST", "/v1/push", token: staff, body: body)
+        #expect(refused.status == 401 && Self.problemCode(refused.body) == "token-revoked", "\(refused.status) \(String(decoding: refused.body, as: UTF8.self))")
+    }
+
     @Test(arguments: ServerBackend.available) func badRequestsGetProblemsAndChangeNothing(backend: ServerBackend) async throws {
         let server = try ServerProcess.withOrgs(backend: backend)
         defer { server.stop() }
