@@ -1,14 +1,23 @@
 import Foundation
 import SunsyncModel
 
-/// Reads a pull page in exactly the layout `PageWriter` writes, several times faster than JSONDecoder
-/// (the client decodes every op of a first sync). Anything else — other key order, white space, an
-/// unknown value — returns nil, and the caller falls back to JSONDecoder, so no valid page is refused.
+/// Reads a pull page in exactly the layout `PageWriter` writes, and a push in exactly the layout `Wire.encoder`
+/// gives a `PushRequest`, several times faster than JSONDecoder (the client decodes every op of a first sync,
+/// the server every push). Anything else — other key order, white space, an unknown value, an op JSONDecoder
+/// would refuse — returns nil, and the caller falls back to JSONDecoder, so nothing valid is refused and every
+/// refusal is JSONDecoder's.
 public enum PageReader {
     public static func pullResponse(_ data: Data) -> PullResponse? {
         data.withUnsafeBytes { raw in
             var r = Reader(bytes: raw.bindMemory(to: UInt8.self))
             return r.page()
+        }
+    }
+
+    public static func pushRequest(_ data: Data) -> PushRequest? {
+        data.withUnsafeBytes { raw in
+            var r = Reader(bytes: raw.bindMemory(to: UInt8.self))
+            return r.push()
         }
     }
 
@@ -50,6 +59,27 @@ public enum PageReader {
             }
             guard literal("}"), i == bytes.count else { return nil }
             return PullResponse(ops: ops, cursor: cursor, more: more, remaining: remaining, batches: batches)
+        }
+
+        /// `{"batch":{"key":…,"signature":…},"ops":[…]}`, the batch absent when unsigned.
+        mutating func push() -> PushRequest? {
+            guard literal("{") else { return nil }
+            var batch: BatchSignature?
+            if literal("\"batch\":{\"key\":") {
+                guard let key = string(), literal(",\"signature\":"), let signature = string(), literal("},") else { return nil }
+                batch = BatchSignature(key: key, signature: signature)
+            }
+            guard literal("\"ops\":[") else { return nil }
+            var ops = [Op]()
+            if !literal("]") {
+                repeat {
+                    guard let op = op() else { return nil }
+                    ops.append(op)
+                } while literal(",")
+                guard literal("]") else { return nil }
+            }
+            guard literal("}"), i == bytes.count else { return nil }
+            return PushRequest(ops: ops, batch: batch)
         }
 
         mutating func batch() -> PageBatch? {
@@ -125,17 +155,19 @@ public enum PageReader {
             let negative = i < bytes.count && bytes[i] == UInt8(ascii: "-")
             if negative { i += 1 }
             let start = i
-            var value: Int64 = 0
+            // The magnitude, so that Int64.min (one more than Int64.max) is read too.
+            var magnitude: UInt64 = 0
             while i < bytes.count, bytes[i] >= 48, bytes[i] <= 57 {
-                let (m, o1) = value.multipliedReportingOverflow(by: 10)
-                let (a, o2) = m.addingReportingOverflow(Int64(bytes[i] - 48))
+                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(UInt64(bytes[i] - 48))
                 guard !o1, !o2 else { return nil }
-                value = a
+                magnitude = a
                 i += 1
             }
             guard i > start, i - start == 1 || bytes[start] != 48 else { return nil }
             if i < bytes.count, bytes[i] == UInt8(ascii: ".") || bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E") { return nil }
-            return negative ? -value : value
+            if negative { return magnitude <= UInt64(Int64.max) + 1 ? Int64(bitPattern: 0 &- magnitude) : nil }
+            return magnitude <= UInt64(Int64.max) ? Int64(magnitude) : nil
         }
 
         mutating func string() -> String? {

@@ -188,7 +188,7 @@ struct SyncController: Sendable {
         let access = try await authorize(request)
         let body = try await readBody(request)
         let pushed: PushRequest
-        do { pushed = try Wire.decoder().decode(PushRequest.self, from: body) } catch {
+        do { pushed = try PageReader.pushRequest(body) ?? Wire.decoder().decode(PushRequest.self, from: body) } catch {
             throw ServerError(.badRequest, "malformed-json", "the body is not a push request ({\"ops\": [...]}): \(Self.describe(error))")
         }
         guard pushed.ops.count <= Wire.maxBatch else {

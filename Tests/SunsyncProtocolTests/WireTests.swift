@@ -175,3 +175,49 @@ import Testing
         }
     }
 }
+
+/// The server reads pushes with `PageReader` where their layout is `Wire.encoder`'s, JSONDecoder otherwise:
+/// both must read every push alike, and the fast reader must decline what JSONDecoder refuses.
+@Suite struct PushReaderTests {
+    static func same(_ a: PushRequest, _ b: PushRequest) -> Bool {
+        a.batch == b.batch && a.ops.count == b.ops.count && zip(a.ops, b.ops).allSatisfy { x, y in
+            x.id == y.id && (try? x.result.get()) == (try? y.result.get()) && (try? x.result.get()) != nil
+        }
+    }
+
+    @Test func readsWhatTheClientSendsAsJSONDecoderDoes() throws {
+        var ops = [Op]()
+        let texts = ["张三 \"引号\" back\\slash", "line\nbreak\ttab\r\u{08}\u{0C}", "ctrl \u{01}\u{1F} del \u{7F}", "a/b/c", "emoji 🙂", ""]
+        let values: [Value] = [.text("x"), .integer(-42), .bool(false), .null, .date(CivilDate("2024-02-29")!), .integer(Int64.min)]
+        for (i, text) in texts.enumerated() {
+            let id = OpID(timestamp: Timestamp(milliseconds: 1_709_510_400_000 + UInt64(i), counter: UInt16(i)), replica: ReplicaID(0xa1))
+            ops.append(Op(id: id, collection: .hours, record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-04", field: "note", value: .text(text),
+                          pred: ops.suffix(2).map(\.id)))
+            ops.append(Op(id: OpID(timestamp: id.timestamp, replica: ReplicaID(0xb2)), collection: .lunches,
+                          record: "MH-SB-001/ad70a1271ab25a67e712/2024-03-0\(i + 1)", field: "meals", value: values[i]))
+        }
+        let signed = try PushRequest(signing: ops, key: "k1", privateKey: Array(repeating: 7, count: 32))
+        for request in [signed, PushRequest(ops: ops), PushRequest(ops: []), PushRequest(ops: [], batch: signed.batch)] {
+            let data = try Wire.encoder().encode(request)
+            let fast = try #require(PageReader.pushRequest(data), "\(String(decoding: data.prefix(80), as: UTF8.self))")
+            #expect(Self.same(fast, try Wire.decoder().decode(PushRequest.self, from: data)))
+        }
+    }
+
+    @Test func declinesWhatItDoesNotKnowAndNeverMisreads() throws {
+        let op = #"{"collection":"hours","field":"minutes","id":"018e06c29be8-0000-00000000000000a1","pred":[],"record":"r","value":240}"#
+        #expect(PageReader.pushRequest(Data(#"{"ops":[\#(op)]}"#.utf8))?.ops.count == 1)
+        for other in [#"{"ops":[\#(op)],"batch":{"key":"k","signature":"s"}}"#,                // another key order
+                      #"{ "ops":[]}"#, #"{"ops":[]} "#, #"{"ops":[]"#,                              // white space, cut
+                      #"{"ops":[\#(op.replacingOccurrences(of: "240", with: "2.5"))]}"#,        // not an integer
+                      #"{"ops":[\#(op.replacingOccurrences(of: "hours", with: "payments"))]}"#, // an unknown collection
+                      #"{"ops":[\#(op.replacingOccurrences(of: "-0000-", with: "-00G0-"))]}"#,  // not an op id
+                      #"{"ops":[\#(op)],"extra":1}"#, #"{"batch":{"key":"k"},"ops":[]}"#] {
+            #expect(PageReader.pushRequest(Data(other.utf8)) == nil, "\(other.prefix(70))")
+        }
+        // Not UTF-8: declined, so JSONDecoder says why.
+        var bytes = Array(#"{"ops":[\#(op.replacingOccurrences(of: "\"r\"", with: "\"rX\""))]}"#.utf8)
+        if let at = bytes.firstIndex(of: UInt8(ascii: "X")) { bytes[at] = 0xFF }
+        #expect(PageReader.pushRequest(Data(bytes)) == nil)
+    }
+}
