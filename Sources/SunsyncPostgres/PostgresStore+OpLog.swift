@@ -94,7 +94,8 @@ extension PostgresStore {
                     for (i, op) in push.ops.enumerated() where inserted.contains(op.id) && first[op.id].map({ $0 == (p, i) }) == true {
                         filled.insert(signed.places[i])
                     }
-                    holes.append((id, ByteBuffer(bytes: signed.batch(filled: filled).holeBytes)))
+                    // The batch went in with no holes: when every op of the push is new here, as nearly always, it stays so.
+                    if filled.count < signed.digests.count { holes.append((id, ByteBuffer(bytes: signed.batch(filled: filled).holeBytes))) }
                 }
                 if !holes.isEmpty {
                     try await conn.query("""

@@ -58,8 +58,9 @@ extension SQLiteServerStore {
                 reused.append(op.id)
             }
         }
-        if let batch = inserter.batch, let signed {
-            // Every place no op of this push is now held under: its digest, so the signature still verifies.
+        if let batch = inserter.batch, let signed, filled.count < signed.digests.count {
+            // Every place no op of this push is now held under: its digest, so the signature still verifies
+            // (the batch went in with none: when every op of the push is new here, as nearly always, it stays so).
             try db.cachedStatement(sql: "UPDATE batches SET holes = ? WHERE id = ?").execute(arguments: [Data(signed.batch(filled: filled).holeBytes), batch])
         }
         guard let device else { return PushOutcome(new: new, reused: reused, deviceReplicas: 0) }
