@@ -254,18 +254,32 @@ extension PostgresStore {
     // MARK: Merged reads: the model's merge over the ops read
 
     public func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?) async throws -> MergedState {
+        try await read(collections, days: days, fields: nil)
+    }
+
+    public func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?, fields: [String]) async throws -> MergedState {
+        try await read(collections, days: days, fields: fields)
+    }
+
+    private func read(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?, fields: [String]?) async throws -> MergedState {
         let wanted = (collections ?? CollectionName.allCases).map(\.rawValue)
+        // Every field, or those named.
+        let anyField = fields == nil, named = fields ?? []
         let ops: [LoggedOp]
         if let days {
             let dated = wanted.filter { $0 == CollectionName.hours.rawValue || $0 == CollectionName.lunches.rawValue }
             let undated = wanted.filter { !dated.contains($0) }
             ops = try await loggedOps("""
                 SELECT seq, id, collection, record, field, kind, num, txt, pred FROM ops
-                WHERE collection = ANY(\(undated))
-                   OR (day BETWEEN \(days.lowerBound.dayNumber) AND \(days.upperBound.dayNumber) AND collection = ANY(\(dated)))
+                WHERE (collection = ANY(\(undated))
+                   OR (day BETWEEN \(days.lowerBound.dayNumber) AND \(days.upperBound.dayNumber) AND collection = ANY(\(dated))))
+                  AND (\(anyField) OR field = ANY(\(named)))
                 """)
         } else {
-            ops = try await loggedOps("SELECT seq, id, collection, record, field, kind, num, txt, pred FROM ops WHERE collection = ANY(\(wanted))")
+            ops = try await loggedOps("""
+                SELECT seq, id, collection, record, field, kind, num, txt, pred FROM ops
+                WHERE collection = ANY(\(wanted)) AND (\(anyField) OR field = ANY(\(named)))
+                """)
         }
         return MergedState(ops.lazy.map(\.op))
     }

@@ -6,23 +6,33 @@ import SunsyncStore
 // Merged reads, made by the model from the ops of a range (as PostgreSQL's are), and the server's own writes.
 extension SQLiteServerStore {
     /// The ops of `collections`, hours and lunches of `days` only where given, in one read.
-    static func ops(_ collections: [CollectionName], days: ClosedRange<CivilDate>?, _ db: Database) throws -> [LoggedOp] {
+    static func ops(_ collections: [CollectionName], days: ClosedRange<CivilDate>?, fields: [String]? = nil, _ db: Database) throws -> [LoggedOp] {
         try collections.flatMap { collection in
             let keys = days.map { OpLog.dayKeys(collection, $0) } ?? OpLog.collectionRange(collection)
-            return try OpLog.read(db, sql: "\(columns) WHERE rkey BETWEEN ? AND ? AND collection = ?",
-                                  arguments: [keys.lowerBound, keys.upperBound, collection.rawValue])
+            let only = fields.map { " AND field IN (\(Array(repeating: "?", count: $0.count).joined(separator: ",")))" } ?? ""
+            return try OpLog.read(db, sql: "\(columns) WHERE rkey BETWEEN ? AND ? AND collection = ?" + only,
+                                  arguments: StatementArguments([keys.lowerBound, keys.upperBound, collection.rawValue] as [any DatabaseValueConvertible])
+                                      + StatementArguments(fields ?? []))
         }
     }
 
     /// Read on a dispatch thread: a month of a district takes a good part of a second, which a request
     /// thread of the server must not spend.
     public func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?) async throws -> MergedState {
+        try await read(collections, days: days, fields: nil)
+    }
+
+    public func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?, fields: [String]) async throws -> MergedState {
+        try await read(collections, days: days, fields: fields)
+    }
+
+    private func read(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?, fields: [String]?) async throws -> MergedState {
         let pool = self.pool
         return try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result { () throws(StoreError) -> MergedState in
                     try OpLog.run {
-                        try pool.read { db in MergedState(try Self.ops(collections ?? CollectionName.allCases, days: days, db).lazy.map(\.op)) }
+                        try pool.read { db in MergedState(try Self.ops(collections ?? CollectionName.allCases, days: days, fields: fields, db).lazy.map(\.op)) }
                     }
                 })
             }

@@ -61,6 +61,10 @@ public protocol ServerStore: Sendable {
 
     /// The merged state of some collections (nil: all); with `days`, hours and lunches of those days only.
     func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?) async throws -> MergedState
+    /// The same, from the ops of `fields` only: each field merges on its own (a pred names an op of its own
+    /// field), so those fields read as in the whole records, and a reading that needs a few fields (the
+    /// review page's chart: minutes and deleted) reads and merges a fraction of the ops.
+    func mergedState(_ collections: [CollectionName]?, days: ClosedRange<CivilDate>?, fields: [String]) async throws -> MergedState
     /// The merged records among `keys` that exist.
     func records(_ keys: [RecordKey]) async throws -> [RecordKey: RecordState]
     /// Every op that touched the records, oldest first (by id).

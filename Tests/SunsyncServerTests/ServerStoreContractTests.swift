@@ -1,6 +1,8 @@
 import Foundation
 import PostgresNIO
 import SunsyncModel
+import SunsyncReports
+@testable import SunsyncServer
 @testable import SunsyncServerStore
 import SunsyncStore
 import Testing
@@ -154,6 +156,17 @@ struct ServerStoreContractTests {
             #expect(shown(byDays.records) == shown(model.records.filter { byDays.records[$0.key] != nil }))
             #expect(byDays.records.count == model.records.filter { $0.key.collection == .orgs || ($0.key.collection == .hours && days.contains(CivilDate(Substring($0.key.id.suffix(10)))!)) }.count)
             #expect(shown(try await store.records(keys)) == shown(model.records))
+            // Some fields only (the review page's chart): those fields exactly as in the whole records, and the
+            // chart's minutes by org the same as from the whole month.
+            let chart = try await store.mergedState([.hours], days: days, fields: ReviewBooks.chartFields)
+            let whole = try await store.mergedState([.hours], days: days)
+            #expect(shown(chart.records) == shown(whole.records).compactMapValues { fields in
+                let kept = fields.filter { ReviewBooks.chartFields.contains($0.key) }
+                return kept.isEmpty ? nil : kept
+            })
+            #expect(Ledger(state: chart, settings: FlagSettings(today: "")).minutesByOrg(month: "2024-03")
+                    == Ledger(state: whole, settings: FlagSettings(today: "")).minutesByOrg(month: "2024-03"))
+            #expect(try await store.mergedState(nil, days: nil, fields: ["name"]).records.keys.allSatisfy { $0.collection == .orgs })
             #expect(try await store.history(of: [keys[0]]).map(\.op) == all.filter { $0.key == keys[0] }.sorted { $0.id < $1.id })
             #expect(try await store.daySpan() == CivilDate(year: 2024, month: 3, day: 1)!...CivilDate(year: 2024, month: 3, day: 9)!)
         }
