@@ -31,7 +31,7 @@ actor ReviewBooks {
         let lines: [DayLine]
         let flags: [FlagLine]
     }
-    private struct Minutes {
+    struct Minutes: Sendable {
         let seq: Int64
         let byOrg: [String: Int64]
     }
@@ -39,6 +39,8 @@ actor ReviewBooks {
     private var recent = [String]()
     private var minutes = [String: Minutes]()
     private var looking = [String: Task<FinishedLedger, any Error>]()
+    /// Months of the chart being read now.
+    private var minutesReading = [String: Task<Minutes, any Error>]()
 
     /// Above this many records changed since a month was read, it is read again whole.
     let patchLimit: Int
@@ -123,8 +125,11 @@ actor ReviewBooks {
     static let chartFields = ["minutes", "deleted"]
 
     /// Each org's hours in each of `months`, in minutes: from a kept ledger, else from the month's hours alone.
+    /// The months not kept are read side by side, off the actor, and a month already being read (the start's
+    /// warming, another reviewer's page) is waited for instead of read again.
     func minutesByOrg(district: String, orgs: [String], months wanted: [String]) async throws -> [String: [String: Int64]] {
         var result = [String: [String: Int64]]()
+        var reading = [(key: String, month: String, task: Task<Minutes, any Error>)]()
         for month in wanted {
             let key = district + "|" + month
             guard let days = Ledger.weeks(ofMonth: month) else { continue }
@@ -132,12 +137,28 @@ actor ReviewBooks {
                 result[month] = kept.byOrg
                 continue
             }
-            let seq = try await store.lastSeq()
-            // Minutes and deletion are all the chart reads of a day: only those fields' ops (a third of them, or less).
-            let state = try await store.mergedState([.hours], days: days, fields: Self.chartFields).restricted(toOrgs: Set(orgs))
-            let byOrg = Ledger(state: state, settings: FlagSettings(today: "")).minutesByOrg(month: month)
-            minutes[key] = Minutes(seq: seq, byOrg: byOrg)
-            result[month] = byOrg
+            if let underway = minutesReading[key] {
+                reading.append((key, month, underway))
+                continue
+            }
+            let task = Task.detached { [store] in
+                let seq = try await store.lastSeq()
+                // Minutes and deletion are all the chart reads of a day: only those fields' ops (a third of them, or less).
+                let state = try await store.mergedState([.hours], days: days, fields: Self.chartFields).restricted(toOrgs: Set(orgs))
+                return Minutes(seq: seq, byOrg: Ledger(state: state, settings: FlagSettings(today: "")).minutesByOrg(month: month))
+            }
+            minutesReading[key] = task
+            reading.append((key, month, task))
+        }
+        for (key, month, task) in reading {
+            let made: Minutes
+            do { made = try await task.value } catch {
+                minutesReading[key] = nil
+                throw error
+            }
+            minutesReading[key] = nil
+            if (minutes[key]?.seq ?? -1) <= made.seq { minutes[key] = made }
+            result[month] = made.byOrg
         }
         return result
     }
