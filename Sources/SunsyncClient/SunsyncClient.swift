@@ -171,6 +171,8 @@ public struct SunsyncClient: Sendable {
     private(set) var state = State.idle
     private var retries: Retries
     private var clockCheck: ClockCheck?
+    /// The server database the session named (nil: a server from before epochs); the key is registered per it.
+    private var sessionEpoch: String?
     private var directory: DeviceDirectory?
     private var generation = 0
     private var pushing: [Op] = []
@@ -236,6 +238,7 @@ public struct SunsyncClient: Sendable {
             let offset = localTime - info.serverTime
             if abs(offset) > Int64(settings.clockAllowance) { report.clockOffsetMinutes = offset / 60_000 }
             clockCheck = ClockCheck(right: abs(offset) <= 60_000, serverTime: info.serverTime, asked: now)
+            sessionEpoch = info.epoch
             return store(.keepSession(info), then: .sessionKept(info))
         case .keyRegistered:
             return store(.keyRegistered(keyMark), then: .keyMarked(keyMark))
@@ -407,7 +410,7 @@ public struct SunsyncClient: Sendable {
 
     // MARK: - Steps
 
-    private var keyMark: String { "\(local.epoch ?? ""):\(local.keyID)" }
+    private var keyMark: String { "\(sessionEpoch ?? ""):\(local.keyID)" }
 
     private mutating func go(_ next: Next, at now: ContinuousClock.Instant) -> Action {
         switch next {
