@@ -221,7 +221,8 @@ public struct SunsyncClient: Sendable {
         case (.reporting(let next), .resumed):
             return go(next, at: now)
         default:
-            return fail(.network("the sync was told \(event) while waiting for \(state); nothing more was done", kind: .failed))
+            // A driver's mistake, never a peer's: said without the payloads (a page can hold 20,000 ops).
+            return fail(.network("the sync was given an event it was not waiting for; nothing more was done", kind: .failed))
         }
     }
 
@@ -361,7 +362,7 @@ public struct SunsyncClient: Sendable {
             state = .over
             return .finished(report)
         default:
-            return fail(.network("the store answered \(stored) while the sync waited for \(then); nothing more was done", kind: .failed))
+            return fail(.network("the store answered a step the sync had not asked for; nothing more was done", kind: .failed))
         }
     }
 
@@ -450,8 +451,8 @@ public struct SunsyncClient: Sendable {
         return .failed(error)
     }
 
-    private mutating func unexpected(_ answer: Answer) -> Action {
-        fail(.network("the sync got \(answer) for another request; nothing more was done", kind: .failed))
+    private mutating func unexpected(_: Answer) -> Action {
+        fail(.network("the sync got an answer to another request; nothing more was done", kind: .failed))
     }
 
     // MARK: - Pure rules
