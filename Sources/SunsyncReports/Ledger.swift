@@ -28,12 +28,19 @@ public final class Ledger {
 
     /// The read model of `directory`'s organizations and participants and the hours and lunch records
     /// `entries` (a laptop's kept entries; `directory`'s own hours and lunches, if any, are not read).
-    public init(directory: MergedState, entries: [DayEntry], settings: FlagSettings, scopeOrg: String? = nil) {
-        self.state = directory
+    public convenience init(directory: MergedState, entries: [DayEntry], settings: FlagSettings, scopeOrg: String? = nil) {
+        let (orgs, participants) = directory.directory
+        self.init(state: directory, entries: entries, settings: settings, scopeOrg: scopeOrg, orgs: orgs, participants: participants)
+    }
+
+    private init(state: MergedState, entries: [DayEntry], settings: FlagSettings, scopeOrg: String?,
+                 orgs: [String: Organization], participants: [String: Participant]) {
+        self.state = state
         self.entries = entries
         self.settings = settings
         self.scopeOrg = scopeOrg
-        (orgs, participants) = directory.directory
+        self.orgs = orgs
+        self.participants = participants
     }
 
     /// Every flag, computed once (or, for a ledger `patched` from one whose flags were computed, taken from them).
@@ -56,7 +63,8 @@ public final class Ledger {
         let changedDays = Set(changed.compactMap(NaturalKey.date(of:)))
         let entries = self.entries.filter { !(changedDays.contains($0.date) && changed.contains($0.key)) }
             + changed.compactMap { key in state.records[key].flatMap { DayEntry(key: key, record: $0) } }
-        let ledger = Ledger(directory: state, entries: entries, settings: settings, scopeOrg: scopeOrg)
+        // Only days changed: the organizations and participants are this ledger's.
+        let ledger = Ledger(state: state, entries: entries, settings: settings, scopeOrg: scopeOrg, orgs: orgs, participants: participants)
         guard let kept = flagsMade else { return ledger }
         let persons = Set(changed.map { String(Self.person($0)) })
         let marks = persons.map { "/" + $0 + "/" }

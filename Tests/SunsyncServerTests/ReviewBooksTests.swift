@@ -66,6 +66,12 @@ struct ReviewBooksTests {
             #expect(Dictionary(uniqueKeysWithValues: kept.ledger.entries.map { ($0.key, $0) }) == Dictionary(uniqueKeysWithValues: whole.entries.map { ($0.key, $0) }),
                     "round \(round)")
             #expect(kept.ledger.flags.count == whole.flags.count && Set(kept.ledger.flags) == Set(whole.flags), "round \(round)")
+            #expect(kept.ledger.orgs.keys.sorted() == whole.orgs.keys.sorted() && kept.ledger.participants.count == whole.participants.count, "round \(round)")
+            // The chart's minutes (counted from the kept ledger, or read from the minutes and deleted fields alone)
+            // equal the whole month's, for March and for February, which no round writes.
+            let chart = try await books.minutesByOrg(district: "310112", orgs: orgs, months: ["2024-02", "2024-03"])
+            #expect(chart["2024-03"] == whole.minutesByOrg(month: "2024-03"), "round \(round)")
+            #expect(chart["2024-02"] == [:], "round \(round)")
             #expect(!kept.ledger.state.records.keys.contains { $0.id.hasPrefix("XH-") }, "another district's records stay out")
         }
     }

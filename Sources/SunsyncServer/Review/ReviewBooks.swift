@@ -94,7 +94,6 @@ actor ReviewBooks {
         }
         let ledger = patched ?? Ledger(state: state, settings: settings)
         months[key] = Month(seq: seq, settings: settings, ledger: ledger, scope: orgs)
-        minutes[key] = Minutes(seq: seq, byOrg: ledger.minutesByOrg(month: month))
         touch(key)
         return FinishedLedger(ledger)
     }
@@ -133,6 +132,10 @@ actor ReviewBooks {
         for month in wanted {
             let key = district + "|" + month
             guard let days = Ledger.weeks(ofMonth: month) else { continue }
+            // A kept ledger newer than the kept minutes: counted from it (when a page asks, not at every push).
+            if let ledger = months[key], (minutes[key]?.seq ?? -1) < ledger.seq {
+                minutes[key] = Minutes(seq: ledger.seq, byOrg: ledger.ledger.minutesByOrg(month: month))
+            }
             if let kept = minutes[key], !(try await store.changed(after: kept.seq, days: days)) {
                 result[month] = kept.byOrg
                 continue
