@@ -31,27 +31,11 @@ public enum PageReader {
             guard literal("{") else { return nil }
             var batches: [PageBatch]?
             if literal("\"batches\":[") {
-                var read = [PageBatch]()
-                if !literal("]") {
-                    repeat {
-                        guard let b = batch() else { return nil }
-                        read.append(b)
-                    } while literal(",")
-                    guard literal("]") else { return nil }
-                }
-                guard literal(",") else { return nil }
+                guard let read = elements({ $0.batch() }), literal(",") else { return nil }
                 batches = read
             }
             guard literal("\"cursor\":"), let cursor = integer(), literal(",\"more\":"), let more = boolean(),
-                  literal(",\"ops\":[") else { return nil }
-            var ops = [Op]()
-            if !literal("]") {
-                repeat {
-                    guard let op = op() else { return nil }
-                    ops.append(op)
-                } while literal(",")
-                guard literal("]") else { return nil }
-            }
+                  literal(",\"ops\":["), let ops = elements({ $0.op() }) else { return nil }
             var remaining: Int64?
             if literal(",\"remaining\":") {
                 guard let n = integer() else { return nil }
@@ -69,17 +53,19 @@ public enum PageReader {
                 guard let key = string(), literal(",\"signature\":"), let signature = string(), literal("},") else { return nil }
                 batch = BatchSignature(key: key, signature: signature)
             }
-            guard literal("\"ops\":[") else { return nil }
-            var ops = [Op]()
-            if !literal("]") {
-                repeat {
-                    guard let op = op() else { return nil }
-                    ops.append(op)
-                } while literal(",")
-                guard literal("]") else { return nil }
-            }
-            guard literal("}"), i == bytes.count else { return nil }
+            guard literal("\"ops\":["), let ops = elements({ $0.op() }), literal("}"), i == bytes.count else { return nil }
             return PushRequest(ops: ops, batch: batch)
+        }
+
+        /// The elements of an array whose `[` was read, through its `]`; nil if one cannot be read.
+        mutating func elements<T>(_ element: (inout Reader) -> T?) -> [T]? {
+            var read = [T]()
+            if literal("]") { return read }
+            repeat {
+                guard let next = element(&self) else { return nil }
+                read.append(next)
+            } while literal(",")
+            return literal("]") ? read : nil
         }
 
         mutating func batch() -> PageBatch? {
