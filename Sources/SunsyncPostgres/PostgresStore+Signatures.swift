@@ -57,7 +57,7 @@ extension PostgresStore {
     /// held already, or the same batch earlier in `batches`, is not). The ids of those held before are read
     /// in one more statement, only when there are some.
     func insertBatches(_ batches: [(batch: SignedBatch, org: String)], _ conn: PostgresConnection) async throws -> [(id: Int64, new: Bool)] {
-        guard batches.count > 1 else { return try await batches.asyncMap { try await insertBatch($0.batch, org: $0.org, conn) } }
+        guard !batches.isEmpty else { return [] }
         let signatures = batches.map { ByteBuffer(bytes: $0.batch.signature) }
         var made = [ByteBuffer: Int64]()
         for try await (id, signature) in try await conn.query("""
@@ -242,14 +242,5 @@ extension PostgresStore {
             opsChecked += 1
         }
         return (opsChecked, checked, failures)
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var out = [T]()
-        out.reserveCapacity(count)
-        for element in self { out.append(try await transform(element)) }
-        return out
     }
 }

@@ -4,13 +4,19 @@ import SunsyncModel
 import SunsyncProtocol
 import SunsyncStore
 
-/// The laptop's `Store` as a sync's store: each step one transaction.
+/// The laptop's `Store` as a sync's store: each step one transaction. The signing key is read once, not
+/// at every push.
 struct LaptopSyncStore: SyncStore {
     let store: Store
+    let key: (id: String, privateKey: [UInt8], publicKey: [UInt8])
+
+    init(store: Store) throws {
+        self.store = store
+        key = try store.signingKey()
+    }
 
     func begin() throws -> SyncLocal {
         try store.expectLargeWrites()
-        let key = try store.signingKey()
         return SyncLocal(replica: store.replica, epoch: try store.meta(SyncEngine.epochKey),
                          registeredKey: try store.meta(SyncEngine.registeredKey), keyID: key.id, publicKey: key.publicKey,
                          cursor: Int64(try store.meta(SyncEngine.cursorKey) ?? "0") ?? 0)
@@ -37,8 +43,7 @@ struct LaptopSyncStore: SyncStore {
     func pending(limit: Int) throws -> [Op] { try store.pending(limit: limit).map(\.op) }
 
     func sign(_ ops: [Op]) throws -> PushRequest {
-        let key = try store.signingKey()
-        return try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey)
+        try PushRequest(signing: ops, key: key.id, privateKey: key.privateKey)
     }
 
     func acknowledge(_ request: PushRequest, ops: [Op], accepted: [OpID], rejected: [SyncRejection]) throws {

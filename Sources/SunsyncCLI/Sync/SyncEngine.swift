@@ -38,7 +38,7 @@ struct SyncEngine {
         settings.retryLimit = retryLimit
         settings.expectOrg = expectOrg
         settings.clockAllowance = Store.clockAllowance
-        var driver = SyncDriver(transport: transport, store: LaptopSyncStore(store: store), clock: clock,
+        var driver = SyncDriver(transport: transport, store: try LaptopSyncStore(store: store), clock: clock,
                                 localTime: { Int64(Date().timeIntervalSince1970 * 1000) })
         driver.progress = progress
         driver.onRetry = onRetry
