@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports",
                                                             "SunsyncServerStore", "SunsyncPostgres", "SunsyncProtocol",
                                                             .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                                            .product(name: "Mustache", package: "swift-mustache"),
                                                             .product(name: "HTTPTypes", package: "swift-http-types"),
                                                             .product(name: "PostgresNIO", package: "postgres-nio"),
                                                             .product(name: "Logging", package: "swift-log"),

@@ -89,16 +89,3 @@ struct Mix: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
-
-struct ReviewViewsTests {
-    /// One way to write hours: the page as the CLI (decimal where exact, else hours and minutes, never rounded).
-    @Test func hoursReadAsTheCLIWritesThem() {
-        #expect(ReviewViews.hoursCell(210) == "3.5")
-        #expect(ReviewViews.hoursCell(15) == "0.25")
-        #expect(ReviewViews.hoursCell(0) == "0")
-        for minutes: Int64 in [200, 7565, 61] {
-            #expect(ReviewViews.hoursCell(minutes) == Quantity.hours(minutes) && ReviewViews.hoursCell(minutes).hasSuffix("m"))
-        }
-        #expect(ReviewViews.hoursCell(7565) == "126h5m")
-    }
-}
