@@ -68,6 +68,8 @@ extension Ledger {
     func entries(_ collection: CollectionName, _ filter: DayFilter) -> [DayEntry] {
         let org = filter.org ?? scopeOrg
         let month = filter.month.flatMap { CivilDate($0 + "-01") }.map(\.monthNumber)
+        // A district's ledger: one org's entries from the index (a laptop's are its org's already).
+        let entries = scopeOrg == nil ? filter.org.map { entriesByOrg[$0] ?? [] } ?? self.entries : self.entries
         return entries.filter { entry in
             entry.key.collection == collection && org.map({ entry.org == $0 }) ?? true
                 && (filter.includeDeleted || !entry.deleted)

@@ -30,7 +30,7 @@ public struct FlagLine: Encodable, Sendable {
 extension Ledger {
     /// `words`: the language the messages are worded in (Chinese unless asked).
     public func flagLines(month: String?, org: String? = nil, names: DeviceNames, words: any Words = Chinese()) -> [FlagLine] {
-        flags(month: month).compactMap { flag in
+        flags(month: month, org: org).compactMap { flag in
             let orgs = Set(flag.records.map(MergedState.org(of:)))
             if let org, !orgs.contains(org) { return nil }
             var seen = Set<String>()

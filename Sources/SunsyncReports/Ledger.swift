@@ -61,26 +61,110 @@ public final class Ledger {
         guard changed.allSatisfy({ Self.isDay($0) }) else { return nil }
         // A day's date is checked first: hashing it is cheaper than hashing 70,000 record keys.
         let changedDays = Set(changed.compactMap(NaturalKey.date(of:)))
-        let entries = self.entries.filter { !(changedDays.contains($0.date) && changed.contains($0.key)) }
-            + changed.compactMap { key in state.records[key].flatMap { DayEntry(key: key, record: $0) } }
+        func isChanged(_ entry: DayEntry) -> Bool { changedDays.contains(entry.date) && changed.contains(entry.key) }
+        var touchedOrgs = Set<String>()
+        let staying = self.entries.filter { entry in
+            if isChanged(entry) { touchedOrgs.insert(entry.org); return false }
+            return true
+        }
+        let added = changed.compactMap { key in state.records[key].flatMap { DayEntry(key: key, record: $0) } }
+        touchedOrgs.formUnion(added.map(\.org))
         // Only days changed: the organizations and participants are this ledger's.
-        let ledger = Ledger(state: state, entries: entries, settings: settings, scopeOrg: scopeOrg, orgs: orgs, participants: participants)
+        let ledger = Ledger(state: state, entries: staying + added, settings: settings, scopeOrg: scopeOrg, orgs: orgs, participants: participants)
+        if var byOrg = entriesByOrgMade {
+            for org in touchedOrgs {
+                let now = (byOrg[org] ?? []).filter { !isChanged($0) } + added.filter { $0.org == org }
+                byOrg[org] = now.isEmpty ? nil : now
+            }
+            ledger.entriesByOrgMade = byOrg
+        }
         guard let kept = flagsMade else { return ledger }
-        let persons = Set(changed.map { String(Self.person($0)) })
-        let marks = persons.map { "/" + $0 + "/" }
-        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { key in Self.isDay(key) && marks.contains { key.id.contains($0) } } }
-        let again = Flags.compute(state, orgs: ledger.orgs, participants: ledger.participants,
-                                  days: entries.filter { persons.contains($0.personKey) }, settings: settings)
-        ledger.flagsMade = Flag.merged(kept.filter { !namesTheirDays($0) }, inserting: again.filter(namesTheirDays))
+        // The flags naming these persons' days, computed again from their entries alone. No such flag reads
+        // the directory's records (those make the flags of org and participant records, kept as they are),
+        // so none are passed: going through a district's 70,000 records was most of a patch's time.
+        let persons = Set(changed.map(Self.person))
+        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { key in Self.isDay(key) && persons.contains(Self.person(key)) } }
+        let again = Flags.compute(MergedState(), orgs: ledger.orgs, participants: ledger.participants,
+                                  days: ledger.entries.filter { persons.contains(Substring($0.personKey)) }, settings: settings)
+            .filter(namesTheirDays)
+        let gone = kept.filter(namesTheirDays)
+        ledger.flagsMade = Flag.merged(kept.filter { !namesTheirDays($0) }, inserting: again)
+        // The indexes over the flags: only the records and orgs these flags name change.
+        if let byRecord = flagsByRecordMade {
+            ledger.flagsByRecordMade = Self.patch(byRecord, removing: gone, inserting: again, keys: \.records)
+        }
+        if let byOrg = flagsByOrgMade {
+            ledger.flagsByOrgMade = Self.patch(byOrg, removing: gone, inserting: again, keys: Self.orgs)
+        }
         return ledger
+    }
+
+    /// `index` (lists of flags in `flags`' order) with the flags `gone` taken out and `added` put in their
+    /// places, as `Flag.merged` puts them in `flags`.
+    static func patch<Key: Hashable>(_ index: [Key: [Flag]], removing gone: [Flag], inserting added: [Flag],
+                                     keys: (Flag) -> [Key]) -> [Key: [Flag]] {
+        var index = index
+        let goneSet = Set(gone)
+        for key in Set(gone.flatMap(keys)) {
+            index[key]?.removeAll { goneSet.contains($0) }
+            if index[key]?.isEmpty == true { index[key] = nil }
+        }
+        for flag in added {
+            for key in keys(flag) { index[key] = Flag.merged(index[key] ?? [], inserting: [flag]) }
+        }
+        return index
+    }
+
+    /// Each org's entries (by code), in `entries`' order: what one base's page and report read, rather
+    /// than a district's 70,000. Made once per ledger, as the flags' indexes are; a `patched` ledger takes
+    /// this one's, with the parts that changed made again.
+    public var entriesByOrg: [String: [DayEntry]] {
+        if let entriesByOrgMade { return entriesByOrgMade }
+        let made = Dictionary(grouping: entries, by: \.org)
+        entriesByOrgMade = made
+        return made
+    }
+    private var entriesByOrgMade: [String: [DayEntry]]?
+
+    /// The flags that name a record of each org, in `flags`' order (a flag naming two orgs is under both).
+    public var flagsByOrg: [String: [Flag]] {
+        if let flagsByOrgMade { return flagsByOrgMade }
+        var index = [String: [Flag]]()
+        for flag in flags { for org in Self.orgs(flag) { index[org, default: []].append(flag) } }
+        flagsByOrgMade = index
+        return index
+    }
+    private var flagsByOrgMade: [String: [Flag]]?
+
+    /// The orgs whose records a flag names, each once.
+    static func orgs(_ flag: Flag) -> [String] {
+        var orgs = [String]()
+        for key in flag.records {
+            let org = MergedState.org(of: key)
+            if !orgs.contains(org) { orgs.append(org) }
+        }
+        return orgs
+    }
+
+    /// Computes every part made on first use (the flags and the indexes over them and the entries) now:
+    /// from then on the ledger is only read, so several threads may read it at once.
+    public func finish() {
+        _ = flagsByRecord
+        _ = flagsByOrg
+        _ = entriesByOrg
     }
 
     static func isDay(_ key: RecordKey) -> Bool { key.collection == .hours || key.collection == .lunches }
 
     /// The person an hours or lunch record belongs to (`ORG/PERSON/DATE`: the person's key, the same at every org).
     static func person(_ key: RecordKey) -> Substring {
-        let parts = key.id.split(separator: "/")
-        return parts.count == 3 ? parts[1] : Substring(key.id)
+        let id = key.id, slash = UInt8(ascii: "/")
+        if let first = id.utf8.firstIndex(of: slash), let last = id.utf8.lastIndex(of: slash), first < last {
+            let middle = id[id.utf8.index(after: first)..<last]
+            if !middle.isEmpty && !middle.utf8.contains(slash) { return middle }
+        }
+        let parts = id.split(separator: "/")
+        return parts.count == 3 ? parts[1] : Substring(id)
     }
 
     /// The entry of an hours or lunch record, if the ledger holds it.
@@ -88,16 +172,21 @@ public final class Ledger {
         entries.first { $0.key == key }
     }
 
-    /// The flags that name each record.
-    public private(set) lazy var flagsByRecord: [RecordKey: [Flag]] = {
+    /// The flags that name each record, in `flags`' order.
+    public var flagsByRecord: [RecordKey: [Flag]] {
+        if let flagsByRecordMade { return flagsByRecordMade }
         var index = [RecordKey: [Flag]]()
         for flag in flags { for key in flag.records { index[key, default: []].append(flag) } }
+        flagsByRecordMade = index
         return index
-    }()
+    }
+    private var flagsByRecordMade: [RecordKey: [Flag]]?
 
     /// The flags about `month` (all, if nil): those naming a record dated in it, and the undated ones
     /// that concern it — conflicts on participant and org records, and several-orgs contracts that overlap it.
-    public func flags(month: String?) -> [Flag] {
+    /// `org`: only the flags naming a record of that org.
+    public func flags(month: String?, org: String? = nil) -> [Flag] {
+        let flags = org.map { flagsByOrg[$0] ?? [] } ?? self.flags
         guard let month, let first = CivilDate(month + "-01") else { return flags }
         let last = Self.lastDay(of: first)
         return flags.filter { flag in

@@ -45,7 +45,7 @@ extension Ledger {
         let lunchesOf = Dictionary(grouping: entries(.lunches, filter), by: \.participant)
         // Each flag counts once for every participant it names a record of (a month's day, or the participant).
         var flagsOf = [String: Int]()
-        for flag in flags(month: month) where flag.kind != .conflict {
+        for flag in flags(month: month, org: org) where flag.kind != .conflict {
             let people = Set(flag.records.filter { $0.collection == .participants || NaturalKey.date(of: $0)?.monthKey == month }
                 .compactMap(NaturalKey.participant(of:)))
             for person in people { flagsOf[person, default: 0] += 1 }

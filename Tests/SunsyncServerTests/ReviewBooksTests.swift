@@ -67,6 +67,30 @@ struct ReviewBooksTests {
                     "round \(round)")
             #expect(kept.ledger.flags.count == whole.flags.count && Set(kept.ledger.flags) == Set(whole.flags), "round \(round)")
             #expect(kept.ledger.orgs.keys.sorted() == whole.orgs.keys.sorted() && kept.ledger.participants.count == whole.participants.count, "round \(round)")
+            // The ledger's indexes (taken over from the kept ledger by a patch, the changed parts made again) are
+            // its entries' and flags' own.
+            var byRecord = [RecordKey: [SunsyncModel.Flag]](), byOrg = [String: [SunsyncModel.Flag]]()
+            for flag in kept.ledger.flags {
+                for key in flag.records { byRecord[key, default: []].append(flag) }
+                for org in Set(flag.records.map(MergedState.org(of:))).sorted() { byOrg[org, default: []].append(flag) }
+            }
+            #expect(kept.ledger.flagsByRecord == byRecord, "round \(round)")
+            #expect(kept.ledger.flagsByOrg == byOrg, "round \(round)")
+            #expect(kept.ledger.entriesByOrg.mapValues { $0.map(\.key) } == Dictionary(grouping: kept.ledger.entries, by: \.org).mapValues { $0.map(\.key) },
+                    "round \(round)")
+            // A base's page reads its org's entries and flags from the ledger's indexes (taken over from the kept
+            // ledger by a patch): its report, days and flags are the district's, cut to the org.
+            let all = kept.ledger.monthly(month: "2024-03", reveal: false)
+            for org in orgs {
+                #expect(Set(kept.ledger.entriesByOrg[org, default: []].map(\.key)) == Set(whole.entries.filter { $0.org == org }.map(\.key)), "round \(round)")
+                let report = kept.ledger.monthly(month: "2024-03", org: org, reveal: false)
+                #expect(try Self.json(report.participants) == Self.json(all.participants.filter { $0.org == org }), "round \(round), \(org)")
+                #expect(try Self.json(report.orgs) == Self.json(all.orgs.filter { $0.org == org }), "round \(round), \(org)")
+                #expect(try Self.json(kept.ledger.reviewList(.init(month: "2024-03", org: org), reveal: false))
+                        == Self.json(kept.ledger.reviewList(.init(month: "2024-03"), reveal: false).filter { $0.org == org }), "round \(round), \(org)")
+                #expect(try Self.json(kept.ledger.flagLines(month: "2024-03", org: org, names: DeviceNames()))
+                        == Self.json(kept.ledger.flagLines(month: "2024-03", names: DeviceNames()).filter { $0.org.contains(org) }), "round \(round), \(org)")
+            }
             // The chart's minutes (counted from the kept ledger, or read from the minutes and deleted fields alone)
             // equal the whole month's, for March and for February, which no round writes.
             let chart = try await books.minutesByOrg(district: "310112", orgs: orgs, months: ["2024-02", "2024-03"])
@@ -74,6 +98,12 @@ struct ReviewBooksTests {
             #expect(chart["2024-02"] == [:], "round \(round)")
             #expect(!kept.ledger.state.records.keys.contains { $0.id.hasPrefix("XH-") }, "another district's records stay out")
         }
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }
 

@@ -231,7 +231,7 @@ struct FinishedLedger: @unchecked Sendable {
     let ledger: Ledger
 
     init(_ ledger: Ledger) {
-        _ = ledger.flagsByRecord   // computes `flags` too
+        ledger.finish()
         self.ledger = ledger
     }
 }
