@@ -59,8 +59,9 @@ public final class Ledger {
     /// not an hours or lunch record: an org's or a participant's can move the flags of many; make it whole.
     public func patched(_ changed: Set<RecordKey>, state: MergedState) -> Ledger? {
         guard changed.allSatisfy({ Self.isDay($0) }) else { return nil }
-        // A day's date is checked first: hashing it is cheaper than hashing 70,000 record keys.
-        let changedDays = Set(changed.compactMap(NaturalKey.date(of:)))
+        // A day's date is checked first (the month's weeks hold 42 days at most: compared one by one, not
+        // hashed), then the key.
+        let changedDays = Array(Set(changed.compactMap(NaturalKey.date(of:))))
         func isChanged(_ entry: DayEntry) -> Bool { changedDays.contains(entry.date) && changed.contains(entry.key) }
         var touchedOrgs = Set<String>()
         let staying = self.entries.filter { entry in
@@ -82,13 +83,22 @@ public final class Ledger {
         // The flags naming these persons' days, computed again from their entries alone. No such flag reads
         // the directory's records (those make the flags of org and participant records, kept as they are),
         // so none are passed: going through a district's 70,000 records was most of a patch's time.
-        let persons = Set(changed.map(Self.person))
-        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { key in Self.isDay(key) && persons.contains(Self.person(key)) } }
-        let again = Flags.compute(MergedState(), orgs: ledger.orgs, participants: ledger.participants,
-                                  days: ledger.entries.filter { persons.contains(Substring($0.personKey)) }, settings: settings)
+        // A push touches a person or two: comparing with each is quicker than hashing 70,000 keys.
+        let persons = Set(changed.map(Self.person)), few = Array(persons)
+        func isTheirs(_ person: Substring) -> Bool {
+            few.count <= 8 ? few.contains { $0.utf8.elementsEqual(person.utf8) } : persons.contains(person)
+        }
+        func namesTheirDays(_ flag: Flag) -> Bool { flag.records.contains { key in Self.isDay(key) && isTheirs(Self.person(key)) } }
+        // Only their participant records are read: the rest make flags of participants (several orgs' contracts),
+        // which are kept.
+        let again = Flags.compute(MergedState(), orgs: ledger.orgs, participants: ledger.participants.filter { isTheirs(Substring($0.value.personKey)) },
+                                  days: ledger.entries.filter { isTheirs(Substring($0.personKey)) }, settings: settings)
             .filter(namesTheirDays)
-        let gone = kept.filter(namesTheirDays)
-        ledger.flagsMade = Flag.merged(kept.filter { !namesTheirDays($0) }, inserting: again)
+        var gone = [Flag](), unchanged = [Flag]()
+        for flag in kept {
+            if namesTheirDays(flag) { gone.append(flag) } else { unchanged.append(flag) }
+        }
+        ledger.flagsMade = Flag.merged(unchanged, inserting: again)
         // The indexes over the flags: only the records and orgs these flags name change.
         if let byRecord = flagsByRecordMade {
             ledger.flagsByRecordMade = Self.patch(byRecord, removing: gone, inserting: again, keys: \.records)

@@ -28,11 +28,23 @@ struct ReviewBooksTests {
             ops.append(Op(id: id(1), collection: .orgs, record: org, field: "name", value: .text("基地 \(org)")))
             ops.append(Op(id: id(1), collection: .orgs, record: org, field: "district", value: .text(district)))
         }
+        // Four of the seven persons registered at both orgs, part-time from the 10th: their days before it are
+        // outside the contract, their weeks may pass the limit, and they are active at two orgs.
+        for person in 0..<4 {
+            for org in ["MH-SB-001", "MH-SB-002"] {
+                let record = "\(org)/\(String(format: "%020x", person))"
+                for (field, value) in [("name", Value.text("人员\(person)")), ("cert", .text("31011219900315123X52")), ("contract", .text("part-time")),
+                                       ("contract_start", .date(CivilDate("2024-03-10")!))] {
+                    ops.append(Op(id: id(1), collection: .participants, record: record, field: field, value: value))
+                }
+            }
+        }
         _ = try await store.push(ops, device: nil, at: "")
         let books = ReviewBooks(store: store, patchLimit: 40)
+        var kinds = Set<SunsyncModel.Flag.Kind>()
         let records = (0..<60).map { n -> RecordKey in
             let org = ["MH-SB-001", "MH-SB-002", "XH-SB-001"][n % 3]
-            let day = [3, 4, 15, 29, 31, 40][n % 6]   // March's weeks, and a day of April outside them
+            let day = [3, 4, 15, 29, 31, 40][(n / 3) % 6]   // March's weeks, and a day of April outside them
             let date = CivilDate(year: 2024, month: 3, day: 1)!.adding(days: day)
             return RecordKey(collection: n % 4 == 0 ? .lunches : .hours, id: "\(org)/\(String(format: "%020x", n % 7))/\(date)")
         }
@@ -66,6 +78,7 @@ struct ReviewBooksTests {
             #expect(Dictionary(uniqueKeysWithValues: kept.ledger.entries.map { ($0.key, $0) }) == Dictionary(uniqueKeysWithValues: whole.entries.map { ($0.key, $0) }),
                     "round \(round)")
             #expect(kept.ledger.flags.count == whole.flags.count && Set(kept.ledger.flags) == Set(whole.flags), "round \(round)")
+            kinds.formUnion(whole.flags.map(\.kind))
             #expect(kept.ledger.orgs.keys.sorted() == whole.orgs.keys.sorted() && kept.ledger.participants.count == whole.participants.count, "round \(round)")
             // The ledger's indexes (taken over from the kept ledger by a patch, the changed parts made again) are
             // its entries' and flags' own.
@@ -98,6 +111,8 @@ struct ReviewBooksTests {
             #expect(chart["2024-02"] == [:], "round \(round)")
             #expect(!kept.ledger.state.records.keys.contains { $0.id.hasPrefix("XH-") }, "another district's records stay out")
         }
+        // The flags a patch makes again were there to be made.
+        #expect(kinds.isSuperset(of: [.incompleteRecord, .outsideContract, .activeAtSeveralOrgs, .lunchWithoutHours, .conflict]), "\(kinds)")
     }
 
     static func json(_ value: some Encodable) throws -> String {
