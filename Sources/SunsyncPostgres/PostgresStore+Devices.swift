@@ -153,6 +153,14 @@ extension PostgresStore {
         try await query("DELETE FROM review_sessions WHERE id_hash = \(idHash)")
     }
 
+    public func keptView(_ key: String) async throws -> String? {
+        try await single("SELECT body FROM review_views WHERE key = \(key)", as: String.self)
+    }
+
+    public func keepView(_ key: String, _ body: String) async throws {
+        try await query("INSERT INTO review_views(key, body) VALUES (\(key), \(body)) ON CONFLICT (key) DO UPDATE SET body = excluded.body")
+    }
+
     // MARK: Settings
 
     public func rules() async throws -> Rules {

@@ -67,6 +67,8 @@ extension PostgresStore {
         ("pg-v3-signatures", signaturesMigration),
         // Revealing full certificate numbers is a permission per device (PIPL art. 51).
         ("pg-v4-may-reveal", "ALTER TABLE devices ADD COLUMN may_reveal boolean NOT NULL DEFAULT false"),
+        // The review page's months, kept across restarts (`keptView`).
+        ("pg-v5-review-views", "CREATE TABLE review_views (key text PRIMARY KEY, body text NOT NULL)"),
     ]
 
     func migrate() async throws {

@@ -3,8 +3,8 @@ import SunsyncModel
 /// A month per participant: days, hours, lunches, where review stands, open conflicts and flags; a
 /// subtotal per organization and a total. Counts every record not deleted, reviewed or not (what was
 /// approved for payment is `PaymentReport`).
-public struct MonthlyReport: Encodable, Sendable {
-    public struct Line: Encodable, Sendable {
+public struct MonthlyReport: Codable, Sendable {
+    public struct Line: Codable, Sendable {
         public let participantId: String?
         public let org: String?
         public let orgName: String?
@@ -24,7 +24,7 @@ public struct MonthlyReport: Encodable, Sendable {
         public let flags: Int
     }
 
-    public struct OrgTotal: Encodable, Sendable {
+    public struct OrgTotal: Codable, Sendable {
         public let org: String
         public let orgName: String
         public let total: Line

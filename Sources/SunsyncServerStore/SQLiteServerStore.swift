@@ -121,6 +121,10 @@ public final class SQLiteServerStore: ServerStore {
                 try db.execute(sql: "UPDATE meta SET value = ? WHERE key = 'epoch'", arguments: [newEpoch()])
             }
         }
+        // The review page's months, kept across restarts (`keptView`).
+        migrator.registerMigration("server-store-v4-review-views") { db in
+            try db.execute(sql: "CREATE TABLE review_views (key TEXT PRIMARY KEY, body TEXT NOT NULL)")
+        }
         return migrator
     }
 
@@ -395,6 +399,19 @@ public final class SQLiteServerStore: ServerStore {
     public func endReviewSession(idHash: String) async throws {
         try await OpLog.run {
             try await pool.write { db in try db.execute(sql: "DELETE FROM review_sessions WHERE id_hash = ?", arguments: [idHash]) }
+        }
+    }
+
+    public func keptView(_ key: String) async throws -> String? {
+        try await OpLog.run { try await pool.read { db in try String.fetchOne(db, sql: "SELECT body FROM review_views WHERE key = ?", arguments: [key]) } }
+    }
+
+    public func keepView(_ key: String, _ body: String) async throws {
+        try await OpLog.run {
+            try await pool.write { db in
+                try db.execute(sql: "INSERT INTO review_views(key, body) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET body = excluded.body",
+                               arguments: [key, body])
+            }
         }
     }
 }

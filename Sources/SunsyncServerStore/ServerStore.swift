@@ -105,6 +105,13 @@ public protocol ServerStore: Sendable {
     func reviewSession(idHash: String, now: Int64) async throws -> Device?
     func endReviewSession(idHash: String) async throws
 
+    // MARK: Kept views
+
+    /// A page's read model kept across restarts (the review page's month: JSON of its own), by key; nil if
+    /// none. Only a cache: the page checks it against the op log before it shows it.
+    func keptView(_ key: String) async throws -> String?
+    func keepView(_ key: String, _ body: String) async throws
+
     // MARK: Settings
 
     func rules() async throws -> Rules

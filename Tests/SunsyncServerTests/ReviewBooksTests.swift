@@ -115,6 +115,73 @@ struct ReviewBooksTests {
         #expect(kinds.isSuperset(of: [.incompleteRecord, .outsideContract, .activeAtSeveralOrgs, .lunchWithoutHours, .conflict]), "\(kinds)")
     }
 
+    /// The district's month page after a restart: shown from the view kept in the store, without reading the
+    /// month, while nothing it counts has changed; made again from the month when something has. A view
+    /// planted with another org name shows that it is the view that is read.
+    @Test(arguments: Backend.available) func aKeptViewShowsTheMonthAfterARestartWhileNothingItCountsChanged(backend: Backend) async throws {
+        try await backend.with { store in
+            var clock: UInt64 = 1_709_510_400_000
+            func op(_ collection: CollectionName, _ record: String, _ field: String, _ value: Value) -> Op {
+                clock += 1
+                return Op(id: OpID(timestamp: Timestamp(milliseconds: clock, counter: 0), replica: ReplicaID(1)),
+                          collection: collection, record: record, field: field, value: value)
+            }
+            var ops = [Op]()
+            for org in Self.orgs { ops += [op(.orgs, org, "name", .text("基地 \(org)")), op(.orgs, org, "district", .text("310112"))] }
+            let day = "MH-SB-001/" + String(format: "%020x", 1) + "/2024-03-04"
+            ops.append(op(.hours, day, "minutes", .integer(240)))
+            _ = try await store.push(ops, device: nil, at: "")
+            let key = "310112|2024-03"
+            /// The month's page as a server started now shows it, once what that server kept is written.
+            func shown(_ scope: [String] = Self.orgs) async throws -> ReviewBooks.DistrictMonth {
+                let books = ReviewBooks(store: store)
+                let shown = try await books.districtMonth(district: "310112", orgs: scope, month: "2024-03")
+                await books.viewsWritten()
+                return shown
+            }
+            /// The view kept in the store, its org renamed.
+            func plant() async throws {
+                let kept = try #require(try await store.keptView(key))
+                #expect(kept.contains("基地 MH-SB-001"))
+                try await store.keepView(key, kept.replacingOccurrences(of: "基地 MH-SB-001", with: "存 MH-SB-001"))
+            }
+
+            #expect(try await shown().report.total.minutes == 240)
+            try await plant()
+            let restarted = try await shown()
+            #expect(restarted.orgs["MH-SB-001"]?.name == "存 MH-SB-001", "the kept view is shown")
+            #expect(restarted.report.total.minutes == 240)
+            let chart = try await ReviewBooks(store: store).minutesByOrg(district: "310112", orgs: Self.orgs, months: ["2024-03"])
+            #expect(chart["2024-03"] == ["MH-SB-001": 240])
+
+            // A day in a later month changes nothing the view counts; a day of its weeks does.
+            _ = try await store.push([op(.hours, "MH-SB-001/" + String(format: "%020x", 1) + "/2024-04-10", "minutes", .integer(60))], device: nil, at: "")
+            #expect(try await shown().orgs["MH-SB-001"]?.name == "存 MH-SB-001")
+            _ = try await store.push([op(.hours, day, "minutes", .integer(300))], device: nil, at: "")
+            let changed = try await shown()
+            #expect(changed.orgs["MH-SB-001"]?.name == "基地 MH-SB-001" && changed.report.total.minutes == 300, "a change in its weeks: made again")
+
+            // New rules: made again. A view that does not decode: made again.
+            try await plant()
+            #expect(try await shown().orgs["MH-SB-001"]?.name == "存 MH-SB-001")
+            try await store.updateRules { $0.lunchRates["MH-SB-001"] = [.init(from: "2024-01-01", value: 1500)] }
+            #expect(try await shown().orgs["MH-SB-001"]?.name == "基地 MH-SB-001", "new rules: made again")
+            try await store.keepView(key, "{\"seq\": 9999")
+            #expect(try await shown().report.total.minutes == 300, "a cut view: made again")
+            try await plant()
+            #expect(try await shown(["MH-SB-001"]).orgs["MH-SB-001"]?.name == "基地 MH-SB-001", "the district's orgs are others: made again")
+        }
+    }
+
+    @Test func aViewsFlagsHoldWhileTodayStaysAfterItsMonth() {
+        let march = Ledger.weeks(ofMonth: "2024-03")!   // 2024-02-26 … 2024-03-31
+        #expect(ReviewBooks.sameFlags("2024-04-01", CivilDate("2026-12-07")!, days: march))
+        #expect(ReviewBooks.sameFlags("2024-03-20", CivilDate("2024-03-20")!, days: march))
+        #expect(!ReviewBooks.sameFlags("2024-03-20", CivilDate("2024-03-21")!, days: march), "a day of the month may turn from future to past")
+        #expect(!ReviewBooks.sameFlags("2024-03-31", CivilDate("2024-04-01")!, days: march))
+        #expect(!ReviewBooks.sameFlags("not a day", CivilDate("2024-04-01")!, days: march))
+    }
+
     static func json(_ value: some Encodable) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys

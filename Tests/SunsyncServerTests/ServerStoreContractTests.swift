@@ -253,6 +253,14 @@ struct ServerStoreContractTests {
             let epoch = try await store.epoch()
             #expect(!epoch.isEmpty)
             #expect(try await store.epoch() == epoch)
+
+            // A kept view: none at first, then the last one kept, by key (bodies as written, Chinese included).
+            #expect(try await store.keptView("310112|2024-03") == nil)
+            try await store.keepView("310112|2024-03", #"{"seq":1,"名":"闵行"}"#)
+            try await store.keepView("310112|2024-03", #"{"seq":2,"名":"闵行"}"#)
+            try await store.keepView("310104|2024-03", "{}")
+            #expect(try await store.keptView("310112|2024-03") == #"{"seq":2,"名":"闵行"}"#)
+            #expect(try await store.keptView("310104|2024-03") == "{}")
         }
     }
 }

@@ -24,6 +24,34 @@ actor ReviewBooks {
         var orgMonths = [String: OrgMonth]()
     }
 
+    /// What a district's month page shows, kept in the store (`keptView`) so that after a restart the page
+    /// is shown at once, without reading the month, while nothing it counts has changed: checked against
+    /// the op log (`changed(after:days:)`), the rules, the district's orgs and today's date before it is
+    /// shown, and made again from the month's ledger otherwise.
+    struct MonthView: Codable, Sendable {
+        /// Every op up to it is counted.
+        let seq: Int64
+        let scope: [String]
+        let rules: Rules
+        let today: String
+        /// Nil where only the chart's minutes were read.
+        let report: MonthlyReport?
+        let minutes: [String: Int64]
+        let orgs: [String: OrgLabel]
+    }
+
+    /// An org as the district's page names it.
+    struct OrgLabel: Codable, Sendable, Equatable {
+        let name: String
+        let active: Bool
+    }
+
+    /// The district's month as its page shows it.
+    struct DistrictMonth: Sendable {
+        let report: MonthlyReport
+        let orgs: [String: OrgLabel]
+    }
+
     /// One org's month as its page lists it.
     struct OrgMonth: Sendable {
         /// The monthly report of this org alone.
@@ -39,6 +67,8 @@ actor ReviewBooks {
     private var recent = [String]()
     private var minutes = [String: Minutes]()
     private var looking = [String: Task<FinishedLedger, any Error>]()
+    /// The views read from the store or kept there, by month.
+    private var views = [String: MonthView]()
     /// Months of the chart being read now.
     private var minutesReading = [String: Task<Minutes, any Error>]()
 
@@ -104,8 +134,71 @@ actor ReviewBooks {
         let key = district + "|" + month
         if let report = months[key]?.report { return (ledger, report) }
         let report = ledger.ledger.monthly(month: month, reveal: false)
-        months[key]?.report = report
+        // Kept with the month it was made from (a newer one may have come in while this one was read).
+        if let kept = months[key], kept.ledger === ledger.ledger {
+            months[key]?.report = report
+            keep(key, MonthView(seq: kept.seq, scope: kept.scope, rules: kept.settings.rules, today: kept.settings.today, report: report,
+                                minutes: ledger.ledger.minutesByOrg(month: month), orgs: Self.labels(ledger.ledger)))
+        }
         return (ledger, report)
+    }
+
+    /// What the district's month page shows: from the view kept in the store while the month is not read
+    /// and nothing it counts has changed (at once after a restart), else from the month's ledger.
+    func districtMonth(district: String, orgs: [String], month: String) async throws -> DistrictMonth {
+        let key = district + "|" + month
+        if months[key] == nil, let view = try await keptView(key, orgs: orgs, month: month), let report = view.report {
+            return DistrictMonth(report: report, orgs: view.orgs)
+        }
+        let (ledger, report) = try await self.district(district: district, orgs: orgs, month: month)
+        return DistrictMonth(report: report, orgs: Self.labels(ledger.ledger))
+    }
+
+    static func labels(_ ledger: Ledger) -> [String: OrgLabel] {
+        ledger.orgs.mapValues { OrgLabel(name: $0.name ?? "", active: $0.active) }
+    }
+
+    /// The view of a month kept here or in the store, if it still counts what the month holds now.
+    private func keptView(_ key: String, orgs: [String], month: String, now: Date = Date()) async throws -> MonthView? {
+        guard let days = Ledger.weeks(ofMonth: month) else { return nil }
+        var view = views[key]
+        if view == nil, let text = try await store.keptView(key) {
+            // One written by another version, or cut: made again.
+            view = try? JSONDecoder().decode(MonthView.self, from: Data(text.utf8))
+            if let view, views[key] == nil { views[key] = view }
+        }
+        guard let view, view.scope == orgs,
+              Self.sameFlags(view.today, Ledger.today(secondsSince1970: now.timeIntervalSince1970), days: days),
+              view.rules == (try await store.rules()),
+              !(try await store.changed(after: view.seq, days: days))
+        else { return nil }
+        return view
+    }
+
+    /// Whether a month's flags made on `made` are those of `today`: the same day, or both after the month's
+    /// weeks (only a day after today is flagged for its date).
+    static func sameFlags(_ made: String, _ today: CivilDate, days: ClosedRange<CivilDate>) -> Bool {
+        guard let day = CivilDate(made) else { return false }
+        return day == today || (day > days.upperBound && today > days.upperBound)
+    }
+
+    /// Keeps a month's view here and, off the actor, in the store: one write after another, in the order
+    /// they were made.
+    private func keep(_ key: String, _ view: MonthView) {
+        if let known = views[key], known.seq > view.seq { return }
+        views[key] = view
+        let previous = writing
+        writing = Task.detached(priority: .background) { [store] in
+            await previous?.value
+            guard let data = try? JSONEncoder().encode(view) else { return }
+            try? await store.keepView(key, String(decoding: data, as: UTF8.self))
+        }
+    }
+    private var writing: Task<Void, Never>?
+
+    /// Returns once the views kept so far are in the store.
+    func viewsWritten() async {
+        await writing?.value
     }
 
     /// One org's month: the district's ledger, and the org's report, days and flags.
@@ -116,7 +209,7 @@ actor ReviewBooks {
         let made = OrgMonth(report: ledger.ledger.monthly(month: month, org: org, reveal: false),
                             lines: ledger.ledger.reviewList(.init(month: month, org: org), reveal: false),
                             flags: ledger.ledger.flagLines(month: month, org: org, names: DeviceNames()))
-        months[key]?.orgMonths[org] = made
+        if months[key]?.ledger === ledger.ledger { months[key]?.orgMonths[org] = made }
         return (ledger, made)
     }
 
@@ -140,6 +233,11 @@ actor ReviewBooks {
                 result[month] = kept.byOrg
                 continue
             }
+            if let view = try await keptView(key, orgs: orgs, month: month) {
+                minutes[key] = Minutes(seq: view.seq, byOrg: view.minutes)
+                result[month] = view.minutes
+                continue
+            }
             if let underway = minutesReading[key] {
                 reading.append((key, month, underway))
                 continue
@@ -161,6 +259,11 @@ actor ReviewBooks {
             }
             minutesReading[key] = nil
             if (minutes[key]?.seq ?? -1) <= made.seq { minutes[key] = made }
+            if (views[key]?.seq ?? -1) < made.seq {
+                keep(key, MonthView(seq: made.seq, scope: orgs, rules: try await store.rules(),
+                                    today: Ledger.today(secondsSince1970: Date().timeIntervalSince1970).description,
+                                    report: nil, minutes: made.byOrg, orgs: [:]))
+            }
             result[month] = made.byOrg
         }
         return result
@@ -197,8 +300,10 @@ actor ReviewBooks {
     /// so that the first page after the server starts is quick.
     func warm(district: String, orgs: [String]) async throws {
         let month = try await defaultMonth()
-        _ = try await self.district(district: district, orgs: orgs, month: month)
+        _ = try await districtMonth(district: district, orgs: orgs, month: month)
         _ = try await minutesByOrg(district: district, orgs: orgs, months: Self.chartMonths(ending: month))
+        // Then the month itself, for its bases' pages (the district's page may have come from its kept view).
+        _ = try await ledger(district: district, orgs: orgs, month: month)
     }
 
     /// The month a page shows when none is asked for: the latest holding records, not after this one.

@@ -180,11 +180,11 @@ struct ReviewSite: Sendable {
 
     func district(_ request: Request, _ signed: Signed) async throws -> Response {
         guard let month = try await month(request, signed) else { return try badMonth(signed) }
-        let (ledger, report) = try await books.district(district: signed.district, orgs: signed.orgs, month: month)
+        let shown = try await books.districtMonth(district: signed.district, orgs: signed.orgs, month: month)
         let months = ReviewBooks.chartMonths(ending: month)
         let minutes = try await books.minutesByOrg(district: signed.district, orgs: signed.orgs, months: months)
         let frame = frame(signed, month: month, notice: Self.notice(request))
-        return try page("district", ReviewViews.district(ledger.ledger, report: report, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
+        return try page("district", ReviewViews.district(shown, frame: frame, orgs: signed.orgs, minutes: minutes, months: months))
     }
 
     /// The district's payment list for the month (approved records only), as a page or as the CSV that

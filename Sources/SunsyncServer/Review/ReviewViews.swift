@@ -112,15 +112,16 @@ enum ReviewViews {
     }
 
     /// `/review?month=M`: every org of the district in the month, with a twelve-month chart.
-    static func district(_ ledger: Ledger, report: MonthlyReport, frame: Frame, orgs: [String], minutes: [String: [String: Int64]],
+    static func district(_ shown: ReviewBooks.DistrictMonth, frame: Frame, orgs: [String], minutes: [String: [String: Int64]],
                          months: [String]) -> District {
+        let report = shown.report
         let byOrg = Dictionary(report.orgs.map { ($0.org, $0.total) }, uniquingKeysWith: { a, _ in a })
         let peopleByOrg = Dictionary(grouping: report.participants, by: { $0.org ?? "" }).mapValues(\.count)
         // A retired org (`org deactivate`) is off the page, except in a month that holds its records (history).
-        let listed = orgs.sorted().filter { ledger.orgs[$0]?.active ?? true || byOrg[$0] != nil }
+        let listed = orgs.sorted().filter { shown.orgs[$0]?.active ?? true || byOrg[$0] != nil }
         let rows = listed.map { code -> OrgRow in
             let line = byOrg[code]
-            let name = ledger.orgName(code) + (ledger.orgs[code]?.active == false ? "（已停用）" : "")
+            let name = (shown.orgs[code]?.name ?? "") + (shown.orgs[code]?.active == false ? "（已停用）" : "")
             let monthly = months.map { minutes[$0]?[code] ?? 0 }
             return OrgRow(code: code, name: name.isEmpty ? code : name, month: frame.month, participants: peopleByOrg[code] ?? 0,
                           days: line?.daysWorked ?? 0, hours: hoursCell(line?.minutes ?? 0), lunches: line?.lunches ?? 0,
