@@ -60,6 +60,17 @@ extension PostgresStore {
         let noting = Set(toNote.map(\.device))
         let toCount = Set(pushes.compactMap(\.device)).filter { counted[$0] == nil || noting.contains($0) }
         let inserted: Set<OpID>, replicas: [String: Int]
+        // The usual batch: nothing to note or count, no org changed, no op twice, each push's batch its own and
+        // filled by its ops (none of them refused). Then one statement is the whole commit, if every batch and
+        // op is new (else it fails, writing nothing, and the transaction below does it, with the holes).
+        let signatures = pushes.map { $0.signed.map { ByteBuffer(bytes: $0.signature) } }
+        if toNote.isEmpty, toCount.isEmpty, unique.count == pushes.reduce(0, { $0 + $1.ops.count }),
+           !unique.contains(where: { $0.collection == .orgs }),
+           pushes.allSatisfy({ push in push.signed.map { Set($0.places).count == $0.digests.count } ?? true }),
+           Set(signatures.compactMap { $0 }).count == signatures.compactMap({ $0 }).count,
+           await commitAtOnce(pushes, signatures: signatures) {
+            return pushes.map { .success(PushOutcome(new: $0.ops.count, reused: [], deviceReplicas: $0.device.flatMap { counted[$0] } ?? 0)) }
+        }
         do {
             (inserted, replicas) = try await transaction { conn -> (Set<OpID>, [String: Int]) in
                 var replicas = counted
@@ -134,28 +145,127 @@ extension PostgresStore {
         }
     }
 
-    /// Appends ops in one statement under the append lock (see the type's note); returns the ids that
-    /// were new. Must run inside a transaction, as its last write: the lock is held until the commit.
-    func append(_ ops: [Op], _ conn: PostgresConnection, batches: [Int64]? = nil) async throws -> Set<OpID> {
-        guard !ops.isEmpty else { return [] }
+    /// The whole commit of pushes whose ops all differ, in one statement (its own transaction): each signed
+    /// push's batch, then every op under its batch, under the append lock; true once committed. The statement
+    /// fails, writing nothing, unless every batch and every op was new (a retry, an op held already: the
+    /// transaction of `commit` does those, with their holes).
+    func commitAtOnce(_ pushes: [GroupCommit.Push], signatures: [ByteBuffer?]) async -> Bool {
+        var keys = [String](), batchSignatures = [ByteBuffer](), counts = [Int64](), holes = [ByteBuffer](), batchOrgs = [String]()
+        var opBatches = [ByteBuffer]()
+        for (push, signature) in zip(pushes, signatures) {
+            if let signed = push.signed, let signature {
+                let batch = signed.batch(filled: Set(signed.digests.indices))
+                keys.append(batch.key)
+                batchSignatures.append(signature)
+                counts.append(Int64(batch.count))
+                holes.append(ByteBuffer(bytes: batch.holeBytes))
+                batchOrgs.append(push.ops.first.map { MergedState.org(of: $0.key) } ?? "")
+            }
+            opBatches += Array(repeating: signature ?? ByteBuffer(), count: push.ops.count)
+        }
+        let statement = CommitAtOnce(keys: keys, signatures: batchSignatures, counts: counts, holes: holes, orgs: batchOrgs,
+                                     ops: AppendColumns(pushes.lazy.flatMap(\.ops)), opBatches: opBatches)
+        do {
+            return try await run {
+                try await client.withConnection { conn in
+                    for try await _ in try await conn.execute(statement, logger: logger) {}
+                    return true
+                }
+            }
+        } catch {
+            return false
+        }
+    }
+
+    /// Ops' columns, as the append statements bind them (ten arrays, in the order of `ops`' columns).
+    struct AppendColumns {
         var ids = [ByteBuffer](), collections = [String](), records = [String](), fields = [String](), kinds = [Int16]()
         var nums = [Int64](), texts = [String](), preds = [ByteBuffer](), orgs = [String](), days = [Int32]()
-        for op in ops {
+
+        init(_ ops: some Sequence<Op>) {
+            for op in ops { append(op) }
+        }
+
+        mutating func append(_ op: Op) {
             ids.append(ByteBuffer(bytes: op.id.bytes))
             collections.append(op.collection.rawValue)
             records.append(op.record)
             fields.append(op.field)
-            let (kind, num, text) = Self.columns(op.value)
+            let (kind, num, text) = PostgresStore.columns(op.value)
             kinds.append(kind)
             nums.append(num)
             texts.append(text)
             preds.append(ByteBuffer(bytes: op.pred.flatMap(\.bytes)))
             orgs.append(MergedState.org(of: op.key))
-            days.append(Self.day(op.collection, op.record) ?? Int32.min)
+            days.append(PostgresStore.day(op.collection, op.record) ?? Int32.min)
         }
-        let statement = Append(ids: ids, collections: collections, records: records, fields: fields, kinds: kinds,
-                               nums: nums, texts: texts, preds: preds, orgs: orgs, days: days,
-                               batches: batches ?? Array(repeating: -1, count: ops.count))
+
+        func bind(into bindings: inout PostgresBindings) {
+            bindings.append(ids)
+            bindings.append(collections)
+            bindings.append(records)
+            bindings.append(fields)
+            bindings.append(kinds)
+            bindings.append(nums)
+            bindings.append(texts)
+            bindings.append(preds)
+            bindings.append(orgs)
+            bindings.append(days)
+        }
+    }
+
+    /// `commitAtOnce`'s statement. Its last select divides by zero unless every batch and op went in, so
+    /// that the statement, and with it everything it wrote, fails. An op's batch is named by its signature
+    /// (empty: unsigned).
+    struct CommitAtOnce: PostgresPreparedStatement {
+        static let name = "sunsync_commit_at_once_v1"
+        static let sql = """
+            WITH locked AS MATERIALIZED (SELECT pg_advisory_xact_lock(\(PostgresStore.appendLock))),
+            made AS (
+                INSERT INTO batches(id, key_id, signature, count, holes, org)
+                SELECT nextval('batches_seq'), u.key, u.signature, u.count, u.holes, u.org
+                FROM locked, unnest($1::text[], $2::bytea[], $3::int8[], $4::bytea[], $5::text[]) WITH ORDINALITY AS u(key, signature, count, holes, org, n)
+                ORDER BY u.n
+                ON CONFLICT (signature) DO NOTHING
+                RETURNING id, signature
+            ),
+            appended AS (
+                INSERT INTO ops (seq, id, collection, record, field, kind, num, txt, pred, org, day, batch)
+                SELECT nextval('ops_seq'), u.id, u.collection, u.record, u.field, u.kind, u.num, u.txt, u.pred, u.org, NULLIF(u.day, -2147483648), made.id
+                FROM locked CROSS JOIN unnest($6::bytea[], $7::text[], $8::text[], $9::text[], $10::int2[], $11::int8[], $12::text[], $13::bytea[],
+                                              $14::text[], $15::int4[], $16::bytea[])
+                     WITH ORDINALITY AS u(id, collection, record, field, kind, num, txt, pred, org, day, signature, n)
+                LEFT JOIN made ON made.signature = u.signature
+                ORDER BY u.n
+                ON CONFLICT (id) DO NOTHING
+                RETURNING 1
+            )
+            SELECT 1 / ((SELECT count(*) FROM appended) = cardinality($6::bytea[]) AND (SELECT count(*) FROM made) = cardinality($2::bytea[]))::int
+            """
+        typealias Row = Int32
+        let keys: [String], signatures: [ByteBuffer], counts: [Int64], holes: [ByteBuffer], orgs: [String]
+        let ops: AppendColumns, opBatches: [ByteBuffer]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 16)
+            bindings.append(keys)
+            bindings.append(signatures)
+            bindings.append(counts)
+            bindings.append(holes)
+            bindings.append(orgs)
+            ops.bind(into: &bindings)
+            bindings.append(opBatches)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int32 { try row.decode(Int32.self) }
+    }
+
+    /// Appends ops in one statement under the append lock (see the type's note); returns the ids that
+    /// were new. Must run inside a transaction, as its last write: the lock is held until the commit.
+    func append(_ ops: [Op], _ conn: PostgresConnection, batches: [Int64]? = nil) async throws -> Set<OpID> {
+        guard !ops.isEmpty else { return [] }
+        let statement = Append(ops: AppendColumns(ops), batches: batches ?? Array(repeating: -1, count: ops.count))
         var inserted = Set<OpID>()
         for try await id in try await conn.execute(statement, logger: logger) {
             if let opID = OpID(bytes: Array(id.readableBytesView)) { inserted.insert(opID) }
@@ -179,21 +289,11 @@ extension PostgresStore {
             RETURNING id
             """
         typealias Row = ByteBuffer
-        let ids: [ByteBuffer], collections: [String], records: [String], fields: [String], kinds: [Int16]
-        let nums: [Int64], texts: [String], preds: [ByteBuffer], orgs: [String], days: [Int32], batches: [Int64]
+        let ops: AppendColumns, batches: [Int64]
 
         func makeBindings() throws -> PostgresBindings {
             var bindings = PostgresBindings(capacity: 11)
-            bindings.append(ids)
-            bindings.append(collections)
-            bindings.append(records)
-            bindings.append(fields)
-            bindings.append(kinds)
-            bindings.append(nums)
-            bindings.append(texts)
-            bindings.append(preds)
-            bindings.append(orgs)
-            bindings.append(days)
+            ops.bind(into: &bindings)
             bindings.append(batches)
             return bindings
         }

@@ -449,6 +449,39 @@ struct WholeBatchPageTests {
         }
     }
 
+    /// PostgreSQL commits the usual batch (all new, each push's batch its own and filled) in one statement;
+    /// one that holds an op or a batch already writes nothing and says so, so that the transaction does it.
+    @Test(.enabled(if: Backend.postgresURL != nil, "set SUNSYNC_TEST_POSTGRES to a PostgreSQL server"))
+    func postgresCommitsTheUsualBatchInOneStatementAndNothingElse() async throws {
+        try await Backend.postgres.with { store in
+            let postgres = try #require(store as? PostgresStore)
+            typealias C = ServerStoreContractTests
+            let privateKey = Hex.decode(NaturalKey.digest("contract-key")) ?? []
+            let key = try await store.registerKey(try Signing.publicKey(privateKey: privateKey), owner: "dev_a", at: "t")
+            _ = try await store.bindReplicas([ReplicaID(0xa1)], to: "dev_a", at: "t")
+            let o = (1...6).map { C.op(UInt64($0), replica: 0xa1, C.day("MH-SB-001", $0)) }
+            func push(_ ops: [Op]) throws -> GroupCommit.Push {
+                GroupCommit.Push(ops: ops, device: "dev_a", time: "t", signed: try Self.signed(ops, key: key, privateKey: privateKey))
+            }
+            let pushes = [try push([o[0], o[1]]), try push([o[2], o[3]]), try push([o[4]])]
+            let signatures = pushes.map { $0.signed.map { ByteBuffer(bytes: $0.signature) } }
+            #expect(await postgres.commitAtOnce(pushes, signatures: signatures))
+            // Again (a retry), and a batch with one new op beside one held: refused whole, nothing written.
+            #expect(!(await postgres.commitAtOnce(pushes, signatures: signatures)))
+            let mixed = [try push([o[5], o[0]])]
+            #expect(!(await postgres.commitAtOnce(mixed, signatures: mixed.map { $0.signed.map { ByteBuffer(bytes: $0.signature) } })))
+            var page = try await store.pull(after: 0, orgs: nil, limit: 100)
+            #expect(page.ops.map(\.op.id) == [o[0], o[1], o[2], o[3], o[4]].map(\.id), "in order, each once")
+            #expect(page.batches.count == 3 && page.ops.allSatisfy { $0.batch != nil }, "each push's ops under its batch")
+            // The transaction takes the mixed one: its batch with a hole where the held op is.
+            #expect(try await postgres.commit(mixed).map { try $0.get().new } == [1])
+            page = try await store.pull(after: 0, orgs: nil, limit: 100)
+            #expect(page.ops.count == 6 && page.batches.count == 4)
+            let verified = try await store.verify { _, _ in }
+            #expect(verified.failures.isEmpty && verified.batches == 4, "\(verified)")
+        }
+    }
+
     @Test(arguments: Backend.available) func everyPageHoldsWholeBatchesThatVerify(backend: Backend) async throws {
         try await backend.with { store in
             let privateKey = Hex.decode(NaturalKey.digest("contract-key")) ?? []
