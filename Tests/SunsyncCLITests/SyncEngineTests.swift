@@ -1,6 +1,5 @@
 import Foundation
 import SunsyncClient
-import Synchronization
 import Testing
 import SunsyncModel
 import SunsyncProtocol
@@ -169,27 +168,26 @@ struct SyncEngineTests {
                        retryAfter: wait)
     }
 
-    @Test func theWaitTheServerAsksForIsWaitedWhereLongerThanTheBackoff() async throws {
-        let tries = Mutex(0), waits = Mutex<[Duration]>([])
-        let answer = try await SyncEngine.retrying([.milliseconds(10), .milliseconds(500), .milliseconds(10)],
-                                                   { retry in waits.withLock { $0.append(retry.wait) } }, limit: .seconds(600)) {
-            let n = tries.withLock { $0 += 1; return $0 }
-            if n < 3 { throw Self.busy(.milliseconds(200)) }
-            return n
+    /// The sync's retries (`Retries`, which the state machine asks after each failed try).
+    @Test func theWaitTheServerAsksForIsWaitedWhereLongerThanTheBackoff() {
+        var retries = Retries(backoff: [.milliseconds(10), .milliseconds(500), .milliseconds(10)], limit: .seconds(600))
+        var now = ContinuousClock.now
+        _ = retries.begin(at: now)
+        var waits = [Duration]()
+        for _ in 0..<2 {
+            guard case .wait(let wait, _, _) = retries.failed(Self.busy(.milliseconds(200)), at: now) else { Issue.record("gave up"); return }
+            waits.append(wait)
+            now += wait
+            _ = retries.begin(at: now)
         }
-        #expect(answer == 3)
-        #expect(waits.withLock { $0 } == [.milliseconds(200), .milliseconds(500)], "the server's wait, then the backoff's where longer")
+        #expect(waits == [.milliseconds(200), .milliseconds(500)], "the server's wait, then the backoff's where longer")
     }
 
-    @Test func aWaitPastTheBoundEndsTheSyncAtOnceAndSaysWhen() async throws {
-        let tries = Mutex(0)
-        await #expect(throws: SyncError.self) {
-            try await SyncEngine.retrying([.milliseconds(10), .milliseconds(10)], limit: .seconds(2)) {
-                tries.withLock { $0 += 1 }
-                throw Self.busy(.seconds(60))
-            } as Int
-        }
-        #expect(tries.withLock { $0 } == 1, "no try again before the server's time, and none after the bound")
+    @Test func aWaitPastTheBoundEndsTheSyncAtOnceAndSaysWhen() {
+        var retries = Retries(backoff: [.milliseconds(10), .milliseconds(10)], limit: .seconds(2))
+        let now = ContinuousClock.now
+        _ = retries.begin(at: now)
+        #expect(retries.failed(Self.busy(.seconds(60)), at: now) == .stop, "no try again before the server's time, and none after the bound")
         #expect(Self.busy(.seconds(60)).description.contains("try again in 60 s"))
     }
 }

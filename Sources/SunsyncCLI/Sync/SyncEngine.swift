@@ -75,23 +75,4 @@ struct SyncEngine {
         if let recovery = info.recoveryKey { try store.setMeta(Home.recoveryKeyMeta, recovery) }
         return rekeyed
     }
-
-    /// Network failures are tried again (`Retries`: the backoff, or the wait the server asked for where
-    /// longer, within `limit` of the first try), waiting on `clock`; each try is bounded (10 s to connect,
-    /// 30 s of silence), and a try again never waits past the end (`RequestDeadline`). A refusal is final.
-    static func retrying<T: Sendable>(_ backoff: [Duration], _ onRetry: @Sendable (Retry) -> Void = { _ in },
-                                      limit: Duration = .seconds(60), clock: any SyncClock = SystemSyncClock(),
-                                      _ body: @Sendable () async throws -> T) async throws -> T {
-        var retries = Retries(backoff: backoff, limit: limit)
-        while true {
-            let deadline = retries.begin(at: clock.now)
-            do {
-                return try await RequestDeadline.$current.withValue(deadline) { try await body() }
-            } catch let error as SyncError {
-                guard case .wait(let wait, let attempt, let of) = retries.failed(error, at: clock.now) else { throw error }
-                onRetry(Retry(attempt: attempt, of: of, wait: wait, error: error))
-                try await clock.sleep(for: wait)
-            }
-        }
-    }
 }
