@@ -216,7 +216,8 @@ extension PostgresStore {
 
     /// `commitAtOnce`'s statement. Its last select divides by zero unless every batch and op went in, so
     /// that the statement, and with it everything it wrote, fails. An op's batch is named by its signature
-    /// (empty: unsigned).
+    /// (empty: unsigned). PostgreSQL logs each such failure (`ERROR: division by zero` and the statement,
+    /// not its values): one line per batch that held a retry, which is rare.
     struct CommitAtOnce: PostgresPreparedStatement {
         static let name = "sunsync_commit_at_once_v1"
         static let sql = """
