@@ -137,8 +137,11 @@ actor ReviewBooks {
         // Kept with the month it was made from (a newer one may have come in while this one was read).
         if let kept = months[key], kept.ledger === ledger.ledger {
             months[key]?.report = report
+            // The chart's minutes of this ledger, counted once for the view and the chart.
+            let byOrg = minutes[key].flatMap { $0.seq == kept.seq ? $0.byOrg : nil } ?? ledger.ledger.minutesByOrg(month: month)
+            minutes[key] = Minutes(seq: kept.seq, byOrg: byOrg)
             keep(key, MonthView(seq: kept.seq, scope: kept.scope, rules: kept.settings.rules, today: kept.settings.today, report: report,
-                                minutes: ledger.ledger.minutesByOrg(month: month), orgs: Self.labels(ledger.ledger)))
+                                minutes: byOrg, orgs: Self.labels(ledger.ledger)))
         }
         return (ledger, report)
     }
