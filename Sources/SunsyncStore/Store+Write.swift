@@ -19,11 +19,14 @@ extension Store {
         var clock = try loadClock(db)
         let applier = try Applier(db)
         var applied = Applied()
+        var fresh = [Op]()
+        fresh.reserveCapacity(ops.count)
         for (index, op) in ops.enumerated() {
             if let batchOf { applier.batch = batchOf(index) }
             let parts = try Schema.validateShape(op)
             do {
-                if try applier.apply(op, local: false) {
+                if try applier.hold(op) {
+                    fresh.append(op)
                     applied.new += 1
                     do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
                 } else {
@@ -36,6 +39,7 @@ extension Store {
             }
             clock.observe(op.id.timestamp)
         }
+        try applier.merge(received: fresh)
         try applier.finish()
         try saveClock(clock, db)
         return applied
@@ -121,7 +125,7 @@ public struct Transaction: RecordWriter {
         let op = Op(id: id, collection: key.collection, record: key.id, field: field, value: value, pred: pred.sorted())
         try Schema.validate(op)
         try personKeys?.check(op)
-        try applier.apply(op, local: true, outbox: outbox)
+        try applier.apply(local: op, outbox: outbox)
         written.append(op)
     }
 }
@@ -182,12 +186,63 @@ final class Applier {
         return entries.sorted { $0.id > $1.id }
     }
 
-    /// Applies one op; returns false for a duplicate. A local op's id is fresh, so nothing can name it yet.
-    @discardableResult
-    func apply(_ op: Op, local: Bool, outbox: Bool = true) throws -> Bool {
-        guard try merge(op, local: local, outbox: outbox) else { return false }
+    /// Applies one local op. Its id is fresh, so nothing can name it yet, and what it names is held here
+    /// (its writer saw it).
+    func apply(local op: Op, outbox: Bool) throws {
+        guard try inserter.insert(op) else { return }
+        if outbox {
+            sqlite3_bind_int64(insertOutbox, 1, sqlite3_last_insert_rowid(db.sqliteConnection))
+            try run(insertOutbox)
+        }
+        for p in op.pred { try unseat(p, by: op) }
+        bind(insertCurrent, 1, op.id)
+        try run(insertCurrent)
+        touch(op)
+    }
+
+    /// Holds a received op in the log: true if it is new (then `merge(received:)` must follow for it), false
+    /// if held already with the same content; throws `opIDReused` for an id held with other content.
+    func hold(_ op: Op) throws -> Bool { try inserter.insert(op) }
+
+    /// Merges the received ops `hold` found new (a page, say) as one set, with the same outcome as merging
+    /// them one by one in any order (SPEC §3): an op is current unless an op of the same field names it in
+    /// its pred, here or among the ops held before, or did before it arrived (`replaced`). A pred naming an
+    /// op of the set is settled in memory; one naming an op held before leaves the database's `current`,
+    /// and one naming an op not held yet is remembered in `replaced`. The current ones are then inserted in
+    /// id order. On a first sync nearly every pred names an op of its own page (a writer's edits are
+    /// near each other in the log), so `replaced` stays empty and the page's arrivals need not look in it.
+    func merge(received ops: [Op]) throws {
+        var place = [OpID: Int](minimumCapacity: ops.count)
+        for (i, op) in ops.enumerated() { place[op.id] = i }
+        var current = [Bool](repeating: true, count: ops.count)
+        if mayHaveReplaced {
+            for (i, op) in ops.enumerated() {
+                bind(takeReplaced, 1, op.id)
+                bind(takeReplaced, 2, op.collection.rawValue)
+                bind(takeReplaced, 3, op.record)
+                bind(takeReplaced, 4, op.field)
+                try run(takeReplaced)
+                if sqlite3_changes(db.sqliteConnection) > 0 { current[i] = false }  // named before it arrived
+            }
+        }
+        for op in ops {
+            for p in op.pred {
+                guard let i = place[p] else { try unseat(p, by: op); continue }
+                // Held and not yet current: a pred naming an op of another field changes nothing, as in `unseat`.
+                let named = ops[i]
+                if named.record == op.record, named.field == op.field, named.collection == op.collection { current[i] = false }
+            }
+        }
+        for id in ops.indices.lazy.filter({ current[$0] }).map({ ops[$0].id }).sorted() {
+            bind(insertCurrent, 1, id)
+            try run(insertCurrent)
+        }
+        for op in ops { touch(op) }
+    }
+
+    /// The day entries' side of an op: the record it touched, merged in memory until `finish`.
+    private func touch(_ op: Op) {
         if touched != nil, op.collection == .hours || op.collection == .lunches { _ = touched!.apply(op) }
-        return true
     }
 
     /// Brings the day entries (`DayEntries`) of the records this transaction's new ops touched up to
@@ -207,42 +262,23 @@ final class Applier {
         }
     }
 
-    private func merge(_ op: Op, local: Bool, outbox: Bool) throws -> Bool {
-        let collection = op.collection.rawValue
-        guard try inserter.insert(op) else { return false }
-        if local && outbox {
-            sqlite3_bind_int64(insertOutbox, 1, sqlite3_last_insert_rowid(db.sqliteConnection))
-            try run(insertOutbox)
-        }
-        for p in op.pred {
-            try bindField(deleteCurrent, collection, op, id: p)
-            try run(deleteCurrent)
-            if sqlite3_changes(db.sqliteConnection) == 0 {
-                // Not current here: either already replaced, or not arrived yet — then remember it.
-                bind(opExists, 1, p)
-                let exists = try step(opExists) == SQLITE_ROW
-                sqlite3_reset(opExists)
-                if !exists {
-                    bind(insertReplaced, 1, p)
-                    bind(insertReplaced, 2, collection)
-                    bind(insertReplaced, 3, op.record)
-                    bind(insertReplaced, 4, op.field)
-                    try run(insertReplaced)
-                    mayHaveReplaced = true
-                }
-            }
-        }
-        if !local && mayHaveReplaced {
-            bind(takeReplaced, 1, op.id)
-            bind(takeReplaced, 2, collection)
-            bind(takeReplaced, 3, op.record)
-            bind(takeReplaced, 4, op.field)
-            try run(takeReplaced)
-            if sqlite3_changes(db.sqliteConnection) > 0 { return true } // named before it arrived: stays replaced
-        }
-        bind(insertCurrent, 1, op.id)
-        try run(insertCurrent)
-        return true
+    /// What `op`'s pred naming `p` does: `p` leaves `current` if it is a value of the same field; if it is
+    /// not held yet, it is remembered in `replaced`, so that it is not made current when it arrives.
+    private func unseat(_ p: OpID, by op: Op) throws {
+        try bindField(deleteCurrent, op.collection.rawValue, op, id: p)
+        try run(deleteCurrent)
+        guard sqlite3_changes(db.sqliteConnection) == 0 else { return }
+        // Not current here: either already replaced, or not arrived yet — then remember it.
+        bind(opExists, 1, p)
+        let exists = try step(opExists) == SQLITE_ROW
+        sqlite3_reset(opExists)
+        guard !exists else { return }
+        bind(insertReplaced, 1, p)
+        bind(insertReplaced, 2, op.collection.rawValue)
+        bind(insertReplaced, 3, op.record)
+        bind(insertReplaced, 4, op.field)
+        try run(insertReplaced)
+        mayHaveReplaced = true
     }
 
     // MARK: C API helpers

@@ -126,7 +126,7 @@ public final class DayEntry: Hashable, Sendable {
 
     /// The entry of a merged hours or lunch record; nil for another collection or an id that is not a day's.
     public convenience init?(key: RecordKey, record: RecordState) {
-        let conflicts = record.fields.filter { $0.state.isConflict }.map(\.name)
+        let conflicts = record.fields.filter { $0.state.isConflict }.map(\.name).sorted()
         let decision = record.displayed("review").flatMap(ReviewDecision.init)
         var people = People()
         self.init(key: key, people: &people, quantity: record.displayed(key.collection == .hours ? "minutes" : "amount")?.integer,
