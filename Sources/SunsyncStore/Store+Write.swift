@@ -19,14 +19,14 @@ extension Store {
         var clock = try loadClock(db)
         let applier = try Applier(db)
         var applied = Applied()
-        var fresh = [Op]()
+        var fresh = [Int]()
         fresh.reserveCapacity(ops.count)
         for (index, op) in ops.enumerated() {
             if let batchOf { applier.batch = batchOf(index) }
             let parts = try Schema.validateShape(op)
             do {
                 if try applier.hold(op) {
-                    fresh.append(op)
+                    fresh.append(index)
                     applied.new += 1
                     do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
                 } else {
@@ -39,7 +39,7 @@ extension Store {
             }
             clock.observe(op.id.timestamp)
         }
-        try applier.merge(received: fresh)
+        try applier.merge(received: ops, new: fresh)
         try applier.finish()
         try saveClock(clock, db)
         return applied
@@ -204,17 +204,18 @@ final class Applier {
     /// if held already with the same content; throws `opIDReused` for an id held with other content.
     func hold(_ op: Op) throws -> Bool { try inserter.insert(op) }
 
-    /// Merges the received ops `hold` found new (a page, say) as one set, with the same outcome as merging
-    /// them one by one in any order (SPEC §3): an op is current unless an op of the same field names it in
+    /// Merges the received ops `hold` found new (`all[new]`: a page, say) as one set, with the outcome of
+    /// merging them one by one in any order (SPEC §3): an op is current unless an op of the same field names it in
     /// its pred, here or among the ops held before, or did before it arrived (`replaced`). A pred naming an
     /// op of the set is settled in memory; one naming an op held before leaves the database's `current`,
     /// and one naming an op not held yet is remembered in `replaced`. The current ones are then inserted in
     /// id order. On a first sync nearly every pred names an op of its own page (a writer's edits are
     /// near each other in the log), so `replaced` stays empty and the page's arrivals need not look in it.
-    func merge(received ops: [Op]) throws {
-        var place = [OpID: Int](minimumCapacity: ops.count)
+    func merge(received all: [Op], new: [Int]) throws {
+        let ops = LazyMapSequence(new, { all[$0] })
+        var place = [OpID: Int](minimumCapacity: new.count)
         for (i, op) in ops.enumerated() { place[op.id] = i }
-        var current = [Bool](repeating: true, count: ops.count)
+        var current = [Bool](repeating: true, count: new.count)
         if mayHaveReplaced {
             for (i, op) in ops.enumerated() {
                 bind(takeReplaced, 1, op.id)
@@ -229,11 +230,11 @@ final class Applier {
             for p in op.pred {
                 guard let i = place[p] else { try unseat(p, by: op); continue }
                 // Held and not yet current: a pred naming an op of another field changes nothing, as in `unseat`.
-                let named = ops[i]
+                let named = all[new[i]]
                 if named.record == op.record, named.field == op.field, named.collection == op.collection { current[i] = false }
             }
         }
-        for id in ops.indices.lazy.filter({ current[$0] }).map({ ops[$0].id }).sorted() {
+        for id in new.indices.lazy.filter({ current[$0] }).map({ all[new[$0]].id }).sorted() {
             bind(insertCurrent, 1, id)
             try run(insertCurrent)
         }

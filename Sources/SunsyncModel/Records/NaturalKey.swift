@@ -53,39 +53,42 @@ public enum NaturalKey {
         case .participants, .reveals: expected = 2
         case .hours, .lunches: expected = 3
         }
-        // Scanned without splitting: this runs for every op a replica receives.
+        // Scanned without splitting or allocating: this runs for every op a replica receives.
         let utf8 = key.id.utf8
-        var slashes = [String.Index]()
+        var first: String.Index?, second: String.Index?, count = 0
         for i in utf8.indices where utf8[i] == UInt8(ascii: "/") {
-            slashes.append(i)
-            if slashes.count == expected { break }
+            count += 1
+            if count == 1 { first = i } else if count == 2 { second = i }
+            if count == expected { break }
         }
-        guard slashes.count == expected - 1 else {
+        guard count == expected - 1 else {
             let shape = key.collection == .reveals ? "ORG-CODE/REVEALID" : ["ORG-CODE", "ORG-CODE/PERSONKEY", "ORG-CODE/PERSONKEY/YYYY-MM-DD"][expected - 1]
             throw ModelError(.invalidRecordID, "\(key) is not a \(key.collection.rawValue) id; expected \(shape)")
         }
-        let org = String(key.id[..<(slashes.first ?? key.id.endIndex)])
+        // Both found where the collection's ids have them (the guard above).
+        let slash1 = first ?? key.id.endIndex, slash2 = second ?? key.id.endIndex
+        let org = String(key.id[..<slash1])
         guard isOrgCode(org) else {
             throw ModelError(.invalidRecordID, "\(key): '\(org)' is not an org code (A-Z, 0-9 and '-', up to 32 characters)")
         }
         var parts = Parts(org: org)
         if key.collection == .reveals {
-            let id = key.id.utf8[key.id.index(after: slashes[0])...]
+            let id = key.id.utf8[key.id.index(after: slash1)...]
             guard id.count == 16, id.allSatisfy(isLowerHex) else {
                 throw ModelError(.invalidRecordID, "\(key): '\(Substring(id))' is not a reveal id (16 lowercase hex digits)")
             }
             return parts
         }
         if expected >= 2 {
-            let start = key.id.index(after: slashes[0])
-            let person = key.id[start..<(expected == 3 ? slashes[1] : key.id.endIndex)]
+            let start = key.id.index(after: slash1)
+            let person = key.id[start..<(expected == 3 ? slash2 : key.id.endIndex)]
             guard person.utf8.count == 20, person.utf8.allSatisfy(isLowerHex) else {
                 throw ModelError(.invalidRecordID, "\(key): '\(person)' is not a person key (20 lowercase hex digits)")
             }
             parts.personKey = String(person)
         }
         if expected == 3 {
-            let text = key.id[key.id.index(after: slashes[1])...]
+            let text = key.id[key.id.index(after: slash2)...]
             guard let date = CivilDate(text) else {
                 throw ModelError(.invalidDate, "\(key): '\(text)' is not a real calendar date (YYYY-MM-DD)")
             }
