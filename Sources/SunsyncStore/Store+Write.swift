@@ -212,7 +212,7 @@ final class Applier {
     /// id order. On a first sync nearly every pred names an op of its own page (a writer's edits are
     /// near each other in the log), so `replaced` stays empty and the page's arrivals need not look in it.
     func merge(received all: [Op], new: [Int]) throws {
-        let ops = LazyMapSequence(new, { all[$0] })
+        let ops = new.lazy.map { all[$0] }
         var place = [OpID: Int](minimumCapacity: new.count)
         for (i, op) in ops.enumerated() { place[op.id] = i }
         var current = [Bool](repeating: true, count: new.count)
