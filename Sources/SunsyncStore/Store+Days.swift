@@ -30,6 +30,15 @@ enum DayEntries {
 
     static let columns = "rkey, record, quantity, deleted, review, decision, review_note, project, note, conflict, replicas, conflict_replicas"
 
+    /// A record's key, the record, and its entry (nil if it has none).
+    typealias Made = (rkey: Int64, key: RecordKey, entry: DayEntry?)
+
+    /// The entries of `merged`'s records, in key order: the rows then go into the table's pages one after another.
+    static func made(_ merged: MergedState) -> [Made] {
+        merged.records.map { (OpLog.recordHash($0.key.collection, $0.key.id), $0.key, DayEntry(key: $0.key, record: $0.value)) }
+            .sorted { $0.rkey < $1.rkey }
+    }
+
     /// Writes `entry` for the record `key` (with key `rkey`), or removes its row if there is no entry.
     static func save(_ entry: DayEntry?, key: RecordKey, rkey: Int64, _ db: Database) throws {
         guard let entry else {

@@ -18,29 +18,31 @@ extension Store {
     static func applyReceived(_ ops: [Op], _ db: Database, batchOf: ((Int) -> Int64?)? = nil) throws -> Applied {
         var clock = try loadClock(db)
         let applier = try Applier(db)
+        // What needs no database (each op's checks, the day entries its records make) is worked out on
+        // another thread while this one writes the log; nothing is committed before both are done and
+        // every op passed.
+        let pure = PageWork(ops, days: applier.keepsDays)
         var applied = Applied()
-        var fresh = [Int]()
+        var fresh = [Int](), clashed = [Int]()
         fresh.reserveCapacity(ops.count)
         for (index, op) in ops.enumerated() {
             if let batchOf { applier.batch = batchOf(index) }
-            let parts = try Schema.validateShape(op)
             do {
-                if try applier.hold(op) {
-                    fresh.append(index)
-                    applied.new += 1
-                    do { try Schema.validateField(op, parts: parts) } catch { applied.unrecognized += 1 }
-                } else {
-                    applied.held.append(index)
-                }
+                if try applier.hold(op) { fresh.append(index) } else { applied.held.append(index) }
             } catch let error as StoreError where error.code == .opIDReused {
                 // Another change under an id this store holds (a copied home wrote under the same replica):
                 // this store keeps its own, and says so; it is never stuck on it.
                 applied.clashed.append(op.id)
+                clashed.append(index)
             }
             clock.observe(op.id.timestamp)
         }
+        let work = try pure.result()
+        applied.new = fresh.count
+        applied.unrecognized = fresh.count { !work.recognized[$0] }
         try applier.merge(received: ops, new: fresh)
-        try applier.finish()
+        // A record one of whose ops clashed is read back: the page's own merge of it holds an op this store did not take.
+        try applier.finish(work.days, readingBack: Set(clashed.map { ops[$0].key }))
         try saveClock(clock, db)
         return applied
     }
@@ -238,8 +240,10 @@ final class Applier {
             bind(insertCurrent, 1, id)
             try run(insertCurrent)
         }
-        for op in ops { touch(op) }
     }
+
+    /// Whether this store keeps day entries (a laptop's).
+    var keepsDays: Bool { touched != nil }
 
     /// The day entries' side of an op: the record it touched, merged in memory until `finish`.
     private func touch(_ op: Op) {
@@ -255,9 +259,15 @@ final class Applier {
     func finish() throws {
         guard let merged = touched, !merged.records.isEmpty else { return }
         touched = MergedState()
-        // In key order: the rows then go into the table's pages one after another.
-        for (rkey, key, record) in merged.records.map({ (OpLog.recordHash($0.key.collection, $0.key.id), $0.key, $0.value) }).sorted(by: { $0.0 < $1.0 }) {
-            if let entry = DayEntry(key: key, record: record), try DayEntries.insertNew(entry, rkey: rkey, db) { continue }
+        try finish(DayEntries.made(merged), readingBack: [])
+    }
+
+    /// The same with the entries made already (`DayEntries.made`, in key order) of the records the new ops
+    /// touched, merged from those ops alone; those of `readingBack` are read back whatever they were made.
+    func finish(_ made: [DayEntries.Made], readingBack: Set<RecordKey>) throws {
+        guard touched != nil else { return }
+        for (rkey, key, entry) in made {
+            if !readingBack.contains(key), let entry, try DayEntries.insertNew(entry, rkey: rkey, db) { continue }
             let record = try Store.records(db, collection: key.collection, id: key.id)[key]
             try DayEntries.save(record.flatMap { DayEntry(key: key, record: $0) }, key: key, rkey: rkey, db)
         }
@@ -307,3 +317,50 @@ final class Applier {
     }
 }
 
+
+/// The part of applying a page of received ops that needs no database, started on another thread at once
+/// (for pages of more than a few ops): each op's checks, and the day entries of the hours and lunch records
+/// the page touches, merged from its ops alone. `result()` waits for it.
+final class PageWork: @unchecked Sendable {
+    struct Result {
+        /// Whether this version's schema knows each op's field and accepts its value (`Schema.validateField`).
+        var recognized: [Bool]
+        var days: [DayEntries.Made]
+    }
+
+    /// Written once, by the thread doing the work, before `done` is signalled; read after waiting for it.
+    private var outcome: Swift.Result<Result, ModelError> = .failure(ModelError(.invalidOpID, "the page's checks did not finish"))
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ ops: [Op], days: Bool) {
+        guard ops.count >= 256 else {
+            outcome = Self.work(ops, days: days)
+            done.signal()
+            return
+        }
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            outcome = Self.work(ops, days: days)
+            done.signal()
+        }
+    }
+
+    /// The work's result (the first malformed op's error, if one is). Once.
+    func result() throws(ModelError) -> Result {
+        done.wait()
+        return try outcome.get()
+    }
+
+    static func work(_ ops: [Op], days: Bool) -> Swift.Result<Result, ModelError> {
+        Swift.Result { () throws(ModelError) -> Result in
+            var recognized = [Bool](repeating: true, count: ops.count)
+            for (i, op) in ops.enumerated() {
+                let parts = try Schema.validateShape(op)
+                do { try Schema.validateField(op, parts: parts) } catch { recognized[i] = false }
+            }
+            guard days else { return Result(recognized: recognized, days: []) }
+            var merged = MergedState()
+            for op in ops where op.collection == .hours || op.collection == .lunches { _ = merged.apply(op) }
+            return Result(recognized: recognized, days: DayEntries.made(merged))
+        }
+    }
+}

@@ -59,7 +59,8 @@ import SunsyncModel
         // Given a history of edits by several writers to a few days' records (concurrent values, preds naming
         // stale values, ops of other fields, ops that never arrive), delivered in a shuffled order with repeats,
         var rng = SeededRandom(seed: UInt64(seed) &* 7919 &+ 1)
-        let ops = Self.history(&rng)
+        // (every fourth long enough that a page's checks and day entries are worked out on another thread)
+        let ops = Self.history(&rng, count: seed % 4 == 0 ? 300 + rng.int(below: 200) : 20 + rng.int(below: 60))
         var order = ops.shuffled(using: &rng)
         // some ops delivered twice, and some lost in transit
         order += (0..<rng.int(below: 6)).map { _ in ops[rng.int(below: ops.count)] }
@@ -76,14 +77,37 @@ import SunsyncModel
         }
     }
 
+    @Test(arguments: [10, 400])
+    func aPageOpClashingWithAHeldIdLeavesItsRecordAsHeld(_ size: Int) throws {
+        // Given a store holding a change, and a page (small, or large enough for its other thread) bringing
+        // another change under the same id (a copied home) to a record nothing else touched,
+        let store = try Store.create(at: temporaryPath(), replica: ReplicaID(1))
+        func id(_ ms: UInt64) -> OpID { OpID(timestamp: Timestamp(milliseconds: ms, counter: 0), replica: ReplicaID(7)) }
+        let held = Op(id: id(5), collection: .hours, record: "MH-SB-001/00000000000000000001/2024-03-04", field: "minutes", value: .integer(60))
+        try store.apply([held])
+        var page = (0..<size).map { n in
+            Op(id: id(100 + UInt64(n)), collection: .lunches, record: "MH-SB-001/00000000000000000002/2024-03-\(String(format: "%02d", 1 + n % 28))",
+               field: "amount", value: .integer(1000 + Int64(n)))
+        }
+        let clash = Op(id: held.id, collection: .hours, record: "MH-SB-001/00000000000000000003/2024-03-05", field: "minutes", value: .integer(120))
+        page.insert(clash, at: size / 2)
+        // when it is applied, the store keeps its own change and says so,
+        let applied = try store.applyPage(page, cursorKey: "c", cursor: 1)
+        #expect(applied.clashed == [held.id] && applied.new == size)
+        // and the other record has no day entry (its only change was not taken): every entry is the merged state's.
+        let entries = try store.dayEntries()
+        #expect(!entries.contains { $0.key == clash.key })
+        #expect(Set(entries) == Set(DayEntry.all(in: try store.mergedState())))
+    }
+
     static func dumped(_ value: some Any) -> String {
         var text = ""
         dump(value, to: &text)
         return text
     }
 
-    /// 20-80 ops by four writers to hours and lunch records of two days and two people.
-    static func history(_ rng: inout SeededRandom) -> [Op] {
+    /// `count` ops by four writers to hours and lunch records of two days and two people.
+    static func history(_ rng: inout SeededRandom, count: Int) -> [Op] {
         let records: [(CollectionName, String, [(String, (Int) -> Value)])] = [
             (.hours, "MH-SB-001/00000000000000000001/2024-03-04", [("minutes", { .integer(Int64(60 * (1 + $0 % 6))) }),
                                                                   ("project", { .text(["包装", "手工"][$0 % 2]) }),
@@ -94,7 +118,7 @@ import SunsyncModel
         var ops = [Op]()
         var ms: UInt64 = 1_700_000_000_000
         let ghosts = (0..<2).map { _ in OpID(timestamp: Timestamp(milliseconds: 1_600_000_000_000, counter: 0), replica: ReplicaID(rng.next() | 1)) }
-        for _ in 0..<(20 + rng.int(below: 60)) {
+        for _ in 0..<count {
             ms += UInt64(1 + rng.int(below: 3))
             let (collection, record, fields) = records[rng.int(below: records.count)]
             let (field, value) = fields[rng.int(below: fields.count)]
