@@ -46,6 +46,9 @@ func runSync(ops count: Int, postgres: String? = nil) async throws {
     let first = try spawn(sunsync, ["sync", "--home", laptop])
     print(String(format: "first sync, %d ops            %6.2f s  %9.0f ops/s  client peak RSS %5.1f MB",
                  count, first.seconds, Double(count) / first.seconds, first.peakMB))
+    // What it is measured against (issue 21): the same rows inserted by raw SQLite into the op log's table, in this run.
+    let raw = Double(count) / (try rawInsert(makeOps(count: count, conflictHeavy: false), path: root + "/raw.sqlite"))
+    print(String(format: "raw SQLite insert of the same rows         %9.0f rows/s  first sync / raw %.2f", raw, Double(count) / first.seconds / raw))
 
     // What the reviewer then reads on that laptop: one month of the whole district, and the overview.
     for command in [["report", "monthly", "--month", "2022-02"], ["status"]] {
