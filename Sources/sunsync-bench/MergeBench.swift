@@ -11,7 +11,7 @@ import SunsyncModel
 ///          (pred = the value it replaces).
 /// conflict: every field is written concurrently by two or three replicas, then one write resolves it.
 func makeOps(count: Int, conflictHeavy: Bool) -> [Op] {
-    var rng = SplitMix(state: 42)
+    var rng = SplitMix(42)
     var ops = [Op]()
     ops.reserveCapacity(count)
     var clock: UInt64 = 1_700_000_000_000

@@ -1,18 +1,7 @@
-// Shared pieces of the benchmarks: a seeded PRNG, memory readings, a stopwatch.
+// Shared pieces of the benchmarks: memory readings, a stopwatch.
 import Foundation
 import SunsyncModel
 
-/// A small deterministic PRNG (SplitMix64) so every run merges the same ops.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 func residentMemoryMB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

@@ -404,16 +404,3 @@ final class ScriptedServer: SyncTransport, @unchecked Sendable {
         #expect(retries.failed(Self.network, at: Self.t0 + .milliseconds(59_500)) == .stop, "1 s would end past 60 s")
     }
 }
-
-/// SplitMix64: reproducible randomness for seeded histories.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-}

@@ -13,7 +13,7 @@ import Testing
         var replicaOps: [Set<OpID>]
 
         init(seed: UInt64, replicas: Int, steps: Int) {
-            var rng = SeededRandom(seed: seed)
+            var rng = SplitMix(seed)
             replicaStates = Array(repeating: MergedState(), count: replicas)
             replicaOps = Array(repeating: [], count: replicas)
             var clocks = Array(repeating: HybridClock(), count: replicas)
@@ -82,7 +82,7 @@ import Testing
     func everyOrderWithDuplicatesConverges(batch: Int) {
         // 40 batches × 50 histories = 2,000 random histories.
         for seed in 0..<50 {
-            var rng = SeededRandom(seed: UInt64(batch * 1_000 + seed))
+            var rng = SplitMix(UInt64(batch * 1_000 + seed))
             let history = History(seed: UInt64(batch * 1_000 + seed), replicas: 2 + rng.int(below: 4), steps: 10 + rng.int(below: 60))
             let reference = Self.reference(history.ops)
 
@@ -122,7 +122,7 @@ import Testing
 
     @Test func mergingPartitionsInAnyGroupingGivesOneState() {
         // Associativity: (A ∪ B) ∪ C and A ∪ (B ∪ C), applied as whole partitions.
-        var rng = SeededRandom(seed: 7)
+        var rng = SplitMix(7)
         for seed in 0..<200 {
             let ops = History(seed: UInt64(10_000 + seed), replicas: 3, steps: 40).ops
             var parts: [[Op]] = [[], [], []]

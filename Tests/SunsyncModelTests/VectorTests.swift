@@ -48,7 +48,7 @@ import Testing
         }
 
         // When the accepted ops are applied in many orders, with duplicates, then every state is the same and as expected.
-        var rng = SeededRandom(seed: UInt64(file.hashValue & 0xFFFF))
+        var rng = SplitMix(UInt64(file.hashValue & 0xFFFF))
         var orders = [accepted, accepted.reversed()]
         for _ in 0..<20 {
             var shuffled = accepted + (0..<rng.int(below: accepted.count + 1)).map { _ in accepted[rng.int(below: accepted.count)] }
@@ -142,18 +142,4 @@ struct TestVector: Decodable {
     let expect: Expect
 
     enum CodingKeys: String, CodingKey { case name, personSecret = "person_secret", settings, ops, newRecords = "new_records", expect }
-}
-
-/// SplitMix64: reproducible randomness for tests.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(below n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }

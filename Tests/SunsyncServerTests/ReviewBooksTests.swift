@@ -17,7 +17,7 @@ struct ReviewBooksTests {
     }
 
     static func rounds(_ store: any ServerStore, seed: UInt64) async throws {
-        var rng = Mix(seed)
+        var rng = SplitMix(seed)
         var clock: UInt64 = 1_709_510_400_000
         func id(_ replica: UInt64) -> OpID {
             clock += 1 + rng.next() % 3
@@ -188,18 +188,5 @@ struct ReviewBooksTests {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-}
-
-/// SplitMix64: reproducible randomness for the rounds.
-struct Mix: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
     }
 }

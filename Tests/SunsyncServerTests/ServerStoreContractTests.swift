@@ -122,7 +122,7 @@ struct ServerStoreContractTests {
     /// merges equals the model's merge of every op, whole, by days, and record by record.
     @Test(arguments: Backend.available, [11, 12] as [UInt64]) func mergedReadsEqualTheModel(backend: Backend, seed: UInt64) async throws {
         try await backend.with { store in
-            var rng = Mix(seed)
+            var rng = SplitMix(seed)
             var all = [Op](), ms: UInt64 = 0
             let keys = (0..<20).map { RecordKey(collection: $0 % 3 == 0 ? .lunches : .hours, id: Self.day($0 % 2 == 0 ? "MH-SB-001" : "MH-SB-002", $0)) }
                 + [RecordKey(collection: .orgs, id: "MH-SB-001")]

@@ -44,7 +44,7 @@ import SunsyncModel
     func everyVectorMergesAsASetAsOpByOp(_ url: URL) throws {
         let ops = try StoreTests.acceptedOps(url)
         let expected = MergedState(ops)
-        var rng = SeededRandom(seed: 11)
+        var rng = SplitMix(11)
         for order in [ops, ops.reversed(), ops.shuffled(using: &rng) + ops.shuffled(using: &rng)] {
             let one = try Self.held(Self.delivered(order, pages: [1]))
             #expect(one.current == StoreTests.currentValues(expected), "\(url.lastPathComponent)")
@@ -58,7 +58,7 @@ import SunsyncModel
     func randomHistoriesMergeAsASetAsOpByOp(_ seed: Int) throws {
         // Given a history of edits by several writers to a few days' records (concurrent values, preds naming
         // stale values, ops of other fields, ops that never arrive), delivered in a shuffled order with repeats,
-        var rng = SeededRandom(seed: UInt64(seed) &* 7919 &+ 1)
+        var rng = SplitMix(UInt64(seed) &* 7919 &+ 1)
         // (every fourth long enough that a page's checks and day entries are worked out on another thread)
         let ops = Self.history(&rng, count: seed % 4 == 0 ? 300 + rng.int(below: 200) : 20 + rng.int(below: 60))
         var order = ops.shuffled(using: &rng)
@@ -107,7 +107,7 @@ import SunsyncModel
     }
 
     /// `count` ops by four writers to hours and lunch records of two days and two people.
-    static func history(_ rng: inout SeededRandom, count: Int) -> [Op] {
+    static func history(_ rng: inout SplitMix, count: Int) -> [Op] {
         let records: [(CollectionName, String, [(String, (Int) -> Value)])] = [
             (.hours, "MH-SB-001/00000000000000000001/2024-03-04", [("minutes", { .integer(Int64(60 * (1 + $0 % 6))) }),
                                                                   ("project", { .text(["包装", "手工"][$0 % 2]) }),
@@ -136,18 +136,4 @@ import SunsyncModel
         }
         return ops
     }
-}
-
-/// SplitMix64: reproducible histories (a failing seed fails again).
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(below n: Int) -> Int { n <= 0 ? 0 : Int(next() % UInt64(n)) }
 }
