@@ -207,12 +207,12 @@ final class Applier {
     func hold(_ op: Op) throws -> Bool { try inserter.insert(op) }
 
     /// Merges the received ops `hold` found new (`all[new]`: a page, say) as one set, with the outcome of
-    /// merging them one by one in any order (SPEC §3): an op is current unless an op of the same field names it in
-    /// its pred, here or among the ops held before, or did before it arrived (`replaced`). A pred naming an
-    /// op of the set is settled in memory; one naming an op held before leaves the database's `current`,
-    /// and one naming an op not held yet is remembered in `replaced`. The current ones are then inserted in
-    /// id order. On a first sync nearly every pred names an op of its own page (a writer's edits are
-    /// near each other in the log), so `replaced` stays empty and the page's arrivals need not look in it.
+    /// merging them one by one in any order (SPEC §3): an op is current unless an op of the same field names
+    /// it in its pred, here or among the ops held before, or did before it arrived (`replaced`). A pred
+    /// naming an op of the set is settled in memory; one naming an op held before leaves the database's
+    /// `current`, and one naming an op not held yet is remembered in `replaced`. The current ones are then
+    /// inserted in id order. On a first sync nearly every pred names an op of its own page (a writer's edits
+    /// are near each other in the log), so `replaced` stays empty and the page's arrivals need not look in it.
     func merge(received all: [Op], new: [Int]) throws {
         let ops = new.lazy.map { all[$0] }
         var place = [OpID: Int](minimumCapacity: new.count)
@@ -251,7 +251,8 @@ final class Applier {
     }
 
     /// Brings the day entries (`DayEntries`) of the records this transaction's new ops touched up to
-    /// date: called by every transaction that applies ops, before it commits. Most records a sync
+    /// date: called by every transaction that writes ops (received ones: `finish(_:readingBack:)`, with
+    /// the entries a page's `PageWork` made), before it commits. Most records a sync
     /// brings are new: the ops this transaction brought are then all of it, and the entry is made from
     /// them (the model's merge, as when it is read back) and inserted. Where a row was there already,
     /// the record had ops before: its merged record is read back and the row replaced. A first sync
@@ -316,7 +317,6 @@ final class Applier {
         return rc
     }
 }
-
 
 /// The part of applying a page of received ops that needs no database, started on another thread at once
 /// (for pages of more than a few ops): each op's checks, and the day entries of the hours and lunch records
