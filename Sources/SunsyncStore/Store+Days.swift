@@ -30,7 +30,7 @@ enum DayEntries {
 
     static let columns = "rkey, record, quantity, deleted, review, decision, review_note, project, note, conflict, replicas, conflict_replicas"
 
-    /// A record's key, the record, and its entry (nil if it has none).
+    /// A record's integer key (`OpLog.recordHash`), its key, and its entry (nil if it has none).
     typealias Made = (rkey: Int64, key: RecordKey, entry: DayEntry?)
 
     /// The entries of `merged`'s records, in key order: the rows then go into the table's pages one after another.

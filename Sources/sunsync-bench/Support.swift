@@ -2,7 +2,6 @@
 import Foundation
 import SunsyncModel
 
-
 func residentMemoryMB() -> Double {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
           let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),

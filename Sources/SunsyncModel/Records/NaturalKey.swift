@@ -55,18 +55,18 @@ public enum NaturalKey {
         }
         // Scanned without splitting or allocating: this runs for every op a replica receives.
         let utf8 = key.id.utf8
-        var first: String.Index?, second: String.Index?, count = 0
+        // The first two slashes (the end where there are fewer: the guard below then refuses the id, or
+        // the collection's ids have fewer).
+        var slash1 = key.id.endIndex, slash2 = key.id.endIndex, count = 0
         for i in utf8.indices where utf8[i] == UInt8(ascii: "/") {
             count += 1
-            if count == 1 { first = i } else if count == 2 { second = i }
+            if count == 1 { slash1 = i } else if count == 2 { slash2 = i }
             if count == expected { break }
         }
         guard count == expected - 1 else {
             let shape = key.collection == .reveals ? "ORG-CODE/REVEALID" : ["ORG-CODE", "ORG-CODE/PERSONKEY", "ORG-CODE/PERSONKEY/YYYY-MM-DD"][expected - 1]
             throw ModelError(.invalidRecordID, "\(key) is not a \(key.collection.rawValue) id; expected \(shape)")
         }
-        // Both found where the collection's ids have them (the guard above).
-        let slash1 = first ?? key.id.endIndex, slash2 = second ?? key.id.endIndex
         let org = String(key.id[..<slash1])
         guard isOrgCode(org) else {
             throw ModelError(.invalidRecordID, "\(key): '\(org)' is not an org code (A-Z, 0-9 and '-', up to 32 characters)")
