@@ -31,14 +31,20 @@ func runStore(count: Int) throws {
 
     // As a sync applies them: 20,000-op pages, each its own transaction with its cursor.
     for (name, key) in [("in the clear", nil), ("encrypted", key)] as [(String, StoreKey?)] {
-        let store = try Store.create(at: dir.appendingPathComponent("pages-\(name.count).sqlite").path, replica: ReplicaID(1), key: key)
-        try store.expectLargeWrites()
-        let paged = try seconds {
-            for start in stride(from: 0, to: ops.count, by: 20_000) {
-                try store.applyPage(Array(ops[start..<min(start + 20_000, ops.count)]), cursorKey: "bench", cursor: Int64(start))
-            }
-        }
+        let paged = try applyInPages(ops, path: dir.appendingPathComponent("pages-\(name.count).sqlite").path, key: key)
         print(String(format: "in 20,000-op pages, \(name)%@ %10.0f ops/s", String(repeating: " ", count: max(0, 14 - name.count)), Double(ops.count) / paged))
+    }
+}
+
+/// Seconds for a fresh store at `path` to apply `ops` as a sync does, with nothing else to do: 20,000-op
+/// pages (`Wire.defaultPage`), each its own transaction with its cursor.
+func applyInPages(_ ops: [Op], path: String, key: StoreKey?) throws -> Double {
+    let store = try Store.create(at: path, replica: ReplicaID(1), key: key)
+    try store.expectLargeWrites()
+    return try seconds {
+        for start in stride(from: 0, to: ops.count, by: 20_000) {
+            try store.applyPage(Array(ops[start..<min(start + 20_000, ops.count)]), cursorKey: "bench", cursor: Int64(start))
+        }
     }
 }
 

@@ -47,8 +47,15 @@ func runSync(ops count: Int, postgres: String? = nil) async throws {
     print(String(format: "first sync, %d ops            %6.2f s  %9.0f ops/s  client peak RSS %5.1f MB",
                  count, first.seconds, Double(count) / first.seconds, first.peakMB))
     // What it is measured against (issue 21): the same rows inserted by raw SQLite into the op log's table, in this run.
-    let raw = Double(count) / (try rawInsert(makeOps(count: count, conflictHeavy: false), path: root + "/raw.sqlite"))
+    let ops = makeOps(count: count, conflictHeavy: false)
+    let raw = Double(count) / (try rawInsert(ops, path: root + "/raw.sqlite"))
     print(String(format: "raw SQLite insert of the same rows         %9.0f rows/s  first sync / raw %.2f", raw, Double(count) / first.seconds / raw))
+    // The first sync's ceiling on this machine: the laptop's encrypted store applying the same ops in the
+    // same pages with nothing else to do (no server, no transfer, no checks), and the same in the clear.
+    let alone = Double(count) / (try applyInPages(ops, path: root + "/alone.sqlite", key: StoreKey.random()))
+    let clear = Double(count) / (try applyInPages(ops, path: root + "/clear.sqlite", key: nil))
+    print(String(format: "the store alone applying them, encrypted  %9.0f ops/s   store alone / raw %.2f", alone, alone / raw))
+    print(String(format: "the store alone, in the clear             %9.0f ops/s   in the clear / raw %.2f", clear, clear / raw))
 
     // What the reviewer then reads on that laptop: one month of the whole district, and the overview.
     for command in [["report", "monthly", "--month", "2022-02"], ["status"]] {
