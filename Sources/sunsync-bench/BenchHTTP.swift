@@ -43,10 +43,10 @@ final class BenchConnection: @unchecked Sendable {
         head.headers.add(name: "Host", value: host)
         for (name, value) in headers { head.headers.add(name: name, value: value) }
         if let body { head.headers.add(name: "Content-Length", value: String(body.count)) }
-        let channel = self.channel, handler = self.handler
+        let channel = self.channel, handler = self.handler, request = head
         channel.eventLoop.execute {
             handler.waiting = promise
-            channel.write(HTTPClientRequestPart.head(head), promise: nil)
+            channel.write(HTTPClientRequestPart.head(request), promise: nil)
             if let body { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
             channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         }
