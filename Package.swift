@@ -102,13 +102,15 @@ let package = Package(
                                                                  .product(name: "NIOHTTP1", package: "swift-nio"),
                                                                  .product(name: "Logging", package: "swift-log"),
                                                                  .product(name: "GRDBSQLite", package: "GRDB.swift")]),
+        // Where the tests below write their files (one folder per test process, removed at its exit).
+        .target(name: "SunsyncTestSupport", path: "Tests/SunsyncTestSupport"),
         .testTarget(name: "SunsyncModelTests", dependencies: ["SunsyncModel"]),
         .testTarget(name: "SunsyncReportsTests", dependencies: ["SunsyncReports", "SunsyncModel"]),
-        .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel"]),
+        .testTarget(name: "SunsyncStoreTests", dependencies: ["SunsyncStore", "SunsyncModel", "SunsyncTestSupport"]),
         .testTarget(name: "SunsyncProtocolTests", dependencies: ["SunsyncProtocol", "SunsyncModel"]),
         // The server's parts in process: what the review page keeps of a month against a fresh read; the
         // rules of a push through the router (`app.test(.router)`), no socket.
-        .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports",
+        .testTarget(name: "SunsyncServerTests", dependencies: ["SunsyncServer", "SunsyncStore", "SunsyncModel", "SunsyncReports", "SunsyncTestSupport",
                                                             "SunsyncServerStore", "SunsyncPostgres", "SunsyncProtocol",
                                                             .product(name: "HummingbirdTesting", package: "hummingbird"),
                                                             .product(name: "Mustache", package: "swift-mustache"),
@@ -119,7 +121,7 @@ let package = Package(
                     exclude: ["Fixtures"]),
         // End-to-end: runs the built `sunsync` and `sunsync-server` binaries, in temporary homes, on 127.0.0.1.
         // And the sync engine in process, against a fake server (SyncEngineTests).
-        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncClient", "SunsyncStore", "SunsyncServerStore", "SunsyncModel", "SunsyncProtocol",
+        .testTarget(name: "SunsyncCLITests", dependencies: ["SunsyncCLI", "SunsyncClient", "SunsyncStore", "SunsyncServerStore", "SunsyncModel", "SunsyncProtocol", "SunsyncTestSupport",
                                                            "SunsyncReports", .product(name: "GRDB", package: "GRDB.swift")],
                     exclude: ["Fixtures"]),
     ]

@@ -3,6 +3,7 @@ import GRDB
 import SunsyncModel
 import SunsyncStore
 @testable import SunsyncCLI
+import SunsyncTestSupport
 
 /// Runs the real `sunsync` binary (built next to the test bundle) in a fresh temporary home.
 struct CLI {
@@ -29,7 +30,7 @@ struct CLI {
     let home: String
 
     init() {
-        home = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-cli-\(UUID().uuidString)").path
+        home = Scratch.path("sunsync-cli")
     }
 
     static let binary: URL = {

@@ -2,6 +2,7 @@ import Foundation
 import SunsyncModel
 import SunsyncProtocol
 import Testing
+import SunsyncTestSupport
 
 /// A small tmpfs of its own (needs root, as CI runs): a disk that can be filled and freed.
 struct SmallDisk {
@@ -14,7 +15,7 @@ struct SmallDisk {
     }()
 
     init(megabytes: Int) throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-disk-\(UUID().uuidString)").path
+        path = Scratch.path("sunsync-disk")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         let mount = try CLI.Result.of({
             let p = Process()

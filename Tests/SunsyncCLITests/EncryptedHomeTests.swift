@@ -4,6 +4,7 @@ import SunsyncModel
 import SunsyncStore
 import Testing
 @testable import SunsyncCLI
+import SunsyncTestSupport
 
 /// A laptop lost on the way to a rural site gives nothing away: its store, WAL and backups are encrypted
 /// (SQLCipher), opened with a passphrase typed once a working session, through the real `sunsync`.
@@ -109,7 +110,7 @@ import Testing
         // Given a laptop's backup and its keys file
         let cli = try CLI.withParticipants()
         try cli.run("hours", "set", "张三", "2024-03-04", "4")
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-usb-\(UUID().uuidString)").path
+        let folder = Scratch.path("sunsync-usb")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         #expect(try cli.run("backup", folder + "/laptop.sqlite").status == 0)
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SunsyncTestSupport
 
 /// A base's everyday work, offline, through the real binary.
 @Suite struct EverydayTests {
@@ -137,7 +138,7 @@ import Testing
         // Given a laptop with a day recorded, and a backup of it
         let cli = try CLI.withParticipants()
         try cli.run("hours", "set", "张三", "2024-03-04", "4")
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-laptop-\(UUID().uuidString).sqlite").path
+        let file = Scratch.path("sunsync-laptop", suffix: ".sqlite")
         let made = try #require(try cli.run("backup", file, "--json").json() as? [String: Any])
         #expect((made["ops"] as? Int ?? 0) > 0 && made["pending_ops"] as? Int == made["ops"] as? Int)
         #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SunsyncTestSupport
 
 /// Exports Excel opens as it should: identity numbers stay text (an all-digit 残疾人证号 would become
 /// 3.10112E+19 and lose digits), read back whole by Python's csv module and by `sunsync import`.
@@ -8,7 +9,7 @@ import Testing
         let cli = try CLI.withParticipants()
         try cli.allowReveal()
         try cli.run("hours", "set", "李四", "2024-03-04", "3.5")
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("excel-\(UUID().uuidString)").path
+        let dir = Scratch.path("excel")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         for kind in ["participants", "hours"] {
             let export = try cli.run("export", "--kind", kind, "--reveal", "--purpose", "核对", "-o", "\(dir)/\(kind).csv")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
+import SunsyncTestSupport
 #endif
 
 /// A socket on 127.0.0.1 that misbehaves: accepts and stays silent, or starts an answer and hangs up.
@@ -134,7 +135,7 @@ final class FakeServer: @unchecked Sendable {
         let wrong = try CLI().run(["login", "--server", "https://127.0.0.1:\(plain.port)", "--token", "sst_x"], environment: Self.short)
         #expect(wrong.status == 1 && wrong.err.contains("does not speak HTTPS: use http://"), "\(wrong.err)")
         // The reverse, and an untrusted certificate, against the real server serving HTTPS.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)").path
+        let dir = Scratch.path("tls")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let openssl = Process()
         openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

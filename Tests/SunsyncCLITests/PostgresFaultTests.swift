@@ -2,6 +2,7 @@ import Foundation
 import SunsyncModel
 import SunsyncProtocol
 import Testing
+import SunsyncTestSupport
 
 /// A PostgreSQL cluster of the test's own (`scripts/postgres-cluster.sh`), stopped and started under a
 /// running `sunsync-server`.
@@ -13,7 +14,7 @@ struct OwnCluster {
     private(set) var url = ""
 
     init(port: Int) throws {
-        dir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-pg-\(UUID().uuidString)").path
+        dir = Scratch.path("sunsync-pg")
         self.port = port
         url = try run("start").trimmingCharacters(in: .whitespacesAndNewlines)
     }

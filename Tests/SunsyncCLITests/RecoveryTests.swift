@@ -3,6 +3,7 @@ import SunsyncModel
 import SunsyncStore
 import Testing
 @testable import SunsyncCLI
+import SunsyncTestSupport
 
 /// A laptop whose passphrase was forgotten is opened with the district's recovery key, and nothing it had
 /// not synced is lost: through the real server and laptops.
@@ -12,7 +13,7 @@ import Testing
         let server = try ServerProcess.withOrgs(backend: backend)
         defer { server.stop() }
         let early = try CLI.linked(server, "early", "--role", "staff", "--org", "MH-SB-002")
-        let usb = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-recovery-\(UUID().uuidString)").path
+        let usb = Scratch.path("sunsync-recovery")
         try FileManager.default.createDirectory(atPath: usb, withIntermediateDirectories: true)
         let made = try server.admin("recovery", "init", "--out", usb + "/recovery.key")
         #expect(made.status == 0 && made.out.contains("offline"), "\(made.err)")

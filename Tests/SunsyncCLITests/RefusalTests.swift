@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Testing
+import SunsyncTestSupport
 
 /// Every refusal says what was wrong, exits non-zero, and changes nothing.
 @Suite struct RefusalTests {
@@ -55,7 +56,7 @@ import Testing
 
     @Test func anImportWithADayStillToComeIsRefusedWhole() throws {
         let cli = try CLI.withParticipants()
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("hours-\(UUID().uuidString).csv")
+        let file = Scratch.url("hours", suffix: ".csv")
         try Data("姓名,日期,工时\n张三,2024-03-04,4\n张三,2099-03-05,4\n".utf8).write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
         let before = try cli.opCount()

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SunsyncTestSupport
 
 /// How `sunsync-server`'s own commands refuse: option mistakes with their usage (exit 64), everything
 /// else in one line that says what to do (exit 1), the data left as it was.
@@ -60,7 +61,7 @@ import Testing
     @Test func laptopsSyncWithAServerUpgradedFromTheLaptopShapedFile() throws {
         let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("SunsyncServerTests/Fixtures")
-        let dataDir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-server-\(UUID().uuidString)").path
+        let dataDir = Scratch.path("sunsync-server")
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("server-before-op-log.sqlite").path, toPath: dataDir + "/server.sqlite")
         let tokens = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: fixtures.appendingPathComponent("server-before-op-log.tokens.json")))

@@ -6,6 +6,7 @@ import GRDB
 import FoundationNetworking
 #endif
 import SunsyncProtocol
+import SunsyncTestSupport
 
 /// The real `sunsync-server` on 127.0.0.1, in a temporary data dir.
 final class ServerProcess: @unchecked Sendable {
@@ -16,7 +17,7 @@ final class ServerProcess: @unchecked Sendable {
     static let binary = CLI.binary.deletingLastPathComponent().appendingPathComponent("sunsync-server")
 
     init(dataDir: String? = nil) {
-        self.dataDir = dataDir ?? FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-server-\(UUID().uuidString)").path
+        self.dataDir = dataDir ?? Scratch.path("sunsync-server")
         port = 0
     }
 

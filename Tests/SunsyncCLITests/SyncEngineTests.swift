@@ -5,6 +5,7 @@ import SunsyncModel
 import SunsyncProtocol
 import SunsyncStore
 @testable import SunsyncCLI
+import SunsyncTestSupport
 
 /// The sync engine in process, against a fake server: what the laptop does with what it is sent, with no
 /// socket and no timing to wait for.
@@ -62,7 +63,7 @@ struct SyncEngineTests {
     }
 
     static func laptop() throws -> (Store, String) {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-engine-\(UUID().uuidString)").path
+        let dir = Scratch.path("sunsync-engine")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return (try Store.create(at: dir + "/store.sqlite", replica: ReplicaID(0x1111_2222_3333_4444)), dir)
     }

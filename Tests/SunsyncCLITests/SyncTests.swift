@@ -5,6 +5,7 @@ import SunsyncModel
 import SunsyncProtocol
 import SunsyncStore
 import SunsyncServerStore
+import SunsyncTestSupport
 
 extension CLI {
     /// A laptop linked to `server` with a new token of `roleArgs` (a home created by login).
@@ -173,7 +174,7 @@ extension CLI {
         try a.run("hours", "set", "张三", "2024-03-04", "4")
         _ = try a.sync()
         _ = try b.sync()
-        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-backup-\(UUID().uuidString).sqlite").path
+        let backup = Scratch.path("sunsync-backup", suffix: ".sqlite")
         let made = try server.admin("backup", "--to", backup)
         #expect(made.status == 0 && made.out.contains("Backed up"), "\(made.err)")
         #expect((try FileManager.default.attributesOfItem(atPath: backup)[.posixPermissions] as? Int) == 0o600)

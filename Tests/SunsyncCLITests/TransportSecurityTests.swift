@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import SunsyncTestSupport
 
 /// Tokens and certificate numbers never cross a network in clear unless someone insisted.
 @Suite struct TransportSecurityTests {
     @Test func serveRefusesPlainHTTPBeyondThisMachineUnlessTold() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-server-\(UUID().uuidString)").path
+        let dir = Scratch.path("sunsync-server")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let refused = try ServerProcess(dataDir: dir).admin("serve", "--host", "0.0.0.0", "--port", "0")
         #expect(refused.status == 64 && refused.err.contains("--tls-cert") && refused.err.contains("--insecure-http"), "\(refused.err)")

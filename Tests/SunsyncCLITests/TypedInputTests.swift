@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import SunsyncCLI
+import SunsyncTestSupport
 
 /// The same value is accepted or refused the same way by every path: `hours set`, `lunch set`,
 /// `import` and `resolve --keep`.
@@ -20,7 +21,7 @@ import Testing
             #expect(lunch.status == 0, "\(lunch.err)")
         }
         // The importer reads the same forms, and Excel's serial date cells.
-        let sheet = FileManager.default.temporaryDirectory.appendingPathComponent("typed-\(UUID().uuidString).csv").path
+        let sheet = Scratch.path("typed", suffix: ".csv")
         let rows = ["姓名,残疾人证号,日期,工时"] + zip(["2024/3/11", "2024-3-12", "2024年3月13日", "45366"], Self.hours.map(\.0)).map {
             "李四,\(People.li),\($0),\($1)"
         }
@@ -39,7 +40,7 @@ import Testing
             let set = try cli.run("hours", "set", "张三", "2024-03-07", bad)
             #expect(set.status != 0 && set.err.contains(bad == "0" || bad == "0h" ? "hours clear" : bad), "\(bad): \(set.err)")
         }
-        let sheet = FileManager.default.temporaryDirectory.appendingPathComponent("zero-\(UUID().uuidString).csv").path
+        let sheet = Scratch.path("zero", suffix: ".csv")
         try "姓名,残疾人证号,日期,工时\n张三,\(People.zhang),2024-03-08,3\n张三,\(People.zhang),2024-03-09,0\n".write(toFile: sheet, atomically: true, encoding: .utf8)
         let imported = try cli.run("import", sheet, "--kind", "hours")
         #expect(imported.status != 0 && imported.err.contains("hours clear") && imported.err.contains("3"), "\(imported.err)")

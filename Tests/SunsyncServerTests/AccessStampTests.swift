@@ -4,6 +4,7 @@ import SunsyncServerStore
 import SunsyncStore
 import Testing
 @testable import SunsyncPostgres
+import SunsyncTestSupport
 
 /// The stamp a server keeps devices and org records in memory under (`AccessCache`): it changes with every
 /// change to a device or an org, made by the store itself or by another process on the same database (an
@@ -13,7 +14,7 @@ import Testing
     func withTwo(_ backend: Backend, _ body: (any ServerStore, any ServerStore) async throws -> Void) async throws {
         switch backend {
         case .sqlite:
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("stamp-\(UUID().uuidString)").path
+            let dir = Scratch.path("stamp")
             defer { try? FileManager.default.removeItem(atPath: dir) }
             let here = try SQLiteServerStore.open(path: dir + "/server.sqlite")
             let there = try SQLiteServerStore.open(path: dir + "/server.sqlite")

@@ -6,6 +6,7 @@ import SunsyncServerStore
 import SunsyncStore
 import Testing
 @testable import SunsyncPostgres
+import SunsyncTestSupport
 
 /// The server stores a test runs against: SQLite always; PostgreSQL when `SUNSYNC_TEST_POSTGRES` names a
 /// server (`.ci/run` starts one: scripts/postgres-cluster.sh). Each store is a new, empty database.
@@ -25,7 +26,7 @@ enum Backend: String, CaseIterable, CustomTestStringConvertible, Sendable {
     func make() async throws -> (store: any ServerStore, cleanup: @Sendable () async -> Void) {
         switch self {
         case .sqlite:
-            let dir = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)").path
+            let dir = Scratch.path("server")
             let store = try SQLiteServerStore.open(path: dir + "/server.sqlite")
             return (store, { try? FileManager.default.removeItem(atPath: dir) })
         case .postgres:

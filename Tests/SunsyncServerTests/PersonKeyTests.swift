@@ -5,6 +5,7 @@ import SunsyncServerStore
 import SunsyncStore
 import Testing
 @testable import SunsyncPostgres
+import SunsyncTestSupport
 
 /// Person keys under the deployment's secret (SPEC §1): a database from before secrets, whose ids were an
 /// unkeyed SHA-256 of the resident ID, is rewritten once when this version opens it, on both backends.
@@ -53,7 +54,7 @@ struct PersonKeyTests {
     }
 
     @Test func anSQLiteDatabaseFromBeforeSecretsIsRewrittenOnce() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)").path
+        let dir = Scratch.path("server")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let path = dir + "/server.sqlite"
         // Given a database as it was before secrets: the ops signed (attested), no secret, the migration not run

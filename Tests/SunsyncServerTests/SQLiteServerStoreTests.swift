@@ -4,6 +4,7 @@ import SunsyncModel
 import SunsyncServerStore
 import SunsyncStore
 import Testing
+import SunsyncTestSupport
 
 /// The server's SQLite file as an op log of its own (`SQLiteServerStore`), and the upgrade of the files
 /// before it, which were shaped like a laptop's store.
@@ -18,7 +19,7 @@ import Testing
 
     /// A copy of the fixture in a new directory; its path.
     static func oldServerFile() throws -> String {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)").path
+        let dir = Scratch.path("server")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/server.sqlite"
         try FileManager.default.copyItem(atPath: fixtures.appendingPathComponent("server-before-op-log.sqlite").path, toPath: path)
@@ -97,7 +98,7 @@ import Testing
     }
 
     @Test func aFileANewerServerMigratedIsRefused() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)").path
+        let dir = Scratch.path("server")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let store = try SQLiteServerStore.open(path: dir + "/server.sqlite")
         await store.close()
@@ -108,7 +109,7 @@ import Testing
     }
 
     @Test func aLaptopsStoreIsNotAServersDatabaseNorTheOtherWayRound() async throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("server-\(UUID().uuidString)").path
+        let dir = Scratch.path("server")
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         _ = try Store.create(at: dir + "/laptop.sqlite", replica: ReplicaID(0xa1), metadata: ["org": "MH-SB-001"])

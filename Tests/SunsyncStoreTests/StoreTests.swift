@@ -2,9 +2,10 @@ import Foundation
 import Testing
 import SunsyncModel
 @testable import SunsyncStore
+import SunsyncTestSupport
 
 func temporaryPath(_ name: String = "store.sqlite") -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sunsync-store-\(UUID().uuidString)")
+    let dir = Scratch.url("sunsync-store")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     return dir.appendingPathComponent(name).path
 }
