@@ -43,18 +43,28 @@ func runSync(ops count: Int, postgres: String? = nil) async throws {
     // First sync of a fresh reviewer laptop.
     let laptop = root + "/laptop"
     _ = try spawn(sunsync, ["login", "--home", laptop, "--server", fullServer.url, "--token", full.reviewer])
+    // A server runs long before a laptop's first sync: let it finish what it does at its start (warming each
+    // district's latest month for the review page, ~2-3 s of CPU here) so that the sync does not pay for it.
+    fullServer.settle()
+    let served = fullServer.cpuSeconds
     let first = try spawn(sunsync, ["sync", "--home", laptop])
+    let serverCPU = fullServer.cpuSeconds - served
     print(String(format: "first sync, %d ops            %6.2f s  %9.0f ops/s  client peak RSS %5.1f MB",
                  count, first.seconds, Double(count) / first.seconds, first.peakMB))
+    print(String(format: "  CPU: the client %.1f s, the server %.1f s  →  %.2f cores busy of %d", first.cpu, serverCPU,
+                 (first.cpu + serverCPU) / first.seconds, ProcessInfo.processInfo.activeProcessorCount))
     // What it is measured against (issue 21): the same rows inserted by raw SQLite into the op log's table, in this run.
     let ops = makeOps(count: count, conflictHeavy: false)
     let raw = Double(count) / (try rawInsert(ops, path: root + "/raw.sqlite"))
     print(String(format: "raw SQLite insert of the same rows         %9.0f rows/s  first sync / raw %.2f", raw, Double(count) / first.seconds / raw))
     // The first sync's ceiling on this machine: the laptop's encrypted store applying the same ops in the
     // same pages with nothing else to do (no server, no transfer, no checks), and the same in the clear.
-    let alone = Double(count) / (try applyInPages(ops, path: root + "/alone.sqlite", key: StoreKey.random()))
+    let cpuBefore = cpuSeconds()
+    let aloneSeconds = try applyInPages(ops, path: root + "/alone.sqlite", key: StoreKey.random())
+    let aloneCPU = cpuSeconds() - cpuBefore, alone = Double(count) / aloneSeconds
     let clear = Double(count) / (try applyInPages(ops, path: root + "/clear.sqlite", key: nil))
-    print(String(format: "the store alone applying them, encrypted  %9.0f ops/s   store alone / raw %.2f", alone, alone / raw))
+    print(String(format: "the store alone applying them, encrypted  %9.0f ops/s   store alone / raw %.2f  (CPU %.1f s: %.2f cores)",
+                 alone, alone / raw, aloneCPU, aloneCPU / aloneSeconds))
     print(String(format: "the store alone, in the clear             %9.0f ops/s   in the clear / raw %.2f", clear, clear / raw))
 
     // What the reviewer then reads on that laptop: one month of the whole district, and the overview.
@@ -220,6 +230,27 @@ final class BenchServer {
         url = String(text[range])
     }
 
+    /// The CPU seconds the server has used so far (user and system, from /proc).
+    var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return .nan }
+        // After "(name)": state is field 3; utime and stime are fields 14 and 15, in clock ticks.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Waits until the server's CPU time stops rising for a second (at most 30 s).
+    func settle() {
+        var last = cpuSeconds
+        for _ in 0..<30 {
+            sleep(1)
+            let now = cpuSeconds
+            if now - last < 0.02 { return }
+            last = now
+        }
+    }
+
     func stop() {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
@@ -229,7 +260,7 @@ final class BenchServer {
 /// Runs a process to completion: wall time and its peak resident memory. The peak is the child's own
 /// VmHWM, read from /proc every 10 ms until it exits (rusage's ru_maxrss is no use here: a child
 /// spawned with vfork inherits this large process's high-water mark).
-func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakMB: Double) {
+func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakMB: Double, cpu: Double) {
     let argv = ([binary] + args).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var actions = posix_spawn_file_actions_t()
@@ -238,6 +269,7 @@ func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakM
     defer { posix_spawn_file_actions_destroy(&actions) }
     var pid: pid_t = 0, status: Int32 = 0
     var peakKB = 0.0
+    let reaped = cpuSeconds(of: RUSAGE_CHILDREN)
     let time = seconds {
         guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return }
         while waitpid(pid, &status, WNOHANG) == 0 {
@@ -250,7 +282,7 @@ func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakM
         }
     }
     guard pid != 0, status == 0 else { throw BenchError("\(binary) \(args.joined(separator: " ")) failed (status \(status))") }
-    return (time, peakKB / 1024)
+    return (time, peakKB / 1024, cpuSeconds(of: RUSAGE_CHILDREN) - reaped)
 }
 
 func fetch(_ url: String, token: String, body: Data? = nil) async throws -> Data {
