@@ -257,9 +257,9 @@ final class BenchServer {
     }
 }
 
-/// Runs a process to completion: wall time and its peak resident memory. The peak is the child's own
-/// VmHWM, read from /proc every 10 ms until it exits (rusage's ru_maxrss is no use here: a child
-/// spawned with vfork inherits this large process's high-water mark).
+/// Runs a process to completion: wall time, its peak resident memory and its CPU seconds. The peak is
+/// the child's own VmHWM, read from /proc every 10 ms until it exits (rusage's ru_maxrss is no use here:
+/// a child spawned with vfork inherits this large process's high-water mark).
 func spawn(_ binary: String, _ args: [String]) throws -> (seconds: Double, peakMB: Double, cpu: Double) {
     let argv = ([binary] + args).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
