@@ -45,7 +45,10 @@ public enum OpLog {
             return StoreError(.locked, "the store is in use by another sunsync command; try again when it has finished")
         case .SQLITE_NOTADB, .SQLITE_CORRUPT:
             return StoreError(.notAStore, "the file is not a Sunsync store (not an SQLite database, or damaged)")
-        case .SQLITE_FULL:
+        // A write that finds the disk full says SQLITE_FULL; the WAL's shared-memory index (`-shm`) that cannot
+        // grow, as a store is opened or a transaction begun on a full disk, says SQLITE_IOERR_SHMSIZE.
+        case .SQLITE_FULL,
+             .SQLITE_IOERR where error.extendedResultCode == .SQLITE_IOERR_SHMSIZE:
             return StoreError(.diskFull, "the disk holding the database is full: nothing of this change was written; free some space and do it again")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
             return StoreError(.database, "cannot open the store for writing: \(error.message ?? "permission denied")")

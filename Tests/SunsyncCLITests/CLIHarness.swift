@@ -29,8 +29,8 @@ struct CLI {
 
     let home: String
 
-    init() {
-        home = Scratch.path("sunsync-cli")
+    init(home: String = Scratch.path("sunsync-cli")) {
+        self.home = home
     }
 
     static let binary: URL = {

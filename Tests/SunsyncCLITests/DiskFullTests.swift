@@ -31,8 +31,14 @@ struct SmallDisk {
 
     var filler: String { path + "/filler" }
 
-    /// Fills the disk to the last byte.
-    func fill() {
+    /// Fills the disk to the last byte, then gives back `leaving` bytes of it.
+    func fill(leaving: Int = 0) {
+        fillUp()
+        guard leaving > 0, let size = (try? FileManager.default.attributesOfItem(atPath: filler))?[.size] as? Int else { return }
+        _ = truncate(filler, off_t(max(0, size - leaving)))
+    }
+
+    private func fillUp() {
         guard let handle = FileHandle(forWritingAtPath: filler) ?? {
             FileManager.default.createFile(atPath: filler, contents: nil)
             return FileHandle(forWritingAtPath: filler)
@@ -111,5 +117,78 @@ struct DiskFullTests {
         #expect(healthy.status == 200, "\(String(decoding: healthy.body, as: UTF8.self))")
         #expect(try server.count("SELECT count(*) FROM ops WHERE collection IN ('participants', 'hours')") == held)
         #expect(try server.admin("verify").status == 0)
+    }
+}
+
+/// The laptop's disk fills up: each change is refused with words that name the disk (in Chinese, as staff
+/// read it), nothing written before is lost, the store stays sound, and once space returns the same command
+/// works. A sync stopped by the full disk says so too.
+@Suite(.serialized, .enabled(if: SmallDisk.available, "needs root, to mount a small tmpfs"))
+struct LaptopDiskFullTests {
+    @Test func aFullLaptopDiskIsNamedInChineseAndLosesNothing() throws {
+        let disk = try SmallDisk(megabytes: 8)
+        defer { disk.remove() }
+        let cli = CLI(home: disk.path + "/home")
+        let chinese = ["LC_ALL": "zh_CN.UTF-8"]
+        #expect(try cli.run("init", "--org", "MH-SB-001", "--name", "莘庄镇阳光基地", "--lunch-rate", "15").status == 0)
+        #expect(try cli.run("import", CLI.fixture("participants-utf8.csv"), "--kind", "participants").status == 0)
+        var set = [String]()
+        for day in 1...3 {
+            let date = String(format: "2024-03-%02d", day)
+            #expect(try cli.run("hours", "set", "张三", date, "4h").status == 0)
+            set.append(date)
+        }
+
+        disk.fill()
+        var refused: (date: String, result: CLI.Result)?
+        for day in 4...28 where refused == nil {
+            let date = String(format: "2024-03-%02d", day)
+            let result = try cli.run(["hours", "set", "张三", date, "4h", "--note", String(repeating: "记", count: 2_000)], environment: chinese)
+            if result.status == 0 { set.append(date) } else { refused = (date, result) }
+        }
+        let full = try #require(refused, "the disk never filled")
+        #expect(full.result.status == 1)
+        #expect(full.result.err.contains("磁盘满了"), "\(full.result.err)")
+        #expect(!full.result.err.contains("I/O"), "\(full.result.err)")
+
+        disk.free()
+        let listed = try cli.run("hours", "list", "--month", "2024-03")
+        #expect(listed.status == 0)
+        for date in set { #expect(listed.out.contains(date), "\(date) was set and must still be there") }
+        #expect(!listed.out.contains(full.date), "the refused change was not written")
+        #expect(try cli.run(["hours", "set", "张三", full.date, "4h"], environment: chinese).status == 0)
+        let integrity = try cli.database().read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        #expect(integrity == ["ok"])
+    }
+
+    @Test func aSyncStoppedByAFullDiskSaysSoAndResumes() throws {
+        let server = try ServerProcess.withOrgs()
+        defer { server.stop() }
+        let a = try CLI.linked(server, "a", "--role", "staff", "--org", "MH-SB-001")
+        #expect(try a.run("participant", "add", "--start", "2022-01-01", "--name", "张三", "--cert", People.zhang).status == 0)
+        // 700 days with a long note each (~4 MB to pull), imported at once.
+        let sheet = Scratch.path("long-notes", suffix: ".csv")
+        let note = String(repeating: "记", count: 2_000)
+        let rows = (0..<700).map { "张三,\(People.zhang),\(CivilDate("2022-01-03")!.adding(days: $0)),4,,\(note)" }
+        try (["姓名,残疾人证号,日期,工时,劳动项目,备注"] + rows).joined(separator: "\n").write(toFile: sheet, atomically: true, encoding: .utf8)
+        let imported = try a.run("import", sheet, "--kind", "hours")
+        #expect(imported.status == 0, "\(imported.err)")
+        _ = try a.sync()
+
+        // A laptop whose disk has 1 MB left: the pull fills it partway.
+        let disk = try SmallDisk(megabytes: 16)
+        defer { disk.remove() }
+        let token = try #require(try server.adminArgs(["device", "add", "--name", "b", "--json", "--role", "staff", "--org", "MH-SB-001"]).json() as? [String: String])
+        let b = CLI(home: disk.path + "/home")
+        #expect(try b.run("login", "--server", server.url, "--token", token["token"]!).status == 0)
+        disk.fill(leaving: 1 << 20)
+        let stopped = try b.run(["sync"], environment: ["LC_ALL": "zh_CN.UTF-8"])
+        #expect(stopped.status == 1)
+        #expect(stopped.err.contains("同步中断") && stopped.err.contains("磁盘满了") && !stopped.err.contains("disk"), "\(stopped.err)")
+        disk.free()
+        _ = try b.sync()
+        #expect(try b.listing() == a.listing())
+        let integrity = try b.database().read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        #expect(integrity == ["ok"])
     }
 }

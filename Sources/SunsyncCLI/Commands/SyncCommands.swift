@@ -139,7 +139,7 @@ struct SyncCommand: AsyncParsableCommand {
             }
             throw CLIError(.syncStopped(reason: "\(error)", pending: pending))
         } catch let error as StoreError {
-            throw CLIError(.syncStoppedHere(reason: error.message))
+            throw CLIError(.syncStoppedHere(reason: CLIError(error).message))
         }
         line.finish()
         try Home(global).sealForRecovery(ws.store)

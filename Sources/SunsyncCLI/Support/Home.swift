@@ -97,7 +97,7 @@ struct Home {
         guard Store.isPlaintext(storePath) else {
             throw CLIError(.keysMissing(store: storePath, keys: keysPath))
         }
-        do { try Store.checkPlaintext(storePath) } catch { throw CLIError("\(storePath): \(error.message)") }
+        do { try Store.checkPlaintext(storePath) } catch { throw CLIError("\(storePath): \(CLIError(error).message)") }
         let passphrase = try Passphrase.new(options, why: say(.encryptingNow))
         let key = StoreKey.random(), keys = try KeysFile.wrap(key, passphrase: passphrase, store: KeysFile.newStoreID())
         try keys.write(to: keysPath)
@@ -109,7 +109,7 @@ struct Home {
         let started = ContinuousClock.now
         FileHandle.standardError.write(Data((say(.encrypting(storePath)) + "\n").utf8))
         let bytes: Int64
-        do { bytes = try Store.encrypt(storePath, with: key) } catch { throw CLIError(.cannotEncrypt(store: storePath, reason: error.message)) }
+        do { bytes = try Store.encrypt(storePath, with: key) } catch { throw CLIError(.cannotEncrypt(store: storePath, reason: CLIError(error).message)) }
         FileHandle.standardError.write(Data((say(.encryptedIn(kib: bytes / 1024, time: started.duration(to: .now).formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))) + "\n").utf8))
     }
 }
@@ -235,7 +235,7 @@ struct Workspace {
                     for (field, value) in fields.sorted(by: { $0.key < $1.key }) { try tx.write(key, field, value, pred: []) }
                 }
             }
-        } catch { throw CLIError(.cannotRecordReveal(reason: error.message)) }
+        } catch { throw CLIError(.cannotRecordReveal(reason: CLIError(error).message)) }
     }
 
     /// The org to record for, or a refusal on a reviewer's laptop.
