@@ -38,6 +38,9 @@ import Testing
         // Then a reveal without a purpose is still refused
         let noPurpose = try laptop.run("participant", "list", "--reveal")
         #expect(noPurpose.status != 0 && noPurpose.err.contains("--purpose"), "\(noPurpose.err)")
+        // or with a purpose that hides a terminal escape, said in the person's language
+        let escaped = try laptop.run(["participant", "list", "--reveal", "--purpose", "核对\u{1B}[2J"], environment: ["LC_ALL": "zh_CN.UTF-8"])
+        #expect(escaped.status != 0 && escaped.err.contains("--purpose") && !escaped.err.contains("escape"), "\(escaped.err)")
         // and one with a purpose shows the full number, category and level, and is recorded on the laptop first
         let shown = try laptop.run("participant", "list", "--reveal", "--purpose", "核对残疾人证", "--wide")
         #expect(shown.status == 0 && shown.out.contains(People.zhang), "\(shown.err)")

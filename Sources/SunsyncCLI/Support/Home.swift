@@ -215,7 +215,7 @@ struct Workspace {
         guard let purpose = options.purpose, !purpose.allSatisfy(\.isWhitespace) else {
             throw CLIError(.revealNeedsPurpose)
         }
-        do { try Schema.checkText(purpose, multiline: false) } catch { throw CLIError("--purpose: \(error.message)") }
+        do { try Schema.checkText(purpose, multiline: false) } catch { throw CLIError("--purpose: \(CLIError(error).message)") }
     }
 
     /// Records that the full numbers of `participants` (participant ids) were shown, as `reveals` records
