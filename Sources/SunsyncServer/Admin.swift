@@ -38,7 +38,7 @@ extension ServerCommand {
                     fields["lunch_rate_from"] = .date(date)
                 }
                 let key = RecordKey(collection: .orgs, id: code)
-                do { try Schema.validateNewRecord(key, fields: fields) } catch { throw AdminError(error.message) }
+                do { try Schema.validateNewRecord(key, fields: fields) } catch { throw AdminError(error) }
                 let code = self.code, written = fields
                 try await data.withStore { store in
                     let state = try await store.mergedState([.orgs], days: nil)

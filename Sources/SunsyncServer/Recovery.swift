@@ -74,7 +74,7 @@ extension ServerCommand {
                     if data.json { return print(#"{"keys": "\#(out)", "one_time_passphrase": "\#(oneTime)"}"#) }
                     print(say(.openedKeys(file: out, passphrase: oneTime)))
                 } catch let error as StoreError {
-                    throw AdminError(error.message)
+                    throw AdminError(error)
                 }
             }
 

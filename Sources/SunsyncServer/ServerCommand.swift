@@ -111,7 +111,7 @@ struct DataOptions: ParsableArguments {
     /// file, creating the directory and an empty database the first time. Close it with `close()`.
     func open(logger: Logger = DataOptions.quietLogger) async throws -> any ServerStore {
         if let url = postgresURL {
-            do { return try await PostgresStore.connect(url: url, logger: logger) } catch let error as StoreError { throw AdminError(error.message) }
+            do { return try await PostgresStore.connect(url: url, logger: logger) } catch let error as StoreError { throw AdminError(error) }
         }
         return try openSQLite()
     }
@@ -133,7 +133,7 @@ struct DataOptions: ParsableArguments {
                 FileHandle.standardError.write(Data((say(.upgrading(path)) + "\n").utf8))
             }
         } catch {
-            throw AdminError("\(path): \(error.message)")
+            throw AdminError("\(path): \(AdminError(error).description)")
         }
     }
 
@@ -146,7 +146,7 @@ struct DataOptions: ParsableArguments {
             return result
         } catch let error as StoreError {
             await store.close()
-            throw AdminError(error.message)
+            throw AdminError(error)
         } catch {
             await store.close()
             throw error
@@ -211,7 +211,7 @@ extension ServerCommand {
             logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
             let store = try await data.open(logger: logger)
             if let sqlite = store as? SQLiteServerStore {
-                do { try sqlite.expectLargeWrites() } catch { throw AdminError(error.message) }
+                do { try sqlite.expectLargeWrites() } catch { throw AdminError(error) }
             }
             (store as? PostgresStore)?.watchReachability()
             var configuration = ServerConfiguration()
@@ -242,7 +242,7 @@ extension ServerCommand {
                 }
             } catch let error as StoreError {
                 await store.close()
-                throw AdminError(error.message)
+                throw AdminError(error)
             } catch {
                 await store.close()
                 throw AdminError(.cannotUseTLS("\(error)"))
@@ -278,7 +278,7 @@ extension ServerCommand {
             }
             let store = try data.openSQLite()
             let copy: (bytes: Int64, ops: Int)
-            do { copy = try store.backup(to: to) } catch { throw AdminError(error.message) }
+            do { copy = try store.backup(to: to) } catch { throw AdminError(error) }
             let (bytes, ops) = (copy.bytes, copy.ops)
             if data.json {
                 let summary = try JSONSerialization.data(withJSONObject: ["file": to, "bytes": bytes, "ops": ops] as [String: Any],
@@ -301,7 +301,7 @@ extension ServerCommand {
             defer { withExtendedLifetime(lock) {} }
             try FileManager.default.createDirectory(atPath: data.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let aside: String?
-            do { aside = try SQLiteServerStore.restore(from: from, to: data.databasePath) } catch { throw AdminError(error.message) }
+            do { aside = try SQLiteServerStore.restore(from: from, to: data.databasePath) } catch { throw AdminError(error) }
             print(say(.restored(from: from, to: data.databasePath, aside: aside)))
             let devices = (try? await data.openSQLite().devices()) ?? []
             let active = devices.filter { $0.revokedAt == nil }
@@ -376,6 +376,15 @@ struct AdminError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
     init(_ message: AdminMessage) { self.description = say(message) }
+    /// The store's refusal: a full disk in this run's language, what the model found wrong in its words, the
+    /// rest as the store says.
+    init(_ error: StoreError) {
+        switch error.code {
+        case .diskFull: description = AdminSay.words.say(.diskFull)
+        default: description = error.problem.map(AdminSay.words.problem) ?? error.message
+        }
+    }
+    init(_ error: ModelError) { description = error.problem.map(AdminSay.words.problem) ?? error.message }
 }
 
 func nowText() -> String {

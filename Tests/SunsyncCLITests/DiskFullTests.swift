@@ -120,6 +120,25 @@ struct DiskFullTests {
     }
 }
 
+/// An administration command on a full disk says so in the administrator's language, and works once space
+/// returns.
+@Suite(.serialized, .enabled(if: SmallDisk.available, "needs root, to mount a small tmpfs"))
+struct AdminDiskFullTests {
+    @Test func anAdminCommandOnAFullDiskSaysSoInChinese() throws {
+        let disk = try SmallDisk(megabytes: 4)
+        defer { disk.remove() }
+        let server = try ServerProcess.withOrgs(dataDir: disk.path + "/data")
+        disk.fill()
+        let chinese = ["LC_ALL": "zh_CN.UTF-8"]
+        let refused = try server.adminArgs(["device", "add", "--name", "笔记本9", "--role", "staff", "--org", "MH-SB-001"], environment: chinese)
+        #expect(refused.status != 0)
+        #expect(refused.err.contains("磁盘满了") && !refused.err.contains("disk"), "\(refused.err)")
+        disk.free()
+        #expect(try server.adminArgs(["device", "add", "--name", "笔记本9", "--role", "staff", "--org", "MH-SB-001"], environment: chinese).status == 0)
+        #expect(try server.admin("verify").status == 0)
+    }
+}
+
 /// The laptop's disk fills up: each change is refused with words that name the disk (in Chinese, as staff
 /// read it), nothing written before is lost, the store stays sound, and once space returns the same command
 /// works. A sync stopped by the full disk says so too.
