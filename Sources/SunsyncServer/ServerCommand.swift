@@ -381,6 +381,7 @@ struct AdminError: Error, CustomStringConvertible {
     init(_ error: StoreError) {
         switch error.code {
         case .diskFull: description = AdminSay.words.say(.diskFull)
+        case .readOnly: description = AdminSay.words.say(.storeReadOnly)
         default: description = error.problem.map(AdminSay.words.problem) ?? error.message
         }
     }

@@ -51,7 +51,7 @@ public enum OpLog {
              .SQLITE_IOERR where error.extendedResultCode == .SQLITE_IOERR_SHMSIZE:
             return StoreError(.diskFull, "the disk holding the database is full: nothing of this change was written; free some space and do it again")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
-            return StoreError(.database, "cannot open the store for writing: \(error.message ?? "permission denied")")
+            return StoreError(.readOnly, "cannot open the store for writing: \(error.message ?? "permission denied")")
         default:
             return StoreError(.database, "database error: \(error.message ?? error.description)")
         }

@@ -20,6 +20,8 @@ public struct StoreError: Error, Hashable, Sendable, CustomStringConvertible {
         /// The disk holding the database is full: nothing of the change was written; it can be made again
         /// once space is freed.
         public static let diskFull = Code(rawValue: "disk_full")
+        /// The database file (or its folder) cannot be written: its permissions, a read-only disk.
+        public static let readOnly = Code(rawValue: "read_only")
         /// The database cannot be reached (PostgreSQL down or restarting): try again shortly.
         public static let unavailable = Code(rawValue: "unavailable")
     }

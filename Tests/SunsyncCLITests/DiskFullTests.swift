@@ -52,6 +52,17 @@ struct SmallDisk {
 
     func free() { try? FileManager.default.removeItem(atPath: filler) }
 
+    /// Mounts the disk again read-only (`false`) or writable (`true`).
+    func remount(writable: Bool) throws {
+        let result = try CLI.Result.of({
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: "/bin/mount")
+            p.arguments = ["-o", writable ? "remount,rw" : "remount,ro", path]
+            return p
+        }())
+        guard result.status == 0 else { throw CLIHarnessError("mount: \(result.err)") }
+    }
+
     func remove() {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/umount")
@@ -209,5 +220,22 @@ struct LaptopDiskFullTests {
         #expect(try b.listing() == a.listing())
         let integrity = try b.database().read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
         #expect(integrity == ["ok"])
+    }
+
+    @Test func aStoreThatCannotBeWrittenIsNamedInChinese() throws {
+        let disk = try SmallDisk(megabytes: 8)
+        defer { disk.remove() }
+        let cli = CLI(home: disk.path + "/home")
+        #expect(try cli.run("init", "--org", "MH-SB-001", "--name", "莘庄镇阳光基地", "--lunch-rate", "15").status == 0)
+        #expect(try cli.run("import", CLI.fixture("participants-utf8.csv"), "--kind", "participants").status == 0)
+        #expect(try cli.run("hours", "set", "张三", "2024-03-01", "4h").status == 0)
+        try disk.remount(writable: false)
+        let refused = try cli.run(["hours", "set", "张三", "2024-03-02", "4h"], environment: ["LC_ALL": "zh_CN.UTF-8"])
+        #expect(refused.status == 1)
+        #expect(refused.err.contains("无法写入数据文件") && !refused.err.contains("database"), "\(refused.err)")
+        try disk.remount(writable: true)
+        #expect(try cli.run("hours", "set", "张三", "2024-03-02", "4h").status == 0)
+        let listed = try cli.run("hours", "list", "--month", "2024-03")
+        #expect(listed.out.contains("2024-03-01") && listed.out.contains("2024-03-02"), "\(listed.out)")
     }
 }

@@ -20,6 +20,7 @@ extension CLIError {
         case .wrongPassphrase: self.init(.wrongPassphrase)
         case .locked: self.init(.storeInUse)
         case .diskFull: self.init(.diskFull)
+        case .readOnly: self.init(.storeReadOnly)
         default: self.init(error.problem.map(Say.words.problem) ?? error.message)
         }
     }

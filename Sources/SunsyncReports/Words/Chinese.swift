@@ -393,6 +393,7 @@ public struct Chinese: Words {
         case .wrongPassphrase: "口令不对：本机数据用它打不开（请再试一次；如果忘了口令，区里的管理员可以恢复数据）"
         case .storeInUse: "本机数据正被另一个 sunsync 命令使用；等它结束后再试"
         case .diskFull: "存放数据的磁盘满了：这次修改一点也没有写入；请腾出空间后再做一次"
+        case .storeReadOnly: "无法写入数据文件：这次修改一点也没有写入；请检查文件和所在文件夹是否可写（权限、只读磁盘），再做一次"
         case .locked(let home, let already): already ? "\(home) 本来就是锁定的。" : "已锁定 \(home)：下一个 sunsync 命令会询问口令。"
         case .participantChanged(let who, let fields): fields.isEmpty ? "没有变化：\(who) 已是这些值" : "已更新 \(who)：\(fields.map(field).joined(separator: "、"))"
         case .idsOrOrgMonth: "请给出记录编号，或用 --org <机构代码> --month YYYY-MM 指定一个机构的一个月"

@@ -332,6 +332,7 @@ public struct English: Words {
         case .wrongPassphrase: "wrong passphrase: this home's store does not open with it (try again; if it is forgotten, the district's administrator can recover the store)"
         case .storeInUse: "the store is in use by another sunsync command; try again when it has finished"
         case .diskFull: "the disk holding the database is full: nothing of this change was written; free some space and do it again"
+        case .storeReadOnly: "cannot write the database file: nothing of this change was written; check that the file and its folder may be written (permissions, a read-only disk) and do it again"
         case .locked(let home, let already): already ? "\(home) was locked already." : "Locked \(home): the next sunsync command asks for the passphrase."
         case .participantChanged(let who, let fields): fields.isEmpty ? "No change: \(who) already has those values" : "Updated \(who): \(fields.joined(separator: ", "))"
         case .idsOrOrgMonth(let verb): "give the ids to \(verb), or --org CODE --month YYYY-MM for one organization's month"

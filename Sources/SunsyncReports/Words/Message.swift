@@ -161,6 +161,8 @@ public enum Message: Sendable {
     case wrongPassphrase
     case storeInUse
     case diskFull
+    /// The store cannot be written (its permissions, a read-only disk).
+    case storeReadOnly
 
     // The home
     case locked(home: String, already: Bool)
