@@ -376,8 +376,8 @@ struct AdminError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
     init(_ message: AdminMessage) { self.description = say(message) }
-    /// The store's refusal: a full disk in this run's language, what the model found wrong in its words, the
-    /// rest as the store says.
+    /// The store's refusal: a full disk or a file it cannot write in this run's language, what the model
+    /// found wrong in its words, the rest as the store says.
     init(_ error: StoreError) {
         switch error.code {
         case .diskFull: description = AdminSay.words.say(.diskFull)
