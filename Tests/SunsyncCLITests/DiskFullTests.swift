@@ -17,16 +17,21 @@ struct SmallDisk {
     init(megabytes: Int) throws {
         path = Scratch.path("sunsync-disk")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let mount = try CLI.Result.of({
+        do { try Self.mount(["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path]) } catch {
+            try? FileManager.default.removeItem(atPath: path)
+            throw error
+        }
+    }
+
+    /// Runs `mount arguments…`; its complaint as the error where it fails.
+    private static func mount(_ arguments: [String]) throws {
+        let result = try CLI.Result.of({
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/bin/mount")
-            p.arguments = ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", path]
+            p.arguments = arguments
             return p
         }())
-        guard mount.status == 0 else {
-            try? FileManager.default.removeItem(atPath: path)
-            throw CLIHarnessError("mount: \(mount.err)")
-        }
+        guard result.status == 0 else { throw CLIHarnessError("mount: \(result.err)") }
     }
 
     var filler: String { path + "/filler" }
@@ -54,13 +59,7 @@ struct SmallDisk {
 
     /// Mounts the disk again read-only (`false`) or writable (`true`).
     func remount(writable: Bool) throws {
-        let result = try CLI.Result.of({
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/bin/mount")
-            p.arguments = ["-o", writable ? "remount,rw" : "remount,ro", path]
-            return p
-        }())
-        guard result.status == 0 else { throw CLIHarnessError("mount: \(result.err)") }
+        try Self.mount(["-o", writable ? "remount,rw" : "remount,ro", path])
     }
 
     func remove() {
